@@ -1,0 +1,86 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Target split follows DESIGN.md §2; see README "Architecture" for the reasons.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "DayZero",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dayzero", targets: ["dayzero"]),
+        .library(name: "DayZeroStats", targets: ["DayZeroStats"]),
+        .library(name: "DayZeroCohort", targets: ["DayZeroCohort"]),
+        .library(name: "DayZeroStore", targets: ["DayZeroStore"]),
+        .library(name: "DayZeroSynth", targets: ["DayZeroSynth"]),
+        .library(name: "DayZeroCLI", targets: ["DayZeroCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+    ],
+    targets: [
+        // Numerics only: no cohort knowledge, no Foundation.
+        .target(name: "DayZeroStats", swiftSettings: swiftSettings),
+        // The domain: patients, parameters and units, the study tables, protocol, alignment.
+        .target(
+            name: "DayZeroCohort",
+            dependencies: ["DayZeroStats", .product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        // CSV reading/writing, validation, the SQLite study store.
+        .target(
+            name: "DayZeroStore",
+            dependencies: ["DayZeroCohort", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: swiftSettings
+        ),
+        // The calibrated synthetic cohort.
+        .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
+        // Commands, testable in-process.
+        .target(
+            name: "DayZeroCLI",
+            dependencies: [
+                "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "dayzero", dependencies: ["DayZeroCLI"], swiftSettings: swiftSettings),
+        // Shared test helpers: approximate comparison, fixture loading.
+        .target(
+            name: "DayZeroTestSupport",
+            path: "Tests/DayZeroTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroStatsTests",
+            dependencies: ["DayZeroStats", "DayZeroTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroCohortTests",
+            dependencies: ["DayZeroCohort", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroStoreTests",
+            dependencies: ["DayZeroStore", "DayZeroSynth", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroSynthTests",
+            dependencies: ["DayZeroSynth", "DayZeroCohort", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroCLITests",
+            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

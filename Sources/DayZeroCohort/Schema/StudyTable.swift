@@ -1,0 +1,155 @@
+/// The tables of the cohort data format: one CSV file each in a study folder.
+/// `docs/data-format.md` is the human description of the same facts; the importer,
+/// the exporter and the synthetic-cohort writer all use this one definition.
+public enum StudyTable: String, Sendable, CaseIterable, Hashable {
+    case patients
+    case icuCourse = "icu_course"
+    case measurements
+    case medications
+    case events
+    case cytokines
+    case proteomicsSamples = "proteomics_samples"
+    case proteomics
+    case parameters
+
+    /// The file's name inside a study folder.
+    public var fileName: String { rawValue + ".csv" }
+
+    /// `patients.csv` and `icu_course.csv` must exist; every other table is optional.
+    public var isRequired: Bool { self == .patients || self == .icuCourse }
+
+    /// The columns in their canonical order (the order the exporter writes).
+    public var columns: [StudyColumn] {
+        switch self {
+        case .patients:
+            [
+                .init("patient_id", .text, required: true, "Unique patient identifier (pseudonymised)."),
+                .init("site", .text, required: true, "Hospital or ICU the patient was admitted to."),
+                .init("sex", .sex, required: true, "M or F."),
+                .init("age", .number, required: true, "Age at ICU admission, years."),
+                .init("bmi", .number, required: false, "Body-mass index, kg/m²."),
+                .init("apache_ii", .number, required: false, "APACHE II score at ICU admission."),
+                .init("symptom_days", .number, required: false, "Days from first symptoms until ICU admission."),
+            ] + Comorbidity.allCases.map {
+                .init($0.rawValue, .flag, required: true, "\($0.label): 1 present, 0 absent.")
+            } + [
+                .init("immunocompromised", .flag, required: true, "Pre-existing immunocompromised state (exclusion): 1 or 0."),
+                .init("consent_refused", .flag, required: true, "Patient or representative declined participation (exclusion): 1 or 0."),
+            ]
+        case .icuCourse:
+            [
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("icu_admission", .time, required: true, "ICU admission: 0 when the study uses ICU-day numbers, else a timestamp."),
+                .init("icu_discharge", .time, required: false, "ICU discharge (alive or dead); empty while still in the ICU."),
+                .init("ventilation_start", .time, required: false, "Start of invasive mechanical ventilation."),
+                .init("ventilation_end", .time, required: false, "End of invasive mechanical ventilation; empty while still ventilated."),
+                .init("death", .time, required: false, "Death, in or after the ICU; empty if alive."),
+                .init("follow_up_end", .time, required: false, "Last time vital status is known; empty = ICU discharge."),
+            ]
+        case .measurements:
+            [
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("time", .time, required: true, "ICU day number or timestamp of the measurement."),
+                .init("parameter", .text, required: true, "Parameter name (see the catalog)."),
+                .init("value", .number, required: true, "The measured value."),
+                .init("unit", .text, required: true, "The unit of the value (canonical or an accepted alternative)."),
+            ]
+        case .medications:
+            [
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("drug", .text, required: true, "Drug name, lower case (anakinra, corticosteroids, remdesivir, chloroquine, …)."),
+                .init("time", .time, required: true, "ICU day number or timestamp of the administration."),
+                .init("dose", .number, required: false, "Dose, if known."),
+                .init("dose_unit", .text, required: false, "Unit of the dose (mg, …)."),
+            ]
+        case .events:
+            [
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("event", .text, required: true, "Event kind, e.g. secondary_infection."),
+                .init("time", .time, required: true, "When it happened; a secondary infection is dated by its culture."),
+                .init("detail", .text, required: false, "Free text, e.g. culture site and organism."),
+            ]
+        case .cytokines:
+            [
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("sample_id", .text, required: true, "Laboratory sample identifier."),
+                .init("time", .time, required: true, "ICU day number or timestamp of sampling."),
+                .init("timepoint", .text, required: true, "admission (the ICU-admission sample) or serial."),
+                .init("analyte", .text, required: true, "tnf_alpha, il6, il8, il10, ip10, mcp1 or il1ra."),
+                .init("value", .number, required: true, "Concentration."),
+                .init("unit", .text, required: true, "pg/mL or an accepted alternative."),
+                .init("below_lod", .flag, required: false, "1 when the value is the assay's limit of detection."),
+            ]
+        case .proteomicsSamples:
+            [
+                .init("SampleID", .text, required: true, "Olink sample identifier, as in proteomics.csv."),
+                .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
+                .init("time", .time, required: true, "ICU day number or timestamp of sampling."),
+                .init("timepoint", .text, required: true, "pre or post (before or after treatment start / alignment day)."),
+            ]
+        case .proteomics:
+            [
+                .init("SampleID", .text, required: true, "Olink sample identifier."),
+                .init("OlinkID", .text, required: false, "Olink assay identifier."),
+                .init("UniProt", .text, required: true, "UniProt accession of the protein."),
+                .init("Assay", .text, required: true, "Protein (assay) name."),
+                .init("Panel", .text, required: false, "Olink panel name."),
+                .init("NPX", .number, required: true, "Normalised protein expression, log2 scale."),
+                .init("LOD", .number, required: false, "Limit of detection of the assay, NPX."),
+                .init("QC_Warning", .text, required: false, "PASS or WARN."),
+            ]
+        case .parameters:
+            [
+                .init("parameter", .text, required: true, "Name of a parameter the study adds (or redefines)."),
+                .init("label", .text, required: false, "Label for tables and figures."),
+                .init("kind", .text, required: false, "clinical (default) or cytokine."),
+                .init("unit", .text, required: true, "Canonical unit; values must be supplied in it."),
+                .init("aggregation", .text, required: true, "max, min, mean, median, first, last or sum."),
+                .init("minimum", .number, required: true, "Smallest physiologically possible value."),
+                .init("maximum", .number, required: true, "Largest physiologically possible value."),
+            ]
+        }
+    }
+
+    /// The columns that together identify a row; a repeated key is an error. Empty for the
+    /// long tables where several rows per patient and day are legitimate (several temperature
+    /// readings, anakinra every six hours): their rows are kept in file order.
+    public var keyColumns: [String] {
+        switch self {
+        case .patients, .icuCourse: ["patient_id"]
+        case .measurements, .medications, .events: []
+        case .cytokines: ["sample_id", "analyte"]
+        case .proteomicsSamples: ["SampleID"]
+        case .proteomics: ["SampleID", "UniProt", "Assay"]
+        case .parameters: ["parameter"]
+        }
+    }
+}
+
+/// The kind of value a column holds.
+public enum StudyColumnType: String, Sendable, Hashable {
+    case text
+    /// A decimal number with `.` as decimal separator.
+    case number
+    /// `0` or `1`.
+    case flag
+    /// `M` or `F`.
+    case sex
+    /// An ICU-day number (decimal allowed) or an ISO 8601 timestamp.
+    case time
+}
+
+/// One column of a study table.
+public struct StudyColumn: Sendable, Hashable {
+    public var name: String
+    public var type: StudyColumnType
+    public var isRequired: Bool
+    public var description: String
+
+    public init(_ name: String, _ type: StudyColumnType, required: Bool, _ description: String) {
+        self.name = name
+        self.type = type
+        self.isRequired = required
+        self.description = description
+    }
+}

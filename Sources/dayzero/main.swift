@@ -1,0 +1,3 @@
+import DayZeroCLI
+
+DayZeroCommand.main()
