@@ -49,6 +49,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "dayzero", dependencies: ["DayZeroCLI"], swiftSettings: swiftSettings),
+        // Benchmark harness (run in release mode; see docs/performance.md). Not a test.
+        .executableTarget(
+            name: "dayzero-bench",
+            dependencies: ["DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth"],
+            path: "Sources/DayZeroBench",
+            swiftSettings: swiftSettings
+        ),
         // Shared test helpers: approximate comparison, fixture loading.
         .target(
             name: "DayZeroTestSupport",
@@ -58,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "DayZeroStatsTests",
             dependencies: ["DayZeroStats", "DayZeroTestSupport"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
