@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "DayZeroCohort", targets: ["DayZeroCohort"]),
         .library(name: "DayZeroStore", targets: ["DayZeroStore"]),
         .library(name: "DayZeroSynth", targets: ["DayZeroSynth"]),
+        .library(name: "DayZeroAnalysis", targets: ["DayZeroAnalysis"]),
         .library(name: "DayZeroCLI", targets: ["DayZeroCLI"]),
     ],
     dependencies: [
@@ -37,13 +38,15 @@ let package = Package(
             dependencies: ["DayZeroCohort", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: swiftSettings
         ),
+        // The workup: turns a cohort + protocol into typed results.
+        .target(name: "DayZeroAnalysis", dependencies: ["DayZeroStats", "DayZeroCohort"], swiftSettings: swiftSettings),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
         // Commands, testable in-process.
         .target(
             name: "DayZeroCLI",
             dependencies: [
-                "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth",
+                "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -81,6 +84,11 @@ let package = Package(
         .testTarget(
             name: "DayZeroSynthTests",
             dependencies: ["DayZeroSynth", "DayZeroCohort", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroAnalysisTests",
+            dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,58 @@
+/// The whole workup (DESIGN.md §1, analyses 1–6) for one analysis set.
+public struct AnalysisSetResults: Codable, Sendable, Equatable {
+    /// Stable identifier: `main`, `propensity-matched`, `no-corticosteroids`, `criteria-matched`, or the protocol's name.
+    public var id: String
+    public var label: String
+    public var flow: FlowResults
+    public var table1: Table1
+    public var kinetics: [KineticsPanel]
+    public var cytokines: [KineticsPanel]
+    public var proteomics: VolcanoResults?
+    public var medication: [MedicationRow]
+    public var outcomes: OutcomeResults
+    public var warnings: [String]
+
+    public init(
+        id: String, label: String, flow: FlowResults, table1: Table1, kinetics: [KineticsPanel],
+        cytokines: [KineticsPanel], proteomics: VolcanoResults?, medication: [MedicationRow],
+        outcomes: OutcomeResults, warnings: [String]
+    ) {
+        self.id = id
+        self.label = label
+        self.flow = flow
+        self.table1 = table1
+        self.kinetics = kinetics
+        self.cytokines = cytokines
+        self.proteomics = proteomics
+        self.medication = medication
+        self.outcomes = outcomes
+        self.warnings = warnings
+    }
+}
+
+/// Patient flow: every exclusion counted with its reason, in the order the rules apply.
+public struct FlowResults: Codable, Sendable, Equatable {
+    public struct Step: Codable, Sendable, Equatable {
+        public var reason: String
+        public var count: Int
+        public init(reason: String, count: Int) {
+            self.reason = reason
+            self.count = count
+        }
+    }
+
+    public var screened: Int
+    public var exclusions: [Step]
+    public var treated: Int
+    public var controls: Int
+    /// The controls' alignment day (ICU day), i.e. the treated group's median start day.
+    public var controlAlignmentDay: Int?
+
+    public init(screened: Int, exclusions: [Step], treated: Int, controls: Int, controlAlignmentDay: Int?) {
+        self.screened = screened
+        self.exclusions = exclusions
+        self.treated = treated
+        self.controls = controls
+        self.controlAlignmentDay = controlAlignmentDay
+    }
+}
