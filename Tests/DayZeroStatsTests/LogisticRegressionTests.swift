@@ -29,7 +29,9 @@ private func expectClose(
 ///   SE(β₀) = √(1/1 + 1/3), SE(β₁) = √(1/1 + 1/3 + 1/3 + 1/2)  (inverse cell counts)
 ///   D = −2[log(1/4) + 3 log(3/4) + 3 log(3/5) + 2 log(2/5)], D₀ = −2[4 log(4/9) + 5 log(5/9)].
 /// IRLS stops once the relative deviance change is < 1e-8; Newton's quadratic convergence
-/// puts the estimates within ~1e-10 of the MLE by then, hence 1e-8.
+/// puts the estimates within ~1e-10 of the MLE by then, hence 1e-8. The standard errors, as
+/// in R, use the weights at the start of the last iteration — one step behind the estimate —
+/// so they match the closed form only to ~1e-6 (R's own values differ from it by 8.6e-7).
 @Test func closedFormSingleBinaryCovariate() throws {
     let x: [Double] = [0, 1, 1, 0, 1, 0, 1, 0, 1]
     let y = [false, true, false, true, true, false, true, false, false]
@@ -37,8 +39,8 @@ private func expectClose(
     #expect(fit.coefficients.map(\.name) == ["(Intercept)", "x"])
     expectClose(fit.coefficients[0].estimate, log(1.0 / 3), 1e-8, "β₀")
     expectClose(fit.coefficients[1].estimate, log(9.0 / 2), 1e-8, "β₁")
-    expectClose(fit.coefficients[0].standardError, (1.0 + 1.0 / 3).squareRoot(), 1e-8, "SE β₀")
-    expectClose(fit.coefficients[1].standardError, (1.0 + 1.0 / 3 + 1.0 / 3 + 1.0 / 2).squareRoot(), 1e-8, "SE β₁")
+    expectClose(fit.coefficients[0].standardError, (1.0 + 1.0 / 3).squareRoot(), 2e-6, "SE β₀")
+    expectClose(fit.coefficients[1].standardError, (1.0 + 1.0 / 3 + 1.0 / 3 + 1.0 / 2).squareRoot(), 2e-6, "SE β₁")
     let deviance = -2 * (log(1.0 / 4) + 3 * log(3.0 / 4) + 3 * log(3.0 / 5) + 2 * log(2.0 / 5))
     expectClose(fit.deviance, deviance, 1e-10, "deviance")
     expectClose(fit.nullDeviance, -2 * (4 * log(4.0 / 9) + 5 * log(5.0 / 9)), 1e-14, "null deviance")
@@ -86,9 +88,10 @@ private func fitFixture(_ name: String) throws -> (LogisticFixture, LogisticRegr
 /// same stopping rule), so it lands on R's iterate, not merely near the MLE: the only
 /// difference is the linear solve (Cholesky of XᵀWX here, Householder QR in R), whose
 /// rounding on these well-conditioned designs stays far below 1e-10 in the fitted
-/// probabilities. Estimates, SEs, z and p get 1e-8 relative (the p-values also pass through
-/// the normal tail, and lalonde's re74/re75 coefficients are 1e-5 in size with inputs ~1e4);
-/// the brief's general bound for iterative fits is 1e-6.
+/// probabilities. Observed agreement is ~1e-13 (worst: mtcars p-values, 7e-13); estimates,
+/// SEs, z and p are held to 1e-10 relative and fitted probabilities to 1e-12 absolute, which
+/// leaves room for another platform's libm. (The project's general bound for iterative fits
+/// is 1e-6; this one is tighter because the iteration path itself is reproduced.)
 @Test(arguments: ["hand_binary", "lalonde", "mtcars", "well_conditioned", "rank_deficient", "no_intercept"])
 func logisticMatchesGlm(caseName: String) throws {
     let (fixture, fit) = try fitFixture(caseName)
@@ -100,10 +103,10 @@ func logisticMatchesGlm(caseName: String) throws {
             "\(caseName): degrees of freedom")
     for (j, coefficient) in fit.coefficients.enumerated() {
         let name = "\(caseName) \(coefficient.name)"
-        expectClose(coefficient.estimate, fixture.coefficients[j], 1e-8, "\(name) estimate")
-        expectClose(coefficient.standardError, fixture.std_err[j], 1e-8, "\(name) SE")
-        expectClose(coefficient.zValue, fixture.z[j], 1e-8, "\(name) z")
-        expectClose(coefficient.pValue, fixture.p[j], 1e-8, "\(name) p")
+        expectClose(coefficient.estimate, fixture.coefficients[j], 1e-10, "\(name) estimate")
+        expectClose(coefficient.standardError, fixture.std_err[j], 1e-10, "\(name) SE")
+        expectClose(coefficient.zValue, fixture.z[j], 1e-10, "\(name) z")
+        expectClose(coefficient.pValue, fixture.p[j], 1e-10, "\(name) p")
     }
     expectClose(fit.deviance, fixture.deviance, 1e-11, "\(caseName) deviance")
     expectClose(fit.nullDeviance, fixture.null_deviance, 1e-12, "\(caseName) null deviance")
@@ -114,8 +117,8 @@ func logisticMatchesGlm(caseName: String) throws {
         worstFitted = max(worstFitted, abs(fit.fittedProbabilities[i] - fixture.fitted[i]))
         worstLinear = max(worstLinear, abs(fit.linearPredictors[i] - fixture.linear_predictors[i]) / max(1, abs(fixture.linear_predictors[i])))
     }
-    // Propensity scores feed matching: agree with R to 1e-10 absolute.
-    #expect(worstFitted <= 1e-10, "\(caseName): max |μ − μ_R| = \(worstFitted)")
+    // Propensity scores feed matching (MatchIt uses glm's fitted values).
+    #expect(worstFitted <= 1e-12, "\(caseName): max |μ − μ_R| = \(worstFitted)")
     #expect(worstLinear <= 1e-9, "\(caseName): max relative |η − η_R| = \(worstLinear)")
     #expect(fit.separation == .none, "\(caseName): separation \(fit.separation)")
     #expect(fixture.warnings.isEmpty)

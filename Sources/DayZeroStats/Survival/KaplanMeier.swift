@@ -99,7 +99,9 @@ public struct KaplanMeierCurve: Sendable, Hashable, Codable {
     public var steps: [KaplanMeierStep]
     /// Median survival and its confidence interval.
     public var median: MedianSurvival
+    /// Coverage of the limits in `steps` and `median` (`conf.int`).
     public var confidenceLevel: Double
+    /// Transformation used for the limits (`conf.type`).
     public var confidenceType: SurvivalConfidenceType
 }
 
@@ -174,12 +176,14 @@ public enum KaplanMeier {
         if curve.eventCount == 0 {
             warnings.append(StatsWarning(
                 code: "no-events",
-                message: "\(name): all \(curve.count) observations are censored; survival stays 1 and the median is not reached"))
+                message: curve.count == 1
+                    ? "\(name): its only observation is censored; survival stays 1 and the median is not reached"
+                    : "\(name): all \(curve.count) observations are censored; survival stays 1 and the median is not reached"))
         }
         if curve.count == 1 {
             warnings.append(StatsWarning(
                 code: "single-observation-group",
-                message: "\(name) has a single observation; its curve has no usable confidence interval"))
+                message: "\(name) has a single observation; its curve, limits and median rest on one patient"))
         }
         return warnings
     }

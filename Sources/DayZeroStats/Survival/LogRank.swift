@@ -1,5 +1,4 @@
-/// The log-rank test comparing k ≥ 2 survival curves — `survival::survdiff(Surv(time,
-/// status) ~ group)` with `rho = 0`.
+/// The result of the log-rank test — the components of `survival::survdiff`'s value.
 public struct LogRankResult: Sendable, Hashable, Codable {
     /// Group levels in the order used for every array below.
     public var levels: [String]
@@ -23,6 +22,8 @@ public struct LogRankResult: Sendable, Hashable, Codable {
     public var warnings: [StatsWarning]
 }
 
+/// The log-rank test comparing k ≥ 2 survival curves — `survival::survdiff(Surv(time,
+/// status) ~ group)` with `rho = 0`.
 public enum LogRank {
     /// Runs the log-rank test.
     ///

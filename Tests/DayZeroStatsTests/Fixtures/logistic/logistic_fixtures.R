@@ -34,7 +34,7 @@ glm_case <- function(name, formula, data, compare = "full") {
   y <- fit$y
   cf <- coef(fit)
   tab <- summary(fit)$coefficients          # rows only for estimable coefficients
-  se <- z <- p <- rep(NA_real_, length(cf)); names(se) <- names(cf)
+  se <- z <- p <- setNames(rep(NA_real_, length(cf)), names(cf))
   se[rownames(tab)] <- tab[, 2]; z[rownames(tab)] <- tab[, 3]; p[rownames(tab)] <- tab[, 4]
   list(name = scalar(name), formula = scalar(deparse(formula)), compare = scalar(compare),
        intercept = scalar(has_intercept), y = as.integer(y),
