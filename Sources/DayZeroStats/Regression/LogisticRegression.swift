@@ -207,7 +207,7 @@ public enum LogisticRegression {
                 message: "fitted probabilities numerically 0 or 1 occurred (R: \"glm.fit: fitted probabilities numerically 0 or 1 occurred\")"))
         }
         let separation = diagnoseSeparation(
-            step: lastStep, engine: &engine, outcome: outcome, names: names, warnings: &warnings)
+            step: lastStep, engine: engine, outcome: outcome, names: names, warnings: &warnings)
         if rank < p {
             let dropped = (0..<p).filter { aliased[$0] }.map { names[$0] }
             warnings.append(StatsWarning(
@@ -241,7 +241,7 @@ public enum LogisticRegression {
 
     /// Reads the certificate described in the type's documentation from the last IRLS step.
     static func diagnoseSeparation(
-        step: (maximum: Double, minimumSigned: Double), engine: inout IRLSEngine, outcome: [Bool],
+        step: (maximum: Double, minimumSigned: Double), engine: IRLSEngine, outcome: [Bool],
         names: [String], warnings: inout [StatsWarning]
     ) -> LogisticSeparation {
         let tolerance = 1e-3 * step.maximum
