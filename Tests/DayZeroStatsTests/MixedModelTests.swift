@@ -240,12 +240,16 @@ func estimatesMatchLme4(caseName: String) throws {
         }
     }
     // lmerTest's Cov(θ̂, σ̂) = 2 H⁻¹ (numDeriv Hessian vs the exact one here).
+    // At θ = 0 numDeriv steps θ by 1e-4 (its step for a zero coordinate), so lmerTest's
+    // second difference carries a rounding error of about ε·D/h² ≈ 1e-5 relative on the θθ
+    // entry; that entry does not enter any df there (J_θ = 0 at θ = 0), and is checked to 1e-4.
     let a = fit.satterthwaite.varianceParameterCovariance
     for i in 0..<2 {
         for j in 0..<2 {
             let scale = (e.vcovVarpar[i][i] * e.vcovVarpar[j][j]).squareRoot()
+            let tolerance = (e.theta == 0 && i == 0 && j == 0) ? 1e-4 : parityTolerance
             #expect(
-                abs(a[i, j] - e.vcovVarpar[i][j]) <= parityTolerance * max(scale, 1e-300),
+                abs(a[i, j] - e.vcovVarpar[i][j]) <= tolerance * max(scale, 1e-300),
                 "\(caseName) vcov_varpar[\(i),\(j)]: \(a[i, j]) vs \(e.vcovVarpar[i][j])")
         }
     }
