@@ -1,0 +1,257 @@
+// Per-subject sufficient statistics for the random-intercept model.
+//
+// With a random intercept, Vᵢ = σ²(I + θ² 1 1ᵀ) and Wᵢ⁻¹ = I − cᵢ 1 1ᵀ with
+// cᵢ = θ²/(1 + nᵢθ²). Every quantity REML needs is then
+//
+//     XᵀW⁻¹X = Σ XᵢᵀXᵢ − Σ cᵢ sᵢ sᵢᵀ,   XᵀW⁻¹e = Σ Xᵢᵀeᵢ − Σ cᵢ sᵢ tᵢ,
+//     eᵀW⁻¹e = Σ eᵢᵀeᵢ − Σ cᵢ tᵢ²,      log|W| = Σ log(1 + nᵢθ²),
+//
+// with sᵢ = Xᵢᵀ1 and tᵢ = 1ᵀeᵢ. Because cᵢ depends on the subject only through nᵢ, the
+// θ-dependent sums collapse to one p × p matrix, one p-vector and one scalar per distinct
+// subject size: an evaluation of the REML criterion costs O(#sizes · p² + p³), independent of
+// the number of rows and of subjects.
+//
+// Random slopes: the same algebra holds with the q × q block ZᵢᵀZᵢ in place of nᵢ and
+// Λ(ΛᵀZᵢᵀZᵢΛ + I)⁻¹Λᵀ in place of cᵢ; subjects would then be grouped by identical ZᵢᵀZᵢ
+// blocks and the aggregates indexed by pairs of random-effect columns. `LMMSizeGroup` is the
+// q = 1 case of that grouping.
+//
+// Numerical care: the response is first shifted by an ordinary-least-squares fit,
+// e = y − Xβ₀, so the sums of squares are of residual size and r² = eᵀW⁻¹e − bᵀM⁻¹b does not
+// suffer cancellation when the fixed effects explain most of y; β = β₀ + M⁻¹b afterwards.
+
+/// Subjects sharing one value of nᵢ (for the random intercept, ZᵢᵀZᵢ = nᵢ).
+struct LMMSizeGroup: Sendable {
+    /// nᵢ, the number of observations of each subject in the group.
+    let size: Int
+    /// Number of subjects with this size.
+    var subjectCount: Int
+    /// Σ sᵢ sᵢᵀ (p × p).
+    var outer: LMMMatrix
+    /// Σ sᵢ tᵢ.
+    var cross: [Double]
+    /// Σ tᵢ².
+    var totalSquares: Double
+}
+
+/// Everything the REML criterion and its derivatives need, computed in one pass over the rows.
+struct LMMSufficientStatistics: Sendable {
+    let observationCount: Int
+    let subjectCount: Int
+    /// Number of (kept) fixed-effect columns.
+    let columnCount: Int
+    /// XᵀX.
+    let crossProduct: LMMMatrix
+    /// Xᵀe with e = y − Xβ₀.
+    let crossResponse: [Double]
+    /// eᵀe.
+    let residualSquares: Double
+    /// β₀, the least-squares coefficients the response was shifted by.
+    let shift: [Double]
+    let groups: [LMMSizeGroup]
+}
+
+/// The result of preparing the data: usable rows, subject coding, kept columns.
+struct LMMPreparedData: Sendable {
+    let statistics: LMMSufficientStatistics
+    /// Indices (into the design's columns) of the columns kept after the rank check.
+    let keptColumns: [Int]
+    let droppedColumns: [Int]
+    let droppedRowCount: Int
+    /// Observation count per pattern (for the type III and type I constructions).
+    let patternCounts: [Double]
+}
+
+extension LMMSufficientStatistics {
+    /// Builds the statistics. `subjectOfRow[i]` is the subject index of row i (0 ..< subjectCount)
+    /// or −1 when the row is not used; rows with a missing pattern or response must carry −1.
+    ///
+    /// - Complexity: O(rows · nnz) for the row pass (nnz = non-zeros of a design row) plus
+    ///   O(subjects · nnz(sᵢ)²) for the outer products and O(patterns · p²) for XᵀX.
+    static func prepare(
+        response y: [Double], subjectOfRow: [Int32], subjectCount: Int, design: FixedEffectsDesign
+    ) throws -> LMMPreparedData {
+        let patterns = design.patterns
+        let patternOfRow = design.patternOfRow
+        let patternCount = patterns.rows
+        let rowCount = y.count
+
+        // Counting sort of the used rows by subject; per-pattern counts and sums.
+        var subjectSizes = [Int](repeating: 0, count: subjectCount)
+        var patternCounts = [Double](repeating: 0, count: patternCount)
+        var patternSums = [Double](repeating: 0, count: patternCount)
+        var used = 0
+        for i in 0..<rowCount {
+            let s = Int(subjectOfRow[i])
+            if s < 0 { continue }
+            subjectSizes[s] += 1
+            let k = Int(patternOfRow[i])
+            patternCounts[k] += 1
+            patternSums[k] += y[i]
+            used += 1
+        }
+        var offsets = [Int](repeating: 0, count: subjectCount + 1)
+        for s in 0..<subjectCount { offsets[s + 1] = offsets[s] + subjectSizes[s] }
+        var order = [Int32](repeating: 0, count: used)
+        var cursor = offsets
+        for i in 0..<rowCount {
+            let s = Int(subjectOfRow[i])
+            if s < 0 { continue }
+            order[cursor[s]] = Int32(i)
+            cursor[s] += 1
+        }
+
+        // R's rank rule (qr with tol 1e-7) on X; the cell-weighted pattern matrix √Nₖ Pₖ has
+        // the same column inner products as X itself.
+        let present = (0..<patternCount).filter { patternCounts[$0] > 0 }
+        var weighted = LMMMatrix(rows: present.count, columns: patterns.columns)
+        for (r, k) in present.enumerated() {
+            let w = patternCounts[k].squareRoot()
+            for j in 0..<patterns.columns { weighted[r, j] = w * patterns[k, j] }
+        }
+        let rank = LMMLinearAlgebra.independentColumns(of: weighted)
+        let kept = rank.kept
+        let p = kept.count
+        guard p > 0 else {
+            throw StatsError("mixed model: the fixed-effects design has no non-zero column among the used rows")
+        }
+        guard used > p else {
+            throw StatsError("mixed model: \(used) usable observations for \(p) fixed effects; REML needs more observations than fixed effects")
+        }
+
+        // Reduced patterns with their non-zero entries, XᵀX and the least-squares shift.
+        var nzStart = [Int](repeating: 0, count: patternCount + 1)
+        var nzColumn: [Int32] = []
+        var nzValue: [Double] = []
+        for k in 0..<patternCount {
+            for (jj, j) in kept.enumerated() {
+                let v = patterns[k, j]
+                if v != 0 {
+                    nzColumn.append(Int32(jj))
+                    nzValue.append(v)
+                }
+            }
+            nzStart[k + 1] = nzColumn.count
+        }
+        var xtx = LMMMatrix(rows: p, columns: p)
+        var xty = [Double](repeating: 0, count: p)
+        for k in present {
+            let nk = patternCounts[k]
+            let range = nzStart[k]..<nzStart[k + 1]
+            for a in range {
+                let ja = Int(nzColumn[a])
+                let va = nzValue[a]
+                xty[ja] += patternSums[k] * va
+                for b in range {
+                    let jb = Int(nzColumn[b])
+                    if jb >= ja { xtx[ja, jb] += nk * va * nzValue[b] }
+                }
+            }
+        }
+        xtx.symmetrizeFromUpper()
+        guard let olsFactor = LMMCholesky(xtx) else {
+            throw StatsError("mixed model: XᵀX is not positive definite after dropping collinear columns")
+        }
+        let shift = olsFactor.solve(xty)
+        var fitted = [Double](repeating: 0, count: patternCount)
+        for k in 0..<patternCount {
+            var f = 0.0
+            for a in nzStart[k]..<nzStart[k + 1] { f += nzValue[a] * shift[Int(nzColumn[a])] }
+            fitted[k] = f
+        }
+
+        // Per-subject pass. Group aggregates live in flat buffers (group-major) while rows are read.
+        let maxSize = subjectSizes.max() ?? 0
+        var groupOfSize = [Int](repeating: -1, count: maxSize + 1)
+        var sizes: [Int] = []
+        for n in subjectSizes where n > 0 { groupOfSize[n] = 0 }
+        for n in 0...maxSize where groupOfSize[n] == 0 {
+            groupOfSize[n] = sizes.count
+            sizes.append(n)
+        }
+        var outerAll = [Double](repeating: 0, count: sizes.count * p * p)
+        var crossAll = [Double](repeating: 0, count: sizes.count * p)
+        var squaresAll = [Double](repeating: 0, count: sizes.count)
+        var countAll = [Int](repeating: 0, count: sizes.count)
+        var patternResidualSums = [Double](repeating: 0, count: patternCount)
+        var residualSquares = 0.0
+        var s = [Double](repeating: 0, count: p)
+        var touched = [Bool](repeating: false, count: p)
+        var touchedList: [Int] = []
+        touchedList.reserveCapacity(p)
+        y.withUnsafeBufferPointer { yBuf in
+            patternOfRow.withUnsafeBufferPointer { patBuf in
+                order.withUnsafeBufferPointer { orderBuf in
+                    outerAll.withUnsafeMutableBufferPointer { outer in
+                        crossAll.withUnsafeMutableBufferPointer { cross in
+                            for subject in 0..<subjectCount {
+                                let start = offsets[subject]
+                                let end = offsets[subject + 1]
+                                if start == end { continue }
+                                var t = 0.0
+                                var subjectSquares = 0.0
+                                for r in start..<end {
+                                    let row = Int(orderBuf[r])
+                                    let k = Int(patBuf[row])
+                                    let e = yBuf[row] - fitted[k]
+                                    t += e
+                                    subjectSquares += e * e
+                                    patternResidualSums[k] += e
+                                    for a in nzStart[k]..<nzStart[k + 1] {
+                                        let j = Int(nzColumn[a])
+                                        if !touched[j] {
+                                            touched[j] = true
+                                            touchedList.append(j)
+                                        }
+                                        s[j] += nzValue[a]
+                                    }
+                                }
+                                residualSquares += subjectSquares
+                                touchedList.sort()
+                                let g = groupOfSize[end - start]
+                                countAll[g] += 1
+                                squaresAll[g] += t * t
+                                let outerBase = g * p * p
+                                let crossBase = g * p
+                                for (ia, ja) in touchedList.enumerated() {
+                                    let sa = s[ja]
+                                    cross[crossBase + ja] += sa * t
+                                    let rowBase = outerBase + ja * p
+                                    for ib in ia..<touchedList.count {
+                                        let jb = touchedList[ib]
+                                        outer[rowBase + jb] += sa * s[jb]
+                                    }
+                                }
+                                for j in touchedList {
+                                    s[j] = 0
+                                    touched[j] = false
+                                }
+                                touchedList.removeAll(keepingCapacity: true)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var groups: [LMMSizeGroup] = []
+        for (g, n) in sizes.enumerated() {
+            var outer = LMMMatrix(
+                rows: p, columns: p, storage: Array(outerAll[(g * p * p)..<((g + 1) * p * p)]))
+            outer.symmetrizeFromUpper()
+            groups.append(LMMSizeGroup(
+                size: n, subjectCount: countAll[g], outer: outer,
+                cross: Array(crossAll[(g * p)..<((g + 1) * p)]), totalSquares: squaresAll[g]))
+        }
+        var xte = [Double](repeating: 0, count: p)
+        for k in present {
+            for a in nzStart[k]..<nzStart[k + 1] { xte[Int(nzColumn[a])] += patternResidualSums[k] * nzValue[a] }
+        }
+        let statistics = LMMSufficientStatistics(
+            observationCount: used, subjectCount: subjectSizes.filter { $0 > 0 }.count, columnCount: p,
+            crossProduct: xtx, crossResponse: xte, residualSquares: residualSquares, shift: shift,
+            groups: groups)
+        return LMMPreparedData(
+            statistics: statistics, keptColumns: kept, droppedColumns: rank.dropped,
+            droppedRowCount: rowCount - used, patternCounts: patternCounts)
+    }
+}
