@@ -80,10 +80,11 @@ struct ProtocolValidator {
         analysisSets(p.analysisSets)
     }
 
-    mutating func duplicates(_ names: [String], _ path: String, _ what: String) {
+    /// Reports every repeat of a name; `nameKey` is the key holding the name inside each entry.
+    mutating func duplicates(_ names: [String], _ path: String, _ what: String, nameKey: String? = nil) {
         var seen = Set<String>()
         for (i, n) in names.enumerated() where !seen.insert(n).inserted {
-            fail(.invalidValue, "\(path)[\(i)]", "\(what) '\(n)' is listed twice")
+            fail(.invalidValue, "\(path)[\(i)]" + (nameKey.map { "." + $0 } ?? ""), "\(what) '\(n)' is listed twice")
         }
     }
 
@@ -103,7 +104,7 @@ struct ProtocolValidator {
     }
 
     mutating func parameters(_ rules: [ParameterRule]) {
-        duplicates(rules.map(\.name), "parameters", "parameter")
+        duplicates(rules.map(\.name), "parameters", "parameter", nameKey: "name")
         for (i, r) in rules.enumerated() {
             let path = "parameters[\(i)]"
             knownParameter(r.name, "\(path).name")
@@ -150,7 +151,7 @@ struct ProtocolValidator {
             fail(.invalidValue, "sofa.missing_components.minimum_components",
                  "minimum_components must be between 1 and the number of components (\(s.components.count)), found \(m)")
         }
-        duplicates(s.components.map(\.name), "sofa.components", "SOFA component")
+        duplicates(s.components.map(\.name), "sofa.components", "SOFA component", nameKey: "name")
         for (i, c) in s.components.enumerated() {
             let path = "sofa.components[\(i)]"
             if c.name.isEmpty || !c.name.unicodeScalars.allSatisfy({ isNameScalar($0) && $0 != "-" }) {
@@ -186,7 +187,7 @@ struct ProtocolValidator {
 
     mutating func analysisSets(_ sets: [AnalysisSetRule]) {
         if sets.isEmpty { fail(.invalidValue, "analysis_sets", "at least one analysis set is needed") }
-        duplicates(sets.map(\.name), "analysis_sets", "analysis set")
+        duplicates(sets.map(\.name), "analysis_sets", "analysis set", nameKey: "name")
         for (i, s) in sets.enumerated() {
             let path = "analysis_sets[\(i)]"
             if s.name.isEmpty || !s.name.unicodeScalars.allSatisfy(isNameScalar) {
