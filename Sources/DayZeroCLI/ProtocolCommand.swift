@@ -1,0 +1,86 @@
+import ArgumentParser
+import DayZeroCohort
+import Foundation
+
+/// `dayzero protocol`: write the default study protocol, or check a protocol file.
+public struct ProtocolCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "protocol",
+        abstract: "Write or check a study protocol (YAML; see docs/protocol.md).",
+        subcommands: [ProtocolInitCommand.self, ProtocolCheckCommand.self]
+    )
+
+    public init() {}
+}
+
+/// `dayzero protocol init [--out FILE] [--force]`.
+public struct ProtocolInitCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "init",
+        abstract: "Write the paper's protocol (Kooistra et al. 2020) with explanatory comments.",
+        discussion: "Without --out the protocol is printed. An existing file is only replaced with --force."
+    )
+
+    @Option(name: .long, help: "The file to write.")
+    var out: String?
+
+    @Flag(name: .long, help: "Replace an existing file.")
+    var force = false
+
+    public init() {}
+
+    public func run() throws {
+        guard let out else {
+            print(ProtocolYAML.defaultYAML, terminator: "")
+            return
+        }
+        if FileManager.default.fileExists(atPath: out), !force {
+            throw ValidationError("\(out) exists; use --force to replace it")
+        }
+        do {
+            try ProtocolYAML.defaultYAML.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot write \(out): \(error.localizedDescription)")
+        }
+        print("wrote \(out)")
+    }
+}
+
+/// `dayzero protocol check FILE`: exit 0 when valid, 1 with one `FILE:LINE:COLUMN: error: …`
+/// line per problem otherwise.
+public struct ProtocolCheckCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Check a protocol file: every problem with its line and column.",
+        discussion: "Parameters are checked against the built-in catalog; parameters a study declares in parameters.csv are checked when the protocol is applied to that study. Exit status: 0 valid, 1 problems found."
+    )
+
+    @Argument(help: "The protocol file (YAML).")
+    var file: String
+
+    public init() {}
+
+    public func run() throws {
+        let text: String
+        do {
+            text = try String(contentsOfFile: file, encoding: .utf8)
+        } catch {
+            throw ValidationError("cannot read \(file) as UTF-8 text: \(error.localizedDescription)")
+        }
+        let result = ProtocolYAML.check(text)
+        guard result.issues.isEmpty, let value = result.protocol else {
+            var stderr = StandardError()
+            print(ProtocolLoadError(file: file, issues: result.issues).description, to: &stderr)
+            let n = result.issues.count
+            print("\(file): \(n) problem\(n == 1 ? "" : "s")", to: &stderr)
+            throw ExitCode(1)
+        }
+        print("\(file): valid protocol '\(value.name)' (\(value.parameters.count) parameters, \(value.analysisSets.count) analysis sets)")
+    }
+}
+
+struct StandardError: TextOutputStream {
+    mutating func write(_ string: String) {
+        FileHandle.standardError.write(Data(string.utf8))
+    }
+}

@@ -1,0 +1,184 @@
+/// The analysis-ready form of a study under a protocol: who is in, each patient's day 0, the
+/// daily values after aggregation and imputation, SOFA, cytokine admission samples,
+/// medication use, outcomes, and the counts of every rule. No statistics.
+///
+/// Patients are numbered `0..<patients.count` in the order of `StudyData.patients`; every
+/// table below refers to patients by that number.
+public struct DerivedCohort: Sendable {
+    public var studyProtocol: StudyProtocol
+    /// Every screened patient with the reasons they were excluded (empty when included).
+    public var screening: [ScreenedPatient]
+    public var flow: CohortFlow
+    /// The included (analysed) patients.
+    public var patients: [CohortPatient]
+    /// Daily values per patient and series (ICU-day scale), after aggregation and imputation,
+    /// including the derived SOFA series.
+    public var daily: DailyValueTable
+    /// SOFA per patient and ICU day, with components and the number missing.
+    public var sofa: SOFATable
+    /// The ICU-admission cytokine sample per patient and analyte.
+    public var cytokineAdmission: AdmissionSampleTable
+    /// Use of each protocol drug before and after day 0.
+    public var medicationUse: [MedicationUse]
+    /// Outcomes after day 0, one per patient.
+    public var outcomes: [PatientOutcomes]
+    /// How many values each rule touched.
+    public var ruleCounts: RuleCounts
+    /// ICU days on which each referenced drug was given, per patient.
+    var drugDays: DrugDayTable
+
+    /// The patient number of `id`, if included.
+    public func patientIndex(of id: String) -> Int? { patientIndexByID[id] }
+    var patientIndexByID: [String: Int]
+
+    /// The daily series of `parameter` as the protocol analyses it (its aggregation), or `nil`
+    /// when the cohort does not hold it.
+    public func seriesIndex(parameter: String, aggregation: DailyAggregation? = nil) -> Int? {
+        daily.keyIndex[seriesKey(parameter: parameter, aggregation: aggregation)]
+    }
+
+    /// The key of the daily series used for `parameter`: derived parameters have no
+    /// aggregation; otherwise `aggregation`, else the protocol's, else the catalog's.
+    func seriesKey(parameter: String, aggregation: DailyAggregation?) -> DailySeriesKey {
+        if studyProtocol.derivedParameterNames.contains(parameter) { return DailySeriesKey(parameter: parameter, aggregation: nil) }
+        let agg = aggregation ?? studyProtocol.parameterRule(named: parameter)?.aggregation ?? registry[parameter]?.aggregation ?? .max
+        return DailySeriesKey(parameter: parameter, aggregation: agg)
+    }
+
+    /// The day's value of `parameter` for patient `patient` on aligned day `alignedDay`.
+    public func value(patient: Int, parameter: String, alignedDay: Int) -> Double? {
+        guard let key = seriesIndex(parameter: parameter) else { return nil }
+        return daily.value(patient: patient, series: key, icuDay: patients[patient].day0 + alignedDay)
+    }
+
+    /// The day's value of `parameter` on ICU day `icuDay` (ICU day 0 = admission day: Table 1).
+    public func value(patient: Int, parameter: String, icuDay: Int) -> Double? {
+        guard let key = seriesIndex(parameter: parameter) else { return nil }
+        return daily.value(patient: patient, series: key, icuDay: icuDay)
+    }
+
+    let registry: ParameterRegistry
+}
+
+/// One screened patient.
+public struct ScreenedPatient: Sendable, Equatable {
+    public var id: String
+    /// Index in `StudyData.patients`.
+    public var studyIndex: Int
+    /// Treated (received the treatment) or control; `nil` when the patient has no ICU course.
+    public var group: StudyGroup?
+    /// Every exclusion that applies, in flow order; empty when included.
+    public var exclusions: [CohortExclusion]
+    /// Patient number in `DerivedCohort.patients` when included.
+    public var cohortIndex: Int?
+}
+
+/// Why a screened patient is not analysed.
+public enum CohortExclusion: String, Sendable, Codable, CaseIterable, Hashable {
+    case immunocompromised
+    case consentRefused = "consent_refused"
+    /// No row in `icu_course.csv`.
+    case noICUCourse = "no_icu_course"
+    /// A control that left the ICU (discharge or death) before its alignment day began.
+    case notInICUOnAlignmentDay = "not_in_icu_on_alignment_day"
+
+    init(_ reason: ExclusionReason) {
+        switch reason {
+        case .immunocompromised: self = .immunocompromised
+        case .consentRefused: self = .consentRefused
+        }
+    }
+}
+
+/// The flow diagram: each excluded patient counted once, under the first reason in flow order
+/// (the protocol's exclusions, then no ICU course, then controls not in the ICU).
+public struct CohortFlow: Sendable, Equatable, Codable {
+    public struct Count: Sendable, Equatable, Codable {
+        public var reason: CohortExclusion
+        public var count: Int
+    }
+
+    public var screened: Int
+    /// Exclusions before alignment, in flow order, zero counts included.
+    public var excludedBeforeAlignment: [Count]
+    /// Screened minus the exclusions before alignment.
+    public var eligible: Int
+    public var treated: Int
+    public var eligibleControls: Int
+    /// Controls no longer in the ICU on the alignment day (excluded when the protocol says so).
+    public var controlsNotInICU: Int
+    /// Controls analysed.
+    public var controls: Int
+    public var analysed: Int
+    /// ICU day of the controls' day 0 (the treated median start day, or the fixed day); `nil`
+    /// when there are no eligible controls and no treated patients.
+    public var controlAlignmentDay: Int?
+    /// The treated start days' median before rounding (e.g. 12.5), for the report.
+    public var treatedMedianStartDay: Double?
+
+    /// The count excluded for `reason` before alignment.
+    public func excluded(_ reason: CohortExclusion) -> Int {
+        reason == .notInICUOnAlignmentDay ? controlsNotInICU : (excludedBeforeAlignment.first { $0.reason == reason }?.count ?? 0)
+    }
+}
+
+/// An included patient.
+public struct CohortPatient: Sendable, Equatable {
+    public var id: String
+    /// Index in `StudyData.patients`.
+    public var studyIndex: Int
+    public var group: StudyGroup
+    /// The ICU day that is this patient's day 0.
+    public var day0: Int
+    /// First treatment ICU day (treated only).
+    public var treatmentStartDay: Int?
+}
+
+/// The counts of every rule that changes or drops values.
+public struct RuleCounts: Sendable, Equatable, Codable {
+    /// Temperature imputation (all ICU days of the included patients).
+    public var imputation: ImputationCounts
+    /// SOFA days with a total, and days without one (no component, or too few).
+    public var sofaDaysScored: Int
+    public var sofaDaysWithMissingComponents: Int
+    public var sofaDaysWithoutTotal: Int
+    /// Included treated patients whose first treatment administration lies before ICU
+    /// admission (negative time); it still defines day 0 (a negative ICU day).
+    public var treatmentBeforeAdmission: Int
+}
+
+/// What the temperature imputation did, by kind of change.
+public struct ImputationCounts: Sendable, Equatable, Codable {
+    /// Flagged days (non-zero `actively_cooled`).
+    public var flaggedDays = 0
+    /// Days set to the value: measured value was higher.
+    public var lowered = 0
+    /// Measured value was lower.
+    public var raised = 0
+    /// Measured value already equal.
+    public var unchanged = 0
+    /// No temperature that day; one was created (`impute_unmeasured_days`).
+    public var created = 0
+    /// Flagged days without a temperature left empty (`impute_unmeasured_days: false`).
+    public var leftUnmeasured = 0
+
+    /// Days whose value is the imputed one.
+    public var imputed: Int { lowered + raised + unchanged + created }
+}
+
+/// Why derivation could not run.
+public enum DerivationError: Error, Sendable, CustomStringConvertible {
+    /// The protocol breaks its rules for this study (e.g. names a parameter the study lacks).
+    case invalidProtocol([ProtocolIssue])
+    /// The controls' day 0 is the treated median start day, but no eligible patient was treated.
+    case noTreatedPatients(drug: String)
+
+    public var description: String {
+        switch self {
+        case .invalidProtocol(let issues):
+            "the protocol is not valid for this study:\n" + issues.map(\.description).joined(separator: "\n")
+        case .noTreatedPatients(let drug):
+            "no eligible patient received \(drug): the controls' alignment day (the treated median start day) is undefined"
+        }
+    }
+}

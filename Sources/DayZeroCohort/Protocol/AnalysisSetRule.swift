@@ -1,0 +1,356 @@
+/// One analysis set: the main set, a rule-defined subset, or a propensity-matched set.
+///
+/// A rule-defined set starts from every included patient. The patients of the groups named by
+/// `applies_to` must meet `include_if` (when given) and must not meet `exclude_if` (when given);
+/// patients of the other group are kept whole. Alignment days are those of the main cohort.
+///
+/// YAML:
+/// ```yaml
+/// - name: no-corticosteroids
+///   exclude_if: {drug: corticosteroids, window: [-10, 10]}
+/// - name: criteria-matched-controls
+///   applies_to: controls
+///   include_if:
+///     any_of:
+///       - {parameter: temperature, above: 38.5, on_at_least_days: 2, window: [-10, -1]}
+///       - {parameter: ferritin, above: 1800, window: [-10, -1]}
+/// ```
+public struct AnalysisSetRule: Codable, Sendable, Equatable {
+    /// Unique name (letters, digits, `-`, `_`).
+    public var name: String
+    public var description: String?
+    /// Which group the include/exclude rules filter. Default `all`.
+    public var appliesTo: GroupSelector
+    public var includeIf: Criterion?
+    public var excludeIf: Criterion?
+    /// Membership comes from propensity-score matching with these settings (done by the
+    /// analysis layer); such a set has no include/exclude rules.
+    public var propensityMatching: MatchingSettings?
+
+    public init(
+        name: String, description: String? = nil, appliesTo: GroupSelector = .all, includeIf: Criterion? = nil,
+        excludeIf: Criterion? = nil, propensityMatching: MatchingSettings? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.appliesTo = appliesTo
+        self.includeIf = includeIf
+        self.excludeIf = excludeIf
+        self.propensityMatching = propensityMatching
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, description
+        case appliesTo = "applies_to"
+        case includeIf = "include_if"
+        case excludeIf = "exclude_if"
+        case propensityMatching = "propensity_matching"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        description = try c.decodeIfPresent(String.self, forKey: .description)
+        appliesTo = try c.decodeIfPresent(GroupSelector.self, forKey: .appliesTo) ?? .all
+        includeIf = try c.decodeIfPresent(Criterion.self, forKey: .includeIf)
+        excludeIf = try c.decodeIfPresent(Criterion.self, forKey: .excludeIf)
+        propensityMatching = try c.decodeIfPresent(MatchingSettings.self, forKey: .propensityMatching)
+    }
+
+    /// True when membership is decided by rules (or is everyone), false for a matched set.
+    public var isRuleBased: Bool { propensityMatching == nil }
+}
+
+/// Which patients a set's rules filter.
+public enum GroupSelector: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    case all
+    case treated
+    case controls
+
+    /// True when a patient of `group` is filtered by the rules.
+    public func selects(_ group: StudyGroup) -> Bool {
+        switch self {
+        case .all: true
+        case .treated: group == .treated
+        case .controls: group == .control
+        }
+    }
+}
+
+/// The treated or the control group.
+public enum StudyGroup: String, Codable, Sendable, CaseIterable, Hashable {
+    case treated
+    case control
+}
+
+/// A comparison of a value with a threshold. In YAML one of the keys `above` (>),
+/// `at_least` (≥), `below` (<) or `at_most` (≤) with a number.
+public struct Threshold: Sendable, Hashable, CustomStringConvertible {
+    public enum Comparison: String, Sendable, CaseIterable, Hashable {
+        case above
+        case atLeast = "at_least"
+        case below
+        case atMost = "at_most"
+
+        var symbol: String {
+            switch self {
+            case .above: ">"
+            case .atLeast: "≥"
+            case .below: "<"
+            case .atMost: "≤"
+            }
+        }
+    }
+
+    public var comparison: Comparison
+    public var value: Double
+
+    public init(_ comparison: Comparison, _ value: Double) {
+        self.comparison = comparison
+        self.value = value
+    }
+
+    /// Whether `x` meets the threshold. Exactly at the value: `above`/`below` are false,
+    /// `at_least`/`at_most` true.
+    @inlinable
+    public func isMet(by x: Double) -> Bool {
+        switch comparison {
+        case .above: x > value
+        case .atLeast: x >= value
+        case .below: x < value
+        case .atMost: x <= value
+        }
+    }
+
+    public var description: String { "\(comparison.symbol) \(formatNumber(value))" }
+
+    /// Reads the one comparison key present among `above`, `at_least`, `below`, `at_most`.
+    static func decode<K: CodingKey>(
+        from c: KeyedDecodingContainer<K>, above: K, atLeast: K, below: K, atMost: K, codingPath: [any CodingKey]
+    ) throws -> Threshold {
+        var found: [Threshold] = []
+        if let v = try c.decodeIfPresent(Double.self, forKey: above) { found.append(.init(.above, v)) }
+        if let v = try c.decodeIfPresent(Double.self, forKey: atLeast) { found.append(.init(.atLeast, v)) }
+        if let v = try c.decodeIfPresent(Double.self, forKey: below) { found.append(.init(.below, v)) }
+        if let v = try c.decodeIfPresent(Double.self, forKey: atMost) { found.append(.init(.atMost, v)) }
+        guard found.count == 1, let t = found.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: codingPath,
+                debugDescription: found.isEmpty
+                    ? "missing comparison: give one of above, at_least, below, at_most"
+                    : "give only one of above, at_least, below, at_most"))
+        }
+        return t
+    }
+
+    func encode<K: CodingKey>(into c: inout KeyedEncodingContainer<K>, above: K, atLeast: K, below: K, atMost: K) throws {
+        switch comparison {
+        case .above: try c.encode(value, forKey: above)
+        case .atLeast: try c.encode(value, forKey: atLeast)
+        case .below: try c.encode(value, forKey: below)
+        case .atMost: try c.encode(value, forKey: atMost)
+        }
+    }
+}
+
+/// A shortest decimal rendering of a number for messages (`38.5`, `1800`).
+func formatNumber(_ x: Double) -> String {
+    if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
+    return "\(x)"
+}
+
+/// A patient-level rule over aligned days, evaluated on the derived data.
+///
+/// YAML forms (one mapping each):
+/// - `{any_of: [rule, …]}`, `{all_of: [rule, …]}`, `{not: rule}`
+/// - `{drug: NAME, window: [a, b], on_at_least_days: n}` — the drug was given on at least
+///   `n` (default 1) distinct aligned days in the window.
+/// - `{parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n,
+///   aggregation: AGG}` — the parameter's daily value (the protocol's aggregation for it, or
+///   `aggregation`; after imputation) meets the threshold on at least `n` (default 1) distinct
+///   aligned days in the window. Days without a value do not count.
+public indirect enum Criterion: Sendable, Hashable, Codable {
+    case anyOf([Criterion])
+    case allOf([Criterion])
+    case not(Criterion)
+    case drug(DrugCriterion)
+    case parameter(ParameterCriterion)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case anyOf = "any_of"
+        case allOf = "all_of"
+        case not, drug, parameter, window
+        case onAtLeastDays = "on_at_least_days"
+        case above
+        case atLeast = "at_least"
+        case below
+        case atMost = "at_most"
+        case aggregation
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let forms = [CodingKeys.anyOf, .allOf, .not, .drug, .parameter].filter { c.contains($0) }
+        guard forms.count == 1, let form = forms.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: forms.isEmpty
+                    ? "a rule needs one of any_of, all_of, not, drug, parameter"
+                    : "a rule has exactly one of any_of, all_of, not, drug, parameter; found \(forms.map(\.stringValue).joined(separator: ", "))"))
+        }
+        let onlyKeys: Set<CodingKeys>
+        switch form {
+        case .anyOf, .allOf, .not: onlyKeys = [form]
+        case .drug: onlyKeys = [.drug, .window, .onAtLeastDays]
+        default: onlyKeys = [.parameter, .window, .onAtLeastDays, .above, .atLeast, .below, .atMost, .aggregation]
+        }
+        if let stray = c.allKeys.first(where: { !onlyKeys.contains($0) }) {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "key '\(stray.stringValue)' does not belong in a '\(form.stringValue)' rule"))
+        }
+        switch form {
+        case .anyOf: self = .anyOf(try c.decode([Criterion].self, forKey: .anyOf))
+        case .allOf: self = .allOf(try c.decode([Criterion].self, forKey: .allOf))
+        case .not: self = .not(try c.decode(Criterion.self, forKey: .not))
+        case .drug:
+            self = .drug(DrugCriterion(
+                drug: try c.decode(String.self, forKey: .drug),
+                window: try c.decode(DayWindow.self, forKey: .window),
+                onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1))
+        default:
+            self = .parameter(ParameterCriterion(
+                parameter: try c.decode(String.self, forKey: .parameter),
+                threshold: try Threshold.decode(
+                    from: c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost, codingPath: decoder.codingPath),
+                window: try c.decode(DayWindow.self, forKey: .window),
+                onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1,
+                aggregation: try c.decodeIfPresent(DailyAggregation.self, forKey: .aggregation)))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .anyOf(let rules): try c.encode(rules, forKey: .anyOf)
+        case .allOf(let rules): try c.encode(rules, forKey: .allOf)
+        case .not(let rule): try c.encode(rule, forKey: .not)
+        case .drug(let d):
+            try c.encode(d.drug, forKey: .drug)
+            try c.encode(d.window, forKey: .window)
+            try c.encode(d.onAtLeastDays, forKey: .onAtLeastDays)
+        case .parameter(let p):
+            try c.encode(p.parameter, forKey: .parameter)
+            try p.threshold.encode(into: &c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost)
+            try c.encode(p.window, forKey: .window)
+            try c.encode(p.onAtLeastDays, forKey: .onAtLeastDays)
+            try c.encodeIfPresent(p.aggregation, forKey: .aggregation)
+        }
+    }
+
+    /// Every leaf rule, depth first (for validation and for finding the data a rule needs).
+    public var leaves: [Criterion] {
+        switch self {
+        case .anyOf(let rules), .allOf(let rules): rules.flatMap(\.leaves)
+        case .not(let rule): rule.leaves
+        case .drug, .parameter: [self]
+        }
+    }
+}
+
+/// "Received `drug` on at least `onAtLeastDays` distinct aligned days within `window`."
+public struct DrugCriterion: Sendable, Hashable {
+    public var drug: String
+    public var window: DayWindow
+    public var onAtLeastDays: Int
+
+    public init(drug: String, window: DayWindow, onAtLeastDays: Int = 1) {
+        self.drug = drug
+        self.window = window
+        self.onAtLeastDays = onAtLeastDays
+    }
+}
+
+/// "The daily value of `parameter` meets `threshold` on at least `onAtLeastDays` distinct
+/// aligned days within `window`."
+public struct ParameterCriterion: Sendable, Hashable {
+    public var parameter: String
+    public var threshold: Threshold
+    public var window: DayWindow
+    public var onAtLeastDays: Int
+    /// `nil`: the protocol's aggregation for the parameter (or the catalog's).
+    public var aggregation: DailyAggregation?
+
+    public init(parameter: String, threshold: Threshold, window: DayWindow, onAtLeastDays: Int = 1, aggregation: DailyAggregation? = nil) {
+        self.parameter = parameter
+        self.threshold = threshold
+        self.window = window
+        self.onAtLeastDays = onAtLeastDays
+        self.aggregation = aggregation
+    }
+}
+
+/// Propensity-score matching settings (data only; the matching itself is done by the analysis
+/// layer). Names and defaults follow MatchIt's `matchit(method = "nearest")`.
+public struct MatchingSettings: Codable, Sendable, Equatable {
+    /// Baseline covariates of the logistic propensity model: `age`, `sex`, `bmi`, `apache_ii`,
+    /// `symptom_days`, or a comorbidity name (`copd`, `diabetes_mellitus`, …).
+    public var covariates: [String]
+    /// Controls per treated patient (k:1).
+    public var ratio: Int
+    /// Matching with replacement.
+    public var replace: Bool
+    /// Maximum distance of a pair, in standard deviations of `caliperScale`; `nil`: none.
+    public var caliper: Double?
+    public var caliperScale: CaliperScale
+    /// Order in which treated patients are matched (MatchIt `m.order`).
+    public var order: MatchingOrder
+    /// Seed for `order: random`.
+    public var seed: UInt64?
+
+    public init(
+        covariates: [String], ratio: Int = 1, replace: Bool = false, caliper: Double? = nil,
+        caliperScale: CaliperScale = .scoreSD, order: MatchingOrder = .largest, seed: UInt64? = nil
+    ) {
+        self.covariates = covariates
+        self.ratio = ratio
+        self.replace = replace
+        self.caliper = caliper
+        self.caliperScale = caliperScale
+        self.order = order
+        self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case covariates, ratio, replace, caliper
+        case caliperScale = "caliper_scale"
+        case order, seed
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        covariates = try c.decode([String].self, forKey: .covariates)
+        ratio = try c.decodeIfPresent(Int.self, forKey: .ratio) ?? 1
+        replace = try c.decodeIfPresent(Bool.self, forKey: .replace) ?? false
+        caliper = try c.decodeIfPresent(Double.self, forKey: .caliper)
+        caliperScale = try c.decodeIfPresent(CaliperScale.self, forKey: .caliperScale) ?? .scoreSD
+        order = try c.decodeIfPresent(MatchingOrder.self, forKey: .order) ?? .largest
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+    }
+
+    /// Covariate names the matching understands besides the comorbidities.
+    public static let patientCovariates = ["age", "sex", "bmi", "apache_ii", "symptom_days"]
+}
+
+/// The scale of a caliper's standard deviation.
+public enum CaliperScale: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// SD of the propensity score (MatchIt's default for `std.caliper = TRUE`).
+    case scoreSD = "score_sd"
+    /// SD of the logit of the score (Austin's 0.2 SD recommendation).
+    case logitSD = "logit_sd"
+}
+
+/// MatchIt's `m.order`.
+public enum MatchingOrder: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    case largest, smallest, data, random
+}

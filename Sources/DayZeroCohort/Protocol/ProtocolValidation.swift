@@ -1,0 +1,267 @@
+extension StudyProtocol {
+    /// Checks the rules a protocol must follow beyond its structure, and returns every broken
+    /// one (empty when the protocol is valid). Issues carry key paths; `ProtocolYAML` adds the
+    /// line and column.
+    ///
+    /// Rules: format version 1; names non-empty and unique; every window `start ≤ end`; every
+    /// parameter known to `registry` (or `sofa` / `sofa_<component>`); a parameter's `unit`, when
+    /// given, is its canonical unit; a log-transformed parameter that can be zero (catalog
+    /// minimum ≤ 0, SOFA) has a zero rule; a zero rule only with `log`, and its constant > 0;
+    /// SOFA scores are whole numbers 0…4 and `minimum_components` is 1…(number of components);
+    /// the imputation value lies in the parameter's physiological range; criteria have
+    /// `on_at_least_days` ≥ 1 and not more than the days of their window; matching covariates
+    /// are known, `ratio ≥ 1`, `caliper > 0`.
+    public func validate(registry: ParameterRegistry = ParameterRegistry()) -> [ProtocolIssue] {
+        var v = ProtocolValidator(registry: registry, sofa: sofa)
+        v.run(self)
+        return v.issues
+    }
+
+    /// Every parameter name a protocol may use besides the registry's: `sofa` and its components.
+    public var derivedParameterNames: Set<String> { Set(sofa.derivedParameterNames) }
+}
+
+struct ProtocolValidator {
+    let registry: ParameterRegistry
+    let derived: Set<String>
+    var issues: [ProtocolIssue] = []
+
+    init(registry: ParameterRegistry, sofa: SOFADefinition) {
+        self.registry = registry
+        self.derived = Set(sofa.derivedParameterNames)
+    }
+
+    mutating func fail(_ kind: ProtocolIssue.Kind, _ path: String, _ message: String) {
+        issues.append(ProtocolIssue(kind: kind, path: path, message: message))
+    }
+
+    mutating func window(_ w: DayWindow, _ path: String) {
+        if w.start > w.end {
+            fail(.windowOrder, path, "window start \(w.start) is after its end \(w.end)")
+        }
+    }
+
+    mutating func nonEmpty(_ s: String, _ path: String, _ what: String) {
+        if s.trimmingSpaces.isEmpty { fail(.invalidValue, path, "\(what) must not be empty") }
+    }
+
+    /// Whether `name` is a known parameter (catalog, study-declared or derived).
+    func isKnown(_ name: String) -> Bool { registry[name] != nil || derived.contains(name) }
+
+    mutating func knownParameter(_ name: String, _ path: String) {
+        guard !isKnown(name) else { return }
+        let candidates = Array(registry.definitions.keys).sorted() + derived.sorted()
+        let hint = nearest(name, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
+        fail(.unknownParameter, path, "unknown parameter '\(name)'\(hint)")
+    }
+
+    /// True when the parameter may be zero (catalog minimum ≤ 0; SOFA scores).
+    func canBeZero(_ name: String) -> Bool {
+        if derived.contains(name) { return true }
+        return registry[name]?.canBeZero ?? false
+    }
+
+    mutating func run(_ p: StudyProtocol) {
+        if p.formatVersion != StudyProtocol.currentFormatVersion {
+            fail(.invalidValue, "dayzero_protocol",
+                 "protocol format \(p.formatVersion) is not supported (this version reads format \(StudyProtocol.currentFormatVersion))")
+        }
+        nonEmpty(p.name, "name", "name")
+        nonEmpty(p.treatment.drug, "treatment.drug", "the treatment drug")
+        duplicates(p.exclusions.map(\.rawValue), "exclusions", "exclusion")
+        alignment(p.alignment)
+        window(p.windows.serial, "windows.serial")
+        window(p.windows.cytokines, "windows.cytokines")
+        parameters(p.parameters)
+        if let imp = p.temperatureImputation { imputation(imp) }
+        sofa(p.sofa)
+        medications(p.medications, treatment: p.treatment.drug)
+        outcomes(p.outcomes)
+        analysisSets(p.analysisSets)
+    }
+
+    /// Reports every repeat of a name; `nameKey` is the key holding the name inside each entry.
+    mutating func duplicates(_ names: [String], _ path: String, _ what: String, nameKey: String? = nil) {
+        var seen = Set<String>()
+        for (i, n) in names.enumerated() where !seen.insert(n).inserted {
+            fail(.invalidValue, "\(path)[\(i)]" + (nameKey.map { "." + $0 } ?? ""), "\(what) '\(n)' is listed twice")
+        }
+    }
+
+    mutating func alignment(_ a: AlignmentRule) {
+        switch a.controls {
+        case .fixedICUDay:
+            if let d = a.fixedICUDay {
+                if d < 0 { fail(.invalidValue, "alignment.fixed_icu_day", "fixed_icu_day must be 0 or later, found \(d)") }
+            } else {
+                fail(.missingKey, "alignment", "controls: fixed_icu_day needs fixed_icu_day: N")
+            }
+        case .treatedMedianStartDay:
+            if a.fixedICUDay != nil {
+                fail(.invalidValue, "alignment.fixed_icu_day", "fixed_icu_day is only used with controls: fixed_icu_day")
+            }
+        }
+    }
+
+    mutating func parameters(_ rules: [ParameterRule]) {
+        duplicates(rules.map(\.name), "parameters", "parameter", nameKey: "name")
+        for (i, r) in rules.enumerated() {
+            let path = "parameters[\(i)]"
+            knownParameter(r.name, "\(path).name")
+            if let w = r.window { window(w, "\(path).window") }
+            if let unit = r.unit {
+                let canonical = derived.contains(r.name) ? "points" : registry[r.name]?.unit
+                if let canonical, UnitSpelling.key(unit) != UnitSpelling.key(canonical) {
+                    fail(.unitMismatch, "\(path).unit",
+                         "unit '\(unit)' is not the canonical unit of \(r.name) ('\(canonical)'); values are analysed in the canonical unit")
+                }
+            }
+            if derived.contains(r.name), r.aggregation != nil {
+                fail(.invalidValue, "\(path).aggregation", "\(r.name) is derived once per day; aggregation does not apply")
+            }
+            switch (r.transform, r.zeroRule) {
+            case (.log, nil) where isKnown(r.name) && canBeZero(r.name):
+                fail(.missingZeroRule, path,
+                     "\(r.name) can be zero and is log-transformed: declare zero_rule (exclude_zeros, {add_constant: c} or {replace_zeros_with: v})")
+            case (.none, _?):
+                fail(.invalidValue, "\(path).zero_rule", "zero_rule only applies with transform: log")
+            case (.log, .addConstant(let c)?) where !(c > 0):
+                fail(.invalidValue, "\(path).zero_rule.add_constant", "add_constant must be greater than 0, found \(formatNumber(c))")
+            case (.log, .replaceZerosWith(let v)?) where !(v > 0):
+                fail(.invalidValue, "\(path).zero_rule.replace_zeros_with", "replace_zeros_with must be greater than 0, found \(formatNumber(v))")
+            default: break
+            }
+        }
+    }
+
+    mutating func imputation(_ r: TemperatureImputationRule) {
+        knownParameter(r.parameter, "temperature_imputation.parameter")
+        knownParameter(r.flag, "temperature_imputation.flag")
+        if let def = registry[r.parameter], !(r.value >= def.minimum && r.value <= def.maximum) {
+            fail(.invalidValue, "temperature_imputation.value",
+                 "imputed value \(formatNumber(r.value)) is outside the range of \(r.parameter) [\(formatNumber(def.minimum)), \(formatNumber(def.maximum))] \(def.unit)")
+        }
+    }
+
+    mutating func sofa(_ s: SOFADefinition) {
+        nonEmpty(s.reference, "sofa.reference", "the SOFA reference")
+        if s.components.isEmpty { fail(.invalidValue, "sofa.components", "SOFA needs at least one component") }
+        let m = s.missingComponents.minimumComponents
+        if m < 1 || m > max(1, s.components.count) {
+            fail(.invalidValue, "sofa.missing_components.minimum_components",
+                 "minimum_components must be between 1 and the number of components (\(s.components.count)), found \(m)")
+        }
+        duplicates(s.components.map(\.name), "sofa.components", "SOFA component", nameKey: "name")
+        for (i, c) in s.components.enumerated() {
+            let path = "sofa.components[\(i)]"
+            if c.name.isEmpty || !c.name.unicodeScalars.allSatisfy({ isNameScalar($0) && $0 != "-" }) {
+                fail(.invalidValue, "\(path).name", "a component name uses lower-case letters, digits and _ only, found '\(c.name)'")
+            }
+            if c.inputs.isEmpty { fail(.invalidValue, "\(path).inputs", "component '\(c.name)' needs at least one input") }
+            for (j, input) in c.inputs.enumerated() {
+                let ip = "\(path).inputs[\(j)]"
+                if derived.contains(input.parameter) {
+                    fail(.invalidValue, "\(ip).parameter", "a SOFA input cannot be a SOFA score")
+                } else {
+                    knownParameter(input.parameter, "\(ip).parameter")
+                }
+                if input.bands.isEmpty { fail(.invalidValue, "\(ip).bands", "an input needs at least one band") }
+                for (k, band) in input.bands.enumerated() where !(0...4).contains(band.score) {
+                    fail(.invalidValue, "\(ip).bands[\(k)].score", "a SOFA score is 0 to 4, found \(band.score)")
+                }
+            }
+        }
+    }
+
+    mutating func medications(_ m: MedicationSettings, treatment: String) {
+        window(m.before, "medications.before")
+        window(m.after, "medications.after")
+        duplicates(m.drugs.map { $0.lowercased() }, "medications.drugs", "drug")
+        for (i, d) in m.drugs.enumerated() { nonEmpty(d, "medications.drugs[\(i)]", "a drug name") }
+    }
+
+    mutating func outcomes(_ o: OutcomeSettings) {
+        if o.horizonDays < 1 { fail(.invalidValue, "outcomes.horizon_days", "horizon_days must be at least 1, found \(o.horizonDays)") }
+        nonEmpty(o.secondaryInfectionEvent, "outcomes.secondary_infection_event", "the secondary-infection event")
+    }
+
+    mutating func analysisSets(_ sets: [AnalysisSetRule]) {
+        if sets.isEmpty { fail(.invalidValue, "analysis_sets", "at least one analysis set is needed") }
+        duplicates(sets.map(\.name), "analysis_sets", "analysis set", nameKey: "name")
+        for (i, s) in sets.enumerated() {
+            let path = "analysis_sets[\(i)]"
+            if s.name.isEmpty || !s.name.unicodeScalars.allSatisfy(isNameScalar) {
+                fail(.invalidValue, "\(path).name", "a set name uses lower-case letters, digits, - and _ only, found '\(s.name)'")
+            }
+            if let m = s.propensityMatching {
+                if s.includeIf != nil || s.excludeIf != nil || s.appliesTo != .all {
+                    fail(.invalidValue, "\(path).propensity_matching",
+                         "a propensity-matched set has no applies_to, include_if or exclude_if")
+                }
+                matching(m, "\(path).propensity_matching")
+            } else if s.appliesTo != .all, s.includeIf == nil, s.excludeIf == nil {
+                fail(.invalidValue, "\(path).applies_to", "applies_to has no effect without include_if or exclude_if")
+            }
+            if let c = s.includeIf { criterion(c, "\(path).include_if") }
+            if let c = s.excludeIf { criterion(c, "\(path).exclude_if") }
+        }
+    }
+
+    mutating func criterion(_ c: Criterion, _ path: String) {
+        switch c {
+        case .anyOf(let rules), .allOf(let rules):
+            let key = { if case .anyOf = c { return "any_of" } else { return "all_of" } }()
+            if rules.isEmpty { fail(.invalidValue, "\(path).\(key)", "\(key) needs at least one rule") }
+            for (i, r) in rules.enumerated() { criterion(r, "\(path).\(key)[\(i)]") }
+        case .not(let r):
+            criterion(r, "\(path).not")
+        case .drug(let d):
+            nonEmpty(d.drug, "\(path).drug", "the drug name")
+            dayCount(d.onAtLeastDays, d.window, path)
+        case .parameter(let p):
+            knownParameter(p.parameter, "\(path).parameter")
+            if derived.contains(p.parameter), p.aggregation != nil {
+                fail(.invalidValue, "\(path).aggregation", "\(p.parameter) is derived once per day; aggregation does not apply")
+            }
+            dayCount(p.onAtLeastDays, p.window, path)
+        }
+    }
+
+    mutating func dayCount(_ n: Int, _ w: DayWindow, _ path: String) {
+        window(w, "\(path).window")
+        if n < 1 {
+            fail(.invalidValue, "\(path).on_at_least_days", "on_at_least_days must be at least 1, found \(n)")
+        } else if w.start <= w.end, n > w.end - w.start + 1 {
+            fail(.invalidValue, "\(path).on_at_least_days",
+                 "on_at_least_days \(n) exceeds the \(w.end - w.start + 1) days of window \(w)")
+        }
+    }
+
+    mutating func matching(_ m: MatchingSettings, _ path: String) {
+        if m.covariates.isEmpty { fail(.invalidValue, "\(path).covariates", "matching needs at least one covariate") }
+        let known = MatchingSettings.patientCovariates + Comorbidity.allCases.map(\.rawValue)
+        for (i, name) in m.covariates.enumerated() where !known.contains(name) {
+            let hint = nearest(name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            fail(.invalidValue, "\(path).covariates[\(i)]", "unknown covariate '\(name)'\(hint); known: \(known.joined(separator: ", "))")
+        }
+        duplicates(m.covariates, "\(path).covariates", "covariate")
+        if m.ratio < 1 { fail(.invalidValue, "\(path).ratio", "ratio must be at least 1, found \(m.ratio)") }
+        if let c = m.caliper, !(c > 0) {
+            fail(.invalidValue, "\(path).caliper", "caliper must be greater than 0, found \(formatNumber(c))")
+        }
+    }
+}
+
+/// Lower-case ASCII letters, digits, `-` and `_`.
+private func isNameScalar(_ s: Unicode.Scalar) -> Bool {
+    ("a"..."z").contains(s) || ("0"..."9").contains(s) || s == "-" || s == "_"
+}
+
+extension String {
+    /// The string without leading and trailing spaces, tabs and newlines (Foundation-free).
+    var trimmingSpaces: Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        guard let first = firstIndex(where: { !isSpace($0) }), let last = lastIndex(where: { !isSpace($0) }) else { return "" }
+        return self[first...last]
+    }
+}

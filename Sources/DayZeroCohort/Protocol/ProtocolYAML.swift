@@ -1,0 +1,172 @@
+import Yams
+
+/// One problem in a protocol: what rule is broken, where (line and column when the protocol
+/// came from a file) and at which key path.
+public struct ProtocolIssue: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        /// Not valid YAML.
+        case syntax
+        case unknownKey = "unknown_key"
+        case missingKey = "missing_key"
+        case duplicateKey = "duplicate_key"
+        /// A mapping where a list was expected, text where a number was expected, …
+        case wrongType = "wrong_type"
+        /// A word that is not one of the accepted keywords (aggregation, transform, …).
+        case unknownValue = "unknown_value"
+        case unknownParameter = "unknown_parameter"
+        case windowOrder = "window_order"
+        case missingZeroRule = "missing_zero_rule"
+        case unitMismatch = "unit_mismatch"
+        /// Any other broken rule (duplicate name, value out of range, conflicting keys, …).
+        case invalidValue = "invalid_value"
+    }
+
+    public var kind: Kind
+    /// Key path inside the protocol, e.g. `parameters[2].window`; empty for the document.
+    public var path: String
+    /// Line and column in the YAML text; `nil` for a protocol built in code.
+    public var position: SourcePosition?
+    public var message: String
+
+    public init(kind: Kind, path: String, position: SourcePosition? = nil, message: String) {
+        self.kind = kind
+        self.path = path
+        self.position = position
+        self.message = message
+    }
+
+    /// `LINE:COLUMN: MESSAGE (at PATH)`.
+    public var description: String {
+        let at = path.isEmpty ? "" : " (at \(path))"
+        guard let position else { return message + at }
+        return "\(position): \(message)\(at)"
+    }
+}
+
+/// A protocol that could not be read or broke its rules; `issues` holds every problem found,
+/// in file order.
+public struct ProtocolLoadError: Error, Sendable, CustomStringConvertible {
+    /// The file name for messages, when known.
+    public var file: String?
+    public var issues: [ProtocolIssue]
+
+    public init(file: String?, issues: [ProtocolIssue]) {
+        self.file = file
+        self.issues = issues
+    }
+
+    /// One line per issue: `FILE:LINE:COLUMN: error: MESSAGE (at PATH)`.
+    public var description: String {
+        issues.map { issue in
+            let location = [file, issue.position?.description].compactMap { $0 }.joined(separator: ":")
+            let at = issue.path.isEmpty ? "" : " (at \(issue.path))"
+            return (location.isEmpty ? "" : location + ": ") + "error: " + issue.message + at
+        }.joined(separator: "\n")
+    }
+}
+
+/// Reading and writing protocols as YAML.
+public enum ProtocolYAML {
+    /// Parses and validates a protocol. Every problem found is reported at once (structural
+    /// errors stop the reading of the value they occur in; unknown keys and rule violations
+    /// are all collected).
+    ///
+    /// - Parameters:
+    ///   - text: The YAML text.
+    ///   - registry: The parameters the protocol may name (the catalog, plus a study's own).
+    ///   - file: The file name used in messages.
+    public static func decode(
+        _ text: String, registry: ParameterRegistry = ParameterRegistry(), file: String? = nil
+    ) throws(ProtocolLoadError) -> StudyProtocol {
+        let result = check(text, registry: registry)
+        guard let value = result.protocol, result.issues.isEmpty else {
+            throw ProtocolLoadError(file: file, issues: result.issues)
+        }
+        return value
+    }
+
+    /// The outcome of checking a protocol text.
+    public struct CheckResult: Sendable {
+        /// The decoded protocol, when its structure was readable (it may still have issues).
+        public var `protocol`: StudyProtocol?
+        /// Every problem, sorted by position.
+        public var issues: [ProtocolIssue]
+    }
+
+    /// Parses a protocol and checks its rules without throwing (what `dayzero protocol check` runs).
+    public static func check(_ text: String, registry: ParameterRegistry = ParameterRegistry()) -> CheckResult {
+        let root: Node
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                return CheckResult(protocol: nil, issues: [ProtocolIssue(kind: .syntax, path: "", message: "the protocol is empty")])
+            }
+            root = node
+        } catch {
+            return CheckResult(protocol: nil, issues: [syntaxIssue(error)])
+        }
+        let session = StrictYAMLSession()
+        var decoded: StudyProtocol?
+        do {
+            decoded = try StrictNodeDecoder(node: root, codingPath: [], session: session).decode(StudyProtocol.self)
+        } catch let issue as ProtocolIssue {
+            session.issues.append(issue)
+        } catch let error as DecodingError {
+            session.issues.append(issue(from: error, session: session))
+        } catch {
+            session.issues.append(ProtocolIssue(kind: .invalidValue, path: "", message: "\(error)"))
+        }
+        var issues = session.issues
+        if let decoded {
+            for var issue in decoded.validate(registry: registry) {
+                issue.position = session.position(for: issue.path)
+                issues.append(issue)
+            }
+        }
+        issues.sort { a, b in
+            switch (a.position, b.position) {
+            case let (x?, y?): x < y
+            case (nil, _?): false
+            case (_?, nil): true
+            case (nil, nil): a.path < b.path
+            }
+        }
+        return CheckResult(protocol: decoded, issues: issues)
+    }
+
+    /// The protocol as plain YAML (no comments), in key order. `decode` of the result gives
+    /// back an equal protocol.
+    public static func encode(_ value: StudyProtocol) throws -> String {
+        try YAMLEncoder().encode(value)
+    }
+
+    private static func syntaxIssue(_ error: any Error) -> ProtocolIssue {
+        guard let yaml = error as? YamlError else {
+            return ProtocolIssue(kind: .syntax, path: "", message: "not valid YAML: \(error)")
+        }
+        switch yaml {
+        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+             .composer(let context, let problem, let mark, _):
+            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+            return ProtocolIssue(kind: .syntax, path: "", position: SourcePosition(mark), message: "not valid YAML: \(detail)")
+        case .reader(let problem, _, _, _):
+            return ProtocolIssue(kind: .syntax, path: "", message: "cannot read the text: \(problem)")
+        default:
+            return ProtocolIssue(kind: .syntax, path: "", message: "not valid YAML: \(yaml)")
+        }
+    }
+
+    private static func issue(from error: DecodingError, session: StrictYAMLSession) -> ProtocolIssue {
+        let context: DecodingError.Context
+        let kind: ProtocolIssue.Kind
+        switch error {
+        case .dataCorrupted(let c): context = c; kind = .invalidValue
+        case .keyNotFound(_, let c): context = c; kind = .missingKey
+        case .typeMismatch(_, let c): context = c; kind = .wrongType
+        case .valueNotFound(_, let c): context = c; kind = .wrongType
+        @unknown default:
+            return ProtocolIssue(kind: .invalidValue, path: "", message: "\(error)")
+        }
+        let path = ProtocolPath.string(context.codingPath)
+        return ProtocolIssue(kind: kind, path: path, position: session.position(for: path), message: context.debugDescription)
+    }
+}

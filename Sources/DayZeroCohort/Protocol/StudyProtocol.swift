@@ -1,0 +1,452 @@
+/// Everything that turns a study's data into analysis-ready data: the treatment, the
+/// exclusions, how day 0 is chosen, the windows, how each parameter is aggregated per day
+/// and transformed, the temperature imputation, the SOFA definition, the outcome rules and
+/// the analysis sets. Nothing in the derivation is hard-coded; the paper's design
+/// (Kooistra et al., Crit Care 2020;24:688) is `StudyProtocol.paperDefault`.
+///
+/// The YAML form (`docs/protocol.md`) uses the snake_case keys of the `CodingKeys` below;
+/// `ProtocolYAML` reads it with line/column diagnostics and `validate(registry:)` checks the
+/// rules that a type cannot express (window order, known parameters, zero rules, …).
+public struct StudyProtocol: Codable, Sendable, Equatable {
+    /// The version of the protocol format; this is format 1.
+    public var formatVersion: Int
+    /// Short machine name of the protocol (used in provenance and file names).
+    public var name: String
+    /// Human title, e.g. the study's citation.
+    public var title: String?
+    public var treatment: TreatmentRule
+    /// Patient-level exclusions, applied in this order; a patient meeting several is counted
+    /// under the first in the flow diagram (all reasons are kept per patient).
+    public var exclusions: [ExclusionReason]
+    public var alignment: AlignmentRule
+    public var windows: WindowSettings
+    /// The analysed parameters, in display order.
+    public var parameters: [ParameterRule]
+    /// `nil`: no temperature imputation.
+    public var temperatureImputation: TemperatureImputationRule?
+    public var sofa: SOFADefinition
+    public var medications: MedicationSettings
+    public var outcomes: OutcomeSettings
+    /// The main set and the sensitivity sets, each a full rerun of the workup.
+    public var analysisSets: [AnalysisSetRule]
+
+    /// The protocol format this build reads and writes.
+    public static let currentFormatVersion = 1
+
+    public init(
+        formatVersion: Int = StudyProtocol.currentFormatVersion, name: String, title: String? = nil,
+        treatment: TreatmentRule, exclusions: [ExclusionReason], alignment: AlignmentRule, windows: WindowSettings,
+        parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition,
+        medications: MedicationSettings, outcomes: OutcomeSettings, analysisSets: [AnalysisSetRule]
+    ) {
+        self.formatVersion = formatVersion
+        self.name = name
+        self.title = title
+        self.treatment = treatment
+        self.exclusions = exclusions
+        self.alignment = alignment
+        self.windows = windows
+        self.parameters = parameters
+        self.temperatureImputation = temperatureImputation
+        self.sofa = sofa
+        self.medications = medications
+        self.outcomes = outcomes
+        self.analysisSets = analysisSets
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case formatVersion = "dayzero_protocol"
+        case name, title, treatment, exclusions, alignment, windows, parameters
+        case temperatureImputation = "temperature_imputation"
+        case sofa, medications, outcomes
+        case analysisSets = "analysis_sets"
+    }
+
+    /// The rule of the parameter named `name`, if the protocol analyses it.
+    public func parameterRule(named name: String) -> ParameterRule? {
+        parameters.first { $0.name == name }
+    }
+
+    /// The analysis set named `name`.
+    public func analysisSet(named name: String) -> AnalysisSetRule? {
+        analysisSets.first { $0.name == name }
+    }
+}
+
+/// The study treatment: the drug whose first administration defines a treated patient's day 0.
+public struct TreatmentRule: Codable, Sendable, Equatable {
+    /// Drug name as written in `medications.csv` (compared case-insensitively).
+    public var drug: String
+
+    public init(drug: String) { self.drug = drug }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case drug }
+}
+
+/// A patient-level exclusion fact of `patients.csv`.
+public enum ExclusionReason: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// Pre-existing immunocompromised state.
+    case immunocompromised
+    /// The patient or a representative declined participation.
+    case consentRefused = "consent_refused"
+}
+
+/// How day 0 is chosen.
+public struct AlignmentRule: Codable, Sendable, Equatable {
+    public var treated: TreatedAlignment
+    public var controls: ControlAlignment
+    /// How an even number of treated start days whose two middle values differ by an odd
+    /// number (a median ending in .5) becomes a whole ICU day.
+    public var medianRounding: MedianRounding
+    /// The ICU day used when `controls` is `fixed_icu_day`.
+    public var fixedICUDay: Int?
+    /// Exclude controls that are no longer in the ICU on their alignment day (the paper: yes).
+    public var excludeControlsNotInICU: Bool
+
+    public init(
+        treated: TreatedAlignment = .firstTreatmentDay, controls: ControlAlignment = .treatedMedianStartDay,
+        medianRounding: MedianRounding = .halfDown, fixedICUDay: Int? = nil, excludeControlsNotInICU: Bool = true
+    ) {
+        self.treated = treated
+        self.controls = controls
+        self.medianRounding = medianRounding
+        self.fixedICUDay = fixedICUDay
+        self.excludeControlsNotInICU = excludeControlsNotInICU
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case treated, controls
+        case medianRounding = "median_rounding"
+        case fixedICUDay = "fixed_icu_day"
+        case excludeControlsNotInICU = "exclude_controls_not_in_icu"
+    }
+}
+
+/// Day 0 of a treated patient.
+public enum TreatedAlignment: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// The ICU day of the first administration of the study treatment.
+    case firstTreatmentDay = "first_treatment_day"
+}
+
+/// Day 0 of a control patient (one ICU day for all controls).
+public enum ControlAlignment: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// The median of the treated patients' start days (ICU days since admission), rounded by
+    /// `median_rounding` when it is not whole.
+    case treatedMedianStartDay = "treated_median_start_day"
+    /// A fixed ICU day, `fixed_icu_day`.
+    case fixedICUDay = "fixed_icu_day"
+}
+
+/// Rounding of a median of whole days that ends in .5 (an even number of values).
+public enum MedianRounding: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// `(a + b) / 2` rounded down: 12.5 → 12.
+    case halfDown = "half_down"
+    /// `(a + b) / 2` rounded up: 12.5 → 13.
+    case halfUp = "half_up"
+    /// The lower of the two middle values (an observed start day): {10, 15} → 10.
+    case lowerMiddle = "lower_middle"
+    /// The upper of the two middle values: {10, 15} → 15.
+    case upperMiddle = "upper_middle"
+
+    /// The median of `days` as a whole day. `nil` for no days.
+    ///
+    /// For an odd count the middle value; for an even count the two middle values `a ≤ b`
+    /// are combined by the rule (`half_down`: ⌊(a + b)/2⌋, `half_up`: ⌈(a + b)/2⌉).
+    public func median(of days: [Int]) -> Int? {
+        guard !days.isEmpty else { return nil }
+        let sorted = days.sorted()
+        let n = sorted.count
+        if n % 2 == 1 { return sorted[n / 2] }
+        let a = sorted[n / 2 - 1], b = sorted[n / 2]
+        switch self {
+        case .halfDown: return floorDiv(a + b, 2)
+        case .halfUp: return -floorDiv(-(a + b), 2)
+        case .lowerMiddle: return a
+        case .upperMiddle: return b
+        }
+    }
+}
+
+/// Floor division for possibly negative integers.
+@inlinable
+func floorDiv(_ a: Int, _ b: Int) -> Int {
+    let q = a / b
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q
+}
+
+/// A closed range of aligned days `[start, end]`; day 0 is the alignment day.
+/// Written `[start, end]` in YAML.
+public struct DayWindow: Codable, Sendable, Hashable, CustomStringConvertible {
+    public var start: Int
+    public var end: Int
+
+    public init(_ start: Int, _ end: Int) {
+        self.start = start
+        self.end = end
+    }
+
+    /// `start ≤ day ≤ end`.
+    @inlinable
+    public func contains(_ day: Int) -> Bool { day >= start && day <= end }
+
+    public var description: String { "[\(start), \(end)]" }
+
+    public init(from decoder: any Decoder) throws {
+        var container = try decoder.unkeyedContainer()
+        let start = try container.decode(Int.self)
+        let end = try container.decode(Int.self)
+        guard container.isAtEnd else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "a window is two whole days [start, end]; found more than two values"))
+        }
+        self.init(start, end)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.unkeyedContainer()
+        try container.encode(start)
+        try container.encode(end)
+    }
+}
+
+/// The default windows (aligned days, both ends included).
+public struct WindowSettings: Codable, Sendable, Equatable {
+    /// Serial clinical data (the paper: −10…+10); a parameter may narrow it (P/F, SOFA: −10…+6).
+    public var serial: DayWindow
+    /// Serial cytokine samples (the paper: −6…+6).
+    public var cytokines: DayWindow
+    /// Also keep each patient's ICU-admission cytokine sample (shown beside the window).
+    public var cytokineAdmissionSample: Bool
+
+    public init(serial: DayWindow, cytokines: DayWindow, cytokineAdmissionSample: Bool) {
+        self.serial = serial
+        self.cytokines = cytokines
+        self.cytokineAdmissionSample = cytokineAdmissionSample
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case serial, cytokines
+        case cytokineAdmissionSample = "cytokine_admission_sample"
+    }
+}
+
+/// How a parameter's daily values are transformed before analysis.
+public enum ValueTransform: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// Natural logarithm (geometric means and the mixed models work on this scale).
+    case log
+    /// Values are analysed as they are.
+    case none
+}
+
+/// What happens to a zero under a log transform. Every rule counts the values it touches.
+///
+/// YAML: `exclude_zeros`, `{add_constant: c}` or `{replace_zeros_with: v}`.
+public enum ZeroRule: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// Zeros are left out of the analysis and counted.
+    case excludeZeros
+    /// Every value is analysed as `log(x + c)` (not only the zeros, so the scale stays one scale).
+    case addConstant(Double)
+    /// Zeros are replaced by `v > 0` (counted); other values are untouched.
+    case replaceZerosWith(Double)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case addConstant = "add_constant"
+        case replaceZerosWith = "replace_zeros_with"
+    }
+
+    public var description: String {
+        switch self {
+        case .excludeZeros: "exclude_zeros"
+        case .addConstant(let c): "add_constant \(c)"
+        case .replaceZerosWith(let v): "replace_zeros_with \(v)"
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let word = try? single.decode(String.self) {
+            guard word == "exclude_zeros" else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "unknown zero rule '\(word)' (expected exclude_zeros, {add_constant: c} or {replace_zeros_with: v})"))
+            }
+            self = .excludeZeros
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let add = try container.decodeIfPresent(Double.self, forKey: .addConstant)
+        let replace = try container.decodeIfPresent(Double.self, forKey: .replaceZerosWith)
+        switch (add, replace) {
+        case (let c?, nil): self = .addConstant(c)
+        case (nil, let v?): self = .replaceZerosWith(v)
+        default:
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: decoder.codingPath,
+                debugDescription: "a zero rule is exclude_zeros, {add_constant: c} or {replace_zeros_with: v} (exactly one)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .excludeZeros:
+            var single = encoder.singleValueContainer()
+            try single.encode("exclude_zeros")
+        case .addConstant(let c):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(c, forKey: .addConstant)
+        case .replaceZerosWith(let v):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(v, forKey: .replaceZerosWith)
+        }
+    }
+}
+
+/// One analysed parameter: a catalog parameter (or `sofa` / a SOFA component, derived).
+public struct ParameterRule: Codable, Sendable, Equatable {
+    /// Parameter name (catalog, study-declared, `sofa` or `sofa_<component>`).
+    public var name: String
+    /// The unit the values are analysed in; must be the parameter's canonical unit. Optional:
+    /// written in the default so a reader sees the unit.
+    public var unit: String?
+    /// Daily aggregation; `nil` = the catalog's rule for the parameter.
+    public var aggregation: DailyAggregation?
+    public var transform: ValueTransform
+    /// Required when `transform` is `log` and the parameter can be zero.
+    public var zeroRule: ZeroRule?
+    /// `nil` = `windows.serial` (clinical) or `windows.cytokines` (cytokines).
+    public var window: DayWindow?
+    /// Analysed as kinetics (per-day geometric means, mixed model). Default `true`.
+    public var kinetics: Bool
+    /// Shown in Table 1 on the ICU-admission day and on the alignment day. Default `false`.
+    public var table1: Bool
+
+    public init(
+        name: String, unit: String? = nil, aggregation: DailyAggregation? = nil, transform: ValueTransform,
+        zeroRule: ZeroRule? = nil, window: DayWindow? = nil, kinetics: Bool = true, table1: Bool = false
+    ) {
+        self.name = name
+        self.unit = unit
+        self.aggregation = aggregation
+        self.transform = transform
+        self.zeroRule = zeroRule
+        self.window = window
+        self.kinetics = kinetics
+        self.table1 = table1
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, unit, aggregation, transform
+        case zeroRule = "zero_rule"
+        case window, kinetics, table1
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
+        aggregation = try c.decodeIfPresent(DailyAggregation.self, forKey: .aggregation)
+        transform = try c.decode(ValueTransform.self, forKey: .transform)
+        zeroRule = try c.decodeIfPresent(ZeroRule.self, forKey: .zeroRule)
+        window = try c.decodeIfPresent(DayWindow.self, forKey: .window)
+        kinetics = try c.decodeIfPresent(Bool.self, forKey: .kinetics) ?? true
+        table1 = try c.decodeIfPresent(Bool.self, forKey: .table1) ?? false
+    }
+}
+
+extension DailyAggregation: ProtocolKeyword {}
+
+/// The paper's temperature rule: "In case patients were actively cooled when they had a fever
+/// of > 40 °C, body temperature was imputed as 40 °C."
+///
+/// Exact rule: on an ICU day on which any `flag` measurement is non-zero, the day's value of
+/// `parameter` (after daily aggregation) is set to `value` — lowered when the measured value
+/// was higher, raised when it was lower (cooling masks the fever), and created when no
+/// temperature was measured that day if `impute_unmeasured_days` is true. Every imputed
+/// day is counted by kind.
+public struct TemperatureImputationRule: Codable, Sendable, Equatable {
+    public var parameter: String
+    /// The daily flag parameter (`actively_cooled`, 0/1).
+    public var flag: String
+    /// The imputed value, in the parameter's unit.
+    public var value: Double
+    /// Impute on a flagged day without any measured temperature.
+    public var imputeUnmeasuredDays: Bool
+
+    public init(parameter: String = "temperature", flag: String = "actively_cooled", value: Double = 40, imputeUnmeasuredDays: Bool = true) {
+        self.parameter = parameter
+        self.flag = flag
+        self.value = value
+        self.imputeUnmeasuredDays = imputeUnmeasuredDays
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case parameter, flag, value
+        case imputeUnmeasuredDays = "impute_unmeasured_days"
+    }
+}
+
+/// Medication use before and after day 0 (the paper's Additional Fig. 2).
+public struct MedicationSettings: Codable, Sendable, Equatable {
+    /// Drugs reported, as written in `medications.csv` (case-insensitive).
+    public var drugs: [String]
+    /// "Before": the paper's "10 days before alignment day", −10…−1.
+    public var before: DayWindow
+    /// "After": day 0 (start of treatment) to +10.
+    public var after: DayWindow
+
+    public init(drugs: [String], before: DayWindow, after: DayWindow) {
+        self.drugs = drugs
+        self.before = before
+        self.after = after
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case drugs, before, after }
+}
+
+/// How death enters a time-to-event outcome other than mortality.
+public enum DeathHandling: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// Death before the event is the worst outcome: the patient stays "on the ventilator /
+    /// in the ICU" to the horizon and is censored there (duration = the horizon).
+    case worstOutcome = "worst_outcome"
+    /// The patient is censored at death.
+    case censorAtDeath = "censor_at_death"
+}
+
+/// How a duration is summarised as a number of days (median [IQR] + Mann–Whitney).
+public enum DurationCounting: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// ICU days from day 0 to the day of the end, both counted: ⌊end⌋ − day0 + 1, at most
+    /// horizon + 1 (the paper's quartiles reach 29 with a 28-day horizon).
+    case calendarDaysInclusive = "calendar_days_inclusive"
+    /// Elapsed time from the start of day 0, at most the horizon.
+    case elapsedDays = "elapsed_days"
+}
+
+/// The clinical outcomes after day 0.
+public struct OutcomeSettings: Codable, Sendable, Equatable {
+    /// Days after the start of day 0 (the paper: 28).
+    public var horizonDays: Int
+    public var deathDuringVentilation: DeathHandling
+    public var deathInICU: DeathHandling
+    /// The `events.csv` kind counted as a secondary infection.
+    public var secondaryInfectionEvent: String
+    public var durationCounting: DurationCounting
+
+    public init(
+        horizonDays: Int = 28, deathDuringVentilation: DeathHandling = .worstOutcome, deathInICU: DeathHandling = .worstOutcome,
+        secondaryInfectionEvent: String = "secondary_infection", durationCounting: DurationCounting = .calendarDaysInclusive
+    ) {
+        self.horizonDays = horizonDays
+        self.deathDuringVentilation = deathDuringVentilation
+        self.deathInICU = deathInICU
+        self.secondaryInfectionEvent = secondaryInfectionEvent
+        self.durationCounting = durationCounting
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case horizonDays = "horizon_days"
+        case deathDuringVentilation = "death_during_ventilation"
+        case deathInICU = "death_in_icu"
+        case secondaryInfectionEvent = "secondary_infection_event"
+        case durationCounting = "duration_counting"
+    }
+}
