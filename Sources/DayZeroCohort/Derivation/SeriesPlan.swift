@@ -49,10 +49,9 @@ struct SeriesPlan {
         if let imp = p.temperatureImputation {
             let primary = add(imp.parameter, catalogAggregation(imp.parameter))
             primaryImputedKey = primary
-            let flagKey = add(imp.flag, .max)
+            add(imp.flag, .max)
             flagSlot = sourceSlot[imp.flag]
             imputedKeys = keys.indices.filter { keys[$0].parameter == imp.parameter }
-            _ = flagKey
         }
         sofaTotalKey = addDerived(SOFADefinition.totalParameter)
         sofaComponentKeys = p.sofa.components.map { addDerived(SOFADefinition.componentParameter($0.name)) }
