@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
     ],
     targets: [
         // Numerics only: no cohort knowledge, no Foundation.
@@ -39,7 +40,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The workup: turns a cohort + protocol into typed results.
-        .target(name: "DayZeroAnalysis", dependencies: ["DayZeroStats", "DayZeroCohort"], swiftSettings: swiftSettings),
+        .target(
+            name: "DayZeroAnalysis",
+            dependencies: ["DayZeroStats", "DayZeroCohort", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
         // Commands, testable in-process.

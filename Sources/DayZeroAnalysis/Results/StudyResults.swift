@@ -10,11 +10,14 @@ public struct StudyResults: Codable, Sendable, Equatable {
     public var schemaVersion: Int
     public var provenance: Provenance
     public var analysisSets: [AnalysisSetResults]
+    /// Study-level notes, e.g. an analysis set the protocol declares that could not be formed.
+    public var warnings: [String]
 
-    public init(provenance: Provenance, analysisSets: [AnalysisSetResults]) {
+    public init(provenance: Provenance, analysisSets: [AnalysisSetResults], warnings: [String] = []) {
         self.schemaVersion = Self.currentSchemaVersion
         self.provenance = provenance
         self.analysisSets = analysisSets
+        self.warnings = warnings
     }
 }
 

@@ -1,0 +1,129 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DayZeroCohort
+import DayZeroStats
+
+extension Workup {
+    /// Kinetics panels (the serial parameters, or the cytokines when `cytokines` is true):
+    /// per aligned day and group the geometric mean with its 95% CI, and the mixed-model
+    /// day × group p-values for the whole window and its parts before and after day 0.
+    func kinetics(_ table: AlignedLongTable, _ index: LongTableIndex, cytokines: Bool) -> [KineticsPanel] {
+        let registry = ParameterRegistry(declared: study.declaredParameters)
+        var panels: [KineticsPanel] = []
+        for (k, rule) in studyProtocol.parameters.enumerated() where rule.kinetics {
+            let isCytokine = registry[rule.name]?.kind == .cytokine
+            guard isCytokine == cytokines, k < index.rowsOfParameter.count else { continue }
+            let window = cohort.window(of: rule)
+            let rows = index.rowsOfParameter[k]
+            let daily = rows.filter { table.timepoint[$0] == .daily }
+            let admissionRows = rows.filter { table.timepoint[$0] == .admission }
+            var warnings: [String] = []
+            let counts = table.counts[k]
+            if counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
+                warnings.append("\(counts.zerosExcluded + counts.nonPositiveExcluded) non-positive value(s) left out (\(table.transforms[k]))")
+            }
+            if counts.imputed > 0 { warnings.append("\(counts.imputed) value(s) imputed") }
+
+            var days: [DayGroupStatistic] = []
+            var byDayGroup: [Int: [StudyGroup: [Double]]] = [:]
+            for r in daily {
+                byDayGroup[Int(table.alignedDay[r]), default: [:]][table.group[r], default: []].append(table.analysedValue[r])
+            }
+            for day in window.start...window.end {
+                for group in [StudyGroup.treated, .control] {
+                    days.append(dayStatistic(day: day, group: group, logValues: byDayGroup[day]?[group] ?? [], rule: rule))
+                }
+            }
+            var admission: [DayGroupStatistic] = []
+            if !admissionRows.isEmpty {
+                for group in [StudyGroup.treated, .control] {
+                    let values = admissionRows.filter { table.group[$0] == group }.map { table.analysedValue[$0] }
+                    admission.append(dayStatistic(day: 0, group: group, logValues: values, rule: rule))
+                }
+            }
+            let split = min(max(0, window.start), window.end)
+            let overall = interaction(table, daily, window.start, window.end)
+            let pre = interaction(table, daily, window.start, split)
+            let post = interaction(table, daily, max(split, window.start), window.end)
+            for (name, test) in [("whole window", overall), ("before day 0", pre), ("after day 0", post)] {
+                if case .failure(let message) = test { warnings.append("mixed model (\(name)) not fitted: \(message)") }
+            }
+            let definition = registry[rule.name]
+            panels.append(KineticsPanel(
+                parameter: rule.name, label: definition?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name),
+                unit: rule.unit ?? definition?.unit ?? "", firstDay: window.start, lastDay: window.end,
+                transform: rule.transformLabel, admission: admission, days: days,
+                overall: overall.value, pre: pre.value, post: post.value, warnings: warnings))
+        }
+        return panels
+    }
+
+    /// The back-transformed mean and 95% t-interval of one day's analysed values.
+    ///
+    /// On the analysis scale y (log x, or log(x + c)) the interval is ȳ ± t₀.₉₇₅,ₙ₋₁ s/√n —
+    /// R's `t.test(y)$conf.int` — and both are mapped back (exp, minus c). For log x this is the
+    /// geometric mean with its 95% CI; with transform `none` it is the arithmetic mean.
+    func dayStatistic(day: Int, group: StudyGroup, logValues y: [Double], rule: ParameterRule) -> DayGroupStatistic {
+        let n = y.count
+        guard n > 0 else { return DayGroupStatistic(day: day, group: groupLabel(group), n: 0, geometricMean: nil, lower: nil, upper: nil) }
+        let back = backTransform(rule)
+        let mean = y.reduce(0, +) / Double(n)
+        guard n > 1 else {
+            return DayGroupStatistic(day: day, group: groupLabel(group), n: 1, geometricMean: back(mean), lower: nil, upper: nil)
+        }
+        let ss = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+        let se = (ss / Double(n - 1)).squareRoot() / Double(n).squareRoot()
+        let t = StudentTDistribution.quantile(0.975, df: Double(n - 1))
+        return DayGroupStatistic(
+            day: day, group: groupLabel(group), n: n, geometricMean: back(mean), lower: back(mean - t * se), upper: back(mean + t * se))
+    }
+
+    func backTransform(_ rule: ParameterRule) -> (Double) -> Double {
+        switch (rule.transform, rule.zeroRule) {
+        case (.none, _): { $0 }
+        case (.log, .addConstant(let c)?): { exp($0) - c }
+        case (.log, _): { exp($0) }
+        }
+    }
+
+    /// lmerTest's `anova(lmer(y ~ factor(day) * group + (1 | patient)), type = 3)` on the rows
+    /// with `first ≤ day ≤ last`: the `day:group` row.
+    func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
+        let inWindow = rows.filter { table.alignedDay[$0] >= first && table.alignedDay[$0] <= last }
+        guard last > first else { return .failure("the window \(first)…\(last) has fewer than two days") }
+        let groupsPresent = Set(inWindow.map { table.group[$0] })
+        guard groupsPresent.count == 2 else { return .failure("values from only one group in days \(first)…\(last)") }
+        do {
+            let day = try CategoricalVariable(name: "day", values: inWindow.map { Int(table.alignedDay[$0]) })
+            let group = try CategoricalVariable(name: "group", values: inWindow.map { groupLabel(table.group[$0]) }, levels: groupLevels)
+            let design = try FixedEffectsDesign.crossed(day, group)
+            let fit = try LinearMixedModel.fit(
+                response: inWindow.map { table.analysedValue[$0] }, subjects: inWindow.map { table.patient[$0] }, design: design)
+            let anova = try fit.typeIIIAnova()
+            guard let row = anova.rows.first(where: { $0.term == "day:group" }) else {
+                return .failure("the day × group interaction is not estimable in days \(first)…\(last)")
+            }
+            let warnings = (fit.warnings + anova.warnings).map(\.description)
+            return .success(InteractionTest(
+                firstDay: first, lastDay: last, observations: fit.observationCount, patients: fit.subjectCount,
+                fStatistic: row.test.fValue, numeratorDF: Double(row.test.numeratorDF), denominatorDF: row.test.denominatorDF,
+                pValue: row.test.pValue, warnings: warnings))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+}
+
+/// A mixed-model test, or why it could not be done.
+enum ModelOutcome {
+    case success(InteractionTest)
+    case failure(String)
+
+    var value: InteractionTest? {
+        if case .success(let t) = self { return t }
+        return nil
+    }
+}

@@ -1,0 +1,221 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DayZeroCohort
+import DayZeroStats
+
+extension Workup {
+    /// Medication use before and after day 0 per drug, treated vs control, Fisher's exact test.
+    func medication(_ membership: AnalysisSetMembership) -> [MedicationRow] {
+        let (treated, control) = groups(membership)
+        let settings = studyProtocol.medications
+        var rows: [MedicationRow] = []
+        for use in cohort.medicationUse {
+            for (period, flags, window) in [("before", use.before, settings.before), ("after", use.after, settings.after)] {
+                let t = treated.filter { flags[$0] }.count
+                let c = control.filter { flags[$0] }.count
+                let p = (try? FisherExactTest.test([[t, treated.count - t], [c, control.count - c]]))?.pValue ?? 1
+                rows.append(MedicationRow(
+                    drug: use.drug, period: period, firstDay: window.start, lastDay: window.end, treatedUsers: t,
+                    treatedTotal: treated.count, controlUsers: c, controlTotal: control.count, pValue: p))
+            }
+        }
+        return rows
+    }
+
+    /// The 28-day outcomes: secondary infections, durations, mortality and the three
+    /// Kaplan–Meier comparisons.
+    func outcomes(_ membership: AnalysisSetMembership) -> OutcomeResults {
+        let (treated, control) = groups(membership)
+        let o = cohort.outcomes
+        let horizon = studyProtocol.outcomes.horizonDays
+        let ventilated: (Int) -> Bool = { o[$0].ventilation != nil }
+        let death = studyProtocol.outcomes.deathDuringVentilation == .worstOutcome
+            ? "death before extubation counts as the worst outcome: censored at day \(horizon)"
+            : "death before extubation: censored at death"
+        let icuDeath = studyProtocol.outcomes.deathInICU == .worstOutcome
+            ? "death in the ICU counts as the worst outcome: censored at day \(horizon)"
+            : "death in the ICU: censored at death"
+        let notVentilated = membership.members.filter { !ventilated($0) }
+        var leftOut: [FlowResults.Step] = []
+        for status in VentilationStatus.allCases where status != .ventilatedOnDay0 {
+            let n = notVentilated.filter { o[$0].ventilationStatus == status }.count
+            if n > 0 { leftOut.append(.init(reason: status.rawValue, count: n)) }
+        }
+        return OutcomeResults(
+            secondaryInfection: countRow(
+                id: "outcome.secondary_infection", label: "Secondary infection within \(horizon) days",
+                treated: treated.map { o[$0].secondaryInfection }, control: control.map { o[$0].secondaryInfection }),
+            ventilationDays: continuousRow(
+                id: "outcome.ventilation_days", label: "Time on mechanical ventilation", unit: "days",
+                treated: treated.filter(ventilated).map { o[$0].ventilation?.days }, control: control.filter(ventilated).map { o[$0].ventilation?.days }),
+            icuLengthOfStay: continuousRow(
+                id: "outcome.icu_los", label: "ICU length of stay", unit: "days",
+                treated: treated.map { o[$0].icuStay.days }, control: control.map { o[$0].icuStay.days }),
+            mortality: countRow(
+                id: "outcome.mortality", label: "\(horizon)-day mortality",
+                treated: treated.map { o[$0].mortality.event }, control: control.map { o[$0].mortality.event }),
+            ventilationCurve: survival(
+                event: "extubation alive", censoring: death, patients: membership.members.filter(ventilated),
+                leftOut: leftOut) { o[$0].ventilation },
+            icuStayCurve: survival(
+                event: "ICU discharge alive", censoring: icuDeath, patients: membership.members, leftOut: []) { o[$0].icuStay },
+            mortalityCurve: survival(
+                event: "death", censoring: "alive: censored when last known alive, at most day \(horizon)",
+                patients: membership.members, leftOut: []) { o[$0].mortality })
+    }
+
+    /// Kaplan–Meier curves per group (`survfit`, log CI), numbers at risk every 7 days, and the
+    /// log-rank test (`survdiff`).
+    func survival(
+        event: String, censoring: String, patients: [Int], leftOut: [FlowResults.Step], observation: (Int) -> TimeToEvent?
+    ) -> SurvivalComparison {
+        let horizon = Double(studyProtocol.outcomes.horizonDays)
+        let riskTimes = stride(from: 0.0, through: horizon, by: 7).map { $0 }
+        var times: [Double] = []
+        var events: [Bool] = []
+        var labels: [String] = []
+        for i in patients {
+            guard let obs = observation(i) else { continue }
+            times.append(obs.time)
+            events.append(obs.event)
+            labels.append(groupLabel(cohort.patients[i].group))
+        }
+        var warnings: [String] = []
+        var curves: [SurvivalComparison.Curve] = []
+        for group in [StudyGroup.treated, .control] {
+            let label = groupLabel(group)
+            let idx = labels.indices.filter { labels[$0] == label }
+            guard !idx.isEmpty else {
+                curves.append(.init(group: label, patients: 0, events: 0, steps: [], atRisk: riskTimes.map { _ in 0 }, median: nil))
+                continue
+            }
+            do {
+                let fit = try KaplanMeier.fit(times: idx.map { times[$0] }, events: idx.map { events[$0] })
+                warnings += fit.warnings.map(\.description)
+                guard let curve = fit.curves.first else { continue }
+                let atRisk = riskTimes.map { t in idx.filter { times[$0] >= t }.count }
+                curves.append(.init(
+                    group: label, patients: curve.count, events: curve.eventCount,
+                    steps: curve.steps.map {
+                        .init(time: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored, survival: $0.survival,
+                              lower: $0.lower, upper: $0.upper)
+                    }, atRisk: atRisk, median: curve.median.estimate))
+            } catch {
+                warnings.append("Kaplan–Meier (\(label)) not computed: \(error)")
+            }
+        }
+        var chi: Double?
+        var df: Int?
+        var p: Double?
+        if Set(labels).count == 2 {
+            do {
+                let test = try LogRank.test(times: times, events: events, groups: labels, levels: groupLevels)
+                chi = test.chiSquared
+                df = test.degreesOfFreedom
+                p = test.pValue
+                warnings += test.warnings.map(\.description)
+            } catch {
+                warnings.append("log-rank test not computed: \(error)")
+            }
+        } else {
+            warnings.append("log-rank test not computed: needs patients in both groups")
+        }
+        return SurvivalComparison(
+            event: event, censoring: censoring, riskTimes: riskTimes, curves: curves, logRankChiSquare: chi, logRankDF: df,
+            logRankP: p, leftOut: leftOut, warnings: warnings)
+    }
+
+    /// One patient's pre and post NPX of one assay (the mean over samples of each timepoint).
+    struct ProteomicsPair {
+        var patient: String
+        var group: String
+        var assay: String
+        var uniProt: String
+        var pre: Double
+        var post: Double
+    }
+
+    /// The pre/post NPX pairs of the members of a set, sorted by assay, group and patient, and
+    /// the number of values left out for an Olink QC warning.
+    ///
+    /// A patient with several samples of one timepoint contributes the mean NPX of those
+    /// samples. Values flagged by Olink QC (`QC_Warning = WARN`) are left out and counted.
+    func proteomicsPairs(_ membership: AnalysisSetMembership) -> [ProteomicsPair] {
+        proteomicsData(membership).pairs
+    }
+
+    func proteomicsData(_ membership: AnalysisSetMembership) -> (pairs: [ProteomicsPair], qcExcluded: Int, assays: Int) {
+        var groupOf: [String: StudyGroup] = [:]
+        for i in membership.members { groupOf[cohort.patients[i].id] = cohort.patients[i].group }
+        var sampleInfo: [String: (patient: String, timepoint: ProteomicsTimepoint)] = [:]
+        for s in study.proteomicsSamples where groupOf[s.patientID] != nil {
+            sampleInfo[s.sampleID] = (s.patientID, s.timepoint)
+        }
+        struct Key: Hashable { var assay: String; var uniProt: String; var patient: String }
+        var sums: [Key: (pre: Double, nPre: Int, post: Double, nPost: Int)] = [:]
+        var qcExcluded = 0
+        var assays = Set<String>()
+        for v in study.proteomics {
+            guard let info = sampleInfo[v.sampleID] else { continue }
+            if v.qcWarning {
+                qcExcluded += 1
+                continue
+            }
+            assays.insert(v.assay)
+            let key = Key(assay: v.assay, uniProt: v.uniProt, patient: info.patient)
+            var s = sums[key] ?? (0, 0, 0, 0)
+            if info.timepoint == .pre {
+                s.pre += v.npx
+                s.nPre += 1
+            } else {
+                s.post += v.npx
+                s.nPost += 1
+            }
+            sums[key] = s
+        }
+        var pairs: [ProteomicsPair] = []
+        for (key, s) in sums where s.nPre > 0 && s.nPost > 0 {
+            guard let g = groupOf[key.patient] else { continue }
+            pairs.append(ProteomicsPair(
+                patient: key.patient, group: groupLabel(g), assay: key.assay, uniProt: key.uniProt,
+                pre: s.pre / Double(s.nPre), post: s.post / Double(s.nPost)))
+        }
+        pairs.sort { ($0.assay, $0.group, $0.patient) < ($1.assay, $1.group, $1.patient) }
+        return (pairs, qcExcluded, assays.count)
+    }
+
+    /// The proteomics volcano per group: for each assay, the paired t-test of post vs pre NPX in
+    /// the patients with both samples (`t.test(post, pre, paired = TRUE)`), the mean log2
+    /// difference and the signed fold change; the Bonferroni line is 0.05 / number of assays.
+    func proteomics(_ membership: AnalysisSetMembership) -> VolcanoResults? {
+        guard !study.proteomics.isEmpty else { return nil }
+        let data = proteomicsData(membership)
+        guard data.assays > 0 else { return nil }
+        var warnings: [String] = []
+        if data.qcExcluded > 0 { warnings.append("\(data.qcExcluded) NPX value(s) with an Olink QC warning left out") }
+        var groupsOut: [VolcanoResults.Group] = []
+        for group in [StudyGroup.treated, .control].map(groupLabel) {
+            var points: [VolcanoResults.Point] = []
+            var byAssay: [String: [ProteomicsPair]] = [:]
+            for pair in data.pairs where pair.group == group { byAssay[pair.assay, default: []].append(pair) }
+            for assay in byAssay.keys.sorted() {
+                guard let p = byAssay[assay], let uniProt = p.first?.uniProt else { continue }
+                let d = p.reduce(0) { $0 + ($1.post - $1.pre) } / Double(p.count)
+                let fc = d >= 0 ? pow(2, d) : -pow(2, -d)
+                var pValue: Double?
+                if p.count >= 2, let t = try? TTest.paired(p.map { $0.post }, p.map { $0.pre }) {
+                    pValue = t.pValue
+                }
+                points.append(.init(
+                    assay: assay, uniProt: uniProt, pairs: p.count, meanLog2Difference: d, foldChange: fc,
+                    pValue: pValue, minusLog10P: pValue.flatMap { $0 > 0 ? -log10($0) : nil }))
+            }
+            groupsOut.append(.init(group: group, points: points))
+        }
+        return VolcanoResults(
+            groups: groupsOut, relevanceFoldChange: 2, significanceP: 0.05 / Double(data.assays), warnings: warnings)
+    }
+}

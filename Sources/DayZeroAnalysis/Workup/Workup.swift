@@ -1,0 +1,74 @@
+import DayZeroCohort
+import DayZeroStats
+
+/// Runs the paper's workup (DESIGN.md §1, analyses 1–6) on one analysis set of a derived
+/// cohort. Pure: the same cohort, study and membership give the same results.
+public struct Workup: Sendable {
+    public let study: StudyData
+    public let cohort: DerivedCohort
+
+    public init(study: StudyData, cohort: DerivedCohort) {
+        self.study = study
+        self.cohort = cohort
+    }
+
+    var studyProtocol: StudyProtocol { cohort.studyProtocol }
+
+    /// The workup of `membership` (the patients of one analysis set).
+    public func run(_ membership: AnalysisSetMembership, label: String) -> AnalysisSetResults {
+        let table = cohort.alignedLongTable(for: membership)
+        let index = LongTableIndex(table)
+        var warnings: [String] = []
+        for (k, counts) in table.counts.enumerated() where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
+            warnings.append(
+                "\(table.parameters[k]): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(table.transforms[k]))")
+        }
+        return AnalysisSetResults(
+            id: membership.name, label: label, flow: flow(membership),
+            table1: table1(membership), kinetics: kinetics(table, index, cytokines: false),
+            cytokines: kinetics(table, index, cytokines: true), proteomics: proteomics(membership),
+            medication: medication(membership), outcomes: outcomes(membership), warnings: warnings)
+    }
+
+    /// The flow of one set: the cohort's exclusions, then the set's own.
+    func flow(_ membership: AnalysisSetMembership) -> FlowResults {
+        var steps = cohort.flow.excludedBeforeAlignment.map { FlowResults.Step(reason: $0.reason.rawValue, count: $0.count) }
+        steps.append(.init(reason: CohortExclusion.notInICUOnAlignmentDay.rawValue, count: cohort.flow.controlsNotInICU))
+        let reasons: [AnalysisSetMembership.Exclusion.Reason] = [.failedIncludeRule, .metExcludeRule, .notMatched]
+        for reason in reasons {
+            let n = membership.excludedCount(reason)
+            if n > 0 { steps.append(.init(reason: "\(membership.name): \(reason.rawValue)", count: n)) }
+        }
+        return FlowResults(
+            screened: cohort.flow.screened, exclusions: steps, treated: membership.treated,
+            controls: membership.controls, controlAlignmentDay: cohort.flow.controlAlignmentDay)
+    }
+
+    /// Splits the members of a set into treated and control patient numbers (ascending).
+    func groups(_ membership: AnalysisSetMembership) -> (treated: [Int], control: [Int]) {
+        var t: [Int] = []
+        var c: [Int] = []
+        for i in membership.members {
+            if cohort.patients[i].group == .treated { t.append(i) } else { c.append(i) }
+        }
+        return (t, c)
+    }
+}
+
+/// Row numbers of a long table grouped by parameter, so each analysis reads only its rows.
+struct LongTableIndex {
+    var rowsOfParameter: [[Int]]
+
+    init(_ table: AlignedLongTable) {
+        rowsOfParameter = Array(repeating: [], count: table.parameters.count)
+        for r in 0..<table.count {
+            rowsOfParameter[Int(table.parameter[r])].append(r)
+        }
+    }
+}
+
+/// The label of a group in results and exports; `control` sorts first, as R's `factor()` does.
+func groupLabel(_ group: StudyGroup) -> String { group.rawValue }
+
+/// The group levels in R's default (alphabetical) order.
+let groupLevels = [StudyGroup.control.rawValue, StudyGroup.treated.rawValue]
