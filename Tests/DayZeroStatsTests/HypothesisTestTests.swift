@@ -64,6 +64,14 @@ private struct TestsFixture: Decodable {
         let p: Double
         let expected: [[Double]]
     }
+    struct LargeCase: Decodable {
+        let wilcoxon_statistic: Double
+        let wilcoxon_p: Double
+        let welch_statistic: Double
+        let welch_df: Double
+        let welch_p: Double
+    }
+    let large: LargeCase
     let ttest: [TTestCase]
     let wilcoxon: [WilcoxonCase]
     let wilcoxon_conditional: [ConditionalCase]
@@ -192,6 +200,23 @@ private func alternative(_ name: String) -> Alternative {
     let y: [Double?] = [0.2, 2.6, 5.3, 6.1, 1.1]
     expectClose(try WilcoxonRankSum.test(x, y, method: .exactConditional).pValue,
                 try WilcoxonRankSum.test(x, y, method: .exact).pValue, tolerance: 1e-14, "no ties: conditional = exact")
+}
+
+@Test func cohortScaleGroupsMatchR() throws {
+    // 60 000 vs 40 000 values with many ties, rebuilt from tests.R's formula. Exercises the
+    // O(N log N) ranking and the tie-corrected normal approximation at cohort scale.
+    let x: [Double?] = (1...60_000).map { Double(($0 * 7919) % 10007) / 100 }
+    let y: [Double?] = (1...40_000).map { Double(($0 * 104_729) % 10009) / 100 + 0.5 }
+    let expected = try fixture().large
+    let wilcoxon = try WilcoxonRankSum.test(x, y)
+    #expect(wilcoxon.statistic == expected.wilcoxon_statistic)
+    #expect(wilcoxon.method == .normalApproximation && wilcoxon.hasTies)
+    expectClose(wilcoxon.pValue, expected.wilcoxon_p, tolerance: 1e-12, "large wilcox p")
+    let welch = try TTest.welch(x, y)
+    // Sums of 10⁵ terms: 1e−11 on the statistic and p (summation order differs from R).
+    expectClose(welch.statistic, expected.welch_statistic, tolerance: 1e-11, "large t")
+    expectClose(welch.df, expected.welch_df, tolerance: 1e-11, "large df")
+    expectClose(welch.pValue, expected.welch_p, tolerance: 1e-11, "large p")
 }
 
 // MARK: - Fisher's exact test

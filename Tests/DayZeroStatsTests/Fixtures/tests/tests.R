@@ -164,6 +164,16 @@ chisq <- list(
   chisq_case("strong association 2x2", matrix(c(900, 100, 100, 900), 2, byrow = TRUE))
 )
 
-write_json_file(list(r_version = R.version.string, ttest = ttests, wilcoxon = wilcox,
+# ---- Large groups (cohort scale), reproducible from a formula instead of stored data ------
+# x_i = ((i * 7919) mod 10007) / 100, i = 1..60000; y_j = ((j * 104729) mod 10009) / 100 + 0.5,
+# j = 1..40000 (many ties). The Swift test rebuilds the same numbers.
+large_x <- ((1:60000 * 7919) %% 10007) / 100
+large_y <- ((1:40000 * 104729) %% 10009) / 100 + 0.5
+lw <- wilcox.test(large_x, large_y)
+lt <- t.test(large_x, large_y)
+large <- list(wilcoxon_statistic = unname(lw$statistic), wilcoxon_p = lw$p.value,
+              welch_statistic = unname(lt$statistic), welch_df = unname(lt$parameter), welch_p = lt$p.value)
+
+write_json_file(list(large = large, r_version = R.version.string, ttest = ttests, wilcoxon = wilcox,
                      wilcoxon_conditional = conditional, fisher = fisher, chisq = chisq),
                 "tests.json")
