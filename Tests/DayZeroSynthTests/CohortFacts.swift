@@ -1,11 +1,12 @@
 import DayZeroCohort
+import DayZeroSynth
 import Foundation
 
 /// The paper's alignment computed directly from a study, independent of the generator's
 /// internals (treated = has anakinra, start day = first anakinra ICU day, controls aligned on
 /// the treated median start day and excluded when their ICU stay ended before it). The real
 /// alignment code lives in DayZeroCohort; these tests switch to it at integration.
-struct CohortFacts {
+struct CohortFacts: Sendable {
     let study: StudyData
     let patients: [String: Patient]
     let courses: [String: ICUCourse]
@@ -103,3 +104,9 @@ func describe(_ values: [Double]) -> String {
     func f(_ x: Double) -> String { String(format: "%.3g", x) }
     return "\(f(m)) [\(f(q1))–\(f(q3))] (n = \(values.count))"
 }
+
+/// The default cohort and its facts, built once for the whole test run.
+let defaultFacts = CohortFacts(SyntheticCohort.default)
+
+/// Number of patients of `group` for which `predicate` holds.
+func count(_ group: [String], _ predicate: (String) -> Bool) -> Int { group.filter(predicate).count }
