@@ -34,7 +34,12 @@ let package = Package(
         // CSV reading/writing, validation, the SQLite study store.
         .target(
             name: "DayZeroStore",
-            dependencies: ["DayZeroCohort", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "DayZeroCohort",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API (shipped with GRDB) for the bulk-insert fast path.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The calibrated synthetic cohort.
