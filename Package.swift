@@ -81,6 +81,7 @@ let package = Package(
         .testTarget(
             name: "DayZeroStoreTests",
             dependencies: ["DayZeroStore", "DayZeroSynth", "DayZeroTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
