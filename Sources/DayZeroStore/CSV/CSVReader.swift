@@ -40,8 +40,7 @@ enum CSVFileFailure: Error, Equatable {
 /// - Complexity: O(bytes); memory is one chunk plus the longest record.
 final class CSVReader {
     /// Bytes read from the file per `read` call.
-    static let chunkSize = 1 << 20
-
+    private let chunkSize: Int
     private let handle: FileHandle?
     private var chunk: [UInt8] = []
     private var position = 0
@@ -69,7 +68,8 @@ final class CSVReader {
 
     /// Opens `url`. Throws when the file cannot be opened or is UTF-16/UTF-32 encoded (detected
     /// by its byte-order mark, or by NUL bytes among the first bytes).
-    init(url: URL) throws(CSVFileFailure) {
+    init(url: URL, chunkSize: Int = 1 << 20) throws(CSVFileFailure) {
+        self.chunkSize = max(1, chunkSize)
         do {
             handle = try FileHandle(forReadingFrom: url)
         } catch {
@@ -78,7 +78,7 @@ final class CSVReader {
         bytes.reserveCapacity(1024)
         ends.reserveCapacity(32)
         fieldLines.reserveCapacity(32)
-        refill()
+        refill(minimum: 4)  // enough to recognise a byte-order mark
         if chunk.count >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF) {
             throw .utf16
         }
@@ -88,6 +88,7 @@ final class CSVReader {
 
     /// Reads from an in-memory buffer (tests).
     init(data: [UInt8]) throws(CSVFileFailure) {
+        chunkSize = data.count
         handle = nil
         chunk = data
         atEndOfFile = true
@@ -102,14 +103,15 @@ final class CSVReader {
         try? handle?.close()
     }
 
-    private func refill() {
+    /// Reads the next chunk (at least `minimum` bytes unless the file ends first).
+    private func refill(minimum: Int = 1) {
         guard !atEndOfFile, let handle else {
             atEndOfFile = true
             chunk = []
             position = 0
             return
         }
-        let data = (try? handle.read(upToCount: Self.chunkSize)) ?? Data()
+        let data = (try? handle.read(upToCount: max(chunkSize, minimum))) ?? Data()
         if data.isEmpty {
             atEndOfFile = true
             chunk = []

@@ -194,3 +194,21 @@ extension StudyStore {
         return result
     }
 }
+
+extension StudyStore {
+    /// Every row of every table (migrations bookkeeping included) as text, tables by name and
+    /// rows by rowid: two stores with equal dumps have identical content.
+    func dump() throws -> [String] {
+        try read { db in
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            var lines: [String] = []
+            for table in tables {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid") {
+                    lines.append("\(table): \(row.description)")
+                }
+            }
+            return lines
+        }
+    }
+}
