@@ -211,4 +211,17 @@ extension StudyStore {
             return lines
         }
     }
+
+    /// Names of the indexes created by the migrations.
+    func indexNames() throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+    }
+
+    /// Number of rows violating a foreign key (0 for a store written by `importStudy`).
+    func foreignKeyViolationCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_foreign_key_check") ?? 0 }
+    }
 }

@@ -132,12 +132,13 @@ extension StudyFolderValidator {
                         .malformedTime, cAdmission,
                         "icu_admission \"\(raw(cAdmission) ?? "")\" must be 0 when given as a day number (ICU admission is day 0)")
                 } else {
-                    course = CourseInfo(admission: Moment(value: 0, dayPrecision: true), anchor: nil, admissionText: "0")
+                    course = CourseInfo(
+                        admission: Moment(value: 0, precision: .icuDay, calendarDay: 0), anchor: nil, admissionText: "0")
                 }
             case .stamp(let stamp)?:
                 admissionFormat = stamp.format
                 course = CourseInfo(
-                    admission: Moment(value: 0, dayPrecision: stamp.format == .date), anchor: stamp,
+                    admission: Moment(value: 0, precision: stamp.format == .date ? .calendarDay : .exact, calendarDay: 0), anchor: stamp,
                     admissionText: raw(cAdmission) ?? stamp.text)
             case nil:
                 break

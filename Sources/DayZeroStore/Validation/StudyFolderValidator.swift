@@ -1,17 +1,29 @@
 import DayZeroCohort
 import Foundation
 
-/// A moment on the ICU-day scale with its precision: a whole day (an integral day number or a
-/// date) or an exact moment (a timestamp with a time of day, or a fractional day number).
+/// A moment on the ICU-day scale with its precision, for the checks of chronology.
+///
+/// - `exact`: a timestamp with a time of day, or a day number with a fraction;
+/// - `icuDay`: an integral day number, naming the whole 24-hour ICU day `[d, d + 1)`;
+/// - `calendarDay`: a date, naming a whole calendar day (counted from the admission date).
+///
+/// `calendarDay` is the calendar-day offset from the admission date for every moment (for a
+/// day number of a patient whose admission is a day number, the ICU day stands in for it).
 struct Moment: Sendable, Hashable {
+    enum Precision: Sendable, Hashable {
+        case exact, icuDay, calendarDay
+    }
     var value: Double
-    var dayPrecision: Bool
+    var precision: Precision
+    var calendarDay: Int
 
-    /// `a` is before `b`. When either names a whole day, only the ICU days are compared, so
-    /// "day 14" is not before a discharge at 14.3 and a measurement at 14.3 is not after a
-    /// discharge on "day 14".
+    /// `a` is before `b`. When either is a date, calendar days are compared (a measurement
+    /// dated on the day of a discharge at 09:00 is not after the discharge); else when either
+    /// is an integral day number, ICU days are compared ("day 14" is not before a discharge at
+    /// 14.3, a measurement at 14.3 is not after a discharge on "day 14"); else the moments.
     static func isBefore(_ a: Moment, _ b: Moment) -> Bool {
-        if a.dayPrecision || b.dayPrecision { return icuDay(a.value) < icuDay(b.value) }
+        if a.precision == .calendarDay || b.precision == .calendarDay { return a.calendarDay < b.calendarDay }
+        if a.precision == .icuDay || b.precision == .icuDay { return icuDay(a.value) < icuDay(b.value) }
         return a.value < b.value
     }
 }
@@ -434,7 +446,12 @@ final class StudyFolderValidator {
     func convert(_ parsed: ParsedTime, _ col: Col, course: CourseInfo, patientID: String) -> (moment: Moment, format: TimeFormat)? {
         switch parsed {
         case .dayNumber(let days):
-            return (Moment(value: days, dayPrecision: days == days.rounded(.down)), .dayNumber)
+            var calendarDay = icuDay(days)
+            if let anchor = course.anchor {
+                let secondOfDay = Double(anchor.seconds - Int64(anchor.dayIndex) * 86_400)
+                calendarDay = icuDay(secondOfDay / 86_400 + days)
+            }
+            return (Moment(value: days, precision: days == days.rounded(.down) ? .icuDay : .exact, calendarDay: calendarDay), .dayNumber)
         case .stamp(let stamp):
             guard let anchor = course.anchor else {
                 report(
@@ -442,10 +459,14 @@ final class StudyFolderValidator {
                     "\(col.name) \"\(raw(col) ?? "")\" is a timestamp but icu_admission of patient \"\(patientID)\" is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")
                 return nil
             }
+            let calendarDay = stamp.dayIndex - anchor.dayIndex
             if stamp.format == .date {
-                return (Moment(value: Double(stamp.dayIndex - anchor.dayIndex), dayPrecision: true), .date)
+                return (Moment(value: Double(calendarDay), precision: .calendarDay, calendarDay: calendarDay), .date)
             }
-            return (Moment(value: Double(stamp.seconds - anchor.seconds) / 86_400, dayPrecision: false), stamp.format)
+            return (
+                Moment(value: Double(stamp.seconds - anchor.seconds) / 86_400, precision: .exact, calendarDay: calendarDay),
+                stamp.format
+            )
         }
     }
 
