@@ -36,7 +36,12 @@ let package = Package(
         // CSV reading/writing, validation, the SQLite study store.
         .target(
             name: "DayZeroStore",
-            dependencies: ["DayZeroCohort", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "DayZeroCohort",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                // The SQLite C API (shipped with GRDB) for the bulk-insert fast path.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The workup: turns a cohort + protocol into typed results.
@@ -84,6 +89,7 @@ let package = Package(
         .testTarget(
             name: "DayZeroStoreTests",
             dependencies: ["DayZeroStore", "DayZeroSynth", "DayZeroTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

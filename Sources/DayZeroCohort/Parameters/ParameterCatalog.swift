@@ -10,8 +10,10 @@
 /// ferritin 1 µg/L = 2.247 pmol/L; PaO2 1 kPa = 7.50062 mmHg; 1 U/L = 1/60 µkat/L.
 public enum ParameterCatalog {
     private static let perMicrolitre = UnitConversion("/uL", aliases: ["/µL", "/mm3", "cells/uL", "/mm^3"], factor: 0.001)
-    private static let thousandPerMicrolitre = UnitConversion("10^3/uL", aliases: ["x10^3/uL", "K/uL"], factor: 1)
-    private static let gigaPerLitre = ["x10^9/L", "G/L", "10e9/L"]
+    private static let thousandPerMicrolitre = UnitConversion(
+        "10^3/uL", aliases: ["x10^3/uL", "K/uL", "10*3/uL", "10^3/mm3"], factor: 1)
+    /// 10⁹/L; also written /nL (one per nanolitre is 10⁹ per litre).
+    private static let gigaPerLitre = ["x10^9/L", "G/L", "10e9/L", "10*9/L", "/nL"]
     private static let unitsPerLitre = ["IU/L", "U/l"]
     private static let microkatal = UnitConversion("ukat/L", aliases: ["µkat/L"], factor: 60)
     private static let kPaToMmHg = UnitConversion("kPa", factor: 7.50062)
@@ -20,8 +22,8 @@ public enum ParameterCatalog {
     /// All built-in parameters, in display order.
     public static let all: [ParameterDefinition] = [
         ParameterDefinition(
-            name: "temperature", label: "Temperature", unit: "°C", unitAliases: ["C", "degC", "Celsius"],
-            alternatives: [UnitConversion("°F", aliases: ["F", "degF", "Fahrenheit"], factor: 5.0 / 9.0, offset: -160.0 / 9.0)],
+            name: "temperature", label: "Temperature", unit: "°C", unitAliases: ["C", "degC", "Celsius", "Cel"],
+            alternatives: [UnitConversion("°F", aliases: ["F", "degF", "Fahrenheit", "[degF]"], factor: 5.0 / 9.0, offset: -160.0 / 9.0)],
             aggregation: .max, minimum: 25, maximum: 45),
         ParameterDefinition(
             name: "ferritin", label: "Ferritin", unit: "µg/L",

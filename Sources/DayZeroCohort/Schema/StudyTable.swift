@@ -26,10 +26,10 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("patient_id", .text, required: true, "Unique patient identifier (pseudonymised)."),
                 .init("site", .text, required: true, "Hospital or ICU the patient was admitted to."),
                 .init("sex", .sex, required: true, "M or F."),
-                .init("age", .number, required: true, "Age at ICU admission, years."),
-                .init("bmi", .number, required: false, "Body-mass index, kg/m²."),
-                .init("apache_ii", .number, required: false, "APACHE II score at ICU admission."),
-                .init("symptom_days", .number, required: false, "Days from first symptoms until ICU admission."),
+                .init("age", .number, required: true, "Age at ICU admission, years.", range: 0...130),
+                .init("bmi", .number, required: false, "Body-mass index, kg/m².", range: 5...150),
+                .init("apache_ii", .number, required: false, "APACHE II score at ICU admission (0–71).", range: 0...71),
+                .init("symptom_days", .number, required: false, "Days from first symptoms until ICU admission.", range: 0...365),
             ] + Comorbidity.allCases.map {
                 .init($0.rawValue, .flag, required: true, "\($0.label): 1 present, 0 absent.")
             } + [
@@ -39,7 +39,7 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
         case .icuCourse:
             [
                 .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
-                .init("icu_admission", .time, required: true, "ICU admission: 0 when the study uses ICU-day numbers, else a timestamp."),
+                .init("icu_admission", .time, required: true, "ICU admission: 0 when the patient's times are ICU-day numbers, else a timestamp or date (the anchor for that patient's timestamps)."),
                 .init("icu_discharge", .time, required: false, "ICU discharge (alive or dead); empty while still in the ICU."),
                 .init("ventilation_start", .time, required: false, "Start of invasive mechanical ventilation."),
                 .init("ventilation_end", .time, required: false, "End of invasive mechanical ventilation; empty while still ventilated."),
@@ -59,7 +59,7 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
                 .init("drug", .text, required: true, "Drug name, lower case (anakinra, corticosteroids, remdesivir, chloroquine, …)."),
                 .init("time", .time, required: true, "ICU day number or timestamp of the administration."),
-                .init("dose", .number, required: false, "Dose, if known."),
+                .init("dose", .number, required: false, "Dose, if known (requires dose_unit).", range: 0...1_000_000),
                 .init("dose_unit", .text, required: false, "Unit of the dose (mg, …)."),
             ]
         case .events:
@@ -74,18 +74,18 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
                 .init("sample_id", .text, required: true, "Laboratory sample identifier."),
                 .init("time", .time, required: true, "ICU day number or timestamp of sampling."),
-                .init("timepoint", .text, required: true, "admission (the ICU-admission sample) or serial."),
+                .init("timepoint", .text, required: true, "admission (the ICU-admission sample) or serial.", choices: CytokineTimepoint.allCases.map(\.rawValue)),
                 .init("analyte", .text, required: true, "tnf_alpha, il6, il8, il10, ip10, mcp1 or il1ra."),
                 .init("value", .number, required: true, "Concentration."),
                 .init("unit", .text, required: true, "pg/mL or an accepted alternative."),
-                .init("below_lod", .flag, required: false, "1 when the value is the assay's limit of detection."),
+                .init("below_lod", .flag, required: false, "1 when the value is the assay's limit of detection (empty = 0)."),
             ]
         case .proteomicsSamples:
             [
                 .init("SampleID", .text, required: true, "Olink sample identifier, as in proteomics.csv."),
                 .init("patient_id", .text, required: true, "Patient, as in patients.csv."),
                 .init("time", .time, required: true, "ICU day number or timestamp of sampling."),
-                .init("timepoint", .text, required: true, "pre or post (before or after treatment start / alignment day)."),
+                .init("timepoint", .text, required: true, "pre or post (before or after treatment start / alignment day).", choices: ProteomicsTimepoint.allCases.map(\.rawValue)),
             ]
         case .proteomics:
             [
@@ -94,17 +94,17 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("UniProt", .text, required: true, "UniProt accession of the protein."),
                 .init("Assay", .text, required: true, "Protein (assay) name."),
                 .init("Panel", .text, required: false, "Olink panel name."),
-                .init("NPX", .number, required: true, "Normalised protein expression, log2 scale."),
-                .init("LOD", .number, required: false, "Limit of detection of the assay, NPX."),
-                .init("QC_Warning", .text, required: false, "PASS or WARN."),
+                .init("NPX", .number, required: true, "Normalised protein expression, log2 scale.", range: -50...50),
+                .init("LOD", .number, required: false, "Limit of detection of the assay, NPX.", range: -50...50),
+                .init("QC_Warning", .text, required: false, "PASS or WARN (empty = PASS).", choices: ["PASS", "WARN"]),
             ]
         case .parameters:
             [
                 .init("parameter", .text, required: true, "Name of a parameter the study adds (or redefines)."),
                 .init("label", .text, required: false, "Label for tables and figures."),
-                .init("kind", .text, required: false, "clinical (default) or cytokine."),
+                .init("kind", .text, required: false, "clinical (default) or cytokine.", choices: ["clinical", "cytokine"]),
                 .init("unit", .text, required: true, "Canonical unit; values must be supplied in it."),
-                .init("aggregation", .text, required: true, "max, min, mean, median, first, last or sum."),
+                .init("aggregation", .text, required: true, "How several values on one ICU day become the day's value.", choices: DailyAggregation.allCases.map(\.rawValue)),
                 .init("minimum", .number, required: true, "Smallest physiologically possible value."),
                 .init("maximum", .number, required: true, "Largest physiologically possible value."),
             ]
@@ -145,11 +145,20 @@ public struct StudyColumn: Sendable, Hashable {
     public var type: StudyColumnType
     public var isRequired: Bool
     public var description: String
+    /// For numbers: the plausible range (inclusive); a value outside it is refused on import.
+    public var range: ClosedRange<Double>?
+    /// For text columns with a fixed set of values: the values, canonical spelling.
+    public var choices: [String]?
 
-    public init(_ name: String, _ type: StudyColumnType, required: Bool, _ description: String) {
+    public init(
+        _ name: String, _ type: StudyColumnType, required: Bool, _ description: String,
+        range: ClosedRange<Double>? = nil, choices: [String]? = nil
+    ) {
         self.name = name
         self.type = type
         self.isRequired = required
         self.description = description
+        self.range = range
+        self.choices = choices
     }
 }

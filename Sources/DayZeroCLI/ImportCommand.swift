@@ -1,0 +1,39 @@
+import ArgumentParser
+import DayZeroStore
+import Foundation
+
+/// `dayzero import STUDY_DIR --db study.sqlite`
+public struct ImportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Validate a study folder of CSV files and import it into a SQLite study store.",
+        discussion: """
+            The import is all or nothing: every problem in the folder is reported as
+            file:line:column: message [rule], and nothing is written unless there is none.
+            A failed import leaves no database behind and never changes an existing one.
+            The data format is described in docs/data-format.md.
+
+            Exit codes: 0 imported; 1 the study folder has problems (listed on stderr);
+            2 a file or the database could not be read or written.
+            """)
+
+    @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
+    public var studyDir: String
+
+    @Option(name: .long, help: "The study store to create (replaced atomically if it exists).")
+    public var db: String = "study.sqlite"
+
+    public init() {}
+
+    public func run() throws {
+        let code = StoreCommandLine.runImport(
+            folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
+            output: { print($0) }, errors: writeToStandardError)
+        if code != StoreCommandLine.exitSuccess { throw ExitCode(code) }
+    }
+}
+
+/// Writes one line to standard error.
+func writeToStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}

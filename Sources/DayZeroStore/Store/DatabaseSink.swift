@@ -1,0 +1,252 @@
+import DayZeroCohort
+import GRDB
+import GRDBSQLite
+
+/// A prepared INSERT driven through the SQLite C API: bind, step, reset. GRDB prepares and
+/// finalizes the statement; the per-row path binds values straight from Swift values (no
+/// argument arrays), which is what makes a bulk import fast.
+struct BulkInsert {
+    private let statement: Statement
+    private let connection: OpaquePointer?
+    private var index: Int32 = 0
+
+    init(_ db: Database, _ sql: String) throws {
+        statement = try db.makeStatement(sql: sql)
+        connection = db.sqliteConnection
+    }
+
+    /// SQLite copies the bytes of text it is given with this destructor.
+    private static var transient: sqlite3_destructor_type {
+        unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+    }
+
+    @inline(__always)
+    mutating func bind(_ value: Double?) {
+        index += 1
+        if let value {
+            sqlite3_bind_double(statement.sqliteStatement, index, value)
+        } else {
+            sqlite3_bind_null(statement.sqliteStatement, index)
+        }
+    }
+
+    @inline(__always)
+    mutating func bind(_ value: Int?) {
+        index += 1
+        if let value {
+            sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value))
+        } else {
+            sqlite3_bind_null(statement.sqliteStatement, index)
+        }
+    }
+
+    @inline(__always)
+    mutating func bind(_ value: Bool) {
+        bind(value ? 1 : 0 as Int?)
+    }
+
+    @inline(__always)
+    mutating func bind(_ value: String?) {
+        index += 1
+        guard var text = value else {
+            sqlite3_bind_null(statement.sqliteStatement, index)
+            return
+        }
+        let sqliteStatement = statement.sqliteStatement
+        let i = index
+        text.withUTF8 { bytes in
+            if let base = bytes.baseAddress {
+                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
+                    _ = sqlite3_bind_text(sqliteStatement, i, chars, Int32(bytes.count), Self.transient)
+                }
+            } else {
+                _ = sqlite3_bind_text(sqliteStatement, i, "", 0, Self.transient)
+            }
+        }
+    }
+
+    /// Executes the statement with the values bound since the last call.
+    mutating func step() throws {
+        index = 0
+        let code = sqlite3_step(statement.sqliteStatement)
+        sqlite3_reset(statement.sqliteStatement)
+        guard code == SQLITE_DONE else {
+            let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
+            throw StoreError.database("\(message) (\(statement.sql))")
+        }
+    }
+}
+
+/// Writes validated rows into a study store opened inside one transaction.
+struct DatabaseSink: StudySink {
+    private var tables: BulkInsert
+    private var parameters: BulkInsert
+    private var patients: BulkInsert
+    private var courses: BulkInsert
+    private var samples: BulkInsert
+    private var measurements: BulkInsert
+    private var medications: BulkInsert
+    private var events: BulkInsert
+    private var cytokines: BulkInsert
+    private var proteomicsValues: BulkInsert
+    /// Rows written per table.
+    private(set) var counts: [StudyTable: Int] = [:]
+
+    init(_ db: Database) throws {
+        tables = try BulkInsert(db, "INSERT INTO study_table (name) VALUES (?)")
+        parameters = try BulkInsert(
+            db, "INSERT INTO parameter_definition (name, label, kind, unit, aggregation, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let flags = Comorbidity.allCases.map(\.rawValue) + ["immunocompromised", "consent_refused"]
+        patients = try BulkInsert(
+            db,
+            "INSERT INTO patient (id, patient_id, site, sex, age, bmi, apache_ii, symptom_days, \(flags.joined(separator: ", "))) VALUES (?, ?, ?, ?, ?, ?, ?, ?\(String(repeating: ", ?", count: flags.count)))")
+        courses = try BulkInsert(
+            db,
+            """
+            INSERT INTO icu_course (patient, admission_timestamp, admission_format, discharge, discharge_format,
+                ventilation_start, ventilation_start_format, ventilation_end, ventilation_end_format, death, death_format,
+                follow_up_end, follow_up_end_format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        samples = try BulkInsert(
+            db, "INSERT INTO proteomics_sample (id, sample_id, patient, time, time_format, timepoint) VALUES (?, ?, ?, ?, ?, ?)")
+        measurements = try BulkInsert(
+            db,
+            "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        medications = try BulkInsert(
+            db, "INSERT INTO medication (patient, drug, time, time_format, dose, dose_unit) VALUES (?, ?, ?, ?, ?, ?)")
+        events = try BulkInsert(db, "INSERT INTO event (patient, event, time, time_format, detail) VALUES (?, ?, ?, ?, ?)")
+        cytokines = try BulkInsert(
+            db,
+            """
+            INSERT INTO cytokine (patient, sample_id, time, time_format, timepoint, analyte, value, source_value, source_unit,
+                below_lod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        proteomicsValues = try BulkInsert(
+            db,
+            "INSERT INTO proteomics_value (sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    }
+
+    mutating func tablePresent(_ table: StudyTable) throws {
+        tables.bind(table.rawValue)
+        try tables.step()
+        counts[table] = 0
+    }
+
+    mutating func parameter(_ p: ParameterDefinition) throws {
+        parameters.bind(p.name)
+        parameters.bind(p.label)
+        parameters.bind(p.kind.rawValue)
+        parameters.bind(p.unit)
+        parameters.bind(p.aggregation.rawValue)
+        parameters.bind(p.minimum)
+        parameters.bind(p.maximum)
+        try parameters.step()
+        counts[.parameters, default: 0] += 1
+    }
+
+    mutating func patient(_ p: Patient, key: Int) throws {
+        patients.bind(key)
+        patients.bind(p.id)
+        patients.bind(p.site)
+        patients.bind(p.sex.rawValue)
+        patients.bind(p.age)
+        patients.bind(p.bmi)
+        patients.bind(p.apacheII)
+        patients.bind(p.symptomDays)
+        for c in Comorbidity.allCases { patients.bind(p.comorbidities.contains(c)) }
+        patients.bind(p.immunocompromised)
+        patients.bind(p.consentRefused)
+        try patients.step()
+        counts[.patients, default: 0] += 1
+    }
+
+    mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws {
+        courses.bind(patientKey)
+        courses.bind(formats.admissionTimestamp?.text)
+        courses.bind(formats.admission.rawValue)
+        courses.bind(c.discharge)
+        courses.bind(formats.discharge?.rawValue)
+        courses.bind(c.ventilationStart)
+        courses.bind(formats.ventilationStart?.rawValue)
+        courses.bind(c.ventilationEnd)
+        courses.bind(formats.ventilationEnd?.rawValue)
+        courses.bind(c.death)
+        courses.bind(formats.death?.rawValue)
+        courses.bind(c.followUpEnd)
+        courses.bind(formats.followUpEnd?.rawValue)
+        try courses.step()
+        counts[.icuCourse, default: 0] += 1
+    }
+
+    mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) throws {
+        samples.bind(key)
+        samples.bind(s.sampleID)
+        samples.bind(patientKey)
+        samples.bind(s.time)
+        samples.bind(format.rawValue)
+        samples.bind(s.timepoint.rawValue)
+        try samples.step()
+        counts[.proteomicsSamples, default: 0] += 1
+    }
+
+    mutating func measurement(_ m: Measurement, patientKey: Int, format: TimeFormat) throws {
+        measurements.bind(patientKey)
+        measurements.bind(m.time)
+        measurements.bind(format.rawValue)
+        measurements.bind(m.parameter)
+        measurements.bind(m.value)
+        measurements.bind(m.sourceValue)
+        measurements.bind(m.sourceUnit)
+        try measurements.step()
+        counts[.measurements, default: 0] += 1
+    }
+
+    mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {
+        medications.bind(patientKey)
+        medications.bind(m.drug)
+        medications.bind(m.time)
+        medications.bind(format.rawValue)
+        medications.bind(m.dose)
+        medications.bind(m.doseUnit)
+        try medications.step()
+        counts[.medications, default: 0] += 1
+    }
+
+    mutating func event(_ e: ClinicalEvent, patientKey: Int, format: TimeFormat) throws {
+        events.bind(patientKey)
+        events.bind(e.event)
+        events.bind(e.time)
+        events.bind(format.rawValue)
+        events.bind(e.detail)
+        try events.step()
+        counts[.events, default: 0] += 1
+    }
+
+    mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
+        cytokines.bind(patientKey)
+        cytokines.bind(c.sampleID)
+        cytokines.bind(c.time)
+        cytokines.bind(format.rawValue)
+        cytokines.bind(c.timepoint.rawValue)
+        cytokines.bind(c.analyte)
+        cytokines.bind(c.value)
+        cytokines.bind(c.sourceValue)
+        cytokines.bind(c.sourceUnit)
+        cytokines.bind(c.belowLOD)
+        try cytokines.step()
+        counts[.cytokines, default: 0] += 1
+    }
+
+    mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
+        proteomicsValues.bind(sampleKey)
+        proteomicsValues.bind(v.olinkID)
+        proteomicsValues.bind(v.uniProt)
+        proteomicsValues.bind(v.assay)
+        proteomicsValues.bind(v.panel)
+        proteomicsValues.bind(v.npx)
+        proteomicsValues.bind(v.lod)
+        proteomicsValues.bind(v.qcWarning)
+        try proteomicsValues.step()
+        counts[.proteomics, default: 0] += 1
+    }
+}

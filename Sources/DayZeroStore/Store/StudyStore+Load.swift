@@ -1,0 +1,227 @@
+import DayZeroCohort
+import GRDB
+
+/// Sequential typed access to the columns of a fetched row (throws instead of trapping on a
+/// NULL or a wrong type, so a damaged file gives an error rather than a crash).
+struct ColumnReader {
+    let row: Row
+    private var index = 0
+
+    init(_ row: Row) {
+        self.row = row
+    }
+
+    mutating func next<T: DatabaseValueConvertible>(_ type: T.Type = T.self) throws -> T {
+        defer { index += 1 }
+        return try row.decode(T.self, atIndex: index)
+    }
+
+    mutating func flag() throws -> Bool { try next(Int.self) != 0 }
+
+    mutating func timeFormat() throws -> TimeFormat {
+        let raw = try next(Int.self)
+        guard let format = TimeFormat(rawValue: raw) else { throw StoreError.database("unknown time format \(raw)") }
+        return format
+    }
+
+    mutating func optionalTimeFormat() throws -> TimeFormat? {
+        guard let raw = try next(Int?.self) else { return nil }
+        guard let format = TimeFormat(rawValue: raw) else { throw StoreError.database("unknown time format \(raw)") }
+        return format
+    }
+}
+
+extension StudyStore {
+    /// The whole study, in file order, values in canonical units and times in ICU days.
+    public func load() throws -> StudyData {
+        try read { db in
+            var data = StudyData()
+            data.declaredParameters = try loadParameters(db)
+            var patientIDs: [Int64: String] = [:]
+            let patients = try Row.fetchCursor(db, sql: "SELECT \(Self.patientColumns) FROM patient ORDER BY id")
+            while let row = try patients.next() {
+                let (key, patient) = try Self.decodePatient(row)
+                patientIDs[key] = patient.id
+                data.patients.append(patient)
+            }
+            func patientID(_ key: Int64) throws -> String {
+                guard let id = patientIDs[key] else { throw StoreError.database("row references unknown patient \(key)") }
+                return id
+            }
+
+            let courses = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT patient, admission_timestamp, discharge, ventilation_start, ventilation_end, death, follow_up_end
+                    FROM icu_course ORDER BY id
+                    """)
+            while let row = try courses.next() {
+                var r = ColumnReader(row)
+                data.courses.append(
+                    ICUCourse(
+                        patientID: try patientID(r.next()), admissionTimestamp: try r.next(), discharge: try r.next(),
+                        ventilationStart: try r.next(), ventilationEnd: try r.next(), death: try r.next(),
+                        followUpEnd: try r.next()))
+            }
+
+            var sampleIDs: [Int64: String] = [:]
+            let samples = try Row.fetchCursor(db, sql: "SELECT id, sample_id, patient, time, timepoint FROM proteomics_sample ORDER BY id")
+            while let row = try samples.next() {
+                var r = ColumnReader(row)
+                let key: Int64 = try r.next()
+                let sampleID: String = try r.next()
+                let patient = try patientID(r.next())
+                let time: Double = try r.next()
+                let timepointText: String = try r.next()
+                guard let timepoint = ProteomicsTimepoint(rawValue: timepointText) else {
+                    throw StoreError.database("unknown proteomics timepoint \(timepointText)")
+                }
+                sampleIDs[key] = sampleID
+                data.proteomicsSamples.append(ProteomicsSample(sampleID: sampleID, patientID: patient, time: time, timepoint: timepoint))
+            }
+
+            let measurements = try Row.fetchCursor(
+                db, sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement ORDER BY id")
+            while let row = try measurements.next() {
+                var r = ColumnReader(row)
+                data.measurements.append(
+                    Measurement(
+                        patientID: try patientID(r.next()), time: try r.next(), parameter: try r.next(), value: try r.next(),
+                        sourceValue: try r.next(Double.self), sourceUnit: try r.next()))
+            }
+
+            let medications = try Row.fetchCursor(db, sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")
+            while let row = try medications.next() {
+                var r = ColumnReader(row)
+                data.medications.append(
+                    MedicationAdministration(
+                        patientID: try patientID(r.next()), drug: try r.next(), time: try r.next(), dose: try r.next(),
+                        doseUnit: try r.next()))
+            }
+
+            let events = try Row.fetchCursor(db, sql: "SELECT patient, event, time, detail FROM event ORDER BY id")
+            while let row = try events.next() {
+                var r = ColumnReader(row)
+                data.events.append(
+                    ClinicalEvent(patientID: try patientID(r.next()), event: try r.next(), time: try r.next(), detail: try r.next()))
+            }
+
+            let cytokines = try Row.fetchCursor(
+                db,
+                sql: """
+                    SELECT patient, sample_id, time, timepoint, analyte, value, source_value, source_unit, below_lod
+                    FROM cytokine ORDER BY id
+                    """)
+            while let row = try cytokines.next() {
+                var r = ColumnReader(row)
+                let patient = try patientID(r.next())
+                let sampleID: String = try r.next()
+                let time: Double = try r.next()
+                let timepointText: String = try r.next()
+                guard let timepoint = CytokineTimepoint(rawValue: timepointText) else {
+                    throw StoreError.database("unknown cytokine timepoint \(timepointText)")
+                }
+                data.cytokines.append(
+                    CytokineMeasurement(
+                        patientID: patient, sampleID: sampleID, time: time, timepoint: timepoint, analyte: try r.next(),
+                        value: try r.next(), sourceValue: try r.next(Double.self), sourceUnit: try r.next(), belowLOD: try r.flag()))
+            }
+
+            let values = try Row.fetchCursor(
+                db, sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
+            while let row = try values.next() {
+                var r = ColumnReader(row)
+                let key: Int64 = try r.next()
+                guard let sampleID = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
+                let olinkID: String? = try r.next()
+                let uniProt: String = try r.next()
+                let assay: String = try r.next()
+                data.proteomics.append(
+                    ProteomicsValue(
+                        sampleID: sampleID, assay: assay, uniProt: uniProt, olinkID: olinkID, panel: try r.next(), npx: try r.next(),
+                        lod: try r.next(), qcWarning: try r.flag()))
+            }
+            return data
+        }
+    }
+
+    static let patientColumns = (["id", "patient_id", "site", "sex", "age", "bmi", "apache_ii", "symptom_days"]
+        + Comorbidity.allCases.map(\.rawValue) + ["immunocompromised", "consent_refused"]).joined(separator: ", ")
+
+    /// Decodes a row selected with `patientColumns`.
+    static func decodePatient(_ row: Row) throws -> (Int64, Patient) {
+        var r = ColumnReader(row)
+        let key: Int64 = try r.next()
+        let id: String = try r.next()
+        let site: String = try r.next()
+        let sexText: String = try r.next()
+        guard let sex = Sex(rawValue: sexText) else { throw StoreError.database("unknown sex \(sexText)") }
+        let age: Double = try r.next()
+        let bmi: Double? = try r.next()
+        let apache: Double? = try r.next()
+        let symptoms: Double? = try r.next()
+        var comorbidities = Set<Comorbidity>()
+        for c in Comorbidity.allCases where try r.flag() { comorbidities.insert(c) }
+        let immunocompromised = try r.flag()
+        let refused = try r.flag()
+        return (
+            key,
+            Patient(
+                id: id, site: site, sex: sex, age: age, bmi: bmi, apacheII: apache, symptomDays: symptoms,
+                comorbidities: comorbidities, immunocompromised: immunocompromised, consentRefused: refused)
+        )
+    }
+
+    func loadParameters(_ db: Database) throws -> [ParameterDefinition] {
+        var result: [ParameterDefinition] = []
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT name, label, kind, unit, aggregation, minimum, maximum FROM parameter_definition ORDER BY id")
+        while let row = try rows.next() {
+            var r = ColumnReader(row)
+            let name: String = try r.next()
+            let label: String = try r.next()
+            let kindText: String = try r.next()
+            let unit: String = try r.next()
+            let aggregationText: String = try r.next()
+            guard let kind = ParameterKind(rawValue: kindText), let aggregation = DailyAggregation(rawValue: aggregationText) else {
+                throw StoreError.database("parameter \(name) has an unknown kind or aggregation")
+            }
+            result.append(
+                ParameterDefinition(
+                    name: name, label: label, kind: kind, unit: unit, aggregation: aggregation, minimum: try r.next(),
+                    maximum: try r.next()))
+        }
+        return result
+    }
+}
+
+extension StudyStore {
+    /// Every row of every table (migrations bookkeeping included) as text, tables by name and
+    /// rows by rowid: two stores with equal dumps have identical content.
+    func dump() throws -> [String] {
+        try read { db in
+            let tables = try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+            var lines: [String] = []
+            for table in tables {
+                for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY rowid") {
+                    lines.append("\(table): \(row.description)")
+                }
+            }
+            return lines
+        }
+    }
+
+    /// Names of the indexes created by the migrations.
+    func indexNames() throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+    }
+
+    /// Number of rows violating a foreign key (0 for a store written by `importStudy`).
+    func foreignKeyViolationCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_foreign_key_check") ?? 0 }
+    }
+}

@@ -1,0 +1,58 @@
+import Foundation
+
+/// The work behind `dayzero import` and `dayzero export`, as functions that write to given
+/// outputs and return the exit code, so the commands can be tested in-process.
+///
+/// Exit codes (documented in `docs/data-format.md`):
+/// - 0: success;
+/// - 1: the study folder breaks the data format: every problem is printed, nothing is written;
+/// - 2: the store failed: a folder or file could not be read or written, or the database is
+///   not a DayZero study store.
+/// (Usage errors — a missing argument, an unknown option — exit with 64, from swift-argument-parser.)
+public enum StoreCommandLine {
+    public static let exitSuccess: Int32 = 0
+    public static let exitInvalidStudy: Int32 = 1
+    public static let exitStoreFailure: Int32 = 2
+
+    /// `dayzero import STUDY_DIR --db FILE`: validates and imports; prints a one-paragraph summary
+    /// to `output`, or every problem to `errors`.
+    public static func runImport(
+        folder: URL, database: URL, limitPerRule: Int = 200,
+        output: (String) -> Void, errors: (String) -> Void
+    ) -> Int32 {
+        let existed = FileManager.default.fileExists(atPath: database.path)
+        do {
+            let summary = try StudyStore.importStudy(folder: folder, to: database, limitPerRule: limitPerRule)
+            output("Imported \(folder.path) into \(database.path)\(existed ? " (replacing the previous store)" : ""):")
+            for table in StudyTable.allCases {
+                guard let n = summary.rowCounts[table] else { continue }
+                output("  \(table.fileName.padding(toLength: 24, withPad: " ", startingAt: 0)) \(n) row\(n == 1 ? "" : "s")")
+            }
+            return exitSuccess
+        } catch let failure as StudyValidationError {
+            let n = failure.totalCount
+            errors("error: \(folder.path) has \(n) problem\(n == 1 ? "" : "s"); nothing was imported"
+                + (existed ? " (\(database.path) is unchanged)." : "."))
+            for line in failure.lines { errors(line) }
+            return exitInvalidStudy
+        } catch {
+            errors("error: \(error)")
+            return exitStoreFailure
+        }
+    }
+
+    /// `dayzero export --db FILE OUT_DIR`: writes the study folder back.
+    public static func runExport(
+        database: URL, folder: URL, output: (String) -> Void, errors: (String) -> Void
+    ) -> Int32 {
+        do {
+            let store = try StudyStore(url: database)
+            let summary = try store.exportStudy(to: folder)
+            output("Exported \(database.path) to \(folder.path): \(summary.rowCounts.count) files, \(summary.totalRows) rows.")
+            return exitSuccess
+        } catch {
+            errors("error: \(error)")
+            return exitStoreFailure
+        }
+    }
+}

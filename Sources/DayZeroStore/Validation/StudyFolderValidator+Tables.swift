@@ -1,0 +1,445 @@
+import DayZeroCohort
+
+/// The rules of each table. Every reader checks every field of a row (so one row can yield
+/// several problems), then hands the row to the sink only when nothing is wrong anywhere yet.
+extension StudyFolderValidator {
+    /// The column named `name` of an opened table.
+    func col(_ cols: [Col], _ name: String) -> Col {
+        cols.first(where: { $0.name == name }) ?? Col(name: name, field: nil, required: false, range: nil)
+    }
+
+    // MARK: parameters.csv
+
+    func readParameters<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.parameters) else { return }
+        let cName = col(cols, "parameter"), cLabel = col(cols, "label"), cKind = col(cols, "kind")
+        let cUnit = col(cols, "unit"), cAggregation = col(cols, "aggregation")
+        let cMinimum = col(cols, "minimum"), cMaximum = col(cols, "maximum")
+        var seen: [String: Int] = [:]
+        var declared: [ParameterDefinition] = []
+        while nextRow() {
+            guard rowOK else { continue }
+            let name = text(cName)
+            if let name {
+                if !Self.isValidName(name) {
+                    report(
+                        .invalidChoice, cName,
+                        "parameter \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
+                }
+                checkKey(&seen, name, cName, "parameter \"\(name)\"")
+            }
+            let label = raw(cLabel) ?? name
+            let kind = raw(cKind) == nil ? "clinical" : choice(cKind, ["clinical", "cytokine"])
+            let unit = text(cUnit)
+            let aggregation = choice(cAggregation, DailyAggregation.allCases.map(\.rawValue)).flatMap(DailyAggregation.init(rawValue:))
+            let minimum = number(cMinimum)
+            let maximum = number(cMaximum)
+            if let minimum, let maximum, minimum > maximum {
+                report(.outOfRange, cMaximum, "maximum \(formatForMessage(maximum)) is below minimum \(formatForMessage(minimum))")
+            }
+            guard rowOK, let name, let label, let kind, let unit, let aggregation, let minimum, let maximum else { continue }
+            let definition = ParameterDefinition(
+                name: name, label: label, kind: kind == "cytokine" ? .cytokine : .clinical, unit: unit,
+                aggregation: aggregation, minimum: minimum, maximum: maximum)
+            declared.append(definition)
+            if collector.isEmpty { try sink.parameter(definition) }
+        }
+        registry = ParameterRegistry(declared: declared)
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
+        return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
+    }
+
+    // MARK: patients.csv
+
+    func readPatients<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.patients) else { return }
+        patientsAvailable = true
+        let cID = col(cols, "patient_id"), cSite = col(cols, "site"), cSex = col(cols, "sex"), cAge = col(cols, "age")
+        let cBMI = col(cols, "bmi"), cApache = col(cols, "apache_ii"), cSymptoms = col(cols, "symptom_days")
+        let comorbidityCols = Comorbidity.allCases.map { ($0, col(cols, $0.rawValue)) }
+        let cImmuno = col(cols, "immunocompromised"), cRefused = col(cols, "consent_refused")
+        while nextRow() {
+            guard rowOK else { continue }
+            var id = text(cID)
+            if let known = id.flatMap({ patients[$0] }), let shown = id {
+                report(.duplicateKey, cID, "duplicate key: patient_id \"\(shown)\" already appears on line \(known.line)")
+                id = nil
+            }
+            let site = text(cSite)
+            var sex: Sex?
+            if let s = text(cSex) {
+                sex = Sex(rawValue: s.uppercased())
+                if sex == nil { report(.malformedSex, cSex, "sex \"\(s)\" is not M or F") }
+            }
+            let age = number(cAge)
+            let bmi = number(cBMI), apache = number(cApache), symptoms = number(cSymptoms)
+            var comorbidities = Set<Comorbidity>()
+            for (comorbidity, column) in comorbidityCols where flag(column) == true {
+                comorbidities.insert(comorbidity)
+            }
+            let immunocompromised = flag(cImmuno)
+            let refused = flag(cRefused)
+            guard let id else { continue }
+            let key = patients.count + 1
+            patients[id] = PatientInfo(key: key, line: currentLine, consentRefused: refused ?? false)
+            guard rowOK, collector.isEmpty, let site, let sex, let age, let immunocompromised, let refused else { continue }
+            let patient = Patient(
+                id: id, site: site, sex: sex, age: age, bmi: bmi, apacheII: apache, symptomDays: symptoms,
+                comorbidities: comorbidities, immunocompromised: immunocompromised, consentRefused: refused)
+            try sink.patient(patient, key: key)
+        }
+    }
+
+    // MARK: icu_course.csv
+
+    func readCourses<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.icuCourse) else { return }
+        coursesAvailable = true
+        let cID = col(cols, "patient_id"), cAdmission = col(cols, "icu_admission"), cDischarge = col(cols, "icu_discharge")
+        let cVentStart = col(cols, "ventilation_start"), cVentEnd = col(cols, "ventilation_end")
+        let cDeath = col(cols, "death"), cFollowUp = col(cols, "follow_up_end")
+        var seen: [String: Int] = [:]
+        while nextRow() {
+            guard rowOK else { continue }
+            var id = text(cID)
+            var info: PatientInfo?
+            if let shown = id {
+                if let first = seen[shown] {
+                    report(.duplicateKey, cID, "duplicate key: patient_id \"\(shown)\" already appears on line \(first)")
+                    id = nil
+                } else {
+                    seen[shown] = currentLine
+                    if patientsAvailable {
+                        info = patients[shown]
+                        if info == nil {
+                            report(.undefinedPatient, cID, "patient_id \"\(shown)\" is not defined in patients.csv")
+                        }
+                    }
+                }
+            }
+            if let shown = id { patients[shown]?.hasCourseRow = true }
+
+            // The admission defines day 0 and the anchor for this patient's timestamps.
+            var course: CourseInfo?
+            var admissionFormat = TimeFormat.dayNumber
+            switch parseTime(cAdmission) {
+            case .dayNumber(let d)?:
+                if d != 0 {
+                    report(
+                        .malformedTime, cAdmission,
+                        "icu_admission \"\(raw(cAdmission) ?? "")\" must be 0 when given as a day number (ICU admission is day 0)")
+                } else {
+                    course = CourseInfo(
+                        admission: Moment(value: 0, precision: .icuDay, calendarDay: 0), anchor: nil, admissionText: "0")
+                }
+            case .stamp(let stamp)?:
+                admissionFormat = stamp.format
+                course = CourseInfo(
+                    admission: Moment(value: 0, precision: stamp.format == .date ? .calendarDay : .exact, calendarDay: 0), anchor: stamp,
+                    admissionText: raw(cAdmission) ?? stamp.text)
+            case nil:
+                break
+            }
+            guard var course else {
+                // Without an admission the other times cannot be placed; still check their syntax.
+                for c in [cDischarge, cVentStart, cVentEnd, cDeath, cFollowUp] { _ = parseTime(c) }
+                continue
+            }
+            let patientID = id ?? ""
+            func read(_ c: Col) -> (moment: Moment, format: TimeFormat, what: String)? {
+                guard let parsed = parseTime(c), let t = convert(parsed, c, course: course, patientID: patientID) else { return nil }
+                return (t.moment, t.format, "\(c.name) \"\(raw(c) ?? "")\"")
+            }
+            let discharge = read(cDischarge), ventStart = read(cVentStart), ventEnd = read(cVentEnd)
+            let death = read(cDeath), followUp = read(cFollowUp)
+            let admissionWhat = "icu_admission \"\(course.admissionText)\""
+
+            for (c, t) in [(cDischarge, discharge), (cDeath, death), (cVentStart, ventStart), (cFollowUp, followUp)] {
+                if let t, Moment.isBefore(t.moment, course.admission) {
+                    report(.courseChronology, c, "\(t.what) is before \(admissionWhat)")
+                }
+            }
+            if let death, let discharge, Moment.isBefore(death.moment, discharge.moment) {
+                report(
+                    .courseChronology, cDeath,
+                    "\(death.what) is before \(discharge.what) (a patient who dies in the ICU is discharged at death)")
+            }
+            var stayEnd: (moment: Moment, what: String)?
+            for t in [discharge, death].compactMap({ $0 }) where stayEnd.map({ Moment.isBefore(t.moment, $0.moment) }) ?? true {
+                stayEnd = (t.moment, t.what)
+            }
+            if let ventStart, let end = stayEnd, Moment.isBefore(end.moment, ventStart.moment) {
+                report(.courseChronology, cVentStart, "\(ventStart.what) is after the end of the ICU stay (\(end.what))")
+            }
+            if let ventEnd {
+                if let ventStart {
+                    if Moment.isBefore(ventEnd.moment, ventStart.moment) {
+                        report(.ventilationOrder, cVentEnd, "\(ventEnd.what) is before \(ventStart.what)")
+                    }
+                } else if cVentStart.field == nil || raw(cVentStart) == nil {
+                    report(.courseChronology, cVentEnd, "\(ventEnd.what) is given without ventilation_start")
+                }
+                if let end = stayEnd, Moment.isBefore(end.moment, ventEnd.moment) {
+                    report(.courseChronology, cVentEnd, "\(ventEnd.what) is after the end of the ICU stay (\(end.what))")
+                }
+            }
+            if let followUp, let discharge, Moment.isBefore(followUp.moment, discharge.moment) {
+                report(.courseChronology, cFollowUp, "\(followUp.what) is before \(discharge.what)")
+            }
+            course.stayEnd = stayEnd
+            if let end = death ?? followUp ?? discharge { course.followUpEnd = (end.moment, end.what) }
+            if let shown = id { patients[shown]?.course = course }
+
+            guard rowOK, collector.isEmpty, let id, let key = info?.key else { continue }
+            let record = ICUCourse(
+                patientID: id, admissionTimestamp: course.anchor?.text, discharge: discharge?.moment.value,
+                ventilationStart: ventStart?.moment.value, ventilationEnd: ventEnd?.moment.value,
+                death: death?.moment.value, followUpEnd: followUp?.moment.value)
+            let formats = CourseFormats(
+                admission: admissionFormat, admissionTimestamp: course.anchor, discharge: discharge?.format,
+                ventilationStart: ventStart?.format, ventilationEnd: ventEnd?.format, death: death?.format,
+                followUpEnd: followUp?.format)
+            try sink.course(record, patientKey: key, formats: formats)
+        }
+    }
+
+    // MARK: proteomics_samples.csv
+
+    func readProteomicsSamples<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.proteomicsSamples) else { return }
+        samplesAvailable = true
+        let cSample = col(cols, "SampleID"), cPatient = col(cols, "patient_id"), cTime = col(cols, "time")
+        let cTimepoint = col(cols, "timepoint")
+        while nextRow() {
+            guard rowOK else { continue }
+            var sampleID = text(cSample)
+            if let shown = sampleID, samples[shown] != nil {
+                report(.duplicateKey, cSample, "duplicate key: SampleID \"\(shown)\" already appears on line \(sampleLines[shown] ?? 0)")
+                sampleID = nil
+            }
+            let patient = self.patient(cPatient)
+            if let patient { checkConsent(cPatient, patient.id, patient.info) }
+            let t = dataTime(cTime, patient: patient)
+            let timepoint = choice(cTimepoint, ProteomicsTimepoint.allCases.map(\.rawValue)).flatMap(ProteomicsTimepoint.init(rawValue:))
+            guard let sampleID else { continue }
+            let key = samples.count + 1
+            samples[sampleID] = (key, patient?.id ?? "")
+            sampleLines[sampleID] = currentLine
+            guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let timepoint else { continue }
+            try sink.proteomicsSample(
+                ProteomicsSample(sampleID: sampleID, patientID: patient.id, time: t.moment.value, timepoint: timepoint),
+                key: key, patientKey: patientKey, format: t.format)
+        }
+    }
+
+    // MARK: measurements.csv
+
+    func readMeasurements<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.measurements) else { return }
+        let cPatient = col(cols, "patient_id"), cTime = col(cols, "time"), cParameter = col(cols, "parameter")
+        let cValue = col(cols, "value"), cUnit = col(cols, "unit")
+        while nextRow() {
+            guard rowOK else { continue }
+            let patient = self.patient(cPatient)
+            if let patient { checkConsent(cPatient, patient.id, patient.info) }
+            let t = dataTime(cTime, patient: patient)
+            let definition = parameter(cParameter, kind: .clinical)
+            let value = number(cValue)
+            let unit = text(cUnit)
+            var canonical: Double?
+            if let definition, let value, let unit {
+                canonical = canonicalValue(definition, value: value, valueCol: cValue, unitText: unit, unitCol: cUnit)
+            }
+            guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let definition,
+                  let value, let unit, let canonical
+            else { continue }
+            try sink.measurement(
+                Measurement(
+                    patientID: patient.id, time: t.moment.value, parameter: definition.name, value: canonical,
+                    sourceValue: value, sourceUnit: unit),
+                patientKey: patientKey, format: t.format)
+        }
+    }
+
+    /// The parameter named in `c`, which must be of `kind` (clinical in measurements.csv,
+    /// cytokine in cytokines.csv).
+    func parameter(_ c: Col, kind: ParameterKind) -> ParameterDefinition? {
+        guard let name = text(c) else { return nil }
+        guard let definition = registry[name] else {
+            var message = "\(c.name) \"\(name)\" is neither in the parameter catalog nor declared in parameters.csv"
+            if let match = registry.definitions.keys.sorted().first(where: { $0 == name.lowercased() }) {
+                message += " (did you mean \"\(match)\"? names are lower case)"
+            }
+            report(.unknownParameter, c, message)
+            return nil
+        }
+        guard definition.kind == kind else {
+            report(
+                .parameterTable, c,
+                definition.kind == .cytokine
+                    ? "\(c.name) \"\(name)\" is a cytokine; it belongs in cytokines.csv"
+                    : "\(c.name) \"\(name)\" is a clinical parameter, not a cytokine; it belongs in measurements.csv")
+            return nil
+        }
+        return definition
+    }
+
+    // MARK: medications.csv
+
+    func readMedications<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.medications) else { return }
+        let cPatient = col(cols, "patient_id"), cDrug = col(cols, "drug"), cTime = col(cols, "time")
+        let cDose = col(cols, "dose"), cDoseUnit = col(cols, "dose_unit")
+        while nextRow() {
+            guard rowOK else { continue }
+            let patient = self.patient(cPatient)
+            if let patient { checkConsent(cPatient, patient.id, patient.info) }
+            let drug = lowerCaseName(cDrug)
+            let t = dataTime(cTime, patient: patient)
+            let dose = number(cDose)
+            let doseUnit = raw(cDoseUnit)
+            if dose != nil && doseUnit == nil {
+                report(.missingValue, cDoseUnit, "dose_unit is empty but a dose is given")
+            }
+            guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let drug, let t else { continue }
+            try sink.medication(
+                MedicationAdministration(patientID: patient.id, drug: drug, time: t.moment.value, dose: dose, doseUnit: doseUnit),
+                patientKey: patientKey, format: t.format)
+        }
+    }
+
+    // MARK: events.csv
+
+    func readEvents<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.events) else { return }
+        let cPatient = col(cols, "patient_id"), cEvent = col(cols, "event"), cTime = col(cols, "time")
+        let cDetail = col(cols, "detail")
+        while nextRow() {
+            guard rowOK else { continue }
+            let patient = self.patient(cPatient)
+            if let patient { checkConsent(cPatient, patient.id, patient.info) }
+            let event = lowerCaseName(cEvent)
+            let t = dataTime(cTime, patient: patient, followUp: true)
+            let detail = raw(cDetail)
+            guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let event, let t else { continue }
+            try sink.event(
+                ClinicalEvent(patientID: patient.id, event: event, time: t.moment.value, detail: detail),
+                patientKey: patientKey, format: t.format)
+        }
+    }
+
+    // MARK: cytokines.csv
+
+    func readCytokines<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.cytokines) else { return }
+        let cPatient = col(cols, "patient_id"), cSample = col(cols, "sample_id"), cTime = col(cols, "time")
+        let cTimepoint = col(cols, "timepoint"), cAnalyte = col(cols, "analyte"), cValue = col(cols, "value")
+        let cUnit = col(cols, "unit"), cBelowLOD = col(cols, "below_lod")
+        var seen: [String: Int] = [:]
+        /// sample_id → the patient, time and timepoint of its first row.
+        var sampleFacts: [String: (patient: String, time: String, timepoint: String, line: Int)] = [:]
+        /// patient → its ICU-admission sample.
+        var admissionSample: [String: (sample: String, line: Int)] = [:]
+        while nextRow() {
+            guard rowOK else { continue }
+            let patient = self.patient(cPatient)
+            if let patient { checkConsent(cPatient, patient.id, patient.info) }
+            let sampleID = text(cSample)
+            let t = dataTime(cTime, patient: patient)
+            let timepoint = choice(cTimepoint, CytokineTimepoint.allCases.map(\.rawValue)).flatMap(CytokineTimepoint.init(rawValue:))
+            let definition = parameter(cAnalyte, kind: .cytokine)
+            let value = number(cValue)
+            let unit = text(cUnit)
+            let belowLOD = flag(cBelowLOD)
+            var canonical: Double?
+            if let definition, let value, let unit {
+                canonical = canonicalValue(definition, value: value, valueCol: cValue, unitText: unit, unitCol: cUnit)
+            }
+            if let sampleID, let analyte = raw(cAnalyte) {
+                checkKey(&seen, sampleID + "\u{1F}" + analyte, cAnalyte, "sample_id \"\(sampleID)\" with analyte \"\(analyte)\"")
+            }
+            if let sampleID, let patient, let timepoint {
+                let timeText = raw(cTime) ?? ""
+                if let facts = sampleFacts[sampleID] {
+                    if facts.patient != patient.id {
+                        report(
+                            .sampleConflict, cSample,
+                            "sample_id \"\(sampleID)\" belongs to patient \"\(facts.patient)\" on line \(facts.line), not to \"\(patient.id)\"")
+                    } else if facts.time != timeText {
+                        report(
+                            .sampleConflict, cTime,
+                            "sample_id \"\(sampleID)\" has time \"\(timeText)\" here but \"\(facts.time)\" on line \(facts.line)")
+                    } else if facts.timepoint != timepoint.rawValue {
+                        report(
+                            .sampleConflict, cTimepoint,
+                            "sample_id \"\(sampleID)\" has timepoint \"\(timepoint.rawValue)\" here but \"\(facts.timepoint)\" on line \(facts.line)")
+                    }
+                } else {
+                    sampleFacts[sampleID] = (patient.id, timeText, timepoint.rawValue, currentLine)
+                    if timepoint == .admission {
+                        if let first = admissionSample[patient.id] {
+                            report(
+                                .sampleConflict, cSample,
+                                "patient \"\(patient.id)\" already has an ICU-admission sample \"\(first.sample)\" (line \(first.line)); only one admission sample per patient")
+                        } else {
+                            admissionSample[patient.id] = (sampleID, currentLine)
+                        }
+                    }
+                }
+            }
+            guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let sampleID, let t,
+                  let timepoint, let definition, let value, let unit, let canonical, let belowLOD
+            else { continue }
+            try sink.cytokine(
+                CytokineMeasurement(
+                    patientID: patient.id, sampleID: sampleID, time: t.moment.value, timepoint: timepoint,
+                    analyte: definition.name, value: canonical, sourceValue: value, sourceUnit: unit, belowLOD: belowLOD),
+                patientKey: patientKey, format: t.format)
+        }
+    }
+
+    // MARK: proteomics.csv
+
+    func readProteomics<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.proteomics) else { return }
+        let cSample = col(cols, "SampleID"), cOlinkID = col(cols, "OlinkID"), cUniProt = col(cols, "UniProt")
+        let cAssay = col(cols, "Assay"), cPanel = col(cols, "Panel"), cNPX = col(cols, "NPX"), cLOD = col(cols, "LOD")
+        let cQC = col(cols, "QC_Warning")
+        var seen: [String: Int] = [:]
+        while nextRow() {
+            guard rowOK else { continue }
+            let sampleID = text(cSample)
+            var sampleKey: Int?
+            if let sampleID, samplesAvailable {
+                sampleKey = samples[sampleID]?.key
+                if sampleKey == nil {
+                    report(.undefinedSample, cSample, "SampleID \"\(sampleID)\" is not defined in proteomics_samples.csv")
+                }
+            }
+            let olinkID = raw(cOlinkID)
+            let uniProt = text(cUniProt)
+            let assay = text(cAssay)
+            let panel = raw(cPanel)
+            let npx = number(cNPX)
+            let lod = number(cLOD)
+            var qcWarning = false
+            if raw(cQC) != nil {
+                qcWarning = choice(cQC, ["PASS", "WARN"], aliases: ["warning": "WARN"]) == "WARN"
+            }
+            if let sampleID, let uniProt, let assay {
+                checkKey(
+                    &seen, sampleID + "\u{1F}" + uniProt + "\u{1F}" + assay, cAssay,
+                    "SampleID \"\(sampleID)\" with UniProt \"\(uniProt)\" and Assay \"\(assay)\"")
+            }
+            guard rowOK, collector.isEmpty, let sampleID, let sampleKey, let uniProt, let assay, let npx else { continue }
+            try sink.proteomics(
+                ProteomicsValue(
+                    sampleID: sampleID, assay: assay, uniProt: uniProt, olinkID: olinkID, panel: panel, npx: npx, lod: lod,
+                    qcWarning: qcWarning),
+                sampleKey: sampleKey)
+        }
+    }
+}
