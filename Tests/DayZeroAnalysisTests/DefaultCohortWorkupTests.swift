@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func resultsJSONIsByteIdentical() throws {
-        let a = try StudyAnalysis(study: SyntheticCohort.default, protocol: .paperDefault, seed: SyntheticCohort.defaultSeed)
+        let a = try #require(Self.analysis)
         let b = try StudyAnalysis(study: SyntheticCohort.default, protocol: .paperDefault, seed: SyntheticCohort.defaultSeed)
         let ja = try a.resultsJSON()
         #expect(ja == (try b.resultsJSON()))

@@ -1,0 +1,122 @@
+import ArgumentParser
+import DayZeroAnalysis
+import DayZeroCohort
+import Foundation
+
+/// `dayzero analyze [--db FILE | --study DIR] [--protocol FILE] --out DIR`
+public struct AnalyzeCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "analyze",
+        abstract: "Run the workup of every analysis set and write results.json and the tidy CSV exports.",
+        discussion: """
+            Without --db or --study the bundled synthetic cohort is analysed. results.json is
+            described in docs/results.md; the tidy exports (aligned_long.csv, table1_values.csv,
+            outcomes.csv, medication_use.csv, proteomics_pairs.csv, pvalues.csv) hold the data as
+            analysed, from which scripts/recompute.R recomputes every p-value in R.
+
+            Exit codes: 0 done; 1 the study or the protocol has problems (listed on stderr);
+            2 a file could not be read or written.
+            """)
+
+    @OptionGroup public var input: StudyInputOptions
+
+    @Option(name: .long, help: "The output folder.")
+    public var out: String = "dayzero-output"
+
+    public init() {}
+
+    public func run() throws {
+        let code = AnalysisCommandLine.runAnalyze(
+            input: input, out: URL(fileURLWithPath: out), output: { print($0) }, errors: writeToStandardError)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// The work behind `dayzero analyze` and `dayzero summary`, testable in-process.
+public enum AnalysisCommandLine {
+    /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.
+    public static func runAnalyze(
+        input: StudyInputOptions, out: URL, output: (String) -> Void, errors: @escaping (String) -> Void
+    ) -> Int32 {
+        let progress = Progress(write: errors)
+        do {
+            let loaded = try progress.step("loading the study") { try input.load() }
+            let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
+                try StudyAnalysis(study: loaded.study, protocol: loaded.studyProtocol, seed: loaded.seed)
+            }
+            try progress.step("writing \(out.path)") {
+                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                try analysis.resultsJSON().write(to: out.appendingPathComponent("results.json"), options: .atomic)
+                try TidyExport.write(analysis, to: out)
+            }
+            output("Analysed \(loaded.source).")
+            for line in summaryLines(analysis.results) { output(line) }
+            output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
+            return 0
+        } catch let failure as InputFailure {
+            errors("error: \(failure)")
+            return 1
+        } catch {
+            errors("error: \(error)")
+            return 2
+        }
+    }
+
+    /// A readable summary of the results: the flow, then per analysis set the group sizes and
+    /// the p-values a reader looks for first.
+    public static func summaryLines(_ results: StudyResults) -> [String] {
+        var lines: [String] = []
+        guard let main = results.analysisSets.first else { return ["No analysis set could be formed."] }
+        let flow = main.flow
+        lines.append("Cohort flow: \(flow.screened) screened")
+        for step in flow.exclusions where !step.reason.contains(":") && step.count > 0 {
+            lines.append("  − \(step.count) \(step.reason.replacingOccurrences(of: "_", with: " "))")
+        }
+        lines.append("  = \(flow.treated) treated + \(flow.controls) controls analysed"
+            + (flow.controlAlignmentDay.map { " (controls aligned on ICU day \($0))" } ?? ""))
+        for set in results.analysisSets {
+            lines.append("")
+            lines.append("[\(set.id)] \(set.flow.treated) treated vs \(set.flow.controls) controls")
+            let rows = set.table1.sections.flatMap(\.rows)
+            for id in ["alignment.temperature", "alignment.ferritin", "alignment.asat"] {
+                guard let r = rows.first(where: { $0.id == id }) else { continue }
+                lines.append("  Table 1, alignment day, \(r.label): \(cell(r.treated)) vs \(cell(r.control)), p \(formatP(r.pValue))")
+            }
+            for panel in set.kinetics {
+                lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue)), before day 0 \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))")
+            }
+            let o = set.outcomes
+            lines.append("  28-day mortality \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
+        }
+        for warning in results.warnings { lines.append("note: \(warning)") }
+        return lines
+    }
+
+    static func cell(_ s: Table1.GroupSummary) -> String {
+        guard let m = s.median, let q1 = s.q1, let q3 = s.q3 else { return "–" }
+        return "\(short(m)) [\(short(q1))–\(short(q3))]"
+    }
+
+    static func short(_ x: Double) -> String {
+        let r = (x * 10).rounded() / 10
+        return r == r.rounded() ? String(Int(r)) : "\(r)"
+    }
+
+    /// "= p" with two significant digits, as the paper prints p-values, or "< 0.0001".
+    static func formatP(_ p: Double?) -> String {
+        guard let p else { return "not computed" }
+        if p >= 0.995 { return "= 1" }
+        if p < 1e-4 { return "< 0.0001" }
+        var digits = 2
+        var scale = p
+        while scale < 0.1 {
+            scale *= 10
+            digits += 1
+        }
+        let factor = pow(10.0, Double(digits))
+        let rounded = (p * factor).rounded() / factor
+        var s = "\(rounded)"
+        if s.contains("e") { s = String(format: "%.\(digits)f", rounded) }
+        return "= " + s
+    }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import DayZeroCohort
+import DayZeroStore
+import DayZeroSynth
+import Foundation
+
+/// Where a command reads its study and protocol from: `--db` (a study store), `--study` (a
+/// study folder, validated as on import), or neither (the bundled synthetic cohort).
+public struct StudyInputOptions: ParsableArguments {
+    @Option(name: .long, help: "A study store written by `dayzero import`.")
+    public var db: String?
+
+    @Option(name: .long, help: "A study folder of CSV files (validated as on import).")
+    public var study: String?
+
+    @Option(name: .long, help: "A protocol file (YAML); default: the paper's protocol (`dayzero protocol init` writes it).")
+    public var `protocol`: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if db != nil && study != nil { throw ValidationError("give --db or --study, not both") }
+    }
+}
+
+/// A loaded study with its protocol and, for the bundled cohort, its seed.
+public struct LoadedStudy: Sendable {
+    public var study: StudyData
+    public var studyProtocol: StudyProtocol
+    public var seed: UInt64?
+    /// What was read, for messages: a path, or "the bundled synthetic cohort (seed …)".
+    public var source: String
+}
+
+/// Failures of a command that reads a study, as messages with exit code 2 (input unusable).
+struct InputFailure: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension StudyInputOptions {
+    /// Reads the study and the protocol. Validation problems of a study folder or a protocol
+    /// are thrown with every problem in the message.
+    public func load() throws -> LoadedStudy {
+        let study: StudyData
+        let source: String
+        var seed: UInt64?
+        if let db {
+            guard FileManager.default.fileExists(atPath: db) else { throw InputFailure(description: "\(db): no such study store") }
+            study = try StudyStore(url: URL(fileURLWithPath: db)).load()
+            source = db
+        } else if let folder = self.study {
+            do {
+                study = try StudyStore.readStudy(folder: URL(fileURLWithPath: folder))
+            } catch let failure as StudyValidationError {
+                throw InputFailure(description: "\(folder) has problems:\n" + failure.lines.joined(separator: "\n"))
+            }
+            source = folder
+        } else {
+            study = SyntheticCohort.default
+            seed = SyntheticCohort.defaultSeed
+            source = "the bundled synthetic cohort (seed \(SyntheticCohort.defaultSeed))"
+        }
+        var studyProtocol = StudyProtocol.paperDefault
+        if let path = self.protocol {
+            let text: String
+            do {
+                text = try String(contentsOfFile: path, encoding: .utf8)
+            } catch {
+                throw InputFailure(description: "\(path): cannot read the protocol file (\(error.localizedDescription))")
+            }
+            do {
+                studyProtocol = try ProtocolYAML.decode(text, registry: ParameterRegistry(declared: study.declaredParameters), file: path)
+            } catch {
+                throw InputFailure(description: "\(error)")
+            }
+        }
+        return LoadedStudy(study: study, studyProtocol: studyProtocol, seed: seed, source: source)
+    }
+}
+
+/// Progress lines on standard error for steps that take a while: `name … done (1.2 s)`.
+struct Progress {
+    var write: (String) -> Void
+
+    func step<T>(_ name: String, _ work: () throws -> T) rethrows -> T {
+        let start = ContinuousClock.now
+        write("\(name) …")
+        let value = try work()
+        let elapsed = ContinuousClock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        write("\(name) … done (\(formatSeconds(seconds)))")
+        return value
+    }
+}
+
+func formatSeconds(_ s: Double) -> String {
+    let tenths = (s * 10).rounded() / 10
+    return "\(tenths) s"
+}
