@@ -104,7 +104,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroCLITests",
-            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroTestSupport"],
+            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroCohort", "DayZeroTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,105 @@
+import DayZeroAnalysis
+import DayZeroCohort
+@testable import DayZeroCLI
+import DayZeroStore
+import DayZeroSynth
+import DayZeroTestSupport
+import Foundation
+import Testing
+
+/// End-to-end runs of `dayzero analyze`, parsed and run in-process.
+@Suite(.serialized) struct AnalyzeCommandTests {
+    final class Lines: @unchecked Sendable {
+        var lines: [String] = []
+        func add(_ s: String) { lines.append(s) }
+        var text: String { lines.joined(separator: "\n") }
+    }
+
+    func analyze(_ arguments: [String], out: URL) throws -> (code: Int32, output: Lines, errors: Lines) {
+        let command = try AnalyzeCommand.parse(arguments + ["--out", out.path])
+        let output = Lines()
+        let errors = Lines()
+        let code = AnalysisCommandLine.runAnalyze(input: command.input, out: out, output: output.add, errors: errors.add)
+        return (code, output, errors)
+    }
+
+    @Test func bundledCohortWritesResultsAndExports() throws {
+        let out = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let run = try analyze([], out: out)
+        #expect(run.code == 0, "\(run.errors.text)")
+        #expect(run.output.text.contains("78 screened"))
+        #expect(run.output.text.contains("21 treated + 39 controls analysed (controls aligned on ICU day 12)"))
+        #expect(run.errors.text.contains("analysing 78 screened patients … done"))
+        let data = try Data(contentsOf: out.appendingPathComponent("results.json"))
+        let results = try JSONDecoder().decode(StudyResults.self, from: data)
+        #expect(results.provenance.seed == SyntheticCohort.defaultSeed)
+        #expect(results.analysisSets.map(\.id) == ["main", "no-corticosteroids", "criteria-matched-controls"])
+        for name in TidyExport.fileNames {
+            let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
+            #expect(text.split(separator: "\n").count > 1, "\(name) has no data rows")
+        }
+        let pvalues = try String(contentsOf: out.appendingPathComponent("pvalues.csv"), encoding: .utf8)
+        #expect(pvalues.hasPrefix("analysis_set,analysis,id,window,test,statistic,p_value\n"))
+        #expect(pvalues.contains("main,table1,sex_male,,fisher,"))
+    }
+
+    /// simulate → import → analyze --db analyses the same data as the in-memory default cohort.
+    @Test func importedStudyGivesTheSameResults() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("study")
+        let db = root.appendingPathComponent("study.sqlite")
+        try SyntheticCohort.write(to: folder)
+        _ = try StudyStore.importStudy(folder: folder, to: db)
+        let viaDB = try analyze(["--db", db.path], out: root.appendingPathComponent("a"))
+        let viaFolder = try analyze(["--study", folder.path], out: root.appendingPathComponent("b"))
+        #expect(viaDB.code == 0 && viaFolder.code == 0, "\(viaDB.errors.text) \(viaFolder.errors.text)")
+        let a = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("a/results.json")))
+        let b = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("b/results.json")))
+        #expect(a == b)
+        let inMemory = try StudyAnalysis(study: SyntheticCohort.default, protocol: .paperDefault)
+        #expect(a.provenance.inputHash == inMemory.results.provenance.inputHash)
+        #expect(a.analysisSets == inMemory.results.analysisSets)
+    }
+
+    @Test func brokenProtocolIsReportedWithItsLocation() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("protocol.yaml")
+        let text = ProtocolYAMLText.brokenWindow
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let run = try analyze(["--protocol", file.path], out: root.appendingPathComponent("out"))
+        #expect(run.code == 1)
+        #expect(run.errors.text.contains("protocol.yaml:"), "\(run.errors.text)")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out/results.json").path))
+    }
+
+    @Test func missingStoreIsAnInputError() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let run = try analyze(["--db", root.appendingPathComponent("none.sqlite").path], out: root.appendingPathComponent("out"))
+        #expect(run.code == 1)
+        #expect(run.errors.text.contains("no such study store"))
+    }
+
+    @Test func dbAndStudyTogetherAreRejected() {
+        #expect(throws: (any Error).self) { try AnalyzeCommand.parse(["--db", "a", "--study", "b"]) }
+    }
+
+    @Test func pValuesArePrintedLikeThePaper() {
+        #expect(AnalysisCommandLine.formatP(0.18704) == "= 0.19")
+        #expect(AnalysisCommandLine.formatP(0.0091) == "= 0.0091")
+        #expect(AnalysisCommandLine.formatP(0.00002) == "< 0.0001")
+        #expect(AnalysisCommandLine.formatP(0.999) == "= 1")
+        #expect(AnalysisCommandLine.formatP(nil) == "not computed")
+    }
+}
+
+/// Protocol texts for the CLI tests.
+enum ProtocolYAMLText {
+    /// The default protocol with the serial window reversed.
+    static var brokenWindow: String {
+        ProtocolYAML.defaultYAML.replacingOccurrences(of: "serial: [-10, 10]", with: "serial: [10, -10]")
+    }
+}
