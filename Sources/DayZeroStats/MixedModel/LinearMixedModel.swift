@@ -110,8 +110,16 @@ public enum LinearMixedModel {
         index.reserveCapacity(1024)
         var subjectOfRow = [Int32](repeating: -1, count: response.count)
         var subjectCount: Int32 = 0
+        // Rows usually come grouped by subject: reuse the previous usable row's code when the
+        // label repeats, so the dictionary is consulted once per run rather than once per row.
+        var lastRow = -1
         for i in 0..<response.count {
             guard response[i].isFinite, design.patternOfRow[i] >= 0 else { continue }
+            defer { lastRow = i }
+            if lastRow >= 0, subjects[lastRow] == subjects[i] {
+                subjectOfRow[i] = subjectOfRow[lastRow]
+                continue
+            }
             if let code = index[subjects[i]] {
                 subjectOfRow[i] = code
             } else {
