@@ -141,6 +141,40 @@ private func expectPValueClose(
     #expect(throws: StatsError.self) { try fit.tTest([1]) }
 }
 
+/// Edge cases give a defined result or a typed error, never a crash or a silent NaN.
+@Test func edgeCasesAreDefined() throws {
+    // A constant response: REML is undefined (zero residual sum of squares) → StatsError.
+    let design = try FixedEffectsDesign.matrix(Array(repeating: [1.0], count: 6), columnNames: ["(Intercept)"])
+    #expect(throws: StatsError.self) {
+        try LinearMixedModel.fit(response: [2, 2, 2, 2, 2, 2], subjects: [1, 1, 2, 2, 3, 3], design: design)
+    }
+    // A group with a single subject (and a day it was not seen on): fits, with finite tests.
+    var y: [Double] = []
+    var subjects: [Int] = []
+    var day: [Int?] = []
+    var group: [String?] = []
+    for s in 0..<9 {
+        for d in 0..<3 where !(s == 8 && d == 2) {
+            y.append(Double((s * 5 + d * 7) % 11) / 3 + Double(d))
+            subjects.append(s)
+            day.append(d)
+            group.append(s == 8 ? "B" : "A")
+        }
+    }
+    let crossed = try FixedEffectsDesign.crossed(
+        CategoricalVariable(name: "day", values: day), CategoricalVariable(name: "group", values: group))
+    let fit = try LinearMixedModel.fit(response: y, subjects: subjects, design: crossed)
+    #expect(fit.droppedColumns == ["day2:groupB"])
+    #expect(fit.warnings.contains { $0.code == "rank-deficient" })
+    for c in fit.coefficients {
+        #expect(c.estimate.isFinite && c.standardError.isFinite && c.degreesOfFreedom.isFinite && !c.pValue.isNaN, "\(c)")
+    }
+    let table = try fit.typeIIIAnova()
+    #expect(table.rows.map(\.term) == ["day", "group", "day:group"])
+    #expect(table.warnings.contains { $0.code == "missing-cells" })
+    for row in table.rows { #expect(!row.test.pValue.isNaN && row.test.denominatorDF.isFinite, "\(row)") }
+}
+
 @Test func factorialColumnsFollowRModelMatrix() throws {
     let day = try CategoricalVariable(name: "day", values: [-1, 0, 2, -1, 0, 2])
     let group = try CategoricalVariable(name: "group", values: ["ctl", "ctl", "ctl", "trt", "trt", "trt"])
