@@ -59,6 +59,14 @@ public struct ContrastTTest: Sendable, Hashable, Codable {
     public var degreesOfFreedom: Double
     public var tValue: Double
     public var pValue: Double
+
+    public init(estimate: Double, standardError: Double, degreesOfFreedom: Double, tValue: Double, pValue: Double) {
+        self.estimate = estimate
+        self.standardError = standardError
+        self.degreesOfFreedom = degreesOfFreedom
+        self.tValue = tValue
+        self.pValue = pValue
+    }
 }
 
 /// An F test of Lβ = 0 (lmerTest's `contestMD`), as one row of its ANOVA table.
@@ -74,6 +82,15 @@ public struct ContrastFTest: Sendable, Hashable, Codable {
     public var fValue: Double
     /// `pf(F, NumDF, DenDF, lower.tail = FALSE)`.
     public var pValue: Double
+
+    public init(sumOfSquares: Double, meanSquare: Double, numeratorDF: Int, denominatorDF: Double, fValue: Double, pValue: Double) {
+        self.sumOfSquares = sumOfSquares
+        self.meanSquare = meanSquare
+        self.numeratorDF = numeratorDF
+        self.denominatorDF = denominatorDF
+        self.fValue = fValue
+        self.pValue = pValue
+    }
 }
 
 /// One row of a type III ANOVA table.
@@ -81,6 +98,11 @@ public struct AnovaTermTest: Sendable, Hashable, Codable {
     /// Term label, e.g. `day`, `group`, `day:group`.
     public var term: String
     public var test: ContrastFTest
+
+    public init(term: String, test: ContrastFTest) {
+        self.term = term
+        self.test = test
+    }
 }
 
 /// Fitting entry point.
