@@ -56,7 +56,7 @@ public enum ChiSquaredDistribution {
         if wilsonHilferty.isFinite && powerLaw.isFinite {
             if abs(function(powerLaw).value) < abs(function(wilsonHilferty).value) { guess = powerLaw }
         }
-        let u = RootFinding.solveMonotone(guess: guess, lower: -745, upper: 709.7, function)
+        let u = RootFinding.solveMonotone(guess: guess, lower: -745, upper: 709.7, increasing: lowerSide, function)
         return exp(u)
     }
 

@@ -95,7 +95,7 @@ public enum StudentTDistribution {
             let b = function(powerLawLog).value
             if abs(b) < abs(a) { guess = powerLawLog }
         }
-        let u = RootFinding.solveMonotone(guess: guess, lower: -745, upper: 709.7, function)
+        let u = RootFinding.solveMonotone(guess: guess, lower: -745, upper: 709.7, increasing: r >= 0.25, function)
         return exp(u)
     }
 

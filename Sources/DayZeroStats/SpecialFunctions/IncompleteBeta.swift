@@ -37,10 +37,10 @@ enum IncompleteBeta {
             return a.isInfinite ? (0, 1) : (1, 0)
         }
         if x < (a + 1) / (a + b + 2) {
-            let value = frontFactor(x: x, y: y, a: a, b: b) * continuedFraction(x: x, a: a, b: b) / a
+            let value = frontFactor(x: x, y: y, a: a, b: b) * continuedFraction(x: x, y: y, a: a, b: b) / a
             return (value, 1 - value)
         } else {
-            let value = frontFactor(x: y, y: x, a: b, b: a) * continuedFraction(x: y, a: b, b: a) / b
+            let value = frontFactor(x: y, y: x, a: b, b: a) * continuedFraction(x: y, y: x, a: b, b: a) / b
             return (1 - value, value)
         }
     }
@@ -76,41 +76,52 @@ enum IncompleteBeta {
         abs(z) < 0.5 ? GammaSupport.log1pMinusX(z) : log(ratio) - z
     }
 
-    /// The continued fraction 1/(1 + d₁/(1 + d₂/(1 + …))) of A&S 26.5.8 by modified Lentz.
+    /// The continued fraction 1/(1 + d₁/(1 + d₂/(1 + …))) of A&S 26.5.8, with
+    /// d₂ₘ = m(b − m)x/((a + 2m − 1)(a + 2m)) and d₂ₘ₊₁ = −(a + m)(a + b + m)x/((a + 2m)(a + 2m + 1)),
+    /// evaluated in its even contraction 1/(B₀ + A₁/(B₁ + A₂/(B₂ + …))) with B₀ = 1 + d₁,
+    /// Aₖ = −d₂ₖ₋₁d₂ₖ, Bₖ = 1 + d₂ₖ + d₂ₖ₊₁ by the modified Lentz algorithm.
+    ///
+    /// When x is close to 1 (one shape large, the other small) the odd terms are ≈ −1 and
+    /// 1 + d₂ₘ₊₁ would cancel catastrophically; it is formed instead from y = 1 − x as
+    /// [a(2m + 1 − b) + m(3m + 2 − b) + (a + m)(a + b + m)·y] / ((a + 2m)(a + 2m + 1)),
+    /// the exact expansion of (a + 2m)(a + 2m + 1) − (a + m)(a + b + m)(1 − y).
     /// Converges in O(√max(a, b)) terms for x below (a + 1)/(a + b + 2).
-    static func continuedFraction(x: Double, a: Double, b: Double) -> Double {
+    static func continuedFraction(x: Double, y: Double, a: Double, b: Double) -> Double {
         let tiny = 1e-300
         let epsilon = 1e-16
         let sum = a + b
-        var c = 1.0
-        var d = 1 - sum * x / (a + 1)
-        if abs(d) < tiny { d = tiny }
-        d = 1 / d
-        var h = d
-        let limit = 10_000 + Int(min(50 * (a + b).squareRoot(), 1e7))
-        var m = 1.0
-        for _ in 0..<limit {
-            let m2 = 2 * m
-            // Even step d_{2m} = m(b − m)x / ((a + 2m − 1)(a + 2m)).
-            var coefficient = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
-            d = 1 + coefficient * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + coefficient / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            h *= d * c
-            // Odd step d_{2m+1} = −(a + m)(a + b + m)x / ((a + 2m)(a + 2m + 1)).
-            coefficient = -(a + m) * (sum + m) * x / ((a + m2) * (a + m2 + 1))
-            d = 1 + coefficient * d
-            if abs(d) < tiny { d = tiny }
-            c = 1 + coefficient / c
-            if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let delta = d * c
-            h *= delta
-            if abs(delta - 1) <= epsilon { break }
-            m += 1
+        let useComplement = x > 0.5
+        /// 1 + d₂ₘ₊₁.
+        func onePlusOdd(_ m: Double) -> Double {
+            let denominator = (a + 2 * m) * (a + 2 * m + 1)
+            if useComplement {
+                return (a * (2 * m + 1 - b) + m * (3 * m + 2 - b) + (a + m) * (sum + m) * y) / denominator
+            }
+            return 1 - (a + m) * (sum + m) * x / denominator
         }
-        return h
+        func odd(_ m: Double) -> Double { -(a + m) * (sum + m) * x / ((a + 2 * m) * (a + 2 * m + 1)) }
+        func even(_ m: Double) -> Double { m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)) }
+
+        var f = onePlusOdd(0)
+        if abs(f) < tiny { f = tiny }
+        var c = f
+        var d = 0.0
+        let limit = 10_000 + Int(min(50 * (a + b).squareRoot(), 1e7))
+        var k = 1.0
+        for _ in 0..<limit {
+            let d2k = even(k)
+            let numerator = -odd(k - 1) * d2k
+            let denominator = onePlusOdd(k) + d2k
+            d = denominator + numerator * d
+            if abs(d) < tiny { d = tiny }
+            c = denominator + numerator / c
+            if abs(c) < tiny { c = tiny }
+            d = 1 / d
+            let delta = c * d
+            f *= delta
+            if abs(delta - 1) <= epsilon { break }
+            k += 1
+        }
+        return 1 / f
     }
 }

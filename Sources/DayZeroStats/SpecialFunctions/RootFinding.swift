@@ -1,6 +1,8 @@
 /// Safeguarded Newton iteration used by the quantile functions.
 enum RootFinding {
     /// Finds u with `function(u).value == 0` for a function monotone in u, starting from `guess`.
+    /// Pass `increasing` when the direction is known; otherwise it is read from the slope at
+    /// the guess (or a probe), which rounding can mislead where the function is flat.
     ///
     /// First brackets the root by stepping outward (step doubling) within [`lower`, `upper`],
     /// then alternates Newton steps with bisection whenever a Newton step would leave the
@@ -12,14 +14,17 @@ enum RootFinding {
         lower: Double,
         upper: Double,
         tolerance: Double = 0x1p-52,
+        increasing knownDirection: Bool? = nil,
         _ function: (Double) -> (value: Double, slope: Double)
     ) -> Double {
         var x = min(max(guess, lower), upper)
         var fx = function(x)
         if fx.value == 0 { return x }
         // Determine direction: is the function increasing? Probe with the slope, or a nearby point.
-        var increasing: Bool
-        if fx.slope.isFinite && fx.slope != 0 {
+        let increasing: Bool
+        if let knownDirection {
+            increasing = knownDirection
+        } else if fx.slope.isFinite && fx.slope != 0 {
             increasing = fx.slope > 0
         } else {
             let probe = x + 1 <= upper ? x + 1 : x - 1
@@ -59,7 +64,7 @@ enum RootFinding {
             // Shrink the bracket.
             let valueBelowZeroMeansMoveRight = increasing
             if (fx.value < 0) == valueBelowZeroMeansMoveRight { low = x } else { high = x }
-            var nextX: Double
+            let nextX: Double
             let newton = fx.slope.isFinite && fx.slope != 0 ? x - fx.value / fx.slope : .nan
             if newton.isFinite && newton > low && newton < high {
                 nextX = newton
