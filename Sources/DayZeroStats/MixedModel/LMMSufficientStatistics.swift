@@ -175,6 +175,7 @@ extension LMMSufficientStatistics {
         var countAll = [Int](repeating: 0, count: sizes.count)
         var patternResidualSums = [Double](repeating: 0, count: patternCount)
         var residualSquares = 0.0
+        var responseSquares = 0.0
         var s = [Double](repeating: 0, count: p)
         var touched = [Bool](repeating: false, count: p)
         var touchedList: [Int] = []
@@ -193,6 +194,7 @@ extension LMMSufficientStatistics {
                                 for r in start..<end {
                                     let row = Int(orderBuf[r])
                                     let k = Int(patBuf[row])
+                                    responseSquares += yBuf[row] * yBuf[row]
                                     let e = yBuf[row] - fitted[k]
                                     t += e
                                     subjectSquares += e * e
@@ -232,6 +234,11 @@ extension LMMSufficientStatistics {
                     }
                 }
             }
+        }
+        // Residuals at rounding level (RMS below 1e-10 of the response's): σ² would be 0 and
+        // REML undefined.
+        guard residualSquares > 1e-20 * responseSquares else {
+            throw StatsError("mixed model: the fixed effects fit the response exactly (zero residual variance, e.g. a constant response); REML is undefined")
         }
         var groups: [LMMSizeGroup] = []
         for (g, n) in sizes.enumerated() {

@@ -37,11 +37,12 @@ extension LinearMixedModelFit {
         try typeIIIConstruction().hypotheses
     }
 
-    /// lmerTest's `anova(fit, type = 3)` with Satterthwaite denominator df: Sum Sq, Mean Sq,
-    /// NumDF, DenDF, F and Pr(>F) for every term.
+    /// lmerTest's `anova(fit, type = 3, ddf = ...)`: Sum Sq, Mean Sq, NumDF, DenDF, F and
+    /// Pr(>F) for every term (Satterthwaite by default, as lmerTest).
     /// - Throws: `StatsError` when the design is not factorial.
-    public func typeIIIAnova() throws -> TypeIIIAnovaTable {
+    public func typeIIIAnova(method: DenominatorDFMethod = .satterthwaite) throws -> TypeIIIAnovaTable {
         let construction = try typeIIIConstruction()
+        let kr = method == .kenwardRoger ? kenwardRoger() : nil
         var rows: [AnovaTermTest] = []
         var warnings = construction.warnings
         for (term, hypothesis) in construction.hypotheses {
@@ -55,13 +56,20 @@ extension LinearMixedModelFit {
                     message: "term '\(term)' has no estimable type III hypothesis (all its columns were dropped); it is left out of the table"))
                 continue
             }
-            guard let test = satterthwaite.fTest(l, beta: beta) else {
+            let result = kr.map { $0.fTest(l, beta: beta) } ?? satterthwaite.fTest(l, beta: beta)
+            guard let test = result else {
                 warnings.append(StatsWarning(
                     code: "empty-hypothesis",
-                    message: "term '\(term)': the type III hypothesis has rank 0; it is left out of the table"))
+                    message: "term '\(term)': the type III hypothesis has rank 0 (or a non-positive Kenward–Roger variance); it is left out of the table"))
                 continue
             }
             rows.append(AnovaTermTest(term: term, test: test))
+        }
+        let underflow = rows.filter { $0.test.pValue == 0 }.map(\.term)
+        if !underflow.isEmpty {
+            warnings.append(StatsWarning(
+                code: "p-value-underflow",
+                message: "p-value below the smallest positive double (reported as 0) for: \(underflow.joined(separator: ", "))"))
         }
         return TypeIIIAnovaTable(rows: rows, warnings: warnings)
     }

@@ -21,6 +21,15 @@ public enum RandomEffectsStructure: Sendable, Hashable, Codable {
     case interceptPerSubject
 }
 
+/// How the denominator degrees of freedom of t and F tests are approximated.
+public enum DenominatorDFMethod: String, Sendable, Hashable, Codable {
+    /// Satterthwaite, as lmerTest's default (`ddf = "Satterthwaite"`).
+    case satterthwaite
+    /// Kenward–Roger with the adjusted covariance Φ_A, as lmerTest's
+    /// `ddf = "Kenward-Roger"` (pbkrtest).
+    case kenwardRoger
+}
+
 /// One fixed effect as lmerTest's `summary()` reports it.
 public struct FixedEffectEstimate: Sendable, Hashable, Codable {
     /// Column name (`(Intercept)`, `day3`, `groupB`, `day3:groupB`, …).
@@ -50,6 +59,14 @@ public struct ContrastTTest: Sendable, Hashable, Codable {
     public var degreesOfFreedom: Double
     public var tValue: Double
     public var pValue: Double
+
+    public init(estimate: Double, standardError: Double, degreesOfFreedom: Double, tValue: Double, pValue: Double) {
+        self.estimate = estimate
+        self.standardError = standardError
+        self.degreesOfFreedom = degreesOfFreedom
+        self.tValue = tValue
+        self.pValue = pValue
+    }
 }
 
 /// An F test of Lβ = 0 (lmerTest's `contestMD`), as one row of its ANOVA table.
@@ -65,6 +82,15 @@ public struct ContrastFTest: Sendable, Hashable, Codable {
     public var fValue: Double
     /// `pf(F, NumDF, DenDF, lower.tail = FALSE)`.
     public var pValue: Double
+
+    public init(sumOfSquares: Double, meanSquare: Double, numeratorDF: Int, denominatorDF: Double, fValue: Double, pValue: Double) {
+        self.sumOfSquares = sumOfSquares
+        self.meanSquare = meanSquare
+        self.numeratorDF = numeratorDF
+        self.denominatorDF = denominatorDF
+        self.fValue = fValue
+        self.pValue = pValue
+    }
 }
 
 /// One row of a type III ANOVA table.
@@ -72,6 +98,11 @@ public struct AnovaTermTest: Sendable, Hashable, Codable {
     /// Term label, e.g. `day`, `group`, `day:group`.
     public var term: String
     public var test: ContrastFTest
+
+    public init(term: String, test: ContrastFTest) {
+        self.term = term
+        self.test = test
+    }
 }
 
 /// Fitting entry point.
@@ -101,8 +132,16 @@ public enum LinearMixedModel {
         index.reserveCapacity(1024)
         var subjectOfRow = [Int32](repeating: -1, count: response.count)
         var subjectCount: Int32 = 0
+        // Rows usually come grouped by subject: reuse the previous usable row's code when the
+        // label repeats, so the dictionary is consulted once per run rather than once per row.
+        var lastRow = -1
         for i in 0..<response.count {
             guard response[i].isFinite, design.patternOfRow[i] >= 0 else { continue }
+            defer { lastRow = i }
+            if lastRow >= 0, subjects[lastRow] == subjects[i] {
+                subjectOfRow[i] = subjectOfRow[lastRow]
+                continue
+            }
             if let code = index[subjects[i]] {
                 subjectOfRow[i] = code
             } else {
@@ -210,7 +249,6 @@ public struct LinearMixedModelFit: Sendable {
                     : "boundary (singular) fit: the random-intercept standard deviation is below 1e-4 of the residual one"))
         }
         warnings.append(contentsOf: sat.warnings)
-
         let names = prepared.keptColumns.map { design.columnNames[$0] }
         self.coefficientNames = names
         self.beta = beta
@@ -227,6 +265,12 @@ public struct LinearMixedModelFit: Sendable {
                 degreesOfFreedom: test.degreesOfFreedom, tValue: test.tValue, pValue: test.pValue))
         }
         self.coefficients = coefficients
+        let underflow = coefficients.filter { $0.pValue == 0 }.map(\.name)
+        if !underflow.isEmpty {
+            warnings.append(StatsWarning(
+                code: "p-value-underflow",
+                message: "p-value below the smallest positive double (reported as 0) for: \(underflow.joined(separator: ", "))"))
+        }
         self.residualVariance = sigma2
         self.subjectVariance = optimum.theta * optimum.theta * sigma2
         self.theta = optimum.theta
@@ -242,20 +286,47 @@ public struct LinearMixedModelFit: Sendable {
         self.prepared = prepared
     }
 
-    /// Satterthwaite t test of lᵀβ = 0 for a vector over `coefficientNames` (lmerTest's
-    /// `contest1D`).
-    /// - Throws: `StatsError` when the length does not match the coefficients.
-    public func tTest(_ contrast: [Double]) throws -> ContrastTTest {
+    /// lmerTest's `summary(fit, ddf = ...)` coefficient table; `coefficients` holds the
+    /// Satterthwaite version. Kenward–Roger uses the adjusted covariance Φ_A for the SE.
+    /// - Throws: `StatsError` when a Kenward–Roger variance is not positive.
+    public func coefficientTable(method: DenominatorDFMethod) throws -> [FixedEffectEstimate] {
+        guard method == .kenwardRoger else { return coefficients }
+        let kr = kenwardRoger()
+        return try coefficientNames.enumerated().map { (j, name) in
+            var l = [Double](repeating: 0, count: beta.count)
+            l[j] = 1
+            guard let t = kr.tTest(l, beta: beta) else {
+                throw StatsError("Kenward–Roger: the adjusted variance of '\(name)' is not positive")
+            }
+            return FixedEffectEstimate(
+                name: name, estimate: t.estimate, standardError: t.standardError,
+                degreesOfFreedom: t.degreesOfFreedom, tValue: t.tValue, pValue: t.pValue)
+        }
+    }
+
+    /// t test of lᵀβ = 0 for a vector over `coefficientNames` (lmerTest's `contest1D`).
+    /// - Throws: `StatsError` when the length does not match the coefficients, or a
+    ///   Kenward–Roger variance is not positive.
+    public func tTest(_ contrast: [Double], method: DenominatorDFMethod = .satterthwaite) throws -> ContrastTTest {
         guard contrast.count == beta.count else {
             throw StatsError("mixed model t test: contrast has \(contrast.count) entries, the model has \(beta.count) coefficients")
         }
-        return satterthwaite.tTest(contrast, beta: beta)
+        switch method {
+        case .satterthwaite:
+            return satterthwaite.tTest(contrast, beta: beta)
+        case .kenwardRoger:
+            guard let t = kenwardRoger().tTest(contrast, beta: beta) else {
+                throw StatsError("Kenward–Roger t test: the adjusted variance of the contrast is not positive")
+            }
+            return t
+        }
     }
 
-    /// Satterthwaite F test of Lβ = 0, rows of L over `coefficientNames` (lmerTest's
-    /// `contestMD`, including its eigen-decomposition of L Cov(β̂) Lᵀ and its rank rule).
+    /// F test of Lβ = 0, rows of L over `coefficientNames` (lmerTest's `contestMD`). With
+    /// Satterthwaite this includes lmerTest's eigen-decomposition of L Cov(β̂) Lᵀ and its rank
+    /// rule; with Kenward–Roger, pbkrtest's scaled F.
     /// - Throws: `StatsError` when a row has the wrong length, L has no rows or rank 0.
-    public func fTest(_ hypothesis: [[Double]]) throws -> ContrastFTest {
+    public func fTest(_ hypothesis: [[Double]], method: DenominatorDFMethod = .satterthwaite) throws -> ContrastFTest {
         guard !hypothesis.isEmpty else { throw StatsError("mixed model F test: the hypothesis matrix has no rows") }
         for (i, row) in hypothesis.enumerated() where row.count != beta.count {
             throw StatsError("mixed model F test: row \(i) has \(row.count) entries, the model has \(beta.count) coefficients")
@@ -264,9 +335,20 @@ public struct LinearMixedModelFit: Sendable {
         for (i, row) in hypothesis.enumerated() {
             for j in 0..<row.count { l[i, j] = row[j] }
         }
-        guard let test = satterthwaite.fTest(l, beta: beta) else {
-            throw StatsError("mixed model F test: the hypothesis has rank 0 (L Cov(β̂) Lᵀ has no eigenvalue above √ε times the largest)")
+        let result: ContrastFTest?
+        switch method {
+        case .satterthwaite: result = satterthwaite.fTest(l, beta: beta)
+        case .kenwardRoger: result = kenwardRoger().fTest(l, beta: beta)
+        }
+        guard let test = result else {
+            throw StatsError("mixed model F test: the hypothesis has rank 0 (or, for Kenward–Roger, a non-positive adjusted variance)")
         }
         return test
+    }
+
+    func kenwardRoger() -> LMMKenwardRoger {
+        LMMKenwardRoger(
+            statistics: prepared.statistics, subjectVariance: subjectVariance,
+            residualVariance: residualVariance, covariance: satterthwaite.covariance)
     }
 }
