@@ -6,7 +6,7 @@ public struct DayZeroCommand: ParsableCommand {
         commandName: "dayzero",
         abstract: "Aligned-timeline observational cohort studies in intensive care.",
         version: "0.1.0",
-        subcommands: [ImportCommand.self, ExportCommand.self]
+        subcommands: [ImportCommand.self, ExportCommand.self, SimulateCommand.self]
     )
 
     public init() {}
