@@ -6,7 +6,9 @@ public struct DayZeroCommand: ParsableCommand {
         commandName: "dayzero",
         abstract: "Aligned-timeline observational cohort studies in intensive care.",
         version: "0.1.0",
-        subcommands: [AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, ProtocolCommand.self],
+        subcommands: [
+            AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
+        ],
         defaultSubcommand: AnalyzeCommand.self
     )
 

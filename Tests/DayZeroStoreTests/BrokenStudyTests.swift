@@ -45,6 +45,16 @@ let brokenStudyExpected = [
     "proteomics.csv:4:1: SampleID \"OL9\" is not defined in proteomics_samples.csv [undefined-sample]",
 ]
 
+/// Every problem of `Fixtures/broken-files` (file-level problems).
+let brokenFilesExpected = [
+    "Events.csv: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv (did you mean \"events.csv\"? names are lower case) [unexpected-file]",
+    "icu_course.csv: required table icu_course.csv is missing from the study folder [missing-table]",
+    "proteomics_samples.csv: proteomics.csv is present but proteomics_samples.csv is missing (it maps each SampleID to a patient and time) [missing-table]",
+    "patients.csv: the file is empty; a header row naming the columns is required [empty-file]",
+    "measurements.csv:1:1: the file is UTF-16 encoded; save it as UTF-8 (\"CSV UTF-8\") [encoding]",
+    "medications.csv:1:3: column \"drug\" appears twice in the header [duplicate-column]",
+]
+
 /// The problems of an import that must fail, as text lines.
 private func importProblems(_ folder: URL, to database: URL, limitPerRule: Int = 200) throws -> StudyValidationError {
     do {
@@ -93,17 +103,11 @@ struct BrokenStudyTests {
         #expect(try StudyStore(url: database).load().patients.count == 4)
     }
 
-    @Test("file-level problems: empty file, missing tables, UTF-16 without byte-order mark, misnamed file")
+    @Test("file-level problems: empty file, missing tables, UTF-16 without byte-order mark, misnamed file, repeated column")
     func brokenFiles() throws {
         let database = try makeTestDirectory().appendingPathComponent("study.sqlite")
         let error = try importProblems(fixtureURL("broken-files"), to: database)
-        compare(error.lines, [
-            "Events.csv: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv (did you mean \"events.csv\"? names are lower case) [unexpected-file]",
-            "icu_course.csv: required table icu_course.csv is missing from the study folder [missing-table]",
-            "proteomics_samples.csv: proteomics.csv is present but proteomics_samples.csv is missing (it maps each SampleID to a patient and time) [missing-table]",
-            "patients.csv: the file is empty; a header row naming the columns is required [empty-file]",
-            "measurements.csv:1:1: the file is UTF-16 encoded; save it as UTF-8 (\"CSV UTF-8\") [encoding]",
-        ])
+        compare(error.lines, brokenFilesExpected)
         #expect(!FileManager.default.fileExists(atPath: database.path))
     }
 

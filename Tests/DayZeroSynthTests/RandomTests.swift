@@ -51,13 +51,13 @@ struct RandomTests {
     @Test("samplers have the right moments and ranges")
     func samplerMoments() {
         var rng = Xoshiro256StarStar(seed: 2024)
-        let n = 20_000
+        let n = 5_000
         let normals = (0..<n).map { _ in rng.normal(mean: 3, sd: 2) }
         let mean = normals.reduce(0, +) / Double(n)
         let sd = (normals.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(n - 1)).squareRoot()
-        // 5 standard errors: SE(mean) = 2/√n ≈ 0.014, SE(sd) ≈ 2/√(2n) ≈ 0.01.
-        #expect(abs(mean - 3) < 0.07, "normal mean \(mean)")
-        #expect(abs(sd - 2) < 0.05, "normal sd \(sd)")
+        // About 5 standard errors: SE(mean) = 2/√n ≈ 0.028, SE(sd) ≈ 2/√(2n) ≈ 0.02.
+        #expect(abs(mean - 3) < 0.14, "normal mean \(mean)")
+        #expect(abs(sd - 2) < 0.1, "normal sd \(sd)")
         for shape in [0.5, 2.0, 7.5] {
             let draws = (0..<n).map { _ in rng.gamma(shape: shape, scale: 1.5) }
             let m = draws.reduce(0, +) / Double(n)
@@ -71,7 +71,7 @@ struct RandomTests {
         let uniforms = (0..<n).map { _ in rng.openUniform() }
         #expect(uniforms.allSatisfy { $0 > 0 && $0 < 1 })
         let poisson = (0..<n).map { _ in Double(rng.poisson(mean: 4)) }
-        #expect(abs(poisson.reduce(0, +) / Double(n) - 4) < 0.08)
+        #expect(abs(poisson.reduce(0, +) / Double(n) - 4) < 0.15)
     }
 
     @Test("shuffle is a permutation")

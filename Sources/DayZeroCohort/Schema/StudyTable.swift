@@ -28,7 +28,7 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("sex", .sex, required: true, "M or F."),
                 .init("age", .number, required: true, "Age at ICU admission, years.", range: 0...130),
                 .init("bmi", .number, required: false, "Body-mass index, kg/m².", range: 5...150),
-                .init("apache_ii", .number, required: false, "APACHE II score at ICU admission (0–71).", range: 0...71),
+                .init("apache_ii", .number, required: false, "APACHE II score at ICU admission.", range: 0...71),
                 .init("symptom_days", .number, required: false, "Days from first symptoms until ICU admission.", range: 0...365),
             ] + Comorbidity.allCases.map {
                 .init($0.rawValue, .flag, required: true, "\($0.label): 1 present, 0 absent.")

@@ -157,45 +157,141 @@ final class CSVReader {
         return true
     }
 
-    /// Reads one physical record. `nil` at end of file; `false` for a blank line (skipped).
-    ///
-    /// The loop works on local copies of the parser state and of the output buffers (moved out
-    /// of the instance and back), so the per-byte work has no class-property accesses.
-    private func readRecord() -> Bool? {
-        var out = bytes
-        bytes = []
-        out.removeAll(keepingCapacity: true)
-        var fieldEnds = ends
-        ends = []
-        fieldEnds.removeAll(keepingCapacity: true)
-        var lines = fieldLines
-        fieldLines = []
-        lines.removeAll(keepingCapacity: true)
-        problems.removeAll(keepingCapacity: true)
-
+    /// The parser state of one record. All per-byte work happens on this struct, passed
+    /// `inout` to a static function, so the hot loop touches no class properties and no boxed
+    /// captures (either would cost a dynamic exclusivity check per byte).
+    private struct RecordState {
         var state = State.fieldStart
         var fieldQuoted = false
         var recordHadQuote = false
         var started = false
         var fieldStart = 0
-        var ln = line
-        var skipLF = skipLineFeed
-        var quotedCR = false
+        var line: Int
+        var skipLineFeed: Bool
+        var quotedCarriageReturn = false
         var quoteLine = 0
-        var found: [CSVProblem] = []
+        var recordLine: Int
+        var out: [UInt8]
+        var ends: [Int]
+        var lines: [Int]
+        var problems: [CSVProblem] = []
 
-        func endField() {
+        mutating func endField() {
             if !fieldQuoted {
                 // Drop trailing spaces and tabs of an unquoted field.
                 while out.count > fieldStart, out[out.count - 1] == 32 || out[out.count - 1] == 9 {
                     out.removeLast()
                 }
             }
-            fieldEnds.append(out.count)
+            ends.append(out.count)
             fieldStart = out.count
             fieldQuoted = false
-            quotedCR = false
+            quotedCarriageReturn = false
         }
+
+        mutating func problem(_ line: Int, _ message: String) {
+            problems.append(CSVProblem(kind: .syntax, line: line, field: ends.count + 1, message: message))
+        }
+    }
+
+    /// Consumes bytes of `buffer` from `position` until the record ends (returns `true`) or the
+    /// buffer is exhausted (returns `false`).
+    private static func scan(_ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ r: inout RecordState) -> Bool {
+        let count = buffer.count
+        var p = position
+        defer { position = p }
+        while p < count {
+            let c = buffer[p]
+            p += 1
+            if r.skipLineFeed {
+                r.skipLineFeed = false
+                if c == 10 { continue }
+            }
+            if !r.started {
+                r.started = true
+                r.recordLine = r.line
+                r.lines.append(r.line)
+            }
+            switch r.state {
+            case .fieldStart, .unquoted:
+                switch c {
+                case 44:  // ,
+                    r.endField()
+                    r.lines.append(r.line)
+                    r.state = .fieldStart
+                case 10, 13:
+                    r.line += 1
+                    if c == 13 { r.skipLineFeed = true }
+                    r.endField()
+                    return true
+                case 34:  // "
+                    if r.state == .fieldStart {
+                        r.state = .quoted
+                        r.fieldQuoted = true
+                        r.recordHadQuote = true
+                        r.quoteLine = r.line
+                    } else {
+                        r.problem(r.line, "a '\"' inside an unquoted field (quote the whole field and double the quotes inside it)")
+                        r.out.append(c)
+                    }
+                case 32, 9:
+                    // Leading spaces of an unquoted field are dropped; inner ones kept.
+                    if r.state == .unquoted { r.out.append(c) }
+                default:
+                    r.state = .unquoted
+                    r.out.append(c)
+                }
+            case .quoted:
+                if c == 34 {
+                    r.state = .afterQuote
+                } else {
+                    if c == 13 {
+                        r.line += 1
+                        r.quotedCarriageReturn = true
+                    } else {
+                        if c == 10 && !r.quotedCarriageReturn { r.line += 1 }
+                        r.quotedCarriageReturn = false
+                    }
+                    r.out.append(c)
+                }
+            case .afterQuote:
+                switch c {
+                case 34:  // "" inside quotes is one "
+                    r.out.append(34)
+                    r.state = .quoted
+                case 44:
+                    r.endField()
+                    r.lines.append(r.line)
+                    r.state = .fieldStart
+                case 10, 13:
+                    r.line += 1
+                    if c == 13 { r.skipLineFeed = true }
+                    r.endField()
+                    return true
+                case 32, 9:
+                    continue
+                default:
+                    r.problem(r.line, "text after the closing '\"' of a quoted field (write a '\"' inside quotes as '\"\"')")
+                    r.out.append(c)
+                    r.state = .unquoted
+                    r.fieldQuoted = false
+                }
+            }
+        }
+        return false
+    }
+
+    /// Reads one physical record. `nil` at end of file; `false` for a blank line (skipped).
+    private func readRecord() -> Bool? {
+        var r = RecordState(line: line, skipLineFeed: skipLineFeed, recordLine: line, out: bytes, ends: ends, lines: fieldLines)
+        // Move the buffers into the state (unique references, so appends do not copy).
+        bytes = []
+        ends = []
+        fieldLines = []
+        r.out.removeAll(keepingCapacity: true)
+        r.ends.removeAll(keepingCapacity: true)
+        r.lines.removeAll(keepingCapacity: true)
+        problems.removeAll(keepingCapacity: true)
 
         var result: Bool?
         while true {
@@ -205,121 +301,34 @@ final class CSVReader {
                     continue
                 }
                 atEndOfFile = true
-                if !started {
+                if !r.started {
                     result = nil
                     break
                 }
-                if state == .quoted {
-                    found.append(CSVProblem(
-                        kind: .syntax, line: quoteLine, field: fieldEnds.count + 1,
-                        message: "the quoted field opened on line \(quoteLine) is never closed (a missing '\"')"))
+                if r.state == .quoted {
+                    r.problem(r.quoteLine, "the quoted field opened on line \(r.quoteLine) is never closed (a missing '\"')")
                 }
-                endField()
+                r.endField()
                 result = true
                 break
             }
-            var recordDone = false
-            let count = chunk.count
-            chunk.withUnsafeBufferPointer { buffer in
-                var p = position
-                defer { position = p }
-                while p < count {
-                    let c = buffer[p]
-                    p += 1
-                    if skipLF {
-                        skipLF = false
-                        if c == 10 { continue }
-                    }
-                    if !started {
-                        started = true
-                        recordLine = ln
-                        lines.append(ln)
-                    }
-                    switch state {
-                    case .fieldStart, .unquoted:
-                        switch c {
-                        case 44:  // ,
-                            endField()
-                            lines.append(ln)
-                            state = .fieldStart
-                        case 10, 13:
-                            ln += 1
-                            if c == 13 { skipLF = true }
-                            endField()
-                            recordDone = true
-                            return
-                        case 34:  // "
-                            if state == .fieldStart {
-                                state = .quoted
-                                fieldQuoted = true
-                                recordHadQuote = true
-                                quoteLine = ln
-                            } else {
-                                found.append(CSVProblem(
-                                    kind: .syntax, line: ln, field: fieldEnds.count + 1,
-                                    message: "a '\"' inside an unquoted field (quote the whole field and double the quotes inside it)"))
-                                out.append(c)
-                            }
-                        case 32, 9:
-                            // Leading spaces of an unquoted field are dropped; inner ones kept.
-                            if state == .unquoted { out.append(c) }
-                        default:
-                            state = .unquoted
-                            out.append(c)
-                        }
-                    case .quoted:
-                        if c == 34 {
-                            state = .afterQuote
-                        } else {
-                            if c == 13 {
-                                ln += 1
-                                quotedCR = true
-                            } else {
-                                if c == 10 && !quotedCR { ln += 1 }
-                                quotedCR = false
-                            }
-                            out.append(c)
-                        }
-                    case .afterQuote:
-                        switch c {
-                        case 34:  // "" inside quotes is one "
-                            out.append(34)
-                            state = .quoted
-                        case 44:
-                            endField()
-                            lines.append(ln)
-                            state = .fieldStart
-                        case 10, 13:
-                            ln += 1
-                            if c == 13 { skipLF = true }
-                            endField()
-                            recordDone = true
-                            return
-                        case 32, 9:
-                            continue
-                        default:
-                            found.append(CSVProblem(
-                                kind: .syntax, line: ln, field: fieldEnds.count + 1,
-                                message: "text after the closing '\"' of a quoted field (write a '\"' inside quotes as '\"\"')"))
-                            out.append(c)
-                            state = .unquoted
-                            fieldQuoted = false
-                        }
-                    }
-                }
-            }
+            var p = position
+            let recordDone = chunk.withUnsafeBufferPointer { Self.scan($0, &p, &r) }
+            position = p
             if recordDone {
                 // A line holding nothing (or only spaces) is blank and skipped.
-                result = (fieldEnds.count == 1 && fieldEnds[0] == 0 && !recordHadQuote && found.isEmpty) ? false : true
+                let blank = r.ends.count == 1 && r.ends[0] == 0 && !r.recordHadQuote && r.problems.isEmpty
+                result = !blank
                 break
             }
         }
-        bytes = out
-        ends = fieldEnds
-        fieldLines = lines
-        line = ln
-        skipLineFeed = skipLF
-        if !found.isEmpty { problems = found }
+        bytes = r.out
+        ends = r.ends
+        fieldLines = r.lines
+        line = r.line
+        skipLineFeed = r.skipLineFeed
+        recordLine = r.recordLine
+        if !r.problems.isEmpty { problems = r.problems }
         return result
     }
 

@@ -89,8 +89,25 @@ struct DatabaseSink: StudySink {
     private var events: BulkInsert
     private var cytokines: BulkInsert
     private var proteomicsValues: BulkInsert
-    /// Rows written per table.
-    private(set) var counts: [StudyTable: Int] = [:]
+    /// Rows written per table, indexed like `StudyTable.allCases` (an array: one dictionary
+    /// update per row costs a hash).
+    private var rowCounts = [Int](repeating: 0, count: StudyTable.allCases.count)
+    private var present = Set<StudyTable>()
+
+    /// Rows written per table present in the folder.
+    var counts: [StudyTable: Int] {
+        Dictionary(uniqueKeysWithValues: StudyTable.allCases.enumerated().compactMap { i, table in
+            present.contains(table) ? (table, rowCounts[i]) : nil
+        })
+    }
+
+    private mutating func count(_ table: StudyTable) {
+        rowCounts[Self.ordinal[table] ?? 0] += 1
+    }
+
+    private static let ordinal: [StudyTable: Int] = Dictionary(
+        uniqueKeysWithValues: StudyTable.allCases.enumerated().map { ($1, $0) })
+    private static let measurementOrdinal = ordinal[.measurements] ?? 0
 
     init(_ db: Database) throws {
         tables = try BulkInsert(db, "INSERT INTO study_table (name) VALUES (?)")
@@ -129,7 +146,7 @@ struct DatabaseSink: StudySink {
     mutating func tablePresent(_ table: StudyTable) throws {
         tables.bind(table.rawValue)
         try tables.step()
-        counts[table] = 0
+        present.insert(table)
     }
 
     mutating func parameter(_ p: ParameterDefinition) throws {
@@ -141,7 +158,7 @@ struct DatabaseSink: StudySink {
         parameters.bind(p.minimum)
         parameters.bind(p.maximum)
         try parameters.step()
-        counts[.parameters, default: 0] += 1
+        count(.parameters)
     }
 
     mutating func patient(_ p: Patient, key: Int) throws {
@@ -157,7 +174,7 @@ struct DatabaseSink: StudySink {
         patients.bind(p.immunocompromised)
         patients.bind(p.consentRefused)
         try patients.step()
-        counts[.patients, default: 0] += 1
+        count(.patients)
     }
 
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws {
@@ -175,7 +192,7 @@ struct DatabaseSink: StudySink {
         courses.bind(c.followUpEnd)
         courses.bind(formats.followUpEnd?.rawValue)
         try courses.step()
-        counts[.icuCourse, default: 0] += 1
+        count(.icuCourse)
     }
 
     mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) throws {
@@ -186,7 +203,7 @@ struct DatabaseSink: StudySink {
         samples.bind(format.rawValue)
         samples.bind(s.timepoint.rawValue)
         try samples.step()
-        counts[.proteomicsSamples, default: 0] += 1
+        count(.proteomicsSamples)
     }
 
     mutating func measurement(_ m: Measurement, patientKey: Int, format: TimeFormat) throws {
@@ -198,7 +215,7 @@ struct DatabaseSink: StudySink {
         measurements.bind(m.sourceValue)
         measurements.bind(m.sourceUnit)
         try measurements.step()
-        counts[.measurements, default: 0] += 1
+        rowCounts[Self.measurementOrdinal] += 1
     }
 
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {
@@ -209,7 +226,7 @@ struct DatabaseSink: StudySink {
         medications.bind(m.dose)
         medications.bind(m.doseUnit)
         try medications.step()
-        counts[.medications, default: 0] += 1
+        count(.medications)
     }
 
     mutating func event(_ e: ClinicalEvent, patientKey: Int, format: TimeFormat) throws {
@@ -219,7 +236,7 @@ struct DatabaseSink: StudySink {
         events.bind(format.rawValue)
         events.bind(e.detail)
         try events.step()
-        counts[.events, default: 0] += 1
+        count(.events)
     }
 
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
@@ -234,7 +251,7 @@ struct DatabaseSink: StudySink {
         cytokines.bind(c.sourceUnit)
         cytokines.bind(c.belowLOD)
         try cytokines.step()
-        counts[.cytokines, default: 0] += 1
+        count(.cytokines)
     }
 
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
@@ -247,6 +264,6 @@ struct DatabaseSink: StudySink {
         proteomicsValues.bind(v.lod)
         proteomicsValues.bind(v.qcWarning)
         try proteomicsValues.step()
-        counts[.proteomics, default: 0] += 1
+        count(.proteomics)
     }
 }

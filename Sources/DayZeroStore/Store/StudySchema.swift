@@ -13,11 +13,24 @@ enum StudySchema {
     /// `PRAGMA application_id` of a DayZero study store ("DZST").
     static let applicationID: Int32 = 0x445A_5354
 
+    /// The secondary indexes of version 1 (name, statement): analysis reads go by patient,
+    /// then parameter (drug, event, analyte), then time. The import drops them before the
+    /// bulk insert and builds them once at the end, which is faster than maintaining them
+    /// row by row; the resulting database is the same.
+    static let indexes: [(name: String, sql: String)] = [
+        ("proteomics_sample_by_patient", "CREATE INDEX proteomics_sample_by_patient ON proteomics_sample(patient, time)"),
+        ("measurement_by_patient", "CREATE INDEX measurement_by_patient ON measurement(patient, parameter, time)"),
+        ("medication_by_patient", "CREATE INDEX medication_by_patient ON medication(patient, drug, time)"),
+        ("event_by_patient", "CREATE INDEX event_by_patient ON event(patient, event, time)"),
+        ("cytokine_by_patient", "CREATE INDEX cytokine_by_patient ON cytokine(patient, analyte, time)")
+    ]
+
     /// The migrations, oldest first. A store is current when all are applied.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-study-tables") { db in
             try db.execute(sql: version1)
+            for index in indexes { try db.execute(sql: index.sql) }
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
         }
         return migrator
@@ -27,7 +40,9 @@ enum StudySchema {
         .map { "    \($0) INTEGER NOT NULL CHECK (\($0) IN (0, 1))" }
         .joined(separator: ",\n")
 
-    private static let timeFormatCheck = "IN (0, 1, 2, 3)"
+    // BETWEEN, not IN (0, 1, 2, 3): SQLite evaluates an IN list of more than two values with
+    // a temporary table built on every insert, which halved the import speed.
+    private static let timeFormatCheck = "BETWEEN 0 AND 3"
 
     static let version1 = """
         CREATE TABLE study_table (
@@ -79,7 +94,6 @@ enum StudySchema {
             time_format INTEGER NOT NULL CHECK (time_format \(timeFormatCheck)),
             timepoint TEXT NOT NULL CHECK (timepoint IN ('pre', 'post'))
         );
-        CREATE INDEX proteomics_sample_by_patient ON proteomics_sample(patient, time);
         CREATE TABLE measurement (
             id INTEGER PRIMARY KEY,
             patient INTEGER NOT NULL REFERENCES patient(id),
@@ -90,7 +104,6 @@ enum StudySchema {
             source_value REAL NOT NULL,
             source_unit TEXT NOT NULL
         );
-        CREATE INDEX measurement_by_patient ON measurement(patient, parameter, time);
         CREATE TABLE medication (
             id INTEGER PRIMARY KEY,
             patient INTEGER NOT NULL REFERENCES patient(id),
@@ -100,7 +113,6 @@ enum StudySchema {
             dose REAL,
             dose_unit TEXT
         );
-        CREATE INDEX medication_by_patient ON medication(patient, drug, time);
         CREATE TABLE event (
             id INTEGER PRIMARY KEY,
             patient INTEGER NOT NULL REFERENCES patient(id),
@@ -109,7 +121,6 @@ enum StudySchema {
             time_format INTEGER NOT NULL CHECK (time_format \(timeFormatCheck)),
             detail TEXT
         );
-        CREATE INDEX event_by_patient ON event(patient, event, time);
         CREATE TABLE cytokine (
             id INTEGER PRIMARY KEY,
             patient INTEGER NOT NULL REFERENCES patient(id),
@@ -124,7 +135,6 @@ enum StudySchema {
             below_lod INTEGER NOT NULL CHECK (below_lod IN (0, 1)),
             UNIQUE (sample_id, analyte)
         );
-        CREATE INDEX cytokine_by_patient ON cytokine(patient, analyte, time);
         CREATE TABLE proteomics_value (
             id INTEGER PRIMARY KEY,
             sample INTEGER NOT NULL REFERENCES proteomics_sample(id),

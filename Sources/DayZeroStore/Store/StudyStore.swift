@@ -88,7 +88,10 @@ public struct StudyStore: Sendable {
         defer { removeDatabaseFiles(at: temporary) }
 
         var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
+        // References are checked by the validator and once more, for the whole database, by
+        // `PRAGMA foreign_key_check` before the commit; checking each inserted row as well
+        // would only repeat the work. Stores are opened with foreign keys on afterwards.
+        configuration.foreignKeysEnabled = false
         configuration.prepareDatabase { db in
             // The temporary file is discarded on failure and synced once at the end, so SQLite
             // need not sync on each commit; the rollback journal is kept in memory.
@@ -104,11 +107,17 @@ public struct StudyStore: Sendable {
         do {
             try StudySchema.migrator.migrate(queue)
             counts = try queue.write { db in
+                for index in StudySchema.indexes { try db.execute(sql: "DROP INDEX \(index.name)") }
                 let validator = StudyFolderValidator(folder: folder, limitPerRule: limitPerRule)
                 var sink = try DatabaseSink(db)
                 try validator.run(sink: &sink)
                 guard validator.collector.isEmpty else {
                     throw StudyValidationError(problems: validator.collector.problems, suppressed: validator.collector.suppressed)
+                }
+                for index in StudySchema.indexes { try db.execute(sql: index.sql) }
+                let violations = try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_foreign_key_check") ?? 0
+                guard violations == 0 else {
+                    throw StoreError.database("\(violations) rows reference missing rows (foreign_key_check)")
                 }
                 return sink.counts
             }

@@ -143,7 +143,7 @@ extension StudyFolderValidator {
             case nil:
                 break
             }
-            guard var course else {
+            guard let course else {
                 // Without an admission the other times cannot be placed; still check their syntax.
                 for c in [cDischarge, cVentStart, cVentEnd, cDeath, cFollowUp] { _ = parseTime(c) }
                 continue
@@ -189,9 +189,14 @@ extension StudyFolderValidator {
             if let followUp, let discharge, Moment.isBefore(followUp.moment, discharge.moment) {
                 report(.courseChronology, cFollowUp, "\(followUp.what) is before \(discharge.what)")
             }
-            course.stayEnd = stayEnd
-            if let end = death ?? followUp ?? discharge { course.followUpEnd = (end.moment, end.what) }
+            course.stayEnd = stayEnd?.moment
+            course.stayEndText = stayEnd?.what ?? ""
+            if let end = death ?? followUp ?? discharge {
+                course.followUpEnd = end.moment
+                course.followUpEndText = end.what
+            }
             if let shown = id { patients[shown]?.course = course }
+            lastPatient = nil
 
             guard rowOK, collector.isEmpty, let id, let key = info?.key else { continue }
             let record = ICUCourse(

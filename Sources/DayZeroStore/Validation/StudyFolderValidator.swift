@@ -37,17 +37,26 @@ struct PatientInfo {
     var course: CourseInfo?
 }
 
-/// The admission anchor and the limits of one patient's ICU course.
-struct CourseInfo {
+/// The admission anchor and the limits of one patient's ICU course. A class: it is looked up
+/// for every data row, and sharing it costs one retain instead of copying its strings.
+final class CourseInfo {
     var admission: Moment
     /// The admission as a timestamp (`nil` when it is the day number 0).
     var anchor: LocalTimestamp?
     /// The text of icu_admission for messages.
     var admissionText: String
     /// End of the ICU stay: the earlier of discharge and death (`nil` = still in the ICU).
-    var stayEnd: (moment: Moment, what: String)?
+    var stayEnd: Moment?
+    var stayEndText = ""
     /// End of follow-up for events: death, else follow_up_end, else discharge.
-    var followUpEnd: (moment: Moment, what: String)?
+    var followUpEnd: Moment?
+    var followUpEndText = ""
+
+    init(admission: Moment, anchor: LocalTimestamp?, admissionText: String) {
+        self.admission = admission
+        self.anchor = anchor
+        self.admissionText = admissionText
+    }
 }
 
 /// A column of the table being read: its name and its field index in the file (`nil` when
@@ -80,6 +89,8 @@ final class StudyFolderValidator {
     var samples: [String: (key: Int, patientID: String)] = [:]
     var samplesAvailable = false
     var sampleLines: [String: Int] = [:]
+    /// The patient of the previous `patient(_:)` lookup (reset whenever `patients` changes).
+    var lastPatient: (id: String, info: PatientInfo)?
     var knownUnitKeys: Set<String> = []
     var unitCache: [String: [String: UnitLookup]] = [:]
 
@@ -208,6 +219,7 @@ final class StudyFolderValidator {
     func open(_ table: StudyTable) -> [Col]? {
         file = table.fileName
         reader = nil
+        lastPatient = nil
         let url = folder.appendingPathComponent(table.fileName)
         let csv: CSVReader
         do {
@@ -382,10 +394,13 @@ final class StudyFolderValidator {
     func patient(_ col: Col) -> (id: String, info: PatientInfo?)? {
         guard let id = text(col) else { return nil }
         guard patientsAvailable else { return (id, nil) }
+        // Long tables list a patient's rows together: skip the hash lookup for a repeat.
+        if let last = lastPatient, last.id == id { return last }
         guard let info = patients[id] else {
             report(.undefinedPatient, col, "patient_id \"\(id)\" is not defined in patients.csv")
             return nil
         }
+        lastPatient = (id, info)
         return (id, info)
     }
 
@@ -481,17 +496,18 @@ final class StudyFolderValidator {
 
     /// Checks that a data time lies in the patient's ICU stay (or follow-up, for events).
     func checkWithin(_ col: Col, _ t: Moment, course: CourseInfo, patientID: String, followUp: Bool) {
-        let text = raw(col) ?? ""
         if Moment.isBefore(t, course.admission) {
+            let text = raw(col) ?? ""
             report(
                 .beforeAdmission, col,
                 "\(col.name) \"\(text)\" is before the ICU admission of patient \"\(patientID)\" (icu_admission \"\(course.admissionText)\")")
             return
         }
-        if let end = followUp ? course.followUpEnd : course.stayEnd, Moment.isBefore(end.moment, t) {
+        if let end = followUp ? course.followUpEnd : course.stayEnd, Moment.isBefore(end, t) {
+            let text = raw(col) ?? ""
             report(
                 .afterStay, col,
-                "\(col.name) \"\(text)\" is after the \(followUp ? "end of follow-up" : "end of the ICU stay") of patient \"\(patientID)\" (\(end.what))")
+                "\(col.name) \"\(text)\" is after the \(followUp ? "end of follow-up" : "end of the ICU stay") of patient \"\(patientID)\" (\(followUp ? course.followUpEndText : course.stayEndText))")
         }
     }
 

@@ -34,6 +34,23 @@ struct PatientGenerator {
     private let thresholds: [[Double]]
     private let ranges: [ClosedRange<Double>]
     private let units: [String]
+    private let parameters: [String]
+    private let decimals: [Int]
+    private let alternativeUnits: [AlternativeUnit?]
+    private let temperatureSeries: Int
+    private let oxygenationSeries: Int
+    private static let norepinephrineUnit = unit("norepinephrine")
+    private static let mapUnit = unit("map")
+    private static let flagUnit = unit("actively_cooled")
+    private static let pao2Unit = unit("pao2")
+    private static let fio2Unit = unit("fio2")
+    private static let pfUnit = unit("pf_ratio")
+    private static let kPa = ParameterCatalog.definition(named: "pao2")?.conversion(for: "kPa")
+    private static let percent = ParameterCatalog.definition(named: "fio2")?.conversion(for: "%")
+    private static let cytokineUnits = PaperTargets.cytokines.map { unit($0.analyte) }
+    private static let cytokineAlternatives = PaperTargets.cytokines.map {
+        ParameterCatalog.definition(named: $0.analyte)?.conversion(for: "ng/mL")
+    }
 
     init() {
         var alternatives: [UnitConversion?] = []
@@ -49,6 +66,11 @@ struct PatientGenerator {
         self.thresholds = PaperTargets.series.map(\.thresholds)
         self.ranges = ranges
         self.units = units
+        parameters = PaperTargets.series.map(\.parameter)
+        decimals = PaperTargets.series.map(\.decimals)
+        alternativeUnits = PaperTargets.series.map(\.alternative)
+        temperatureSeries = parameters.firstIndex(of: "temperature") ?? -1
+        oxygenationSeries = parameters.firstIndex(of: "pf_ratio") ?? -1
     }
 
     func record(for plan: PatientPlan, seed: UInt64, idWidth: Int) -> PatientRecord {
@@ -77,12 +99,6 @@ struct PatientGenerator {
     /// The catalog's canonical spelling of the unit of `parameter`.
     static func unit(_ parameter: String) -> String {
         ParameterCatalog.definition(named: parameter)?.unit ?? ""
-    }
-
-    /// `value` in `unit` converted to the canonical unit of `parameter` with the catalog's
-    /// conversion — the same arithmetic the importer applies.
-    static func toCanonical(_ parameter: String, _ value: Double, unit: String) -> Double {
-        ParameterCatalog.definition(named: parameter)?.conversion(for: unit)?.toCanonical(value) ?? value
     }
 
     /// `P0001`, `P0002`, …: zero-padded to `width` digits (at least 4).
@@ -159,20 +175,19 @@ struct PatientGenerator {
 
         for d in 0...lastDay {
             let time = Double(d)
-            for (s, spec) in PaperTargets.series.enumerated() {
+            for s in daily.indices {
                 guard let value = daily[s][d] else { continue }
-                switch spec.parameter {
-                case "temperature":
+                if s == temperatureSeries {
                     appendTemperature(value, day: d, cooled: cooledDays?.contains(d) ?? false, series: s, id: id, into: &record, rng: &rng)
-                case "pf_ratio":
+                } else if s == oxygenationSeries {
                     appendOxygenation(value, time: time, id: id, into: &record, rng: &rng)
-                default:
+                } else {
                     append(value, series: s, time: time, id: id, into: &record, rng: &rng)
                 }
             }
             if let cooledDays, d >= cooledDays.lowerBound - 1, d <= cooledDays.upperBound + 1 {
                 let flag: Double = cooledDays.contains(d) ? 1 : 0
-                record.measurements.append((Measurement(patientID: id, time: time, parameter: "actively_cooled", value: flag, sourceUnit: Self.unit("actively_cooled")), 0))
+                record.measurements.append((Measurement(patientID: id, time: time, parameter: "actively_cooled", value: flag, sourceUnit: Self.flagUnit), 0))
             }
             // Norepinephrine (recorded every day, zero when off) and MAP (lowest of the day).
             let dose = norepinephrine[d]
@@ -180,15 +195,15 @@ struct PatientGenerator {
             let peak = rng.integer(in: 0...(readings - 1))
             for r in 0..<readings {
                 let value = r == peak ? dose : roundTo(max(0.01, dose * rng.uniform(0.4, 1.0)), decimals: 3)
-                record.measurements.append((Measurement(patientID: id, time: time, parameter: "norepinephrine", value: value, sourceUnit: Self.unit("norepinephrine")), 3))
+                record.measurements.append((Measurement(patientID: id, time: time, parameter: "norepinephrine", value: value, sourceUnit: Self.norepinephrineUnit), 3))
             }
             if d == 0 || d == day0 || !rng.bernoulli(0.02) {
                 let lowest = dose > 0 ? min(max(rng.normal(mean: 70, sd: 5), 55), 92) : min(max(rng.normal(mean: 79, sd: 7), 58), 110)
                 let map = lowest.rounded()
-                record.measurements.append((Measurement(patientID: id, time: time, parameter: "map", value: map, sourceUnit: Self.unit("map")), 0))
+                record.measurements.append((Measurement(patientID: id, time: time, parameter: "map", value: map, sourceUnit: Self.mapUnit), 0))
                 if rng.bernoulli(0.5) {
                     let other = (map + rng.uniform(2, 12)).rounded()
-                    record.measurements.append((Measurement(patientID: id, time: time, parameter: "map", value: other, sourceUnit: Self.unit("map")), 0))
+                    record.measurements.append((Measurement(patientID: id, time: time, parameter: "map", value: other, sourceUnit: Self.mapUnit), 0))
                 }
             }
         }
@@ -198,17 +213,16 @@ struct PatientGenerator {
     /// alternative unit, when converting back stays within half a canonical rounding step and
     /// on the same side of every decision threshold.
     private func append(_ value: Double, series s: Int, time: Double, id: String, into record: inout PatientRecord, rng: inout Xoshiro256StarStar) {
-        let spec = PaperTargets.series[s]
-        if let alternative = spec.alternative, let conversion = alternatives[s], rng.bernoulli(alternative.probability) {
+        if let alternative = alternativeUnits[s], let conversion = alternatives[s], rng.bernoulli(alternative.probability) {
             let written = roundTo(conversion.fromCanonical(value), decimals: alternative.decimals)
             let back = conversion.toCanonical(written)
-            if acceptable(original: value, converted: back, decimals: spec.decimals, series: s) {
-                record.measurements.append((Measurement(patientID: id, time: time, parameter: spec.parameter, value: back,
+            if acceptable(original: value, converted: back, decimals: decimals[s], series: s) {
+                record.measurements.append((Measurement(patientID: id, time: time, parameter: parameters[s], value: back,
                                                         sourceValue: written, sourceUnit: alternative.unit), alternative.decimals))
                 return
             }
         }
-        record.measurements.append((Measurement(patientID: id, time: time, parameter: spec.parameter, value: value, sourceUnit: units[s]), spec.decimals))
+        record.measurements.append((Measurement(patientID: id, time: time, parameter: parameters[s], value: value, sourceUnit: units[s]), decimals[s]))
     }
 
     private func acceptable(original: Double, converted: Double, decimals: Int, series s: Int) -> Bool {
@@ -245,20 +259,20 @@ struct PatientGenerator {
         let pao2 = min(max(pf * fio2, 45), 450).rounded()
         let ratio = (pao2 / fio2).rounded()
         if rng.bernoulli(0.05) {
-            let written = roundTo(ParameterCatalog.definition(named: "pao2")?.conversion(for: "kPa")?.fromCanonical(pao2) ?? pao2, decimals: 2)
-            record.measurements.append((Measurement(patientID: id, time: time, parameter: "pao2", value: Self.toCanonical("pao2", written, unit: "kPa"),
+            let written = roundTo(Self.kPa?.fromCanonical(pao2) ?? pao2, decimals: 2)
+            record.measurements.append((Measurement(patientID: id, time: time, parameter: "pao2", value: Self.kPa?.toCanonical(written) ?? written,
                                                     sourceValue: written, sourceUnit: "kPa"), 2))
         } else {
-            record.measurements.append((Measurement(patientID: id, time: time, parameter: "pao2", value: pao2, sourceUnit: Self.unit("pao2")), 0))
+            record.measurements.append((Measurement(patientID: id, time: time, parameter: "pao2", value: pao2, sourceUnit: Self.pao2Unit), 0))
         }
         if rng.bernoulli(0.05) {
             let percent = (fio2 * 100).rounded()
-            record.measurements.append((Measurement(patientID: id, time: time, parameter: "fio2", value: Self.toCanonical("fio2", percent, unit: "%"),
+            record.measurements.append((Measurement(patientID: id, time: time, parameter: "fio2", value: Self.percent?.toCanonical(percent) ?? percent * 0.01,
                                                     sourceValue: percent, sourceUnit: "%"), 0))
         } else {
-            record.measurements.append((Measurement(patientID: id, time: time, parameter: "fio2", value: fio2, sourceUnit: Self.unit("fio2")), 2))
+            record.measurements.append((Measurement(patientID: id, time: time, parameter: "fio2", value: fio2, sourceUnit: Self.fio2Unit), 2))
         }
-        record.measurements.append((Measurement(patientID: id, time: time, parameter: "pf_ratio", value: ratio, sourceUnit: Self.unit("pf_ratio")), 0))
+        record.measurements.append((Measurement(patientID: id, time: time, parameter: "pf_ratio", value: ratio, sourceUnit: Self.pfUnit), 0))
     }
 
     /// Daily norepinephrine dose: a latent log-dose through the plan's doses on ICU day 0 and
@@ -350,11 +364,11 @@ struct PatientGenerator {
                     let written = roundTo(value / 1000, decimals: 3)
                     record.cytokines.append((CytokineMeasurement(
                         patientID: id, sampleID: sampleID, time: Double(day), timepoint: isAdmission ? .admission : .serial,
-                        analyte: cytokine.analyte, value: Self.toCanonical(cytokine.analyte, written, unit: "ng/mL"), sourceValue: written, sourceUnit: "ng/mL", belowLOD: below), 3))
+                        analyte: cytokine.analyte, value: Self.cytokineAlternatives[c]?.toCanonical(written) ?? written * 1000, sourceValue: written, sourceUnit: "ng/mL", belowLOD: below), 3))
                 } else {
                     record.cytokines.append((CytokineMeasurement(
                         patientID: id, sampleID: sampleID, time: Double(day), timepoint: isAdmission ? .admission : .serial,
-                        analyte: cytokine.analyte, value: value, sourceUnit: Self.unit(cytokine.analyte), belowLOD: below), 1))
+                        analyte: cytokine.analyte, value: value, sourceUnit: Self.cytokineUnits[c], belowLOD: below), 1))
                 }
             }
         }

@@ -16,21 +16,24 @@ struct CSVBuffer {
 
     /// Text, quoted as RFC 4180 requires when it holds a comma, quote or line break.
     mutating func text(_ value: String) {
-        var needsQuotes = false
-        for byte in value.utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
-            needsQuotes = true
-            break
+        var value = value
+        value.withUTF8 { utf8 in
+            var needsQuotes = false
+            for byte in utf8 where byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\"") || byte == 10 || byte == 13 {
+                needsQuotes = true
+                break
+            }
+            if !needsQuotes {
+                bytes.append(contentsOf: utf8)
+                return
+            }
+            bytes.append(UInt8(ascii: "\""))
+            for byte in utf8 {
+                if byte == UInt8(ascii: "\"") { bytes.append(byte) }
+                bytes.append(byte)
+            }
+            bytes.append(UInt8(ascii: "\""))
         }
-        if !needsQuotes {
-            bytes.append(contentsOf: value.utf8)
-            return
-        }
-        bytes.append(UInt8(ascii: "\""))
-        for byte in value.utf8 {
-            if byte == UInt8(ascii: "\"") { bytes.append(byte) }
-            bytes.append(byte)
-        }
-        bytes.append(UInt8(ascii: "\""))
     }
 
     mutating func flag(_ value: Bool) { bytes.append(value ? UInt8(ascii: "1") : UInt8(ascii: "0")) }

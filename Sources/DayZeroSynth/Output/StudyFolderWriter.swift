@@ -47,13 +47,18 @@ final class TableSink<Row> {
     }
 
     func write(_ row: Row) throws {
+        // One exclusive access to the buffer per row (not one per field).
+        Self.encode(row, fields: fields, into: &buffer)
+        rows += 1
+        if buffer.count >= Self.flushThreshold { try flush() }
+    }
+
+    private static func encode(_ row: Row, fields: [Field], into buffer: inout CSVBuffer) {
         for k in fields.indices {
             if k > 0 { buffer.comma() }
             fields[k](&buffer, row)
         }
         buffer.newline()
-        rows += 1
-        if buffer.count >= Self.flushThreshold { try flush() }
     }
 
     func flush() throws {
