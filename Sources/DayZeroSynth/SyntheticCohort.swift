@@ -46,7 +46,7 @@ public enum SyntheticCohort {
     ///
     /// - Parameters:
     ///   - folder: the study folder; created if needed.
-    ///   - progress: called after every 1 000 patients and once at the end.
+    ///   - progress: called after every 1 000 patients and at the end (once per count).
     /// - Returns: rows per table and bytes written.
     /// - Complexity: O(patients) time, O(1) memory in the number of patients.
     @discardableResult
@@ -63,7 +63,7 @@ public enum SyntheticCohort {
             if done % 1_000 == 0 { progress(SynthesisProgress(patientsDone: done, patientsTotal: patients)) }
         }
         let (rows, bytes) = try writer.close()
-        progress(SynthesisProgress(patientsDone: done, patientsTotal: patients))
+        if done % 1_000 != 0 || done == 0 { progress(SynthesisProgress(patientsDone: done, patientsTotal: patients)) }
         return SyntheticWriteSummary(patients: patients, rows: rows, bytes: bytes)
     }
 

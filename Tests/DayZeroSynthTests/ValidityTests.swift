@@ -101,8 +101,8 @@ struct ValidityTests {
         let zeros = norepinephrine.filter { $0.value == 0 }.count
         #expect(zeros * 3 > norepinephrine.count, "\(zeros) of \(norepinephrine.count) norepinephrine rows are 0")
         let ferritinDays = study.measurements.filter { $0.parameter == "ferritin" }.count
-        let icuDays = study.courses.filter { c in study.measurements.contains { $0.patientID == c.patientID } }
-            .reduce(0) { $0 + icuDay($1.discharge ?? 0) + 1 }
+        let measured = Set(study.measurements.map(\.patientID))
+        let icuDays = study.courses.filter { measured.contains($0.patientID) }.reduce(0) { $0 + icuDay($1.discharge ?? 0) + 1 }
         #expect(ferritinDays < icuDays * 95 / 100, "ferritin on \(ferritinDays) of \(icuDays) ICU days")
         #expect(study.courses.contains { ($0.death ?? 0) > ($0.discharge ?? 0) }, "a death after ICU discharge")
         // Ward transfers after day 7: a share of the analysed patients leave the ICU by day +7.

@@ -237,9 +237,10 @@ extension PaperTargets {
     /// on the drug and the median dose of those on it. Tuned (assumption) so that SOFA without
     /// GCS lands near 7 [4–7] / 6 [5–8] at admission and 6 [4–8] / 5 [4–7] on alignment day,
     /// and so that the treated group gets more norepinephrine before day 0 (Fig. 3e).
-    static let norepinephrineAdmission = (share: 0.74, medianDose: 0.16)
-    static let norepinephrineAlignment = (treated: (share: 0.66, medianDose: 0.14),
-                                          control: (share: 0.45, medianDose: 0.07))
+    static let norepinephrineAdmission = (treated: (share: 0.8, medianDose: 0.18),
+                                          control: (share: 0.6, medianDose: 0.1))
+    static let norepinephrineAlignment = (treated: (share: 0.72, medianDose: 0.16),
+                                          control: (share: 0.5, medianDose: 0.08))
 
     /// The seven cytokines of Fig. 1 (pg/mL): geometric-median concentration at ICU admission,
     /// the fall (natural log) from admission to the alignment day in both groups, and the assay's

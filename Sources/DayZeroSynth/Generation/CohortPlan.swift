@@ -403,8 +403,8 @@ enum CohortPlanner {
                 let on = target.stratifiedSample(count: onCount, using: &rng).map { roundTo($0, decimals: 3) }
                 return rng.shuffled(on + Array(repeating: 0, count: group.count - onCount))
             }
-            let admissionDoses = doses(share: PaperTargets.norepinephrineAdmission.share,
-                                       median: PaperTargets.norepinephrineAdmission.medianDose)
+            let admissionTarget = isTreated ? PaperTargets.norepinephrineAdmission.treated : PaperTargets.norepinephrineAdmission.control
+            let admissionDoses = doses(share: admissionTarget.share, median: admissionTarget.medianDose)
             let alignmentTarget = isTreated ? PaperTargets.norepinephrineAlignment.treated : PaperTargets.norepinephrineAlignment.control
             let alignmentDoses = doses(share: alignmentTarget.share, median: alignmentTarget.medianDose)
             for (k, index) in group.enumerated() {
