@@ -40,6 +40,8 @@ let package = Package(
         ),
         // The workup: turns a cohort + protocol into typed results.
         .target(name: "DayZeroAnalysis", dependencies: ["DayZeroStats", "DayZeroCohort"], swiftSettings: swiftSettings),
+        // HTML + inline SVG rendering of results; no statistics in here.
+        .target(name: "DayZeroReport", dependencies: ["DayZeroAnalysis"], swiftSettings: swiftSettings),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
         // Commands, testable in-process.
@@ -89,6 +91,12 @@ let package = Package(
         .testTarget(
             name: "DayZeroAnalysisTests",
             dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroReportTests",
+            dependencies: ["DayZeroReport", "DayZeroTestSupport"],
+            exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
