@@ -61,7 +61,9 @@ package struct AxisScale: Sendable, Equatable {
     }
 
     /// A linear axis covering `values` (and `include`, e.g. 0) with nice ticks.
-    package static func linear(values: [Double], range: (Double, Double), include: [Double] = [], targetTicks: Int = 5) -> AxisScale {
+    package static func linear(
+        values: [Double], range: (Double, Double), include: [Double] = [], targetTicks: Int = 5, allowQuarterSteps: Bool = true
+    ) -> AxisScale {
         let finite = (values + include).filter(\.isFinite)
         var lo = finite.min() ?? 0
         var hi = finite.max() ?? 1
@@ -70,9 +72,11 @@ package struct AxisScale: Sendable, Equatable {
             lo -= pad
             hi += pad
         }
-        let (step, decimals) = niceStep((hi - lo) / Double(max(1, targetTicks - 1)))
-        let first = (lo / step).rounded(.down)
-        let last = (hi / step).rounded(.up)
+        let (step, decimals) = niceStep((hi - lo) / Double(max(1, targetTicks - 1)), allowQuarter: allowQuarterSteps)
+        // The 1e-9 slack keeps a data value that is a whole multiple of the step (37.6 / 0.2)
+        // from being pushed one step out by binary rounding.
+        let first = (lo / step + 1e-9).rounded(.down)
+        let last = (hi / step - 1e-9).rounded(.up)
         let count = Int(last - first) + 1
         let ticks = (0..<max(2, count)).map { (first + Double($0)) * step }
         let labels = ticks.map { NumberFormat.tick($0, decimals: decimals) }
@@ -124,8 +128,9 @@ package struct AxisScale: Sendable, Equatable {
         return AxisScale(kind: .log10, domainMin: below, domainMax: above, rangeStart: range.0, rangeEnd: range.1, ticks: ticks, tickLabels: labels)
     }
 
-    /// The nice step (1, 2, 2.5 or 5 × 10ᵏ) at or above `raw`, and the decimals its multiples need.
-    package static func niceStep(_ raw: Double) -> (step: Double, decimals: Int) {
+    /// The nice step (1, 2, 2.5 or 5 × 10ᵏ; without 2.5 when `allowQuarter` is false, for axes
+    /// that read better in whole numbers) at or above `raw`, and the decimals its multiples need.
+    package static func niceStep(_ raw: Double, allowQuarter: Bool = true) -> (step: Double, decimals: Int) {
         guard raw.isFinite, raw > 0 else { return (1, 0) }
         let exponent = Int((Foundation.log10(raw)).rounded(.down))
         let base = pow(10, Double(exponent))
@@ -136,7 +141,7 @@ package struct AxisScale: Sendable, Equatable {
             mantissa = 1
         } else if f <= 2 + 1e-9 {
             mantissa = 2
-        } else if f <= 2.5 + 1e-9 {
+        } else if allowQuarter, f <= 2.5 + 1e-9 {
             mantissa = 2.5
             extra = 1
         } else if f <= 5 + 1e-9 {

@@ -64,7 +64,7 @@ package enum FlowDiagramSVG {
         y += includedHeight
         // Split into the two groups.
         let branchY = y + 14
-        let leftX = 20.0 + 115, rightX = width - 20 - 115
+        let leftX = spineX, rightX = sideX + sideWidth / 2
         body.line(spineX, y, spineX, branchY, stroke: "#333", width: 1.1)
         body.line(leftX, branchY, rightX, branchY, stroke: "#333", width: 1.1)
         let groupTop = branchY + 16

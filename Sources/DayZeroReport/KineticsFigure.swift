@@ -7,7 +7,7 @@ import DayZeroAnalysis
 package enum KineticsPanelSVG {
     static let width = 330.0
     static let height = 258.0
-    static let plotLeft = 58.0
+    static let plotLeft = 64.0
     static let plotRight = 318.0
     static let plotTop = 56.0
     static let plotBottom = 208.0
@@ -78,15 +78,14 @@ package enum KineticsPanelSVG {
             canvas.line(xb - 5, plotBottom + 4, xb - 1, plotBottom - 4, stroke: "#333")
             canvas.line(xb + 1, plotBottom + 4, xb + 5, plotBottom - 4, stroke: "#333")
         }
-        let xLabel = hasAdmission ? "ICU admission and days from alignment (day 0)" : "Days from alignment (day 0)"
-        canvas.text(xLabel, x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
+        canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
         let unit = panel.unit.trimmingCharactersInWhitespace()
-        let yLabel = unit.isEmpty ? panel.label : "\(panel.label) (\(unit))"
+        let scaleNote = yScale.kind == .log10 ? (unit.isEmpty ? " (log scale)" : ", log scale)") : (unit.isEmpty ? "" : ")")
+        var yLabel = [SVGCanvas.Span(panel.label)]
+        if !unit.isEmpty { yLabel += [SVGCanvas.Span(" ("), SVGCanvas.Span(unit)] }
+        if !scaleNote.isEmpty { yLabel.append(SVGCanvas.Span(scaleNote)) }
         let yMid = (plotTop + plotBottom) / 2
-        canvas.text(yLabel, x: 13, y: yMid, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
-        if yScale.kind == .log10 {
-            canvas.text("log scale", x: plotRight, y: plotTop - 1, size: 8, anchor: .end, fill: "#666")
-        }
+        canvas.spans(yLabel, x: 13, y: yMid, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
 
         if values.isEmpty {
             canvas.text("No data", x: (plotLeft + plotRight) / 2, y: yMid, size: 11, anchor: .middle, fill: "#666")

@@ -11,6 +11,12 @@ package enum Markup {
     /// `text` with the five XML-significant characters replaced by character references and
     /// characters not allowed in XML replaced by U+FFFD. Safe in text and in quoted attributes.
     package static func escape(_ text: String) -> String {
+        // Most strings (numbers, our own labels) need nothing: return them unchanged.
+        let clean = text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0x22 && byte != 0x27 && byte != 0x7F
+                && byte != 0xC2 && byte != 0xEF
+        }
+        if clean { return text }
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -36,6 +42,15 @@ package enum Markup {
     package static func html(_ text: String) -> String {
         let escaped = escape(text)
         return needsIsolation(text) ? "<bdi>\(escaped)</bdi>" : escaped
+    }
+
+    /// Like `html(_:)`, but text longer than `maxCharacters` is cut with "…" and the full text
+    /// kept in a `title` attribute; for places where a label must stay short (table headers,
+    /// the contents list).
+    package static func htmlShort(_ text: String, maxCharacters: Int) -> String {
+        guard text.count > maxCharacters else { return html(text) }
+        let cut = String(text.prefix(max(1, maxCharacters - 1))) + "…"
+        return "<span title=\"\(escape(text))\">\(html(cut))</span>"
     }
 
     /// Escaped user text for SVG `<text>` content. When isolation is needed the text is

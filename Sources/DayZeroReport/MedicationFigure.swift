@@ -74,12 +74,14 @@ package enum MedicationSVG {
     package static func table(_ rows: [MedicationRow], id: String, groups: GroupPalette) -> String {
         var s = "<table class=\"data medication\" id=\"\(id)\">\n"
         s += "<caption>Medication use before and after day 0: patients who received the drug / patients in the group (%); p from Fisher&#39;s exact test.</caption>\n"
+        s += "<colgroup><col class=\"c-drug\"/><col class=\"c-period\"/><col class=\"c-group\"/><col class=\"c-group\"/><col class=\"c-p\"/></colgroup>\n"
         s += "<thead><tr><th scope=\"col\">Drug</th><th scope=\"col\">Period (days)</th>"
-        s += "<th scope=\"col\" class=\"num\">\(Markup.html(groups.treated.label))</th><th scope=\"col\" class=\"num\">\(Markup.html(groups.control.label))</th>"
+        s += "<th scope=\"col\" class=\"num\">\(Markup.htmlShort(groups.treated.label, maxCharacters: 60))</th>"
+        s += "<th scope=\"col\" class=\"num\">\(Markup.htmlShort(groups.control.label, maxCharacters: 60))</th>"
         s += "<th scope=\"col\" class=\"num\">p value</th></tr></thead>\n<tbody>\n"
         for row in rows {
-            s += "<tr><th scope=\"row\">\(Markup.html(row.drug))</th>"
-            s += "<td>\(Markup.html(row.period)) (\(NumberFormat.day(row.firstDay)) to \(NumberFormat.day(row.lastDay)))</td>"
+            s += "<tr><th scope=\"row\">\(Markup.htmlShort(row.drug, maxCharacters: 80))</th>"
+            s += "<td>\(Markup.htmlShort(row.period, maxCharacters: 80)) (\(NumberFormat.day(row.firstDay)) to \(NumberFormat.day(row.lastDay)))</td>"
             s += "<td class=\"num\">\(cell(row.treatedUsers, row.treatedTotal))</td><td class=\"num\">\(cell(row.controlUsers, row.controlTotal))</td>"
             s += "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(row.pValue)))</td></tr>\n"
         }

@@ -19,7 +19,7 @@ enum MethodsHTML {
         if let main = results.analysisSets.first {
             s += "<ul class=\"method-list\">\n"
             for sentence in sentences(main, allSets: results.analysisSets) {
-                s += "<li>\(Markup.html(sentence))</li>\n"
+                s += "<li>\(sentence)</li>\n"
             }
             s += "</ul>\n"
         }
@@ -28,6 +28,7 @@ enum MethodsHTML {
         }
 
         s += "<table class=\"data methods-table\" id=\"methods-table\">\n<caption>Methods and their R equivalents.</caption>\n"
+        s += "<colgroup><col class=\"c-method\"/><col class=\"c-r\"/><col class=\"c-use\"/></colgroup>\n"
         s += "<thead><tr><th scope=\"col\">Method</th><th scope=\"col\">R equivalent</th><th scope=\"col\">Used for</th></tr></thead>\n<tbody>\n"
         let methods = p.referenceImplementations.keys.sorted()
         if methods.isEmpty {
@@ -46,32 +47,39 @@ enum MethodsHTML {
         return s + "</section>\n"
     }
 
-    /// Plain sentences describing what the results of the first (main) set show was done.
+    /// Sentences (as HTML) describing what the results of the first (main) set show was done.
+    /// Fixed wording is ours; every part that comes from the results is escaped and isolated
+    /// on its own.
     static func sentences(_ set: AnalysisSetResults, allSets: [AnalysisSetResults]) -> [String] {
+        func h(_ text: String) -> String { Markup.html(text) }
         var out: [String] = []
         if let day = set.flow.controlAlignmentDay {
-            out.append("Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day), the median start day of the treated group. Controls no longer in the ICU on that day are excluded.")
+            out.append(h("Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day), the median start day of the treated group. Controls no longer in the ICU on that day are excluded."))
         }
-        out.append("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test.")
+        out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
         let panels = set.kinetics + set.cytokines
         if !panels.isEmpty {
             var byTransform: [String: [String]] = [:]
             for panel in panels { byTransform[panel.transform, default: []].append(panel.label) }
-            let transforms = byTransform.keys.sorted().map { t in "\(t) for \(byTransform[t]?.joined(separator: ", ") ?? "")" }
-            out.append("Kinetics and cytokines: per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (\(transforms.joined(separator: "; "))), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the days before and after day 0.")
+            let transforms = byTransform.keys.sorted().map { t in
+                h(t) + " for " + (byTransform[t] ?? []).map { h($0) }.joined(separator: ", ")
+            }
+            out.append(h("Kinetics and cytokines: per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (")
+                + transforms.joined(separator: "; ")
+                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the days before and after day 0."))
         }
         if let v = set.proteomics {
-            out.append("Proteomics: per group and assay the mean paired difference after versus before day 0 on the log2 (NPX) scale, shown as a signed fold change, with a paired t test; relevance at |fold change| ≥ \(NumberFormat.significant(abs(v.relevanceFoldChange), digits: 2)), significance after Bonferroni correction at p < \(NumberFormat.significant(v.significanceP, digits: 3)).")
+            out.append(h("Proteomics: per group and assay the mean paired difference after versus before day 0 on the log2 (NPX) scale, shown as a signed fold change, with a paired t test; relevance at |fold change| ≥ \(NumberFormat.compact(abs(v.relevanceFoldChange))), significance after Bonferroni correction at p < \(NumberFormat.compact(v.significanceP))."))
         }
         if !set.medication.isEmpty {
-            out.append("Medication: the share of patients receiving each drug per period, compared with Fisher's exact test.")
+            out.append(h("Medication: the share of patients receiving each drug per period, compared with Fisher's exact test."))
         }
         let curves = [set.outcomes.ventilationCurve, set.outcomes.icuStayCurve, set.outcomes.mortalityCurve]
-        out.append("Outcomes: Kaplan–Meier estimates compared with the log-rank test. " + curves.map { c in
-            "Event \(c.event): \(c.censoring.isEmpty ? "censored at the end of follow-up" : c.censoring)"
+        out.append(h("Outcomes: Kaplan–Meier estimates compared with the log-rank test. ") + curves.map { c in
+            h("Event ") + h(c.event) + ": " + (c.censoring.isEmpty ? h("censored at the end of follow-up") : h(c.censoring))
         }.joined(separator: ". ") + ".")
         if allSets.count > 1 {
-            out.append("Every analysis is repeated for each analysis set: " + allSets.map(\.label).joined(separator: "; ") + ".")
+            out.append(h("Every analysis is repeated for each analysis set: ") + allSets.map { h($0.label) }.joined(separator: "; ") + ".")
         }
         return out
     }

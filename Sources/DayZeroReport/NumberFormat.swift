@@ -54,6 +54,17 @@ package enum NumberFormat {
         return fixed(x, decimals: decimals)
     }
 
+    /// `x` with up to three significant digits and no trailing zeros (`2`, `1.5`, `0.000625`),
+    /// for thresholds quoted in text.
+    package static func compact(_ x: Double) -> String {
+        var s = significant(x, digits: 3)
+        if s.contains(".") {
+            while s.hasSuffix("0") { s.removeLast() }
+            if s.hasSuffix(".") { s.removeLast() }
+        }
+        return s
+    }
+
     /// `x` with exactly `decimals` decimals; negative values use the typographic minus, and a
     /// value that rounds to zero never shows a sign.
     package static func fixed(_ x: Double, decimals: Int, typographicMinus: Bool = true) -> String {
@@ -107,7 +118,26 @@ package enum NumberFormat {
             if m == minus + "1.0" || m == minus + "1" { return minus + power }
             return m.replacingOccurrences(of: ".0", with: "") + "×" + power
         }
-        return fixed(v, decimals: decimals)
+        let s = fixed(v, decimals: decimals)
+        return a >= 10_000 ? groupThousands(s) : s
+    }
+
+    /// Digits grouped by three with a thin space (`100 000`), as in print; the fraction is untouched.
+    static func groupThousands(_ s: String) -> String {
+        var sign = ""
+        var body = Substring(s)
+        if body.hasPrefix(minus) {
+            sign = minus
+            body = body.dropFirst()
+        }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        let integer = Array(parts[0])
+        var grouped = ""
+        for (i, ch) in integer.enumerated() {
+            if i > 0, (integer.count - i) % 3 == 0 { grouped += "\u{2009}" }
+            grouped.append(ch)
+        }
+        return sign + grouped + (parts.count > 1 ? "." + parts[1] : "")
     }
 
     static func superscript(_ n: Int) -> String {

@@ -37,11 +37,34 @@ package struct RenderContext {
     }
 }
 
-/// HTML for a list of warnings under a figure or table; empty when there are none.
-func warningList(_ warnings: [String], heading: String = "Notes") -> String {
-    let unique = warnings.reduce(into: [String]()) { acc, w in if !acc.contains(w) { acc.append(w) } }
+/// A note under a figure or table: an optional subject (e.g. the panel's label) and the text.
+/// Both are user text and are escaped and isolated separately, so a right-to-left subject
+/// cannot pull the text around it out of order.
+struct Note: Equatable {
+    var subject: String?
+    var text: String
+
+    init(_ text: String) {
+        subject = nil
+        self.text = text
+    }
+
+    init(_ subject: String, _ text: String) {
+        self.subject = subject
+        self.text = text
+    }
+
+    var html: String {
+        (subject.map { Markup.html($0) + ": " } ?? "") + Markup.html(text)
+    }
+}
+
+/// HTML for a list of notes under a figure or table; empty when there are none. Repeated
+/// notes are shown once.
+func warningList(_ notes: [Note], heading: String = "Notes") -> String {
+    let unique = notes.reduce(into: [Note]()) { acc, n in if !acc.contains(n) { acc.append(n) } }
     guard !unique.isEmpty else { return "" }
     var s = "<div class=\"notes\"><p class=\"notes-title\">\(Markup.escape(heading))</p><ul>"
-    for w in unique { s += "<li>\(Markup.html(w))</li>" }
+    for n in unique { s += "<li>\(n.html)</li>" }
     return s + "</ul></div>\n"
 }

@@ -42,7 +42,7 @@ public struct ReportRenderer: Sendable {
         for (set, context) in zip(results.analysisSets, contexts) {
             html += "<section class=\"analysis-set\" id=\"\(context.setPrefix)\">\n"
             html += "<h2>\(Markup.html(set.label))</h2>\n"
-            html += warningList(set.warnings, heading: "Warnings for this analysis set")
+            html += warningList(set.warnings.map { Note($0) }, heading: "Warnings for this analysis set")
             for section in setSections {
                 html += section.render(set, context: context)
             }
@@ -67,13 +67,18 @@ public struct ReportRenderer: Sendable {
     func contents(_ results: StudyResults, contexts: [RenderContext]) -> String {
         var s = "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
         for (set, context) in zip(results.analysisSets, contexts) {
-            s += "<li><a href=\"#\(context.setPrefix)\">\(Markup.html(set.label))</a>"
-            s += " <span class=\"muted\">(\(set.flow.treated) \(Markup.html(context.groups.treated.label).lowercasedIfPlain()), "
-            s += "\(set.flow.controls) \(Markup.html(context.groups.control.label).lowercasedIfPlain()))</span></li>\n"
+            s += "<li><a href=\"#\(context.setPrefix)\">\(Markup.htmlShort(set.label, maxCharacters: 120))</a>"
+            s += " <span class=\"muted\">(\(set.flow.treated) \(short(context.groups.treated.label)), "
+            s += "\(set.flow.controls) \(short(context.groups.control.label)))</span></li>\n"
         }
         s += "<li><a href=\"#methods\">Methods</a></li>\n<li><a href=\"#provenance\">Provenance</a></li>\n</ol>\n</nav>\n"
         return s
     }
+}
+
+/// A group label inside the contents line: the default labels in lower case, long ones shortened.
+private func short(_ label: String) -> String {
+    Markup.htmlShort(label == "Treated" || label == "Control" ? label.lowercased() : label, maxCharacters: 40)
 }
 
 extension String {

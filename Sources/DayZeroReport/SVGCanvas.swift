@@ -101,8 +101,10 @@ package struct SVGCanvas {
         let full = runs.map(\.text).joined()
         var shown = runs
         var title = tooltip
-        if let maxWidth, TextMetrics.width(full, fontSize: size) > maxWidth {
-            let cut = TextMetrics.truncate(full, maxWidth: maxWidth, fontSize: size).text
+        // Bold glyphs run about 13% wider than regular ones in the fallback fonts.
+        let budget = maxWidth.map { bold ? $0 / 1.13 : $0 }
+        if let budget, TextMetrics.width(full, fontSize: size) > budget {
+            let cut = TextMetrics.truncate(full, maxWidth: budget, fontSize: size).text
             shown = [Span(cut)]
             title = tooltip ?? full
         }
@@ -115,12 +117,9 @@ package struct SVGCanvas {
         }
         s += ">"
         if let title { s += "<title>\(Markup.escape(title))</title>" }
-        if shown.count == 1, !shown[0].italic {
-            s += Markup.svgText(shown[0].text)
-        } else {
-            for run in shown {
-                s += run.italic ? "<tspan font-style=\"italic\">\(Markup.svgText(run.text))</tspan>" : Markup.svgText(run.text)
-            }
+        // Each run is escaped and, if it holds right-to-left text, isolated on its own.
+        for run in shown {
+            s += run.italic ? "<tspan font-style=\"italic\">\(Markup.svgText(run.text))</tspan>" : Markup.svgText(run.text)
         }
         parts.append(s + "</text>")
     }

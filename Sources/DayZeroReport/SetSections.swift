@@ -10,10 +10,15 @@ package protocol SetSection: Sendable {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String
 }
 
+/// A table column header for a group: its label (shortened past 60 characters) and its size.
+func groupHeader(_ label: String, _ n: Int) -> String {
+    Markup.htmlShort(label, maxCharacters: 60) + "<br/>(n = \(n))"
+}
+
 /// `<figure>` markup shared by the figure sections.
 enum FigureHTML {
     static func figure(
-        id: String, title: String, caption: String, legend: String?, panels: [String], notes: [String],
+        id: String, title: String, caption: String, legend: String?, panels: [String], notes: [Note],
         cssClass: String = "multi"
     ) -> String {
         var s = "<figure class=\"\(cssClass)\" id=\"\(id)\">\n"
@@ -52,11 +57,11 @@ enum FigureHTML {
             + "left and right cover the days up to day 0 and from day 0 on. Log-scaled axes are marked."
     }
 
-    static func panelNotes(_ panels: [KineticsPanel]) -> [String] {
-        var notes: [String] = []
+    static func panelNotes(_ panels: [KineticsPanel]) -> [Note] {
+        var notes: [Note] = []
         for panel in panels {
             let tests = [panel.overall, panel.pre, panel.post].compactMap { $0 }
-            for w in panel.warnings + tests.flatMap(\.warnings) { notes.append("\(panel.label): \(w)") }
+            for w in panel.warnings + tests.flatMap(\.warnings) { notes.append(Note(panel.label, w)) }
         }
         return notes
     }
@@ -66,8 +71,8 @@ struct FlowSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
         let id = context.id("flow")
         let svg = FlowDiagramSVG.render(set.flow, id: context.id("flow", "diagram"), groups: context.groups)
-        var notes: [String] = []
-        if let note = FlowDiagramSVG.reconciliationNote(set.flow) { notes.append(note) }
+        var notes: [Note] = []
+        if let note = FlowDiagramSVG.reconciliationNote(set.flow) { notes.append(Note(note)) }
         var caption = "Screened patients, exclusions in the order the rules apply, and the groups compared."
         if let day = set.flow.controlAlignmentDay {
             caption += " Controls are aligned on ICU day \(day), the median start day of the treated group."
@@ -86,8 +91,8 @@ struct Table1Section: SetSection {
         return "<h3>Table 1</h3>\n"
             + Table1HTML.render(
                 sections: set.table1.sections, id: id, caption: caption,
-                treatedHeader: Markup.html(context.groups.treated.label) + "<br/>(n = \(set.flow.treated))",
-                controlHeader: Markup.html(context.groups.control.label) + "<br/>(n = \(set.flow.controls))")
+                treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
+                controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
     }
 }
 
@@ -126,10 +131,10 @@ struct ProteomicsSection: SetSection {
         let assays = volcano.groups.map(\.points.count).max() ?? 0
         let caption = "Per group, the mean fold change of each of \(assays) assays after versus before day 0 (x; a fold change "
             + "below 1 is shown as its negative reciprocal) against −log10 of the paired t test p value (y). Dashed lines: "
-            + "|fold change| = \(NumberFormat.significant(abs(volcano.relevanceFoldChange), digits: 2)) (relevance) and p = "
-            + "\(NumberFormat.significant(volcano.significanceP, digits: 3)) (Bonferroni). Filled points are relevant changes."
+            + "|fold change| = \(NumberFormat.compact(abs(volcano.relevanceFoldChange))) (relevance) and p = "
+            + "\(NumberFormat.compact(volcano.significanceP)) (Bonferroni). Filled points are relevant changes."
         return "<h3>Proteomics</h3>\n"
-            + FigureHTML.figure(id: id, title: title, caption: caption, legend: nil, panels: panels, notes: volcano.warnings)
+            + FigureHTML.figure(id: id, title: title, caption: caption, legend: nil, panels: panels, notes: volcano.warnings.map { Note($0) })
     }
 }
 
@@ -181,22 +186,22 @@ struct OutcomesSection: SetSection {
             sections: [Table1.Section(title: "", rows: [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality])],
             id: tableID,
             caption: "Outcomes in the 28 days after the alignment day: n (%) or median [IQR]; p from Fisher's exact test or the Mann–Whitney U test.",
-            treatedHeader: Markup.html(context.groups.treated.label) + "<br/>(n = \(set.flow.treated))",
-            controlHeader: Markup.html(context.groups.control.label) + "<br/>(n = \(set.flow.controls))")
+            treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
+            controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
         let curves: [(String, String, SurvivalComparison)] = [
             ("ventilation", "Time on mechanical ventilation", o.ventilationCurve),
             ("icu-stay", "ICU length of stay", o.icuStayCurve),
             ("mortality", "Mortality", o.mortalityCurve),
         ]
         var panels: [String] = []
-        var notes: [String] = []
+        var notes: [Note] = []
         var seen: Set<String> = []
         for (slug, title, curve) in curves {
             panels.append(SurvivalSVG.render(curve, title: title, id: context.id("km", slug), groups: context.groups))
             seen.formUnion(curve.curves.map(\.group))
-            if !curve.censoring.isEmpty { notes.append("\(title): \(curve.censoring)") }
-            for left in curve.leftOut { notes.append("\(title): \(left.count) left out — \(left.reason)") }
-            for w in curve.warnings { notes.append("\(title): \(w)") }
+            if !curve.censoring.isEmpty { notes.append(Note(title, curve.censoring)) }
+            for left in curve.leftOut { notes.append(Note("\(title): \(left.count) left out", left.reason)) }
+            for w in curve.warnings { notes.append(Note(title, w)) }
         }
         let legend = Legend.svg(context.groups.present(seen), id: nil)
         let caption = "Kaplan–Meier curves for the first 28 days after the alignment day, with the numbers at risk under each "

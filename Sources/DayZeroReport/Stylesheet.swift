@@ -32,7 +32,12 @@ enum Stylesheet {
     figure.medication .panel svg { width: auto; max-width: 100%; }
     svg { overflow: hidden; }
     svg text { white-space: pre; }
-    table.data { border-collapse: collapse; width: 100%; font-size: 13.5px; margin: 8px 0 4px; break-inside: avoid; page-break-inside: avoid; }
+    table.data { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 13.5px; margin: 8px 0 4px;
+      break-inside: avoid; page-break-inside: avoid; }
+    col.c-label { width: 46%; } col.c-group { width: 20%; } col.c-p { width: 14%; }
+    table.medication col.c-group { width: 19%; } table.medication col.c-p { width: 12%; }
+    col.c-drug { width: 25%; } col.c-period { width: 25%; }
+    col.c-method { width: 20%; } col.c-r { width: 50%; } col.c-use { width: 30%; }
     table.table1 { break-inside: auto; page-break-inside: auto; }
     table.data caption { caption-side: top; text-align: left; font-size: 13.5px; color: #333; padding-bottom: 4px; }
     table.data thead { display: table-header-group; }
@@ -42,7 +47,8 @@ enum Stylesheet {
     table.data tbody th { font-weight: normal; }
     table.data tr.section th { font-weight: bold; padding-top: 10px; border-bottom: 1px solid #999; }
     table.table1 tbody tr:not(.section) th { padding-left: 18px; }
-    .num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+    .num { text-align: right; font-variant-numeric: tabular-nums; }
+    td.num { white-space: nowrap; }
     table.data th.num, table.data td.num { text-align: right; }
     .missing { color: #666; font-size: 0.85em; }
     .note-mark { color: #a33; }

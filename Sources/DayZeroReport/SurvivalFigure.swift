@@ -5,7 +5,7 @@ import DayZeroAnalysis
 /// each number centred on its tick (`SurvivalComparison.riskTimes` are the axis ticks).
 package enum SurvivalSVG {
     static let width = 340.0
-    static let plotLeft = 62.0
+    static let plotLeft = 68.0
     static let plotRight = 326.0
     static let plotTop = 42.0
     static let plotBottom = 190.0
@@ -21,15 +21,17 @@ package enum SurvivalSVG {
         let logRank: [SVGCanvas.Span]
         if let p = comparison.logRankP, p.isFinite {
             let (relation, value) = NumberFormat.pParts(p)
-            logRank = [SVGCanvas.Span("log-rank "), SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
+            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
+                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
         } else {
-            logRank = [SVGCanvas.Span("log-rank "), SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" = n/a")]
+            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
+                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" = n/a")]
         }
         var detail = "Event: \(comparison.event)"
         if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
             detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
         }
-        canvas.spans(logRank, x: width / 2, y: 32, size: 11, anchor: .middle, tooltip: detail)
+        canvas.spans(logRank, x: width / 2, y: 32, size: 10.5, anchor: .middle, maxWidth: width - 12, tooltip: detail)
 
         // Time axis: ticks at the risk times when given, else nice ticks.
         var maxTime = comparison.riskTimes.filter(\.isFinite).max() ?? 0
@@ -59,7 +61,7 @@ package enum SurvivalSVG {
         canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
         canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
         canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
-        let yLabel = comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion without \(comparison.event)"
+        let yLabel = comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free"
         canvas.text(yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
 
         for (entry, curve) in curves {
@@ -93,7 +95,7 @@ package enum SurvivalSVG {
             let (entry, curve) = item
             let y = tableTop + rowHeight * Double(row + 1)
             canvas.marker(entry.style.marker, x: 8, y: y - 3.5, size: 6, color: entry.style.color)
-            canvas.text(entry.label, x: 15, y: y, size: 9.5, maxWidth: plotLeft - 22, tooltip: entry.label)
+            canvas.text(entry.label, x: 15, y: y, size: 9.5, maxWidth: plotLeft - 30, tooltip: entry.label)
             for (i, time) in comparison.riskTimes.enumerated() where i < curve.atRisk.count {
                 guard let x = xScale.position(time), time <= maxTime, time >= 0 else { continue }
                 canvas.text(NumberFormat.count(curve.atRisk[i]), x: x, y: y, size: 9.5, anchor: .middle)

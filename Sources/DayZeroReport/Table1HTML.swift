@@ -9,12 +9,13 @@ package enum Table1HTML {
     ) -> String {
         var notes: [String] = []
         var s = "<table class=\"data table1\" id=\"\(id)\">\n<caption>\(Markup.html(caption))</caption>\n"
+        s += "<colgroup><col class=\"c-label\"/><col class=\"c-group\"/><col class=\"c-group\"/><col class=\"c-p\"/></colgroup>\n"
         s += "<thead><tr><th scope=\"col\">Characteristic</th><th scope=\"col\" class=\"num\">\(treatedHeader)</th>"
         s += "<th scope=\"col\" class=\"num\">\(controlHeader)</th><th scope=\"col\" class=\"num\">p value</th></tr></thead>\n"
         for section in sections {
             s += "<tbody>\n"
             if !section.title.isEmpty {
-                s += "<tr class=\"section\"><th colspan=\"4\" scope=\"rowgroup\">\(Markup.html(section.title))</th></tr>\n"
+                s += "<tr class=\"section\"><th colspan=\"4\" scope=\"rowgroup\">\(Markup.htmlShort(section.title, maxCharacters: 160))</th></tr>\n"
             }
             for row in section.rows {
                 s += rowHTML(row, notes: &notes)
@@ -31,8 +32,8 @@ package enum Table1HTML {
     }
 
     static func rowHTML(_ row: Table1.Row, notes: inout [String]) -> String {
-        var label = Markup.html(row.label)
-        if let unit = row.unit?.trimmingCharactersInWhitespace(), !unit.isEmpty { label += ", " + Markup.html(unit) }
+        var label = Markup.htmlShort(row.label, maxCharacters: 160)
+        if let unit = row.unit?.trimmingCharactersInWhitespace(), !unit.isEmpty { label += ", " + Markup.htmlShort(unit, maxCharacters: 40) }
         var marks = ""
         for warning in row.warnings {
             let index: Int

@@ -8,7 +8,7 @@ import Foundation
 /// labelled. Assays without a p-value cannot be placed and are counted under the panel.
 package enum VolcanoSVG {
     static let width = 340.0
-    static let height = 290.0
+    static let height = 300.0
     static let plotLeft = 50.0
     static let plotRight = 328.0
     static let plotTop = 40.0
@@ -27,7 +27,7 @@ package enum VolcanoSVG {
         let threshold = significanceLine(volcano)
         if let threshold { maxY = max(maxY, threshold * 1.12) }
         if !maxAbsFC.isFinite || maxAbsFC <= 0 { maxAbsFC = 2 }
-        let x = AxisScale.linear(values: [-maxAbsFC, maxAbsFC], range: (plotLeft, plotRight), targetTicks: 7)
+        let x = AxisScale.linear(values: [-maxAbsFC, maxAbsFC], range: (plotLeft, plotRight), targetTicks: 9, allowQuarterSteps: false)
         let y = AxisScale.linear(values: [maxY], range: (plotBottom, plotTop), include: [0])
         return (x, y)
     }
@@ -49,7 +49,7 @@ package enum VolcanoSVG {
         let significantCount = placed.filter { p in (p.pValue ?? 1) < volcano.significanceP }.count
 
         canvas.text(entry.label, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
-        canvas.text("\(relevantCount) of \(placed.count) assays with |FC| ≥ \(NumberFormat.significant(relevance, digits: 2)); \(significantCount) below the Bonferroni threshold",
+        canvas.text("\(relevantCount) of \(placed.count) relevant, \(significantCount) significant",
                     x: width / 2, y: 31, size: 9.5, anchor: .middle, fill: "#444", maxWidth: width - 12)
 
         for (tick, label) in zip(yScale.ticks, yScale.tickLabels) {
@@ -103,8 +103,8 @@ package enum VolcanoSVG {
         }
         let unplaced = group.points.count - placed.count
         if unplaced > 0 {
-            canvas.text("\(unplaced) assay\(unplaced == 1 ? "" : "s") without a p-value not shown", x: plotLeft + 4,
-                        y: plotTop + 10, size: 8.5, fill: "#666")
+            canvas.text("\(unplaced) assay\(unplaced == 1 ? "" : "s") without a p value not shown", x: width / 2,
+                        y: plotBottom + 48, size: 9, anchor: .middle, fill: "#555")
         }
         return canvas.svg(id: id, label: "Volcano plot, \(entry.label)")
     }
