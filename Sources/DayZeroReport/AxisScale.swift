@@ -72,11 +72,20 @@ package struct AxisScale: Sendable, Equatable {
             lo -= pad
             hi += pad
         }
+        // Spans beyond what Double can step through (e.g. ±1e308) get a plain two-tick axis.
+        guard (hi - lo).isFinite, hi - lo > 0 else {
+            return AxisScale(kind: .linear, domainMin: lo, domainMax: hi, rangeStart: range.0, rangeEnd: range.1,
+                             ticks: [lo, hi], tickLabels: [NumberFormat.tick(lo, decimals: 0), NumberFormat.tick(hi, decimals: 0)])
+        }
         let (step, decimals) = niceStep((hi - lo) / Double(max(1, targetTicks - 1)), allowQuarter: allowQuarterSteps)
         // The 1e-9 slack keeps a data value that is a whole multiple of the step (37.6 / 0.2)
         // from being pushed one step out by binary rounding.
         let first = (lo / step + 1e-9).rounded(.down)
         let last = (hi / step - 1e-9).rounded(.up)
+        guard (last - first).isFinite, last - first < 1000 else {
+            return AxisScale(kind: .linear, domainMin: lo, domainMax: hi, rangeStart: range.0, rangeEnd: range.1,
+                             ticks: [lo, hi], tickLabels: [NumberFormat.tick(lo, decimals: decimals), NumberFormat.tick(hi, decimals: decimals)])
+        }
         let count = Int(last - first) + 1
         let ticks = (0..<max(2, count)).map { (first + Double($0)) * step }
         let labels = ticks.map { NumberFormat.tick($0, decimals: decimals) }

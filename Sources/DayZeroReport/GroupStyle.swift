@@ -55,9 +55,11 @@ package struct GroupPalette: Sendable {
         entries.first { $0.key == key }
     }
 
-    /// The entries among `keys`, in palette order.
+    /// The entries among `keys`, in palette order, each key once (should the treated and
+    /// control names coincide, the group is drawn once, as treated).
     package func present(_ keys: Set<String>) -> [Entry] {
-        entries.filter { keys.contains($0.key) }
+        var seen: Set<String> = []
+        return entries.filter { keys.contains($0.key) && seen.insert($0.key).inserted }
     }
 
     package var treated: Entry { entries[0] }

@@ -11,6 +11,8 @@ package enum KineticsPanelSVG {
     static let plotRight = 318.0
     static let plotTop = 56.0
     static let plotBottom = 208.0
+    /// Days beyond ±365 from day 0 are not drawn.
+    static let maxDay = 365
 
     package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette) -> String {
         var canvas = SVGCanvas(width: width, height: height)
@@ -29,11 +31,14 @@ package enum KineticsPanelSVG {
         for s in panel.admission where admission[s.group] == nil { admission[s.group] = s }
         let present = groups.present(Set(byGroup.keys).union(admission.keys))
 
-        var firstDay = min(panel.firstDay, panel.lastDay)
-        var lastDay = max(panel.firstDay, panel.lastDay)
+        // The drawn window: the panel's, widened to any data day, within ±maxDay so absurd day
+        // numbers cannot overflow the arithmetic below.
+        func clampDay(_ d: Int) -> Int { min(max(d, -maxDay), maxDay) }
+        var firstDay = clampDay(min(panel.firstDay, panel.lastDay))
+        var lastDay = clampDay(max(panel.firstDay, panel.lastDay))
         for s in panel.days {
-            firstDay = min(firstDay, s.day)
-            lastDay = max(lastDay, s.day)
+            firstDay = min(firstDay, clampDay(s.day))
+            lastDay = max(lastDay, clampDay(s.day))
         }
         let hasAdmission = !admission.isEmpty
         let offset = hasAdmission ? 2 : 0

@@ -88,6 +88,29 @@ struct DocumentTests {
         #expect(!html.contains("NaN") && !html.contains(">nan") && !html.contains("inf<"))
     }
 
+    @Test("extreme but finite numbers, odd windows and clashing group names render without trapping")
+    func extremes() {
+        var r = results
+        var panel = r.analysisSets[0].kinetics[1]
+        panel.firstDay = Int.min
+        panel.lastDay = Int.max
+        panel.days[0] = DayGroupStatistic(day: Int.max, group: "treated", n: 1, geometricMean: 1e308, lower: -1e308, upper: 1e308)
+        panel.days[1] = DayGroupStatistic(day: -3, group: "treated", n: 1, geometricMean: .leastNonzeroMagnitude, lower: 0, upper: 1e-300)
+        r.analysisSets[0].kinetics[1] = panel
+        r.analysisSets[0].outcomes.icuStayCurve.riskTimes = [0, 1e300]
+        r.analysisSets[0].outcomes.icuStayCurve.curves[0].atRisk = []
+        r.analysisSets[0].proteomics?.groups[1].points[2].foldChange = -1e308
+        r.analysisSets[0].medication[0].treatedTotal = 0
+        r.analysisSets[0].flow.exclusions = []
+        let options = ReportOptions(treatedGroup: "same", controlGroup: "same")
+        let html = ReportRenderer().render(r, options: options)
+        for svg in svgElements(in: html) {
+            #expect(xmlError(svg) == nil)
+            #expect(!svg.contains("NaN") && !svg.contains("inf"))
+        }
+        #expect(html.contains("id=\"set-main-fig-kinetics-ferritin\""))
+    }
+
     @Test("same results give byte-identical HTML")
     func deterministic() {
         let a = Rendered.html
