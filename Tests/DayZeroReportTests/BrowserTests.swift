@@ -10,7 +10,7 @@ enum Chromium {
         if let explicit = env["DAYZERO_CHROMIUM"], FileManager.default.isExecutableFile(atPath: explicit) {
             return URL(fileURLWithPath: explicit)
         }
-        let path = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init) + ["/usr/bin", "/usr/lib/chromium"]
+        let path = (env["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         for dir in path {
             for name in ["chromium", "chromium-browser"] {
                 let candidate = URL(fileURLWithPath: dir).appendingPathComponent(name)
