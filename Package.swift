@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DayZeroStore", targets: ["DayZeroStore"]),
         .library(name: "DayZeroSynth", targets: ["DayZeroSynth"]),
         .library(name: "DayZeroAnalysis", targets: ["DayZeroAnalysis"]),
+        .library(name: "DayZeroReport", targets: ["DayZeroReport"]),
         .library(name: "DayZeroCLI", targets: ["DayZeroCLI"]),
     ],
     dependencies: [
@@ -50,13 +51,15 @@ let package = Package(
             dependencies: ["DayZeroStats", "DayZeroCohort", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
+        // HTML + inline SVG rendering of results; no statistics in here.
+        .target(name: "DayZeroReport", dependencies: ["DayZeroAnalysis"], swiftSettings: swiftSettings),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
         // Commands, testable in-process.
         .target(
             name: "DayZeroCLI",
             dependencies: [
-                "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis",
+                "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -103,8 +106,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DayZeroReportTests",
+            dependencies: ["DayZeroReport", "DayZeroTestSupport"],
+            exclude: ["__Snapshots__"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DayZeroCLITests",
-            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroCohort", "DayZeroTestSupport"],
+            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport", "DayZeroCohort", "DayZeroTestSupport"],
             swiftSettings: swiftSettings
         ),
     ],

@@ -1,0 +1,201 @@
+import DayZeroAnalysis
+
+/// One kinetics or cytokine panel (paper Fig. 1, 2b–f, 3): per day and group the geometric
+/// mean with its 95% CI, groups dodged sideways, the ICU-admission value at the left when
+/// present, the overall interaction p under the title, the pre p at the left and the post p
+/// at the right. A day without a geometric mean leaves a gap in the line.
+package enum KineticsPanelSVG {
+    static let width = 330.0
+    static let height = 258.0
+    static let plotLeft = 64.0
+    static let plotRight = 318.0
+    static let plotTop = 56.0
+    static let plotBottom = 208.0
+    /// Days beyond ±365 from day 0 are not drawn.
+    static let maxDay = 365
+
+    package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette) -> String {
+        var canvas = SVGCanvas(width: width, height: height)
+        let plotWidth = plotRight - plotLeft
+
+        // Title and the three p-values, placed as in the paper.
+        canvas.text(panel.label, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
+        pText(&canvas, panel.overall, x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window")
+        pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before day 0")
+        pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After day 0")
+
+        // Data by group and day (first entry wins if a day is repeated).
+        var byGroup: [String: [Int: DayGroupStatistic]] = [:]
+        var admission: [String: DayGroupStatistic] = [:]
+        for s in panel.days where byGroup[s.group]?[s.day] == nil { byGroup[s.group, default: [:]][s.day] = s }
+        for s in panel.admission where admission[s.group] == nil { admission[s.group] = s }
+        let present = groups.present(Set(byGroup.keys).union(admission.keys))
+
+        // The drawn window: the panel's, widened to any data day, within ±maxDay so absurd day
+        // numbers cannot overflow the arithmetic below.
+        func clampDay(_ d: Int) -> Int { min(max(d, -maxDay), maxDay) }
+        var firstDay = clampDay(min(panel.firstDay, panel.lastDay))
+        var lastDay = clampDay(max(panel.firstDay, panel.lastDay))
+        for s in panel.days {
+            firstDay = min(firstDay, clampDay(s.day))
+            lastDay = max(lastDay, clampDay(s.day))
+        }
+        let hasAdmission = !admission.isEmpty
+        let offset = hasAdmission ? 2 : 0
+        let slots = Double(offset + lastDay - firstDay + 1)
+        let slotWidth = plotWidth / slots
+        func xSlot(_ slot: Double) -> Double { plotLeft + (slot + 0.5) * slotWidth }
+        func xDay(_ d: Int) -> Double { xSlot(Double(offset + d - firstDay)) }
+
+        // Y scale from every plotted number.
+        var values: [Double] = []
+        for s in panel.days + panel.admission {
+            for v in [s.geometricMean, s.lower, s.upper] { if let v, v.isFinite { values.append(v) } }
+        }
+        let yScale = AxisScale.automatic(values: values, range: (plotBottom, plotTop))
+
+        // Axes, ticks, grid.
+        for (tick, label) in zip(yScale.ticks, yScale.tickLabels) {
+            guard let y = yScale.position(tick) else { continue }
+            canvas.line(plotLeft, y, plotRight, y, stroke: "#e6e6e6", width: 0.6)
+            canvas.line(plotLeft - 4, y, plotLeft, y, stroke: "#333")
+            canvas.text(label, x: plotLeft - 6, y: y + 3.5, size: 9.5, anchor: .end, maxWidth: plotLeft - 22)
+        }
+        canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
+        canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
+        if (firstDay...lastDay).contains(0) {
+            canvas.line(xDay(0), plotTop, xDay(0), plotBottom, stroke: "#999", width: 0.8, dash: "3 3")
+        }
+        let span = lastDay - firstDay
+        let step = span <= 14 ? 1 : (span <= 28 ? 2 : 7)
+        for d in firstDay...lastDay where d % step == 0 {
+            let x = xDay(d)
+            canvas.line(x, plotBottom, x, plotBottom + 4, stroke: "#333")
+            canvas.text(NumberFormat.day(d), x: x, y: plotBottom + 15, size: 9.5, anchor: .middle, bold: d == 0)
+        }
+        if hasAdmission {
+            let x = xSlot(0)
+            canvas.line(x, plotBottom, x, plotBottom + 4, stroke: "#333")
+            canvas.text("Adm", x: x, y: plotBottom + 15, size: 9.5, anchor: .middle, tooltip: "ICU admission")
+            // Axis break between the admission value and the serial days.
+            let xb = xSlot(1)
+            canvas.rect(x: xb - 3, y: plotBottom - 4, width: 6, height: 8, fill: "#fff")
+            canvas.line(xb - 5, plotBottom + 4, xb - 1, plotBottom - 4, stroke: "#333")
+            canvas.line(xb + 1, plotBottom + 4, xb + 5, plotBottom - 4, stroke: "#333")
+        }
+        canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
+        let unit = panel.unit.trimmingCharactersInWhitespace()
+        let scaleNote = yScale.kind == .log10 ? (unit.isEmpty ? " (log scale)" : ", log scale)") : (unit.isEmpty ? "" : ")")
+        var yLabel = [SVGCanvas.Span(panel.label)]
+        if !unit.isEmpty { yLabel += [SVGCanvas.Span(" ("), SVGCanvas.Span(unit)] }
+        if !scaleNote.isEmpty { yLabel.append(SVGCanvas.Span(scaleNote)) }
+        let yMid = (plotTop + plotBottom) / 2
+        canvas.spans(yLabel, x: 13, y: yMid, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
+
+        if values.isEmpty {
+            canvas.text("No data", x: (plotLeft + plotRight) / 2, y: yMid, size: 11, anchor: .middle, fill: "#666")
+        }
+
+        // Series: lines first, then error bars, then markers on top.
+        let dodgeUnit = min(slotWidth * 0.22, 4.0)
+        func dodge(_ index: Int) -> Double { (Double(index) - Double(present.count - 1) / 2) * dodgeUnit }
+        for (index, entry) in present.enumerated() {
+            guard let days = byGroup[entry.key] else { continue }
+            var points: [(command: Character, x: Double, y: Double)] = []
+            var previous: Int?
+            for d in firstDay...lastDay {
+                guard let gm = days[d]?.geometricMean, let y = yScale.position(gm) else { continue }
+                let command: Character = (previous == d - 1) ? "L" : "M"
+                points.append((command, xDay(d) + dodge(index), y))
+                previous = d
+            }
+            if points.count > 1 {
+                canvas.polyline(points, stroke: entry.style.color, width: 1.4, dash: entry.style.dash)
+            }
+        }
+        for (index, entry) in present.enumerated() {
+            var stats: [(Double, DayGroupStatistic, String)] = []
+            if let a = admission[entry.key] { stats.append((xSlot(0) + dodge(index), a, "ICU admission")) }
+            for d in firstDay...lastDay {
+                if let s = byGroup[entry.key]?[d] { stats.append((xDay(d) + dodge(index), s, "day \(NumberFormat.day(d))")) }
+            }
+            for (x, s, when) in stats {
+                if let lo = s.lower, let hi = s.upper, let y1 = yScale.clampedPosition(lo), let y2 = yScale.clampedPosition(hi) {
+                    canvas.line(x, y1, x, y2, stroke: entry.style.color, width: 1)
+                    canvas.line(x - 2.2, y1, x + 2.2, y1, stroke: entry.style.color, width: 1)
+                    canvas.line(x - 2.2, y2, x + 2.2, y2, stroke: entry.style.color, width: 1)
+                }
+                guard let gm = s.geometricMean, let y = yScale.position(gm) else { continue }
+                canvas.marker(entry.style.marker, x: x, y: y, size: 5.5, color: entry.style.color,
+                              title: tooltip(entry.label, when: when, s))
+            }
+        }
+        return canvas.svg(id: id, label: panel.label)
+    }
+
+    static func tooltip(_ group: String, when: String, _ s: DayGroupStatistic) -> String {
+        var t = "\(group), \(when): "
+        if let gm = s.geometricMean { t += NumberFormat.significant(gm, digits: 3) } else { t += "no value" }
+        if let lo = s.lower, let hi = s.upper {
+            t += " (95% CI \(NumberFormat.significant(lo, digits: 3))–\(NumberFormat.significant(hi, digits: 3)))"
+        }
+        return t + ", n = \(s.n)"
+    }
+
+    static func pText(_ canvas: inout SVGCanvas, _ test: InteractionTest?, x: Double, y: Double, anchor: SVGCanvas.Anchor, size: Double, window: String) {
+        guard let test else {
+            canvas.text("p = n/a", x: x, y: y, size: size, anchor: anchor, fill: "#666", tooltip: "\(window): not estimable")
+            return
+        }
+        let (relation, value) = test.pValue.isFinite ? NumberFormat.pParts(test.pValue) : ("=", "n/a")
+        let detail = "Day \(NumberFormat.day(test.firstDay)) to \(NumberFormat.day(test.lastDay)): F = "
+            + NumberFormat.significant(test.fStatistic, digits: 3) + " on " + NumberFormat.significant(test.numeratorDF, digits: 3)
+            + " and " + NumberFormat.significant(test.denominatorDF, digits: 3) + " df, p = "
+            + NumberFormat.significant(test.pValue, digits: 3) + "; \(test.observations) observations, \(test.patients) patients"
+        canvas.spans([SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")], x: x, y: y, size: size,
+                     anchor: anchor, tooltip: detail)
+    }
+}
+
+/// Which of the paper's figures a kinetics panel belongs to, by parameter name.
+package enum KineticsGroup: String, CaseIterable, Sendable {
+    case inflammation
+    case sofa
+    case other
+
+    /// Paper order within each figure; names are matched case-insensitively, with the few
+    /// common aliases listed.
+    static let order: [KineticsGroup: [[String]]] = [
+        .inflammation: [["temperature", "temp"], ["ferritin"], ["procalcitonin", "pct"], ["wbc", "leukocytes"], ["crp"]],
+        .sofa: [["creatinine"], ["bilirubin"], ["platelets", "thrombocytes"], ["pf_ratio", "pao2_fio2", "pf"],
+                ["norepinephrine", "noradrenaline"], ["sofa"]],
+    ]
+
+    /// Panels split into the inflammation figure, the SOFA figure and the rest; the first two
+    /// in the paper's order, the rest in results order.
+    package static func split(_ panels: [KineticsPanel]) -> [(KineticsGroup, [KineticsPanel])] {
+        var remaining = Array(panels.enumerated())
+        var result: [(KineticsGroup, [KineticsPanel])] = []
+        for group in [KineticsGroup.inflammation, .sofa] {
+            var chosen: [KineticsPanel] = []
+            for names in order[group] ?? [] {
+                if let i = remaining.firstIndex(where: { names.contains($0.element.parameter.lowercased()) }) {
+                    chosen.append(remaining[i].element)
+                    remaining.remove(at: i)
+                }
+            }
+            result.append((group, chosen))
+        }
+        result.append((.other, remaining.map(\.element)))
+        return result
+    }
+}
+
+extension String {
+    func trimmingCharactersInWhitespace() -> String {
+        var s = Substring(self)
+        while let f = s.first, f.isWhitespace { s.removeFirst() }
+        while let l = s.last, l.isWhitespace { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,97 @@
+import DayZeroAnalysis
+
+/// The methods section and the provenance block.
+///
+/// The methods text is assembled from what the results say was done (windows, transforms,
+/// thresholds, censoring rules, alignment day) and from the options (protocol name and text,
+/// extra notes), with one row per method naming its R equivalent from
+/// `Provenance.referenceImplementations`.
+enum MethodsHTML {
+    static func methods(_ results: StudyResults, options: ReportOptions) -> String {
+        let p = results.provenance
+        var s = "<section id=\"methods\" class=\"methods\">\n<h2>Methods</h2>\n"
+        s += "<p>All tables and figures were computed by \(Markup.html(p.tool)) \(Markup.html(p.toolVersion))"
+        if let name = options.protocolName {
+            s += " under the protocol <q>\(Markup.html(name))</q>"
+        }
+        s += ". Each statistic is checked against the R function listed below.</p>\n"
+
+        if let main = results.analysisSets.first {
+            s += "<ul class=\"method-list\">\n"
+            for sentence in sentences(main, allSets: results.analysisSets) {
+                s += "<li>\(sentence)</li>\n"
+            }
+            s += "</ul>\n"
+        }
+        for note in options.methodNotes {
+            s += "<p>\(Markup.html(note))</p>\n"
+        }
+
+        s += "<table class=\"data methods-table\" id=\"methods-table\">\n<caption>Methods and their R equivalents.</caption>\n"
+        s += "<colgroup><col class=\"c-method\"/><col class=\"c-r\"/><col class=\"c-use\"/></colgroup>\n"
+        s += "<thead><tr><th scope=\"col\">Method</th><th scope=\"col\">R equivalent</th><th scope=\"col\">Used for</th></tr></thead>\n<tbody>\n"
+        let methods = p.referenceImplementations.keys.sorted()
+        if methods.isEmpty {
+            s += "<tr><td colspan=\"3\">No reference implementations were recorded in the results.</td></tr>\n"
+        }
+        for method in methods {
+            let r = p.referenceImplementations[method] ?? ""
+            let use = options.methodDescriptions[method] ?? ""
+            s += "<tr><th scope=\"row\">\(Markup.html(method))</th><td><code>\(Markup.html(r))</code></td><td>\(Markup.html(use))</td></tr>\n"
+        }
+        s += "</tbody></table>\n"
+
+        if let text = options.protocolText {
+            s += "<h3>Protocol as applied</h3>\n<pre class=\"protocol\">\(Markup.escape(text))</pre>\n"
+        }
+        return s + "</section>\n"
+    }
+
+    /// Sentences (as HTML) describing what the results of the first (main) set show was done.
+    /// Fixed wording is ours; every part that comes from the results is escaped and isolated
+    /// on its own.
+    static func sentences(_ set: AnalysisSetResults, allSets: [AnalysisSetResults]) -> [String] {
+        func h(_ text: String) -> String { Markup.html(text) }
+        var out: [String] = []
+        if let day = set.flow.controlAlignmentDay {
+            out.append(h("Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day), the median start day of the treated group. Controls no longer in the ICU on that day are excluded."))
+        }
+        out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
+        let panels = set.kinetics + set.cytokines
+        if !panels.isEmpty {
+            var byTransform: [String: [String]] = [:]
+            for panel in panels { byTransform[panel.transform, default: []].append(panel.label) }
+            let transforms = byTransform.keys.sorted().map { t in
+                h(t) + " for " + (byTransform[t] ?? []).map { h($0) }.joined(separator: ", ")
+            }
+            out.append(h("Kinetics and cytokines: per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (")
+                + transforms.joined(separator: "; ")
+                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the days before and after day 0."))
+        }
+        if let v = set.proteomics {
+            out.append(h("Proteomics: per group and assay the mean paired difference after versus before day 0 on the log2 (NPX) scale, shown as a signed fold change, with a paired t test; relevance at |fold change| ≥ \(NumberFormat.compact(abs(v.relevanceFoldChange))), significance after Bonferroni correction at p < \(NumberFormat.compact(v.significanceP))."))
+        }
+        if !set.medication.isEmpty {
+            out.append(h("Medication: the share of patients receiving each drug per period, compared with Fisher's exact test."))
+        }
+        let curves = [set.outcomes.ventilationCurve, set.outcomes.icuStayCurve, set.outcomes.mortalityCurve]
+        out.append(h("Outcomes: Kaplan–Meier estimates compared with the log-rank test. ") + curves.map { c in
+            h("Event ") + h(c.event) + ": " + (c.censoring.isEmpty ? h("censored at the end of follow-up") : h(c.censoring))
+        }.joined(separator: ". ") + ".")
+        if allSets.count > 1 {
+            out.append(h("Every analysis is repeated for each analysis set: ") + allSets.map { h($0.label) }.joined(separator: "; ") + ".")
+        }
+        return out
+    }
+
+    static func provenance(_ p: Provenance, schemaVersion: Int) -> String {
+        var s = "<section id=\"provenance\" class=\"provenance\">\n<h2>Provenance</h2>\n<dl>\n"
+        s += "<dt>Tool</dt><dd>\(Markup.html(p.tool)) \(Markup.html(p.toolVersion))</dd>\n"
+        s += "<dt>Results schema version</dt><dd>\(schemaVersion)</dd>\n"
+        s += "<dt>Input (SHA-256)</dt><dd><code>\(Markup.escape(p.inputHash))</code></dd>\n"
+        s += "<dt>Protocol (SHA-256)</dt><dd><code>\(Markup.escape(p.protocolHash))</code></dd>\n"
+        s += "<dt>Seed</dt><dd>\(p.seed.map { String($0) } ?? "none (input not generated by DayZero)")</dd>\n"
+        s += "</dl>\n<p>Running the same version on the same input and protocol reproduces this report byte for byte.</p>\n</section>\n"
+        return s
+    }
+}

@@ -1,0 +1,70 @@
+import DayZeroAnalysis
+
+/// Everything a section renderer needs for one analysis set: the options, the id prefix of the
+/// set, the document-wide id registry and the group styles.
+package struct RenderContext {
+    package let options: ReportOptions
+    /// `set-<slug of the set id>`, unique in the document.
+    package let setPrefix: String
+    package let ids: IDRegistry
+    package let groups: GroupPalette
+
+    package init(options: ReportOptions, setPrefix: String, ids: IDRegistry, groups: GroupPalette) {
+        self.options = options
+        self.setPrefix = setPrefix
+        self.ids = ids
+        self.groups = groups
+    }
+
+    /// A document-unique id `<setPrefix>-<suffix>`; `suffix` is slugged part by part.
+    package func id(_ parts: String...) -> String {
+        ids.unique(([setPrefix] + parts.map(Markup.slug)).joined(separator: "-"))
+    }
+
+    /// A context for `set` with the group names seen anywhere in its results, in order.
+    package static func make(for set: AnalysisSetResults, options: ReportOptions, ids: IDRegistry) -> RenderContext {
+        var seen: [String] = []
+        func note(_ g: String) { if !seen.contains(g) { seen.append(g) } }
+        for panel in set.kinetics + set.cytokines {
+            for s in panel.admission + panel.days { note(s.group) }
+        }
+        for g in set.proteomics?.groups ?? [] { note(g.group) }
+        for curve in [set.outcomes.ventilationCurve, set.outcomes.icuStayCurve, set.outcomes.mortalityCurve] {
+            for c in curve.curves { note(c.group) }
+        }
+        let prefix = ids.unique("set-" + Markup.slug(set.id))
+        return RenderContext(options: options, setPrefix: prefix, ids: ids, groups: GroupPalette(options: options, seen: seen))
+    }
+}
+
+/// A note under a figure or table: an optional subject (e.g. the panel's label) and the text.
+/// Both are user text and are escaped and isolated separately, so a right-to-left subject
+/// cannot pull the text around it out of order.
+struct Note: Equatable {
+    var subject: String?
+    var text: String
+
+    init(_ text: String) {
+        subject = nil
+        self.text = text
+    }
+
+    init(_ subject: String, _ text: String) {
+        self.subject = subject
+        self.text = text
+    }
+
+    var html: String {
+        (subject.map { Markup.html($0) + ": " } ?? "") + Markup.html(text)
+    }
+}
+
+/// HTML for a list of notes under a figure or table; empty when there are none. Repeated
+/// notes are shown once.
+func warningList(_ notes: [Note], heading: String = "Notes") -> String {
+    let unique = notes.reduce(into: [Note]()) { acc, n in if !acc.contains(n) { acc.append(n) } }
+    guard !unique.isEmpty else { return "" }
+    var s = "<div class=\"notes\"><p class=\"notes-title\">\(Markup.escape(heading))</p><ul>"
+    for n in unique { s += "<li>\(n.html)</li>" }
+    return s + "</ul></div>\n"
+}

@@ -1,0 +1,213 @@
+import DayZeroAnalysis
+
+/// One part of an analysis set's chapter (flow, Table 1, a figure, …).
+///
+/// The report renders, for every analysis set, each section of `ReportRenderer.setSections`
+/// in order. A new kind of result (e.g. the balance table of the propensity-matched set)
+/// becomes a new conforming type inserted into that list; no other renderer changes.
+package protocol SetSection: Sendable {
+    /// HTML for `set`, or an empty string when the section does not apply to it.
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String
+}
+
+/// A table column header for a group: its label (shortened past 60 characters) and its size.
+func groupHeader(_ label: String, _ n: Int) -> String {
+    Markup.htmlShort(label, maxCharacters: 60) + "<br/>(n = \(n))"
+}
+
+/// `<figure>` markup shared by the figure sections.
+enum FigureHTML {
+    static func figure(
+        id: String, title: String, caption: String, legend: String?, panels: [String], notes: [Note],
+        cssClass: String = "multi"
+    ) -> String {
+        var s = "<figure class=\"\(cssClass)\" id=\"\(id)\">\n"
+        s += "<figcaption><strong>\(Markup.html(title))</strong> \(Markup.html(caption))</figcaption>\n"
+        if let legend { s += "<div class=\"legend\">\(legend)</div>\n" }
+        s += "<div class=\"panels\">\n"
+        for panel in panels { s += "<div class=\"panel\">\(panel)</div>\n" }
+        s += "</div>\n"
+        s += warningList(notes)
+        return s + "</figure>\n"
+    }
+
+    /// A short paragraph standing in for a figure whose data are absent, under the same id.
+    static func absent(id: String, title: String, reason: String) -> String {
+        "<p class=\"absent\" id=\"\(id)\"><strong>\(Markup.html(title))</strong> \(Markup.html(reason))</p>\n"
+    }
+
+    /// The window shared by all panels (`−10 to +10`), or `nil` when they differ.
+    static func commonWindow(_ panels: [KineticsPanel]) -> (Int, Int)? {
+        guard let first = panels.first else { return nil }
+        let w = (first.firstDay, first.lastDay)
+        return panels.allSatisfy({ ($0.firstDay, $0.lastDay) == w }) ? w : nil
+    }
+
+    static func kineticsCaption(_ panels: [KineticsPanel], admission: Bool) -> String {
+        let window: String
+        if let (a, b) = commonWindow(panels) {
+            window = "day \(NumberFormat.day(a)) to \(NumberFormat.day(b, signed: true))"
+        } else {
+            window = "each panel's window (see its axis)"
+        }
+        let adm = admission ? "the value at ICU admission (Adm) and " : ""
+        return "Geometric mean with 95% confidence interval per group for \(adm)\(window) around the alignment day (day 0). "
+            + "Differences between groups over time: linear mixed model on transformed values with a day × group interaction "
+            + "and the patient as random effect. The p value under each title covers the whole window; the p values on the "
+            + "left and right cover the days up to day 0 and from day 0 on. Log-scaled axes are marked."
+    }
+
+    static func panelNotes(_ panels: [KineticsPanel]) -> [Note] {
+        var notes: [Note] = []
+        for panel in panels {
+            let tests = [panel.overall, panel.pre, panel.post].compactMap { $0 }
+            for w in panel.warnings + tests.flatMap(\.warnings) { notes.append(Note(panel.label, w)) }
+        }
+        return notes
+    }
+}
+
+struct FlowSection: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let id = context.id("flow")
+        let svg = FlowDiagramSVG.render(set.flow, id: context.id("flow", "diagram"), groups: context.groups)
+        var notes: [Note] = []
+        if let note = FlowDiagramSVG.reconciliationNote(set.flow) { notes.append(Note(note)) }
+        var caption = "Screened patients, exclusions in the order the rules apply, and the groups compared."
+        if let day = set.flow.controlAlignmentDay {
+            caption += " Controls are aligned on ICU day \(day), the median start day of the treated group."
+        }
+        return "<h3>Patient flow</h3>\n"
+            + FigureHTML.figure(id: id, title: "Patient flow.", caption: caption, legend: nil, panels: [svg], notes: notes,
+                                cssClass: "single flow")
+    }
+}
+
+struct Table1Section: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let id = context.id("table1")
+        let caption = "Patient characteristics at ICU admission and on the alignment day. Data are n (%) or median [IQR]; "
+            + "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
+        return "<h3>Table 1</h3>\n"
+            + Table1HTML.render(
+                sections: set.table1.sections, id: id, caption: caption,
+                treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
+                controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
+    }
+}
+
+struct CytokineSection: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let title = "Circulating cytokines (cf. Fig. 1)."
+        let figureID = context.id("fig", "cytokines")
+        guard !set.cytokines.isEmpty else {
+            return "<h3>Cytokines</h3>\n" + FigureHTML.absent(id: figureID, title: title, reason: "No cytokine data in this analysis set.")
+        }
+        let panels = set.cytokines.map { panel in
+            KineticsPanelSVG.render(panel, id: context.id("fig", "cytokine", panel.parameter), groups: context.groups)
+        }
+        let seen = Set(set.cytokines.flatMap { ($0.days + $0.admission).map(\.group) })
+        let legend = Legend.svg(context.groups.present(seen), id: nil)
+        let admission = set.cytokines.contains { !$0.admission.isEmpty }
+        return "<h3>Cytokines</h3>\n"
+            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(set.cytokines, admission: admission),
+                                legend: legend, panels: panels, notes: FigureHTML.panelNotes(set.cytokines))
+    }
+}
+
+struct ProteomicsSection: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let id = context.id("volcano")
+        let title = "Proteomics inflammation panel (cf. Fig. 2a)."
+        guard let volcano = set.proteomics, !volcano.groups.isEmpty else {
+            return "<h3>Proteomics</h3>\n" + FigureHTML.absent(id: id, title: title, reason: "No proteomics data in this analysis set.")
+        }
+        let entries = context.groups.present(Set(volcano.groups.map(\.group)))
+        var panels: [String] = []
+        for entry in entries {
+            guard let group = volcano.groups.first(where: { $0.group == entry.key }) else { continue }
+            panels.append(VolcanoSVG.render(volcano, group: group, entry: entry, id: context.id("volcano", entry.key)))
+        }
+        let assays = volcano.groups.map(\.points.count).max() ?? 0
+        let caption = "Per group, the mean fold change of each of \(assays) assays after versus before day 0 (x; a fold change "
+            + "below 1 is shown as its negative reciprocal) against −log10 of the paired t test p value (y). Dashed lines: "
+            + "|fold change| = \(NumberFormat.compact(abs(volcano.relevanceFoldChange))) (relevance) and p = "
+            + "\(NumberFormat.compact(volcano.significanceP)) (Bonferroni). Filled points are relevant changes."
+        return "<h3>Proteomics</h3>\n"
+            + FigureHTML.figure(id: id, title: title, caption: caption, legend: nil, panels: panels, notes: volcano.warnings.map { Note($0) })
+    }
+}
+
+struct KineticsSection: SetSection {
+    let group: KineticsGroup
+
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        guard let panels = KineticsGroup.split(set.kinetics).first(where: { $0.0 == group })?.1, !panels.isEmpty else { return "" }
+        let (heading, title, figureSlug): (String, String, String)
+        switch group {
+        case .inflammation: (heading, title, figureSlug) = ("Inflammation parameters", "Kinetics of inflammatory parameters (cf. Fig. 2b–f).", "inflammation")
+        case .sofa: (heading, title, figureSlug) = ("Organ function (SOFA)", "SOFA components and total SOFA score (cf. Fig. 3).", "sofa")
+        case .other: (heading, title, figureSlug) = ("Other parameters", "Kinetics of other parameters.", "other")
+        }
+        let figureID = context.id("fig", figureSlug)
+        let svgs = panels.map { KineticsPanelSVG.render($0, id: context.id("fig", "kinetics", $0.parameter), groups: context.groups) }
+        let seen = Set(panels.flatMap { ($0.days + $0.admission).map(\.group) })
+        let legend = Legend.svg(context.groups.present(seen), id: nil)
+        let admission = panels.contains { !$0.admission.isEmpty }
+        return "<h3>\(Markup.html(heading))</h3>\n"
+            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(panels, admission: admission),
+                                legend: legend, panels: svgs, notes: FigureHTML.panelNotes(panels))
+    }
+}
+
+struct MedicationSection: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let id = context.id("medication")
+        let title = "Medication use (cf. Additional File 4, Fig. 2)."
+        guard !set.medication.isEmpty else {
+            return "<h3>Medication</h3>\n" + FigureHTML.absent(id: id, title: title, reason: "No medication data in this analysis set.")
+        }
+        let chart = MedicationSVG.render(set.medication, id: id, groups: context.groups)
+        let legend = Legend.svg([context.groups.treated, context.groups.control], id: nil, bars: true, patternPrefix: id)
+        let caption = "Percentage of patients per group who received each drug before and after day 0; p from Fisher's exact test."
+        return "<h3>Medication</h3>\n"
+            + FigureHTML.figure(id: id, title: title, caption: caption, legend: legend, panels: [chart], notes: [],
+                                cssClass: "single medication")
+            + MedicationSVG.table(set.medication, id: context.id("medication", "table"), groups: context.groups)
+    }
+}
+
+struct OutcomesSection: SetSection {
+    func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        let o = set.outcomes
+        let tableID = context.id("outcomes", "table")
+        var s = "<h3>Clinical outcomes</h3>\n"
+        s += Table1HTML.render(
+            sections: [Table1.Section(title: "", rows: [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality])],
+            id: tableID,
+            caption: "Outcomes in the 28 days after the alignment day: n (%) or median [IQR]; p from Fisher's exact test or the Mann–Whitney U test.",
+            treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
+            controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
+        let curves: [(String, String, SurvivalComparison)] = [
+            ("ventilation", "Time on mechanical ventilation", o.ventilationCurve),
+            ("icu-stay", "ICU length of stay", o.icuStayCurve),
+            ("mortality", "Mortality", o.mortalityCurve),
+        ]
+        var panels: [String] = []
+        var notes: [Note] = []
+        var seen: Set<String> = []
+        for (slug, title, curve) in curves {
+            panels.append(SurvivalSVG.render(curve, title: title, id: context.id("km", slug), groups: context.groups))
+            seen.formUnion(curve.curves.map(\.group))
+            if !curve.censoring.isEmpty { notes.append(Note(title, curve.censoring)) }
+            for left in curve.leftOut { notes.append(Note("\(title): \(left.count) left out", left.reason)) }
+            for w in curve.warnings { notes.append(Note(title, w)) }
+        }
+        let legend = Legend.svg(context.groups.present(seen), id: nil)
+        let caption = "Kaplan–Meier curves for the first 28 days after the alignment day, with the numbers at risk under each "
+            + "time axis; p values from the log-rank test. Ticks on the curves mark censored patients."
+        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Clinical outcomes (cf. Fig. 4).", caption: caption,
+                               legend: legend, panels: panels, notes: notes)
+        return s
+    }
+}

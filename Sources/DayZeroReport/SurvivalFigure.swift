@@ -1,0 +1,106 @@
+import DayZeroAnalysis
+
+/// One Kaplan–Meier panel (paper Fig. 4): a step function per group from (0, 1), censoring
+/// ticks, the log-rank p under the title, and the numbers at risk in rows under the time axis,
+/// each number centred on its tick (`SurvivalComparison.riskTimes` are the axis ticks).
+package enum SurvivalSVG {
+    static let width = 340.0
+    static let plotLeft = 68.0
+    static let plotRight = 326.0
+    static let plotTop = 42.0
+    static let plotBottom = 190.0
+    static let rowHeight = 14.0
+
+    package static func render(_ comparison: SurvivalComparison, title: String, id: String?, groups: GroupPalette) -> String {
+        let present = groups.present(Set(comparison.curves.map(\.group)))
+        let curves = present.compactMap { entry in comparison.curves.first { $0.group == entry.key }.map { (entry, $0) } }
+        let height = plotBottom + 52 + rowHeight * Double(max(curves.count, 1)) + 6
+        var canvas = SVGCanvas(width: width, height: height)
+
+        canvas.text(title, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
+        let logRank: [SVGCanvas.Span]
+        if let p = comparison.logRankP, p.isFinite {
+            let (relation, value) = NumberFormat.pParts(p)
+            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
+                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
+        } else {
+            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
+                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" = n/a")]
+        }
+        var detail = "Event: \(comparison.event)"
+        if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
+            detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
+        }
+        canvas.spans(logRank, x: width / 2, y: 32, size: 10.5, anchor: .middle, maxWidth: width - 12, tooltip: detail)
+
+        // Time axis: ticks at the risk times when given, else nice ticks.
+        var maxTime = comparison.riskTimes.filter(\.isFinite).max() ?? 0
+        for c in comparison.curves { for s in c.steps where s.time.isFinite { maxTime = max(maxTime, s.time) } }
+        if maxTime <= 0 { maxTime = 1 }
+        let riskTimes = comparison.riskTimes.filter { $0.isFinite && $0 >= 0 && $0 <= maxTime }
+        let xScale: AxisScale
+        if riskTimes.count >= 2 {
+            let decimals = riskTimes.allSatisfy { $0 == $0.rounded() } ? 0 : 1
+            xScale = AxisScale.fixed(domain: (0, maxTime), ticks: riskTimes, decimals: decimals, range: (plotLeft, plotRight))
+        } else {
+            xScale = AxisScale.linear(values: [0, maxTime], range: (plotLeft, plotRight))
+        }
+        let yScale = AxisScale.fixed(domain: (0, 1), ticks: [0, 0.25, 0.5, 0.75, 1], decimals: 2, range: (plotBottom, plotTop))
+
+        for (tick, label) in zip(yScale.ticks, yScale.tickLabels) {
+            guard let y = yScale.position(tick) else { continue }
+            canvas.line(plotLeft, y, plotRight, y, stroke: "#eee", width: 0.6)
+            canvas.line(plotLeft - 4, y, plotLeft, y, stroke: "#333")
+            canvas.text(label, x: plotLeft - 6, y: y + 3.5, size: 9.5, anchor: .end)
+        }
+        for (tick, label) in zip(xScale.ticks, xScale.tickLabels) {
+            guard let x = xScale.position(tick) else { continue }
+            canvas.line(x, plotBottom, x, plotBottom + 4, stroke: "#333")
+            canvas.text(label, x: x, y: plotBottom + 15, size: 9.5, anchor: .middle)
+        }
+        canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
+        canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
+        canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
+        let yLabel = comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free"
+        canvas.text(yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
+
+        for (entry, curve) in curves {
+            let steps = curve.steps.filter { $0.time.isFinite && $0.survival.isFinite }.sorted { $0.time < $1.time }
+            guard let x0 = xScale.position(0), let y0 = yScale.position(1) else { continue }
+            var points: [(command: Character, x: Double, y: Double)] = [("M", x0, y0)]
+            var current = 1.0
+            var lastX = x0
+            for s in steps {
+                guard let x = xScale.clampedPosition(s.time) else { continue }
+                let survival = min(max(s.survival, 0), 1)
+                if survival != current, let y = yScale.position(survival), let yPrev = yScale.position(current) {
+                    points.append(("L", x, yPrev))
+                    points.append(("L", x, y))
+                    current = survival
+                }
+                lastX = x
+            }
+            if let y = yScale.position(current) { points.append(("L", lastX, y)) }
+            canvas.polyline(points, stroke: entry.style.color, width: 1.6, dash: entry.style.dash)
+            for s in steps where s.censored > 0 {
+                guard let x = xScale.clampedPosition(s.time), let y = yScale.position(min(max(s.survival, 0), 1)) else { continue }
+                canvas.line(x, y - 3.5, x, y + 3.5, stroke: entry.style.color, width: 1.2)
+            }
+        }
+
+        // Numbers at risk, aligned under the ticks.
+        let tableTop = plotBottom + 46
+        canvas.text("Number at risk", x: 4, y: tableTop, size: 9.5, bold: true)
+        for (row, item) in curves.enumerated() {
+            let (entry, curve) = item
+            let y = tableTop + rowHeight * Double(row + 1)
+            canvas.marker(entry.style.marker, x: 8, y: y - 3.5, size: 6, color: entry.style.color)
+            canvas.text(entry.label, x: 15, y: y, size: 9.5, maxWidth: plotLeft - 30, tooltip: entry.label)
+            for (i, time) in comparison.riskTimes.enumerated() where i < curve.atRisk.count {
+                guard let x = xScale.position(time), time <= maxTime, time >= 0 else { continue }
+                canvas.text(NumberFormat.count(curve.atRisk[i]), x: x, y: y, size: 9.5, anchor: .middle)
+            }
+        }
+        return canvas.svg(id: id, label: title)
+    }
+}
