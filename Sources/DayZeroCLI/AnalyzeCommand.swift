@@ -1,6 +1,7 @@
 import ArgumentParser
 import DayZeroAnalysis
 import DayZeroCohort
+import DayZeroReport
 import Foundation
 
 /// `dayzero analyze [--db FILE | --study DIR] [--protocol FILE] --out DIR`
@@ -38,19 +39,33 @@ public enum AnalysisCommandLine {
     public static func runAnalyze(
         input: StudyInputOptions, out: URL, output: (String) -> Void, errors: @escaping (String) -> Void
     ) -> Int32 {
+        runWorkup(input: input, out: out, report: false, output: output, errors: errors)
+    }
+
+    /// The shared steps of `analyze` and `report`, each with a progress line on `errors`.
+    static func runWorkup(
+        input: StudyInputOptions, out: URL, report: Bool, output: (String) -> Void, errors: @escaping (String) -> Void
+    ) -> Int32 {
         let progress = Progress(write: errors)
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
             let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
                 try StudyAnalysis(study: loaded.study, protocol: loaded.studyProtocol, seed: loaded.seed)
             }
-            try progress.step("writing \(out.path)") {
+            try progress.step("writing results.json and the tidy exports to \(out.path)") {
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
                 try analysis.resultsJSON().write(to: out.appendingPathComponent("results.json"), options: .atomic)
                 try TidyExport.write(analysis, to: out)
             }
+            if report {
+                try progress.step("rendering report.html") {
+                    let html = ReportRenderer().render(analysis.results, options: reportOptions(loaded))
+                    try Data(html.utf8).write(to: out.appendingPathComponent("report.html"), options: .atomic)
+                }
+            }
             output("Analysed \(loaded.source).")
             for line in summaryLines(analysis.results) { output(line) }
+            if report { output("Report: \(out.appendingPathComponent("report.html").path)") }
             output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
             return 0
         } catch let failure as InputFailure {

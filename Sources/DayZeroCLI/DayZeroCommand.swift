@@ -7,9 +7,9 @@ public struct DayZeroCommand: ParsableCommand {
         abstract: "Aligned-timeline observational cohort studies in intensive care.",
         version: "0.1.0",
         subcommands: [
-            AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
+            ReportCommand.self, AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
         ],
-        defaultSubcommand: AnalyzeCommand.self
+        defaultSubcommand: ReportCommand.self
     )
 
     public init() {}

@@ -103,3 +103,31 @@ enum ProtocolYAMLText {
         ProtocolYAML.defaultYAML.replacingOccurrences(of: "serial: [-10, 10]", with: "serial: [10, -10]")
     }
 }
+
+/// `dayzero report` (the main job) end to end, in-process.
+@Suite struct ReportCommandTests {
+    @Test func bundledCohortReport() throws {
+        let out = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: out) }
+        let command = try ReportCommand.parse(["--out", out.path])
+        let output = AnalyzeCommandTests.Lines()
+        let errors = AnalyzeCommandTests.Lines()
+        let code = AnalysisCommandLine.runReport(input: command.input, out: out, output: output.add, errors: errors.add)
+        #expect(code == 0, "\(errors.text)")
+        #expect(errors.text.contains("rendering report.html … done"))
+        let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+        for id in ["set-main-table1", "set-main-flow", "set-main-km-mortality", "methods", "provenance"] {
+            #expect(html.contains("id=\"\(id)\""), "report.html lacks id \(id)")
+        }
+        #expect(html.contains("Anakinra"))
+        // Patient identifiers of the synthetic cohort (P0001 …) never reach the report.
+        #expect(!html.contains("P0001"))
+        #expect(!html.contains("http://") && !html.contains("https://") && !html.contains("<script"))
+        #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("results.json").path))
+    }
+
+    @Test func reportIsTheDefaultCommand() throws {
+        let parsed = try DayZeroCommand.parseAsRoot(["--out", "x"])
+        #expect(parsed is ReportCommand)
+    }
+}
