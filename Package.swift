@@ -68,7 +68,7 @@ let package = Package(
         // Benchmark harness (run in release mode; see docs/performance.md). Not a test.
         .executableTarget(
             name: "dayzero-bench",
-            dependencies: ["DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth"],
+            dependencies: ["DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis"],
             path: "Sources/DayZeroBench",
             swiftSettings: swiftSettings
         ),
