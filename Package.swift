@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroReportTests",
-            dependencies: ["DayZeroReport", "DayZeroTestSupport"],
+            dependencies: ["DayZeroReport", "DayZeroAnalysis", "DayZeroCohort", "DayZeroSynth", "DayZeroTestSupport"],
             exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
         ),

@@ -1,4 +1,6 @@
 import DayZeroAnalysis
+import DayZeroCohort
+import DayZeroSynth
 import DayZeroReport
 import Foundation
 import Testing
@@ -126,5 +128,38 @@ struct BrowserTests {
         #expect(occurrences(of: "<img", in: domText) == 0, "an <img> element was parsed from a name")
         #expect(domText.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(occurrences(of: "<svg", in: domText) == 60)
+    }
+}
+
+/// The report of the real workup of the bundled cohort (every analysis set), in a real browser.
+@Suite("Headless browser, bundled cohort", .serialized)
+struct BundledCohortBrowserTests {
+    @Test("the bundled cohort's report renders in chromium with every set's figures and tables")
+    func bundledCohortReport() throws {
+        guard let chromium = BrowserTests().chromiumOrSkip() else { return }
+        let analysis = try StudyAnalysis(study: SyntheticCohort.default, protocol: .paperDefault, seed: SyntheticCohort.defaultSeed)
+        let dir = try BrowserTests().outputDirectory()
+        let page = dir.appendingPathComponent("bundled-report.html")
+        let screenshot = dir.appendingPathComponent("bundled-report.png")
+        let dom = dir.appendingPathComponent("bundled-report.dom.html")
+        try Data(ReportRenderer().render(analysis.results).utf8).write(to: page)
+        try? FileManager.default.removeItem(at: screenshot)
+        try Chromium.run(chromium, ["--window-size=1200,1500", "--screenshot=\(screenshot.path)", "--dump-dom"], page: page,
+                         profile: dir.appendingPathComponent("profile"), stdout: dom)
+        let summary = try PNGInspector.summarize(try Data(contentsOf: screenshot))
+        #expect(summary.inkedFraction > 0.02, "screenshot is (nearly) blank: \(summary.inkedPixels) inked pixels")
+        let ids = idCounts(in: try String(contentsOf: dom, encoding: .utf8))
+        #expect(analysis.results.analysisSets.count >= 3)
+        for set in analysis.results.analysisSets {
+            let prefix = "set-\(set.id)"
+            for part in [
+                "flow", "table1", "fig-cytokines", "volcano", "fig-inflammation", "fig-sofa", "medication", "outcomes-table",
+                "km-ventilation", "km-icu-stay", "km-mortality", "fig-kinetics-temperature", "fig-kinetics-sofa",
+                "fig-cytokine-il1ra",
+            ] {
+                #expect(ids["\(prefix)-\(part)"] == 1, "\(prefix)-\(part) found \(ids["\(prefix)-\(part)"] ?? 0) times")
+            }
+        }
+        for id in ["methods", "provenance", "contents"] { #expect(ids[id] == 1, "\(id) missing") }
     }
 }
