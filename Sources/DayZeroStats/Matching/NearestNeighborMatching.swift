@@ -152,13 +152,14 @@ public enum NearestNeighborMatching {
 
         // Sort every unit by distance, ties in data order; record the controls in that order
         // and, for each treated unit, how many controls precede it.
-        let sorted = (0..<n).sorted { distance[$0] < distance[$1] || (distance[$0] == distance[$1] && $0 < $1) }
+        var keyed = distance.enumerated().map { (d: $0.element, unit: $0.offset) }
+        keyed.sort { $0.d < $1.d || ($0.d == $1.d && $0.unit < $1.unit) }
         var controlUnit: [Int] = []
         controlUnit.reserveCapacity(n - treatedUnits.count)
         var rowOfUnit = [Int](repeating: -1, count: n)
         for (row, unit) in treatedUnits.enumerated() { rowOfUnit[unit] = row }
         var insertion = [Int](repeating: 0, count: treatedUnits.count)
-        for unit in sorted {
+        for (_, unit) in keyed {
             if treated[unit] { insertion[rowOfUnit[unit]] = controlUnit.count } else { controlUnit.append(unit) }
         }
         let controlDistance = controlUnit.map { distance[$0] }
@@ -275,10 +276,11 @@ public enum NearestNeighborMatching {
         switch options.order {
         case .data:
             return rows
-        case .largest:
-            return rows.sorted { d($0) > d($1) || (d($0) == d($1) && $0 < $1) }
-        case .smallest:
-            return rows.sorted { d($0) < d($1) || (d($0) == d($1) && $0 < $1) }
+        case .largest, .smallest:
+            let sign = options.order == .largest ? -1.0 : 1.0
+            var keyed = rows.map { (key: sign * d($0), row: $0) }
+            keyed.sort { $0.key < $1.key || ($0.key == $1.key && $0.row < $1.row) }
+            return keyed.map(\.row)
         case .random:
             var generator = SplitMix64(seed: options.seed)
             var shuffled = rows
@@ -297,10 +299,12 @@ public enum NearestNeighborMatching {
         var weights = [Double](repeating: 0, count: unitCount)
         var isControlWeight = [Bool](repeating: false, count: unitCount)
         for (row, unit) in treatedUnits.enumerated() {
-            let controls = matrix[(row * ratio)..<((row + 1) * ratio)].filter { $0 >= 0 }
-            guard !controls.isEmpty else { continue }
-            let share = 1 / Double(controls.count)
-            for c in controls {
+            let base = row * ratio
+            var count = 0
+            while count < ratio && matrix[base + count] >= 0 { count += 1 }
+            guard count > 0 else { continue }
+            let share = 1 / Double(count)
+            for c in matrix[base..<(base + count)] {
                 weights[c] += share
                 isControlWeight[c] = true
             }
