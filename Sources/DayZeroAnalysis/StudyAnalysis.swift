@@ -11,6 +11,8 @@ public struct StudyAnalysis: Sendable {
     public let results: StudyResults
     /// The membership of each analysis set, in `results.analysisSets` order.
     public let memberships: [AnalysisSetMembership]
+    /// The propensity-matched sets, in protocol order (their model, pairs and balance).
+    public let matchedSets: [PropensityMatchedSet]
 
     /// The version written into provenance blocks.
     public static let toolVersion = "0.1.0"
@@ -25,24 +27,36 @@ public struct StudyAnalysis: Sendable {
         "kaplan-meier": "survival::survfit(Surv(time, event) ~ group, conf.type = \"log\")",
         "log-rank": "survival::survdiff(Surv(time, event) ~ group)",
         "paired-t": "stats::t.test(post, pre, paired = TRUE)",
+        "propensity-matching": "MatchIt::matchit(treat ~ covariates, method = \"nearest\", distance = \"glm\") (MatchIt >= 4.5.4 rule; see docs/methods/matching.md)",
+        "balance": "cobalt::bal.tab(m, un = TRUE, stats = c(\"mean.diffs\", \"variance.ratios\")) (ATT defaults)",
     ]
 
     /// Derives the cohort and runs the workup of every analysis set the protocol declares.
-    /// Sets that need propensity-score matching are reported in `results.warnings` when they
-    /// cannot be formed.
+    /// A propensity-matched set is formed by `PropensityMatchedSet`; when its model or
+    /// matching cannot be computed (e.g. no control with complete covariates) the set is left
+    /// out and the reason is reported in `results.warnings`.
     public init(study: StudyData, protocol studyProtocol: StudyProtocol, seed: UInt64? = nil) throws {
         let cohort = try CohortDerivation.derive(study, protocol: studyProtocol)
         let workup = Workup(study: study, cohort: cohort)
         var sets: [AnalysisSetResults] = []
         var memberships: [AnalysisSetMembership] = []
+        var matchedSets: [PropensityMatchedSet] = []
         var warnings: [String] = []
         for rule in studyProtocol.analysisSets {
-            guard let membership = cohort.membership(of: rule) else {
-                warnings.append("analysis set '\(rule.name)': propensity-score matching is not part of this DayZero version; the set was not formed")
-                continue
+            let label = rule.description ?? rule.name
+            if let membership = cohort.membership(of: rule) {
+                memberships.append(membership)
+                sets.append(workup.run(membership, label: label))
+            } else if let settings = rule.propensityMatching {
+                do {
+                    let matched = try PropensityMatchedSet(name: rule.name, settings: settings, cohort: cohort, study: study)
+                    memberships.append(matched.membership)
+                    matchedSets.append(matched)
+                    sets.append(workup.run(matched, label: label))
+                } catch {
+                    warnings.append("analysis set '\(rule.name)': propensity-score matching failed (\(error)); the set was not formed")
+                }
             }
-            memberships.append(membership)
-            sets.append(workup.run(membership, label: rule.description ?? rule.name))
         }
         let provenance = Provenance(
             toolVersion: Self.toolVersion, inputHash: StudyHash.sha256(study),
@@ -54,6 +68,7 @@ public struct StudyAnalysis: Sendable {
         self.cohort = cohort
         self.results = results
         self.memberships = memberships
+        self.matchedSets = matchedSets
     }
 
     /// `results.json`: sorted keys, pretty-printed, byte-identical for identical input.

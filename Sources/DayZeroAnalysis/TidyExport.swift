@@ -13,10 +13,12 @@ import Foundation
 /// | `medication_use.csv` | patient × drug × period: used 1/0 |
 /// | `proteomics_pairs.csv` | patient × assay: pre and post NPX |
 /// | `pvalues.csv` | every test in `results.json`: set, analysis, id, test, statistic, p |
+/// | `matching.csv` | patient of a propensity-matched set's cohort: covariates as coded, score, weight, pairs |
 public enum TidyExport {
     /// The file names written, in order.
     public static let fileNames = [
         "aligned_long.csv", "table1_values.csv", "outcomes.csv", "medication_use.csv", "proteomics_pairs.csv", "pvalues.csv",
+        "matching.csv",
     ]
 
     /// Writes every tidy export of `analysis` into `directory` (created if needed).
@@ -104,10 +106,57 @@ public enum TidyExport {
                 }
             }
         }
-        let files = [long, table1, outcomes, medication, proteomics, pvalues]
+        let files = [long, table1, outcomes, medication, proteomics, pvalues, matchingCSV(analysis)]
         for (name, file) in zip(fileNames, files) {
             try Data(file.text.utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
         }
+    }
+}
+
+extension TidyExport {
+    /// `matching.csv`: one row per included patient of the cohort for each propensity-matched
+    /// set — the model's covariates as coded (empty = missing), the propensity score and its
+    /// logit, the matching weight, and for a treated patient the ids of its controls in match
+    /// order (`;`-separated). Patients with a missing covariate have `missing_covariate` 1 and
+    /// no score. `scripts/recompute.R` reruns MatchIt on the complete rows.
+    static func matchingCSV(_ analysis: StudyAnalysis) -> CSVText {
+        var columns: [String] = []
+        for set in analysis.matchedSets {
+            for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
+        }
+        var csv = CSVText(header: ["analysis_set", "patient_id", "group", "treat"] + columns + [
+            "missing_covariate", "propensity_score", "linear_predictor", "weight", "matched_controls",
+        ])
+        let cohort = analysis.cohort
+        for set in analysis.matchedSets {
+            var unitOf: [Int: Int] = [:]
+            for (u, i) in set.units.enumerated() { unitOf[i] = u }
+            var controlsOf: [Int: [Int]] = [:]
+            for pair in set.pairs { controlsOf[pair.treated] = pair.controls }
+            for i in cohort.patients.indices {
+                let p = cohort.patients[i]
+                let patient = analysis.study.patients[p.studyIndex]
+                var row = [set.name, p.id, groupLabel(p.group), p.group == .treated ? "1" : "0"]
+                for name in columns {
+                    guard let c = set.columns.first(where: { $0.name == name }) else {
+                        row.append("")
+                        continue
+                    }
+                    row.append(PropensityMatchedSet.value(of: c.covariate, for: patient).map(CSVText.number) ?? "")
+                }
+                if let u = unitOf[i] {
+                    row += [
+                        "0", CSVText.number(set.result.scores[u]), CSVText.number(set.result.logits[u]),
+                        CSVText.number(set.result.matching.weights[u]),
+                        (controlsOf[i] ?? []).map { cohort.patients[$0].id }.joined(separator: ";"),
+                    ]
+                } else {
+                    row += ["1", "", "", "0", ""]
+                }
+                csv.add(row)
+            }
+        }
+        return csv
     }
 }
 

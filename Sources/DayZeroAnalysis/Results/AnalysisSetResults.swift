@@ -10,12 +10,16 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public var proteomics: VolcanoResults?
     public var medication: [MedicationRow]
     public var outcomes: OutcomeResults
+    /// How the set was formed by propensity-score matching; present for a matched set only.
+    public var matching: MatchingResults?
+    /// Covariate balance before and after matching; present for a matched set only.
+    public var balance: BalanceTable?
     public var warnings: [String]
 
     public init(
         id: String, label: String, flow: FlowResults, table1: Table1, kinetics: [KineticsPanel],
         cytokines: [KineticsPanel], proteomics: VolcanoResults?, medication: [MedicationRow],
-        outcomes: OutcomeResults, warnings: [String]
+        outcomes: OutcomeResults, matching: MatchingResults? = nil, balance: BalanceTable? = nil, warnings: [String]
     ) {
         self.id = id
         self.label = label
@@ -26,6 +30,8 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
         self.proteomics = proteomics
         self.medication = medication
         self.outcomes = outcomes
+        self.matching = matching
+        self.balance = balance
         self.warnings = warnings
     }
 }

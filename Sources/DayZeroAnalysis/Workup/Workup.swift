@@ -16,6 +16,16 @@ public struct Workup: Sendable {
 
     /// The workup of `membership` (the patients of one analysis set).
     public func run(_ membership: AnalysisSetMembership, label: String) -> AnalysisSetResults {
+        run(membership, label: label, matched: nil)
+    }
+
+    /// The workup of a propensity-matched set: the set's workup plus how it was matched and
+    /// its balance table; the flow counts missing-covariate patients apart from unmatched ones.
+    public func run(_ matched: PropensityMatchedSet, label: String) -> AnalysisSetResults {
+        run(matched.membership, label: label, matched: matched)
+    }
+
+    func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
         let table = cohort.alignedLongTable(for: membership)
         let index = LongTableIndex(table)
         var warnings: [String] = []
@@ -23,20 +33,25 @@ public struct Workup: Sendable {
             warnings.append(
                 "\(table.parameters[k]): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(table.transforms[k]))")
         }
+        if let matched { warnings = matched.result.warnings.map(\.description) + warnings }
         return AnalysisSetResults(
-            id: membership.name, label: label, flow: flow(membership),
+            id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? 0),
             table1: table1(membership), kinetics: kinetics(table, index, cytokines: false),
             cytokines: kinetics(table, index, cytokines: true), proteomics: proteomics(membership),
-            medication: medication(membership), outcomes: outcomes(membership), warnings: warnings)
+            medication: medication(membership), outcomes: outcomes(membership),
+            matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings)
     }
 
-    /// The flow of one set: the cohort's exclusions, then the set's own.
-    func flow(_ membership: AnalysisSetMembership) -> FlowResults {
+    /// The flow of one set: the cohort's exclusions, then the set's own. Of a matched set's
+    /// `not_matched` patients, the `missingCovariate` ones that could not be scored are
+    /// counted first, as `missing_covariate`.
+    func flow(_ membership: AnalysisSetMembership, missingCovariate: Int = 0) -> FlowResults {
         var steps = cohort.flow.excludedBeforeAlignment.map { FlowResults.Step(reason: $0.reason.rawValue, count: $0.count) }
         steps.append(.init(reason: CohortExclusion.notInICUOnAlignmentDay.rawValue, count: cohort.flow.controlsNotInICU))
+        if missingCovariate > 0 { steps.append(.init(reason: "\(membership.name): missing_covariate", count: missingCovariate)) }
         let reasons: [AnalysisSetMembership.Exclusion.Reason] = [.failedIncludeRule, .metExcludeRule, .notMatched]
         for reason in reasons {
-            let n = membership.excludedCount(reason)
+            let n = membership.excludedCount(reason) - (reason == .notMatched ? missingCovariate : 0)
             if n > 0 { steps.append(.init(reason: "\(membership.name): \(reason.rawValue)", count: n)) }
         }
         return FlowResults(
