@@ -118,8 +118,8 @@ for (s in results$analysisSets) {
                 long$aligned_day >= test$firstDay & long$aligned_day <= test$lastDay, ]
     d$day <- factor(d$aligned_day)
     d$group <- factor(d$group, levels = c("control", "treated"))
-    fit <- suppressMessages(lmer(analysed_value ~ day * group + (1 | patient_id), data = d, REML = TRUE,
-                                 control = tightControl))
+    fit <- suppressWarnings(suppressMessages(lmer(analysed_value ~ day * group + (1 | patient_id), data = d, REML = TRUE,
+                                 control = tightControl)))
     a <- anova(fit, type = 3)
     add(set, "mixed-model", paste(panel$parameter, w), test$pValue, a["day:group", "Pr(>F)"])
     add(set, "mixed-model F", paste(panel$parameter, w), test$fStatistic, a["day:group", "F value"])
