@@ -17,6 +17,7 @@ public struct ReportRenderer: Sendable {
         setSections = [
             FlowSection(),
             Table1Section(),
+            BalanceSection(),
             CytokineSection(),
             ProteomicsSection(),
             KineticsSection(group: .inflammation),

@@ -161,5 +161,18 @@ struct BundledCohortBrowserTests {
             }
         }
         for id in ["methods", "provenance", "contents"] { #expect(ids[id] == 1, "\(id) missing") }
+        // The matched set shows how it was matched and the balance before and after.
+        let matched = try #require(analysis.results.analysisSets.first { $0.balance != nil })
+        for part in ["balance-table", "balance-plot", "balance-plot-svg"] {
+            #expect(ids["set-\(matched.id)-\(part)"] == 1, "set-\(matched.id)-\(part) missing")
+        }
+        // Every SVG of the real report is well-formed XML and free of NaN.
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let svgs = svgElements(in: html)
+        #expect(svgs.count > 60)
+        for svg in svgs {
+            #expect(xmlError(svg) == nil, "malformed SVG: \(xmlError(svg) ?? "")")
+            #expect(!svg.contains("NaN") && !svg.contains("inf\""))
+        }
     }
 }
