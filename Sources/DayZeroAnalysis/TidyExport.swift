@@ -32,7 +32,7 @@ public enum TidyExport {
         var table1 = CSVText(header: ["analysis_set", "row_id", "section", "kind", "patient_id", "group", "value"])
         var outcomes = CSVText(header: ["analysis_set", "patient_id", "group", "curve", "time", "event", "days"])
         var medication = CSVText(header: ["analysis_set", "patient_id", "group", "drug", "period", "used"])
-        var proteomics = CSVText(header: ["analysis_set", "patient_id", "group", "assay", "uniprot", "pre", "post"])
+        var proteomics = CSVText(header: ["analysis_set", "patient_id", "group", "assay", "uniprot", "panel", "pre", "post"])
         for membership in analysis.memberships {
             let set = membership.name
             let t = cohort.alignedLongTable(for: membership)
@@ -70,7 +70,9 @@ public enum TidyExport {
                 }
             }
             for row in workup.proteomicsPairs(membership) {
-                proteomics.add([set, row.patient, row.group, row.assay, row.uniProt, CSVText.number(row.pre), CSVText.number(row.post)])
+                proteomics.add([
+                    set, row.patient, row.group, row.assay, row.uniProt, row.panel, CSVText.number(row.pre), CSVText.number(row.post),
+                ])
             }
         }
         var pvalues = CSVText(header: ["analysis_set", "analysis", "id", "window", "test", "statistic", "p_value"])
@@ -88,7 +90,7 @@ public enum TidyExport {
                 }
             }
             for m in set.medication {
-                pvalues.add([set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", "", CSVText.number(m.pValue)])
+                pvalues.add([set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", "", m.pValue.map(CSVText.number) ?? ""])
             }
             let o = set.outcomes
             for row in [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality] {
@@ -174,7 +176,8 @@ struct CSVText {
         for field in fields {
             if !first { text += "," }
             first = false
-            if field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
+            if field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
                 text += "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
             } else {
                 text += field

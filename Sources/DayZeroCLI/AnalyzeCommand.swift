@@ -10,13 +10,9 @@ public struct AnalyzeCommand: ParsableCommand {
         commandName: "analyze",
         abstract: "Run the workup of every analysis set and write results.json and the tidy CSV exports.",
         discussion: """
-            Without --db or --study the bundled synthetic cohort is analysed. results.json is
-            described in docs/results.md; the tidy exports (aligned_long.csv, table1_values.csv,
-            outcomes.csv, medication_use.csv, proteomics_pairs.csv, pvalues.csv) hold the data as
-            analysed, from which scripts/recompute.R recomputes every p-value in R.
+            Without --db or --study the bundled synthetic cohort is analysed. results.json is described in docs/results.md; the tidy exports (aligned_long.csv, table1_values.csv, outcomes.csv, medication_use.csv, proteomics_pairs.csv, pvalues.csv, matching.csv) hold the data as analysed, from which scripts/recompute.R recomputes every p-value in R.
 
-            Exit codes: 0 done; 1 the study or the protocol has problems (listed on stderr);
-            2 a file could not be read or written.
+            Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written; 64 a command-line usage error.
             """)
 
     @OptionGroup public var input: StudyInputOptions
@@ -33,7 +29,7 @@ public struct AnalyzeCommand: ParsableCommand {
     }
 }
 
-/// The work behind `dayzero analyze` and `dayzero summary`, testable in-process.
+/// The work behind `dayzero analyze` and `dayzero report`, testable in-process.
 public enum AnalysisCommandLine {
     /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.
     public static func runAnalyze(
@@ -69,6 +65,9 @@ public enum AnalysisCommandLine {
             output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
             return 0
         } catch let failure as InputFailure {
+            errors(failure.located ? failure.description : "error: \(failure)")
+            return failure.exitCode
+        } catch let failure as DerivationError {
             errors("error: \(failure)")
             return 1
         } catch {
@@ -101,7 +100,7 @@ public enum AnalysisCommandLine {
                 lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue)), before day 0 \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))")
             }
             let o = set.outcomes
-            lines.append("  28-day mortality \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
+            lines.append("  \(o.mortality.label) \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
         }
         for warning in results.warnings { lines.append("note: \(warning)") }
         return lines

@@ -32,9 +32,22 @@ public struct LoadedStudy: Sendable {
     public var source: String
 }
 
-/// Failures of a command that reads a study, as messages with exit code 2 (input unusable).
+/// A study or protocol a command cannot use, with the message to print and the exit code:
+/// 1 when the input breaks a rule (validation or protocol problems, each already located as
+/// `file:line:column`), 2 when a file cannot be found or read.
 struct InputFailure: Error, CustomStringConvertible {
     var description: String
+    var exitCode: Int32
+    /// The message already has its own `file:line:column: error:` prefixes.
+    var located: Bool
+
+    static func unreadable(_ message: String) -> InputFailure {
+        InputFailure(description: message, exitCode: 2, located: false)
+    }
+
+    static func invalid(_ message: String, located: Bool) -> InputFailure {
+        InputFailure(description: message, exitCode: 1, located: located)
+    }
 }
 
 extension StudyInputOptions {
@@ -45,14 +58,15 @@ extension StudyInputOptions {
         let source: String
         var seed: UInt64?
         if let db {
-            guard FileManager.default.fileExists(atPath: db) else { throw InputFailure(description: "\(db): no such study store") }
+            guard FileManager.default.fileExists(atPath: db) else { throw InputFailure.unreadable("\(db): no such study store") }
             study = try StudyStore(url: URL(fileURLWithPath: db)).load()
             source = db
         } else if let folder = self.study {
             do {
                 study = try StudyStore.readStudy(folder: URL(fileURLWithPath: folder))
             } catch let failure as StudyValidationError {
-                throw InputFailure(description: "\(folder) has problems:\n" + failure.lines.joined(separator: "\n"))
+                throw InputFailure.invalid(
+                    "\(folder) has \(failure.totalCount) problem(s):\n" + failure.lines.joined(separator: "\n"), located: false)
             }
             source = folder
         } else {
@@ -66,12 +80,12 @@ extension StudyInputOptions {
             do {
                 text = try String(contentsOfFile: path, encoding: .utf8)
             } catch {
-                throw InputFailure(description: "\(path): cannot read the protocol file (\(error.localizedDescription))")
+                throw InputFailure.unreadable("\(path): cannot read the protocol file (\(error.localizedDescription))")
             }
             do {
                 studyProtocol = try ProtocolYAML.decode(text, registry: ParameterRegistry(declared: study.declaredParameters), file: path)
             } catch {
-                throw InputFailure(description: "\(error)")
+                throw InputFailure.invalid("\(error)", located: true)
             }
         }
         return LoadedStudy(study: study, studyProtocol: studyProtocol, seed: seed, source: source)

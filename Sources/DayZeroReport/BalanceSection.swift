@@ -44,15 +44,15 @@ struct BalanceSection: SetSection {
             + "the difference (standardised for continuous covariates and the score, raw for binary ones) and the variance ratio.</caption>\n"
         s += "<thead><tr><th scope=\"col\">Covariate</th><th scope=\"col\">Type</th>"
             + "<th scope=\"col\">Treated mean, before</th><th scope=\"col\">Control mean, before</th><th scope=\"col\">Difference, before</th><th scope=\"col\">Variance ratio, before</th>"
-            + "<th scope=\"col\">Control mean, after</th><th scope=\"col\">Difference, after</th><th scope=\"col\">Variance ratio, after</th></tr></thead>\n<tbody>\n"
+            + "<th scope=\"col\">Treated mean, after</th><th scope=\"col\">Control mean, after</th><th scope=\"col\">Difference, after</th><th scope=\"col\">Variance ratio, after</th></tr></thead>\n<tbody>\n"
         func num(_ x: Double?) -> String { x.map { NumberFormat.significant($0, digits: 3) } ?? "–" }
         for row in balance.rows {
             s += "<tr><th scope=\"row\">\(Markup.htmlShort(label(row), maxCharacters: 40))</th><td>\(Markup.html(row.kind))</td>"
             s += "<td>\(num(row.before.treatedMean))</td><td>\(num(row.before.controlMean))</td><td>\(num(row.before.difference))</td><td>\(num(row.before.varianceRatio))</td>"
-            s += "<td>\(num(row.after.controlMean))</td><td>\(num(row.after.difference))</td><td>\(num(row.after.varianceRatio))</td></tr>\n"
+            s += "<td>\(num(row.after.treatedMean))</td><td>\(num(row.after.controlMean))</td><td>\(num(row.after.difference))</td><td>\(num(row.after.varianceRatio))</td></tr>\n"
         }
         let n = balance.sampleSizes
-        s += "</tbody>\n<tfoot><tr><td colspan=\"9\">Sample sizes: all \(n.treatedAll) treated and \(n.controlsAll) controls; "
+        s += "</tbody>\n<tfoot><tr><td colspan=\"10\">Sample sizes: all \(n.treatedAll) treated and \(n.controlsAll) controls; "
             + "matched \(n.treatedMatched) treated and \(n.controlsMatched) controls; unmatched \(n.treatedUnmatched) treated and "
             + "\(n.controlsUnmatched) controls.</td></tr></tfoot>\n</table>\n"
         return s

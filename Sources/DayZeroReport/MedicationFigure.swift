@@ -59,7 +59,7 @@ package enum MedicationSVG {
                             title: "\(entry.label), \(row.drug), \(row.period): \(users)/\(total)")
                 canvas.text(NumberFormat.fixed(percent, decimals: 0), x: x + barWidth / 2, y: y - 3, size: 8.5, anchor: .middle)
             }
-            let (relation, value) = row.pValue.isFinite ? NumberFormat.pParts(row.pValue) : ("=", "n/a")
+            let (relation, value) = row.pValue.map { $0.isFinite ? NumberFormat.pParts($0) : ("=", "n/a") } ?? ("=", "n/a")
             canvas.spans([SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")], x: center, y: plotTop - 6,
                          size: 9, anchor: .middle, tooltip: "Fisher's exact test, \(row.drug), \(row.period)")
             canvas.text(row.period, x: center, y: plotBottom + 13, size: 9.5, anchor: .middle, maxWidth: categoryWidth - 4)

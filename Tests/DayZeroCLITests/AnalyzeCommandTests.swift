@@ -72,6 +72,7 @@ import Testing
         let run = try analyze(["--protocol", file.path], out: root.appendingPathComponent("out"))
         #expect(run.code == 1)
         #expect(run.errors.text.contains("protocol.yaml:"), "\(run.errors.text)")
+        #expect(!run.errors.text.hasPrefix("error: "), "the located message keeps its own prefix: \(run.errors.text)")
         #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out/results.json").path))
     }
 
@@ -79,7 +80,7 @@ import Testing
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
         let run = try analyze(["--db", root.appendingPathComponent("none.sqlite").path], out: root.appendingPathComponent("out"))
-        #expect(run.code == 1)
+        #expect(run.code == 2)
         #expect(run.errors.text.contains("no such study store"))
     }
 

@@ -9,7 +9,9 @@ public struct KineticsPanel: Codable, Sendable, Equatable {
     public var lastDay: Int
     /// How values were transformed before the model (`log`, `log(x + 1)`, …).
     public var transform: String
-    /// The ICU-admission value per group (cytokines), when the protocol asks for it.
+    /// The ICU-admission sample per group (cytokines), when the protocol asks for it. Its `day`
+    /// is 0 by convention: it is the admission sample, not aligned day 0 (its aligned day, which
+    /// differs per patient, is in `aligned_long.csv`).
     public var admission: [DayGroupStatistic]
     public var days: [DayGroupStatistic]
     /// Model p-values: whole window, first day…0, 0…last day.

@@ -3,6 +3,8 @@ public struct VolcanoResults: Codable, Sendable, Equatable {
     public struct Point: Codable, Sendable, Equatable {
         public var assay: String
         public var uniProt: String
+        /// The Olink panel, when the data name it (an assay is name + UniProt + panel).
+        public var panel: String?
         public var pairs: Int
         /// Mean of (post − pre) NPX, log2 scale.
         public var meanLog2Difference: Double
@@ -10,9 +12,13 @@ public struct VolcanoResults: Codable, Sendable, Equatable {
         public var foldChange: Double
         public var pValue: Double?
         public var minusLog10P: Double?
-        public init(assay: String, uniProt: String, pairs: Int, meanLog2Difference: Double, foldChange: Double, pValue: Double?, minusLog10P: Double?) {
+        public init(
+            assay: String, uniProt: String, panel: String? = nil, pairs: Int, meanLog2Difference: Double, foldChange: Double,
+            pValue: Double?, minusLog10P: Double?
+        ) {
             self.assay = assay
             self.uniProt = uniProt
+            self.panel = panel
             self.pairs = pairs
             self.meanLog2Difference = meanLog2Difference
             self.foldChange = foldChange
@@ -56,9 +62,14 @@ public struct MedicationRow: Codable, Sendable, Equatable {
     public var treatedTotal: Int
     public var controlUsers: Int
     public var controlTotal: Int
-    public var pValue: Double
+    /// Fisher's exact p; absent when the test could not be done (see `warnings`).
+    public var pValue: Double?
+    public var warnings: [String]
 
-    public init(drug: String, period: String, firstDay: Int, lastDay: Int, treatedUsers: Int, treatedTotal: Int, controlUsers: Int, controlTotal: Int, pValue: Double) {
+    public init(
+        drug: String, period: String, firstDay: Int, lastDay: Int, treatedUsers: Int, treatedTotal: Int, controlUsers: Int,
+        controlTotal: Int, pValue: Double?, warnings: [String] = []
+    ) {
         self.drug = drug
         self.period = period
         self.firstDay = firstDay
@@ -68,11 +79,14 @@ public struct MedicationRow: Codable, Sendable, Equatable {
         self.controlUsers = controlUsers
         self.controlTotal = controlTotal
         self.pValue = pValue
+        self.warnings = warnings
     }
 }
 
 /// The 28-day outcomes.
 public struct OutcomeResults: Codable, Sendable, Equatable {
+    /// The outcome horizon in days after the start of day 0 (the protocol's, 28 in the paper).
+    public var horizonDays: Int
     public var secondaryInfection: Table1.Row
     public var ventilationDays: Table1.Row
     public var icuLengthOfStay: Table1.Row
@@ -83,8 +97,10 @@ public struct OutcomeResults: Codable, Sendable, Equatable {
 
     public init(
         secondaryInfection: Table1.Row, ventilationDays: Table1.Row, icuLengthOfStay: Table1.Row, mortality: Table1.Row,
-        ventilationCurve: SurvivalComparison, icuStayCurve: SurvivalComparison, mortalityCurve: SurvivalComparison
+        ventilationCurve: SurvivalComparison, icuStayCurve: SurvivalComparison, mortalityCurve: SurvivalComparison,
+        horizonDays: Int = 28
     ) {
+        self.horizonDays = horizonDays
         self.secondaryInfection = secondaryInfection
         self.ventilationDays = ventilationDays
         self.icuLengthOfStay = icuLengthOfStay

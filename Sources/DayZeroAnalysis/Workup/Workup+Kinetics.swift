@@ -44,10 +44,13 @@ extension Workup {
                     admission.append(dayStatistic(day: 0, group: group, logValues: values, rule: rule))
                 }
             }
-            let split = min(max(0, window.start), window.end)
+            // The parts before and after day 0 share day 0, as in the paper (−10…0 and 0…+10);
+            // a window that does not contain day 0 has only one part, the window itself.
             let overall = interaction(table, daily, window.start, window.end)
-            let pre = interaction(table, daily, window.start, split)
-            let post = interaction(table, daily, max(split, window.start), window.end)
+            let pre: ModelOutcome = window.start < 0 && window.end >= 0
+                ? interaction(table, daily, window.start, 0) : .failure("the window \(window) has no days before day 0")
+            let post: ModelOutcome = window.end > 0 && window.start <= 0
+                ? interaction(table, daily, 0, window.end) : .failure("the window \(window) has no days after day 0")
             for (name, test) in [("whole window", overall), ("before day 0", pre), ("after day 0", post)] {
                 if case .failure(let message) = test { warnings.append("mixed model (\(name)) not fitted: \(message)") }
             }
@@ -94,8 +97,12 @@ extension Workup {
     func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
         let inWindow = rows.filter { table.alignedDay[$0] >= first && table.alignedDay[$0] <= last }
         guard last > first else { return .failure("the window \(first)…\(last) has fewer than two days") }
+        guard !inWindow.isEmpty else { return .failure("no values in days \(first)…\(last)") }
         let groupsPresent = Set(inWindow.map { table.group[$0] })
-        guard groupsPresent.count == 2 else { return .failure("values from only one group in days \(first)…\(last)") }
+        guard groupsPresent.count == 2 else {
+            let only = groupsPresent.first.map(groupLabel) ?? ""
+            return .failure("values from the \(only) group only in days \(first)…\(last)")
+        }
         do {
             let day = try CategoricalVariable(name: "day", values: inWindow.map { Int(table.alignedDay[$0]) })
             let group = try CategoricalVariable(name: "group", values: inWindow.map { groupLabel(table.group[$0]) }, levels: groupLevels)

@@ -16,10 +16,22 @@ extension Workup {
             for (period, flags, window) in [("before", use.before, settings.before), ("after", use.after, settings.after)] {
                 let t = treated.filter { flags[$0] }.count
                 let c = control.filter { flags[$0] }.count
-                let p = (try? FisherExactTest.test([[t, treated.count - t], [c, control.count - c]]))?.pValue ?? 1
+                var p: Double?
+                var warnings: [String] = []
+                if treated.isEmpty || control.isEmpty {
+                    warnings.append("Fisher's exact test not computed: a group has no patients (treated \(treated.count), control \(control.count))")
+                } else {
+                    do {
+                        let result = try FisherExactTest.test([[t, treated.count - t], [c, control.count - c]])
+                        p = result.pValue
+                        warnings += result.warnings.map(\.description)
+                    } catch {
+                        warnings.append("Fisher's exact test not computed: \(error)")
+                    }
+                }
                 rows.append(MedicationRow(
                     drug: use.drug, period: period, firstDay: window.start, lastDay: window.end, treatedUsers: t,
-                    treatedTotal: treated.count, controlUsers: c, controlTotal: control.count, pValue: p))
+                    treatedTotal: treated.count, controlUsers: c, controlTotal: control.count, pValue: p, warnings: warnings))
             }
         }
         return rows
@@ -56,7 +68,7 @@ extension Workup {
                 treated: treated.map { o[$0].icuStay.days }, control: control.map { o[$0].icuStay.days }),
             mortality: countRow(
                 id: "outcome.mortality", label: "\(horizon)-day mortality",
-                treated: treated.map { o[$0].mortality.event }, control: control.map { o[$0].mortality.event }),
+                treated: treated.map { diedWithinHorizon(o[$0].mortality) }, control: control.map { diedWithinHorizon(o[$0].mortality) }),
             ventilationCurve: survival(
                 event: "extubation alive", censoring: death, patients: membership.members.filter(ventilated),
                 leftOut: leftOut) { o[$0].ventilation },
@@ -64,7 +76,16 @@ extension Workup {
                 event: "ICU discharge alive", censoring: icuDeath, patients: membership.members, leftOut: []) { o[$0].icuStay },
             mortalityCurve: survival(
                 event: "death", censoring: "alive: censored when last known alive, at most day \(horizon)",
-                patients: membership.members, leftOut: []) { o[$0].mortality })
+                patients: membership.members, leftOut: []) { o[$0].mortality },
+            horizonDays: horizon)
+    }
+
+    /// Death within the horizon: yes, no (followed to the horizon alive), or unknown (`nil`:
+    /// censored alive before the horizon — transferred or lost to follow-up), so the count row
+    /// shows such patients as missing instead of as survivors.
+    func diedWithinHorizon(_ t: TimeToEvent) -> Bool? {
+        if t.event { return true }
+        return t.time >= Double(studyProtocol.outcomes.horizonDays) ? false : nil
     }
 
     /// Kaplan–Meier curves per group (`survfit`, log CI), numbers at risk every 7 days, and the
@@ -73,7 +94,8 @@ extension Workup {
         event: String, censoring: String, patients: [Int], leftOut: [FlowResults.Step], observation: (Int) -> TimeToEvent?
     ) -> SurvivalComparison {
         let horizon = Double(studyProtocol.outcomes.horizonDays)
-        let riskTimes = stride(from: 0.0, through: horizon, by: 7).map { $0 }
+        var riskTimes = stride(from: 0.0, through: horizon, by: 7).map { $0 }
+        if let last = riskTimes.last, last < horizon { riskTimes.append(horizon) }
         var times: [Double] = []
         var events: [Bool] = []
         var labels: [String] = []
@@ -134,12 +156,14 @@ extension Workup {
         var group: String
         var assay: String
         var uniProt: String
+        var panel: String
         var pre: Double
         var post: Double
     }
 
-    /// The pre/post NPX pairs of the members of a set, sorted by assay, group and patient, and
-    /// the number of values left out for an Olink QC warning.
+    /// The pre/post NPX pairs of the members of a set, sorted by assay, UniProt, panel, group and
+    /// patient. An assay is identified by its name, UniProt accession and panel together, so
+    /// values of different panels (different NPX scales) are never averaged or pooled.
     ///
     /// A patient with several samples of one timepoint contributes the mean NPX of those
     /// samples. Values flagged by Olink QC (`QC_Warning = WARN`) are left out and counted.
@@ -154,18 +178,20 @@ extension Workup {
         for s in study.proteomicsSamples where groupOf[s.patientID] != nil {
             sampleInfo[s.sampleID] = (s.patientID, s.timepoint)
         }
-        struct Key: Hashable { var assay: String; var uniProt: String; var patient: String }
+        struct Assay: Hashable { var name: String; var uniProt: String; var panel: String }
+        struct Key: Hashable { var assay: Assay; var patient: String }
         var sums: [Key: (pre: Double, nPre: Int, post: Double, nPost: Int)] = [:]
         var qcExcluded = 0
-        var assays = Set<String>()
+        var assays = Set<Assay>()
         for v in study.proteomics {
             guard let info = sampleInfo[v.sampleID] else { continue }
             if v.qcWarning {
                 qcExcluded += 1
                 continue
             }
-            assays.insert(v.assay)
-            let key = Key(assay: v.assay, uniProt: v.uniProt, patient: info.patient)
+            let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: v.panel ?? "")
+            assays.insert(assay)
+            let key = Key(assay: assay, patient: info.patient)
             var s = sums[key] ?? (0, 0, 0, 0)
             if info.timepoint == .pre {
                 s.pre += v.npx
@@ -180,42 +206,64 @@ extension Workup {
         for (key, s) in sums where s.nPre > 0 && s.nPost > 0 {
             guard let g = groupOf[key.patient] else { continue }
             pairs.append(ProteomicsPair(
-                patient: key.patient, group: groupLabel(g), assay: key.assay, uniProt: key.uniProt,
-                pre: s.pre / Double(s.nPre), post: s.post / Double(s.nPost)))
+                patient: key.patient, group: groupLabel(g), assay: key.assay.name, uniProt: key.assay.uniProt,
+                panel: key.assay.panel, pre: s.pre / Double(s.nPre), post: s.post / Double(s.nPost)))
         }
-        pairs.sort { ($0.assay, $0.group, $0.patient) < ($1.assay, $1.group, $1.patient) }
+        pairs.sort { ($0.assay, $0.uniProt, $0.panel, $0.group, $0.patient) < ($1.assay, $1.uniProt, $1.panel, $1.group, $1.patient) }
         return (pairs, qcExcluded, assays.count)
     }
 
     /// The proteomics volcano per group: for each assay, the paired t-test of post vs pre NPX in
     /// the patients with both samples (`t.test(post, pre, paired = TRUE)`), the mean log2
-    /// difference and the signed fold change; the Bonferroni line is 0.05 / number of assays.
+    /// difference and the signed fold change; the relevance and significance lines come from the
+    /// protocol (`proteomics:`; the paper's |FC| ≥ 2 and p < 0.000625).
     func proteomics(_ membership: AnalysisSetMembership) -> VolcanoResults? {
         guard !study.proteomics.isEmpty else { return nil }
         let data = proteomicsData(membership)
         guard data.assays > 0 else { return nil }
+        let settings = studyProtocol.proteomics
         var warnings: [String] = []
         if data.qcExcluded > 0 { warnings.append("\(data.qcExcluded) NPX value(s) with an Olink QC warning left out") }
         var groupsOut: [VolcanoResults.Group] = []
         for group in [StudyGroup.treated, .control].map(groupLabel) {
             var points: [VolcanoResults.Point] = []
-            var byAssay: [String: [ProteomicsPair]] = [:]
-            for pair in data.pairs where pair.group == group { byAssay[pair.assay, default: []].append(pair) }
-            for assay in byAssay.keys.sorted() {
-                guard let p = byAssay[assay], let uniProt = p.first?.uniProt else { continue }
+            var runs: [[ProteomicsPair]] = []
+            for pair in data.pairs where pair.group == group {
+                if let last = runs.last?.last, (last.assay, last.uniProt, last.panel) == (pair.assay, pair.uniProt, pair.panel) {
+                    runs[runs.count - 1].append(pair)
+                } else {
+                    runs.append([pair])
+                }
+            }
+            for p in runs {
+                guard let first = p.first else { continue }
                 let d = p.reduce(0) { $0 + ($1.post - $1.pre) } / Double(p.count)
                 let fc = d >= 0 ? pow(2, d) : -pow(2, -d)
                 var pValue: Double?
-                if p.count >= 2, let t = try? TTest.paired(p.map { $0.post }, p.map { $0.pre }) {
-                    pValue = t.pValue
+                if p.count < 2 {
+                    warnings.append("\(group), \(first.assay): \(p.count) patient(s) with both samples; no t-test")
+                } else {
+                    do {
+                        let t = try TTest.paired(p.map { $0.post }, p.map { $0.pre })
+                        pValue = t.pValue
+                        warnings += t.warnings.map { "\(group), \(first.assay): \($0.description)" }
+                    } catch {
+                        warnings.append("\(group), \(first.assay): paired t-test not computed: \(error)")
+                    }
+                }
+                var minusLog10P = pValue.map { -log10($0) }
+                if let p = pValue, p == 0 {
+                    minusLog10P = -log10(Double.leastNonzeroMagnitude)
+                    warnings.append("\(group), \(first.assay): p underflowed to 0; plotted at −log10 p = \(minusLog10P ?? 0)")
                 }
                 points.append(.init(
-                    assay: assay, uniProt: uniProt, pairs: p.count, meanLog2Difference: d, foldChange: fc,
-                    pValue: pValue, minusLog10P: pValue.flatMap { $0 > 0 ? -log10($0) : nil }))
+                    assay: first.assay, uniProt: first.uniProt, panel: first.panel.isEmpty ? nil : first.panel, pairs: p.count, meanLog2Difference: d, foldChange: fc,
+                    pValue: pValue, minusLog10P: minusLog10P))
             }
             groupsOut.append(.init(group: group, points: points))
         }
         return VolcanoResults(
-            groups: groupsOut, relevanceFoldChange: 2, significanceP: 0.05 / Double(data.assays), warnings: warnings)
+            groups: groupsOut, relevanceFoldChange: settings.relevanceFoldChange, significanceP: settings.significanceP,
+            warnings: warnings)
     }
 }

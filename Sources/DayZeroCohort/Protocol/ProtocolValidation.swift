@@ -76,6 +76,7 @@ struct ProtocolValidator {
         if let imp = p.temperatureImputation { imputation(imp) }
         sofa(p.sofa)
         medications(p.medications, treatment: p.treatment.drug)
+        if let settings = p.proteomicsSettings { proteomics(settings) }
         outcomes(p.outcomes)
         analysisSets(p.analysisSets)
     }
@@ -178,6 +179,16 @@ struct ProtocolValidator {
         window(m.after, "medications.after")
         duplicates(m.drugs.map { $0.lowercased() }, "medications.drugs", "drug")
         for (i, d) in m.drugs.enumerated() { nonEmpty(d, "medications.drugs[\(i)]", "a drug name") }
+    }
+
+    mutating func proteomics(_ settings: ProteomicsSettings) {
+        if !(settings.relevanceFoldChange >= 1) {
+            fail(.invalidValue, "proteomics.relevance_fold_change",
+                 "a fold change line is at least 1, found \(settings.relevanceFoldChange)")
+        }
+        if !(settings.significanceP > 0 && settings.significanceP < 1) {
+            fail(.invalidValue, "proteomics.significance_p", "a p-value threshold is between 0 and 1, found \(settings.significanceP)")
+        }
     }
 
     mutating func outcomes(_ o: OutcomeSettings) {

@@ -45,6 +45,7 @@ extension StudyProtocol {
             sofa: .vincent1996WithoutGCS,
             medications: MedicationSettings(
                 drugs: ["corticosteroids", "remdesivir", "chloroquine"], before: DayWindow(-10, -1), after: DayWindow(0, 10)),
+            proteomics: .paperDefault,
             outcomes: OutcomeSettings(
                 horizonDays: 28, deathDuringVentilation: .worstOutcome, deathInICU: .worstOutcome,
                 secondaryInfectionEvent: "secondary_infection", durationCounting: .calendarDaysInclusive),

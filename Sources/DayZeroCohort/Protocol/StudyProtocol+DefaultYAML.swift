@@ -164,6 +164,13 @@ extension ProtocolYAML {
           before: [-10, -1]
           after: [0, 10]
 
+        # The proteomics volcano (paired t-test of post vs pre NPX per assay and group):
+        # relevant at |mean fold change| >= relevance_fold_change; significant at p < significance_p
+        # (the paper's Bonferroni line, -log10 p = 3.204).
+        proteomics:
+          relevance_fold_change: 2
+          significance_p: 0.000625
+
         # Clinical outcomes, measured from the start of day 0.
         outcomes:
           horizon_days: 28

@@ -26,6 +26,9 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var temperatureImputation: TemperatureImputationRule?
     public var sofa: SOFADefinition
     public var medications: MedicationSettings
+    /// The proteomics volcano's relevance and significance lines; `nil` in a file means the
+    /// paper's (see `ProteomicsSettings.paperDefault`).
+    public var proteomicsSettings: ProteomicsSettings?
     public var outcomes: OutcomeSettings
     /// The main set and the sensitivity sets, each a full rerun of the workup.
     public var analysisSets: [AnalysisSetRule]
@@ -37,7 +40,8 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         formatVersion: Int = StudyProtocol.currentFormatVersion, name: String, title: String? = nil,
         treatment: TreatmentRule, exclusions: [ExclusionReason], alignment: AlignmentRule, windows: WindowSettings,
         parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition,
-        medications: MedicationSettings, outcomes: OutcomeSettings, analysisSets: [AnalysisSetRule]
+        medications: MedicationSettings, proteomics: ProteomicsSettings? = nil, outcomes: OutcomeSettings,
+        analysisSets: [AnalysisSetRule]
     ) {
         self.formatVersion = formatVersion
         self.name = name
@@ -50,6 +54,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         self.temperatureImputation = temperatureImputation
         self.sofa = sofa
         self.medications = medications
+        self.proteomicsSettings = proteomics
         self.outcomes = outcomes
         self.analysisSets = analysisSets
     }
@@ -58,9 +63,14 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case formatVersion = "dayzero_protocol"
         case name, title, treatment, exclusions, alignment, windows, parameters
         case temperatureImputation = "temperature_imputation"
-        case sofa, medications, outcomes
+        case sofa, medications
+        case proteomicsSettings = "proteomics"
+        case outcomes
         case analysisSets = "analysis_sets"
     }
+
+    /// The proteomics settings in force: the protocol's, else the paper's.
+    public var proteomics: ProteomicsSettings { proteomicsSettings ?? .paperDefault }
 
     /// The rule of the parameter named `name`, if the protocol analyses it.
     public func parameterRule(named name: String) -> ParameterRule? {
@@ -401,6 +411,30 @@ public struct MedicationSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case drugs, before, after }
+}
+
+/// The lines of the proteomics volcano (the paper's Fig. 2a): a change is *relevant* when its
+/// mean fold change is at least `relevanceFoldChange` in either direction, and *significant*
+/// when its paired t-test p is below `significanceP`.
+public struct ProteomicsSettings: Codable, Sendable, Equatable {
+    /// |fold change| at or above which a change is relevant (the paper: 2).
+    public var relevanceFoldChange: Double
+    /// Bonferroni-corrected significance threshold on p (the paper: 0.000625, −log10 p = 3.204,
+    /// i.e. 0.05 / 80 tests).
+    public var significanceP: Double
+
+    public init(relevanceFoldChange: Double, significanceP: Double) {
+        self.relevanceFoldChange = relevanceFoldChange
+        self.significanceP = significanceP
+    }
+
+    /// The paper's lines: |FC| ≥ 2 and p < 0.000625.
+    public static let paperDefault = ProteomicsSettings(relevanceFoldChange: 2, significanceP: 0.000625)
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case relevanceFoldChange = "relevance_fold_change"
+        case significanceP = "significance_p"
+    }
 }
 
 /// How death enters a time-to-event outcome other than mortality.
