@@ -73,9 +73,23 @@ enum PipelineBenchmark: Benchmark {
         let (status, text, wall) = try runProcess(
             "/usr/bin/env", ["Rscript", "bench/workup.R", out.path], timeout: Double(rTimeout))
         guard status == 0 else {
-            print(status == -1
-                  ? String(format: "  R: killed after the %d s limit (DayZero workup %.3f s)", rTimeout, workup)
-                  : "  R: bench/workup.R failed (exit \(status)):\n" + text)
+            guard status == -1 else {
+                print("  R: bench/workup.R failed (exit \(status)):\n" + text)
+                return
+            }
+            // Killed at the limit: say how far it got from its progress lines on stderr.
+            var planned = 0, done = 0, at = 0.0
+            for line in text.split(separator: "\n") {
+                let parts = line.split(separator: " ")
+                if parts.count == 2, parts[0] == "planned", let n = Int(parts[1]) { planned = n }
+                if parts.count == 3, parts[0] == "progress", let n = Int(parts[1]), let t = Double(parts[2]) { (done, at) = (n, t) }
+            }
+            print(String(format: "  R: killed at the %d s limit after fitting %d of %d mixed models in %.0f s of workup", rTimeout, done, planned, at))
+            if done > 0 {
+                let estimate = at / Double(done) * Double(planned)
+                print(String(format: "  R workup extrapolated at that rate: ≈ %.0f s; R / DayZero workup ≳ %.0f× (lower bound: %.0f× on the part R finished)",
+                             estimate, estimate / workup, Double(rTimeout) / workup))
+            }
             return
         }
         var values: [String: Double] = [:]
