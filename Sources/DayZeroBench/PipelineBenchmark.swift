@@ -46,19 +46,21 @@ enum PipelineBenchmark: Benchmark {
         defer { if given == nil { try? FileManager.default.removeItem(at: work) } }
 
         print("pipeline: \(patients) screened patients, seed \(seed), work folder \(work.path)")
+        // Each child's steps are printed as soon as it ends, so a failure later keeps them.
+        print("  step                     seconds   peak RSS   notes")
         var rows: [Row] = []
-        let sim = try child(["--simulate", "--patients", String(patients), "--seed", seed, "--work", work.path])
-        rows += sim
-        rows += try child(["--import", "--work", work.path])
-        rows += try child(["--analyse", "--work", work.path])
+        for arguments in [["--simulate", "--patients", String(patients), "--seed", seed], ["--import"], ["--analyse"]] {
+            let done = try child(arguments + ["--work", work.path])
+            for r in done {
+                print("  " + r.step.padding(toLength: 22, withPad: " ", startingAt: 0)
+                      + String(format: " %9.3f %8.0f MiB   ", r.seconds, r.peakMiB) + r.note)
+            }
+            rows += done
+        }
+        let sim = rows.filter { $0.step == "simulate" }
         let measurementRows = Int(sim.first?.extra["measurement_rows"] ?? "") ?? 0
         let csvBytes = Int(sim.first?.extra["bytes"] ?? "") ?? 0
         print(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows))
-        print("  step                     seconds   peak RSS   notes")
-        for r in rows {
-            print("  " + r.step.padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + String(format: " %9.3f %8.0f MiB   ", r.seconds, r.peakMiB) + r.note)
-        }
         let analyse = rows.filter { ["load", "derive", "workup", "write", "render"].contains($0.step) }
         let jobSeconds = analyse.filter { $0.step != "derive" }.map(\.seconds).reduce(0, +)
         print(String(format: "  whole report job (load + workup + write + render): %.3f s", jobSeconds))
@@ -87,8 +89,8 @@ enum PipelineBenchmark: Benchmark {
             print(String(format: "  R: killed at the %d s limit after fitting %d of %d mixed models in %.0f s of workup", rTimeout, done, planned, at))
             if done > 0 {
                 let estimate = at / Double(done) * Double(planned)
-                print(String(format: "  R workup extrapolated at that rate: ≈ %.0f s; R / DayZero workup ≳ %.0f× (lower bound: %.0f× on the part R finished)",
-                             estimate, estimate / workup, Double(rTimeout) / workup))
+                print(String(format: "  R workup extrapolated at that rate: ≈ %.0f s, R / DayZero workup ≈ %.0f× (the unfinished %.0f s alone bound it below by %.0f×)",
+                             estimate, estimate / workup, at, at / workup))
             }
             return
         }
@@ -252,6 +254,8 @@ enum PipelineStep: Benchmark {
 
     static func report(_ step: String, _ seconds: Double, _ extra: [String: String]) {
         let fields = extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        print("STEP \(step) \(String(format: "%.6f", seconds)) \(String(format: "%.0f", peakKiB())) \(fields)")
+        // Unbuffered, so the lines of the steps already done survive if the process is killed.
+        let line = "STEP \(step) \(String(format: "%.6f", seconds)) \(String(format: "%.0f", peakKiB())) \(fields)\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
     }
 }
