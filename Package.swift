@@ -68,7 +68,7 @@ let package = Package(
         // Benchmark harness (run in release mode; see docs/performance.md). Not a test.
         .executableTarget(
             name: "dayzero-bench",
-            dependencies: ["DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis"],
+            dependencies: ["DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport"],
             path: "Sources/DayZeroBench",
             swiftSettings: swiftSettings
         ),
