@@ -161,7 +161,10 @@ func measure<T>(_ body: () throws -> T) rethrows -> (T, Double) {
     let clock = ContinuousClock()
     let start = clock.now
     let result = try body()
-    let elapsed = clock.now - start
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    return (result, seconds)
+    return (result, seconds(clock.now - start))
+}
+
+/// A duration in seconds, for the benchmarks' tables.
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

@@ -112,9 +112,6 @@ enum MatchingBenchmark: Benchmark {
         if !same { throw BenchError("pairs differ from MatchIt's") }
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 
     static func number(_ x: Double) -> String {
         x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"

@@ -172,9 +172,6 @@ enum PipelineBenchmark: Benchmark {
         return (killed ? -1 : process.terminationStatus, text, wall)
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 }
 
 /// `dayzero-bench pipeline-step simulate|import|analyse --work DIR`: one child process of

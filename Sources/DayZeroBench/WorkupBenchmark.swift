@@ -1,5 +1,6 @@
 import DayZeroAnalysis
 import DayZeroCohort
+import DayZeroStats
 import DayZeroSynth
 import Foundation
 
@@ -44,13 +45,8 @@ enum WorkupBenchmark: Benchmark {
                      sets, median(totalTimes), totalTimes.min() ?? 0, totalTimes.max() ?? 0, totalTimes.count))
     }
 
-    static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-    }
 
     static func median(_ x: [Double]) -> Double {
-        let s = x.sorted()
-        guard !s.isEmpty else { return 0 }
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+        (try? MedianIQR(x))?.median ?? 0
     }
 }
