@@ -37,8 +37,22 @@ public struct StudyAnalysis: Sendable {
     /// out and the reason is reported in `results.warnings`.
     public init(study: StudyData, protocol studyProtocol: StudyProtocol, seed: UInt64? = nil) throws {
         let cohort = try CohortDerivation.derive(study, protocol: studyProtocol)
+        try self.init(study: study, protocol: studyProtocol, cohort: cohort, seed: seed)
+    }
+
+    /// The workup of every analysis set of an already derived cohort (`cohort` must come from
+    /// `CohortDerivation.derive(study, protocol: studyProtocol)`).
+    ///
+    /// The sets are independent, so their workups — and the input hash — run concurrently on
+    /// the machine's cores; each result goes to its set's slot, so the output does not depend
+    /// on the scheduling.
+    public init(study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, seed: UInt64? = nil) throws {
         let workup = Workup(study: study, cohort: cohort)
-        var sets: [AnalysisSetResults] = []
+        enum Job: Sendable {
+            case rule(AnalysisSetMembership, label: String)
+            case matched(PropensityMatchedSet, label: String)
+        }
+        var jobs: [Job] = []
         var memberships: [AnalysisSetMembership] = []
         var matchedSets: [PropensityMatchedSet] = []
         var warnings: [String] = []
@@ -46,20 +60,35 @@ public struct StudyAnalysis: Sendable {
             let label = rule.description ?? rule.name
             if let membership = cohort.membership(of: rule) {
                 memberships.append(membership)
-                sets.append(workup.run(membership, label: label))
+                jobs.append(.rule(membership, label: label))
             } else if let settings = rule.propensityMatching {
                 do {
                     let matched = try PropensityMatchedSet(name: rule.name, settings: settings, cohort: cohort, study: study)
                     memberships.append(matched.membership)
                     matchedSets.append(matched)
-                    sets.append(workup.run(matched, label: label))
+                    jobs.append(.matched(matched, label: label))
                 } catch {
                     warnings.append("analysis set '\(rule.name)': propensity-score matching failed (\(error)); the set was not formed")
                 }
             }
         }
+        let work = jobs
+        let slots = ConcurrentSlots<AnalysisSetResults>(count: work.count)
+        let hash = ConcurrentSlots<String>(count: 1)
+        // Job 0 is the input hash (one pass over every row); the sets follow in protocol order.
+        DispatchQueue.concurrentPerform(iterations: work.count + 1) { k in
+            guard k > 0 else {
+                hash[0] = StudyHash.sha256(study)
+                return
+            }
+            switch work[k - 1] {
+            case .rule(let membership, let label): slots[k - 1] = workup.run(membership, label: label)
+            case .matched(let matched, let label): slots[k - 1] = workup.run(matched, label: label)
+            }
+        }
+        let sets = slots.values
         let provenance = Provenance(
-            toolVersion: Self.toolVersion, inputHash: StudyHash.sha256(study),
+            toolVersion: Self.toolVersion, inputHash: hash.values.first ?? "",
             protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol)), seed: seed,
             referenceImplementations: Self.referenceImplementations)
         var results = StudyResults(provenance: provenance, analysisSets: sets)
@@ -90,43 +119,107 @@ public enum StudyHash {
 
     /// SHA-256 of a canonical serialisation of every table of the study (values in canonical
     /// units, rows in their stored order), hex. Independent of how the files were laid out.
+    ///
+    /// The serialisation is binary: a table's name, then per row its fields in the order of
+    /// `docs/results.md` — a string as its UTF-8 length (4 bytes) and bytes, a number as a
+    /// presence byte and its IEEE 754 bits (8 bytes, little-endian), a flag as one byte — so it
+    /// costs a memory copy per field, not a decimal formatting (the measurement table of a
+    /// registry has tens of millions of rows).
     public static func sha256(_ study: StudyData) -> String {
-        var hasher = SHA256()
-        func add(_ fields: [String]) {
-            hasher.update(data: Data((fields.joined(separator: "\u{1F}") + "\u{1E}").utf8))
-        }
-        func num(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
-        add(["patients"])
+        var w = CanonicalWriter()
+        w.table("patients")
         for p in study.patients {
-            add([p.id, p.site, p.sex.rawValue, num(p.age), num(p.bmi), num(p.apacheII), num(p.symptomDays),
-                 p.comorbidities.map(\.rawValue).sorted().joined(separator: ","), "\(p.immunocompromised)", "\(p.consentRefused)"])
+            w.string(p.id); w.string(p.site); w.string(p.sex.rawValue); w.number(p.age); w.number(p.bmi)
+            w.number(p.apacheII); w.number(p.symptomDays)
+            w.string(p.comorbidities.map(\.rawValue).sorted().joined(separator: ","))
+            w.flag(p.immunocompromised); w.flag(p.consentRefused)
         }
-        add(["icu_course"])
+        w.table("icu_course")
         for c in study.courses {
-            add([c.patientID, c.admissionTimestamp ?? "", num(c.discharge), num(c.ventilationStart), num(c.ventilationEnd),
-                 num(c.death), num(c.followUpEnd)])
+            w.string(c.patientID); w.string(c.admissionTimestamp ?? ""); w.number(c.discharge); w.number(c.ventilationStart)
+            w.number(c.ventilationEnd); w.number(c.death); w.number(c.followUpEnd)
         }
-        add(["measurements"])
-        for m in study.measurements { add([m.patientID, num(m.time), m.parameter, num(m.value)]) }
-        add(["medications"])
-        for m in study.medications { add([m.patientID, m.drug, num(m.time), num(m.dose), m.doseUnit ?? ""]) }
-        add(["events"])
-        for e in study.events { add([e.patientID, e.event, num(e.time), e.detail ?? ""]) }
-        add(["cytokines"])
+        w.table("measurements")
+        let m = study.measurements
+        let patientBytes = m.patientIDs.map { Array($0.utf8) }
+        let parameterBytes = m.parameterNames.map { Array($0.utf8) }
+        for r in m.indices {
+            w.bytes(patientBytes[Int(m.patient[r])]); w.number(m.time[r]); w.bytes(parameterBytes[Int(m.parameter[r])])
+            w.number(m.value[r])
+        }
+        w.table("medications")
+        for d in study.medications { w.string(d.patientID); w.string(d.drug); w.number(d.time); w.number(d.dose); w.string(d.doseUnit ?? "") }
+        w.table("events")
+        for e in study.events { w.string(e.patientID); w.string(e.event); w.number(e.time); w.string(e.detail ?? "") }
+        w.table("cytokines")
         for c in study.cytokines {
-            add([c.patientID, c.sampleID, num(c.time), c.timepoint.rawValue, c.analyte, num(c.value), "\(c.belowLOD)"])
+            w.string(c.patientID); w.string(c.sampleID); w.number(c.time); w.string(c.timepoint.rawValue); w.string(c.analyte)
+            w.number(c.value); w.flag(c.belowLOD)
         }
-        add(["proteomics_samples"])
-        for s in study.proteomicsSamples { add([s.sampleID, s.patientID, num(s.time), s.timepoint.rawValue]) }
-        add(["proteomics"])
+        w.table("proteomics_samples")
+        for s in study.proteomicsSamples { w.string(s.sampleID); w.string(s.patientID); w.number(s.time); w.string(s.timepoint.rawValue) }
+        w.table("proteomics")
         for v in study.proteomics {
-            add([v.sampleID, v.assay, v.uniProt, v.olinkID ?? "", v.panel ?? "", num(v.npx), num(v.lod), "\(v.qcWarning)"])
+            w.string(v.sampleID); w.string(v.assay); w.string(v.uniProt); w.string(v.olinkID ?? ""); w.string(v.panel ?? "")
+            w.number(v.npx); w.number(v.lod); w.flag(v.qcWarning)
         }
-        add(["parameters"])
+        w.table("parameters")
         for d in study.declaredParameters {
-            add([d.name, d.label, d.kind.rawValue, d.unit, d.aggregation.rawValue, num(d.minimum), num(d.maximum)])
+            w.string(d.name); w.string(d.label); w.string(d.kind.rawValue); w.string(d.unit); w.string(d.aggregation.rawValue)
+            w.number(d.minimum); w.number(d.maximum)
         }
-        return hex(hasher.finalize())
+        return hex(w.finalize())
+    }
+
+    /// Feeds fields to SHA-256 through a 64 KiB buffer.
+    struct CanonicalWriter {
+        private var hasher = SHA256()
+        private var buffer: [UInt8] = []
+
+        init() { buffer.reserveCapacity(1 << 16) }
+
+        mutating func table(_ name: String) {
+            buffer.append(0x1E)
+            string(name)
+        }
+
+        mutating func string(_ s: String) { bytes(Array(s.utf8)) }
+
+        mutating func bytes(_ b: [UInt8]) {
+            integer(UInt32(truncatingIfNeeded: b.count))
+            buffer.append(contentsOf: b)
+            flushIfFull()
+        }
+
+        mutating func number(_ x: Double?) {
+            guard let x else {
+                buffer.append(0)
+                return
+            }
+            buffer.append(1)
+            var bits = x.bitPattern.littleEndian
+            withUnsafeBytes(of: &bits) { buffer.append(contentsOf: $0) }
+            flushIfFull()
+        }
+
+        mutating func flag(_ b: Bool) { buffer.append(b ? 1 : 0) }
+
+        private mutating func integer(_ n: UInt32) {
+            var v = n.littleEndian
+            withUnsafeBytes(of: &v) { buffer.append(contentsOf: $0) }
+        }
+
+        private mutating func flushIfFull() {
+            guard buffer.count >= 1 << 16 - 64 else { return }
+            hasher.update(data: buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        mutating func finalize() -> SHA256.Digest {
+            hasher.update(data: buffer)
+            buffer.removeAll()
+            return hasher.finalize()
+        }
     }
 
     static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
@@ -138,4 +231,20 @@ public enum StudyHash {
         }
         return s
     }
+}
+
+/// Results written from concurrent jobs, one slot each, read after they all ended.
+final class ConcurrentSlots<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [Value?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(i: Int) -> Value? {
+        get { lock.withLock { slots[i] } }
+        set { lock.withLock { slots[i] = newValue } }
+    }
+
+    /// The filled slots, in slot order.
+    var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
 }

@@ -172,45 +172,23 @@ extension Workup {
     }
 
     func proteomicsData(_ membership: AnalysisSetMembership) -> (pairs: [ProteomicsPair], qcExcluded: Int, assays: Int) {
-        var groupOf: [String: StudyGroup] = [:]
-        for i in membership.members { groupOf[cohort.patients[i].id] = cohort.patients[i].group }
-        var sampleInfo: [String: (patient: String, timepoint: ProteomicsTimepoint)] = [:]
-        for s in study.proteomicsSamples where groupOf[s.patientID] != nil {
-            sampleInfo[s.sampleID] = (s.patientID, s.timepoint)
-        }
-        struct Assay: Hashable { var name: String; var uniProt: String; var panel: String }
-        struct Key: Hashable { var assay: Assay; var patient: String }
-        var sums: [Key: (pre: Double, nPre: Int, post: Double, nPost: Int)] = [:]
+        let index = proteomicsIndex
+        var member = [Bool](repeating: false, count: cohort.patients.count)
+        for i in membership.members { member[i] = true }
         var qcExcluded = 0
-        var assays = Set<Assay>()
-        for v in study.proteomics {
-            guard let info = sampleInfo[v.sampleID] else { continue }
-            if v.qcWarning {
-                qcExcluded += 1
-                continue
-            }
-            let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: v.panel ?? "")
-            assays.insert(assay)
-            let key = Key(assay: assay, patient: info.patient)
-            var s = sums[key] ?? (0, 0, 0, 0)
-            if info.timepoint == .pre {
-                s.pre += v.npx
-                s.nPre += 1
-            } else {
-                s.post += v.npx
-                s.nPost += 1
-            }
-            sums[key] = s
-        }
+        for (i, n) in index.qcWarnings where member[i] { qcExcluded += n }
+        var assayPresent = [Bool](repeating: false, count: index.assays.count)
         var pairs: [ProteomicsPair] = []
-        for (key, s) in sums where s.nPre > 0 && s.nPost > 0 {
-            guard let g = groupOf[key.patient] else { continue }
+        for e in index.entries where member[Int(e.patient)] {
+            assayPresent[Int(e.assay)] = true
+            guard e.nPre > 0, e.nPost > 0 else { continue }
+            let a = index.assays[Int(e.assay)]
+            let p = cohort.patients[Int(e.patient)]
             pairs.append(ProteomicsPair(
-                patient: key.patient, group: groupLabel(g), assay: key.assay.name, uniProt: key.assay.uniProt,
-                panel: key.assay.panel, pre: s.pre / Double(s.nPre), post: s.post / Double(s.nPost)))
+                patient: p.id, group: groupLabel(p.group), assay: a.name, uniProt: a.uniProt, panel: a.panel,
+                pre: e.preSum / Double(e.nPre), post: e.postSum / Double(e.nPost)))
         }
-        pairs.sort { ($0.assay, $0.uniProt, $0.panel, $0.group, $0.patient) < ($1.assay, $1.uniProt, $1.panel, $1.group, $1.patient) }
-        return (pairs, qcExcluded, assays.count)
+        return (pairs, qcExcluded, assayPresent.lazy.filter { $0 }.count)
     }
 
     /// The proteomics volcano per group: for each assay, the paired t-test of post vs pre NPX in
@@ -265,5 +243,95 @@ extension Workup {
         return VolcanoResults(
             groups: groupsOut, relevanceFoldChange: settings.relevanceFoldChange, significanceP: settings.significanceP,
             warnings: warnings)
+    }
+}
+
+/// The study's NPX values summed per cohort patient and assay, once for every analysis set.
+///
+/// `entries` are sorted by assay (name, UniProt, panel), group and patient ID — the order of
+/// `Workup.proteomicsPairs` — so a set's pairs are the entries of its members, in place. Sums
+/// run over the values in file order, as a per-set pass would.
+struct ProteomicsIndex: Sendable {
+    struct Assay: Hashable, Sendable {
+        var name: String
+        var uniProt: String
+        var panel: String
+    }
+
+    struct Entry: Sendable {
+        var patient: Int32
+        var assay: Int32
+        var preSum = 0.0
+        var nPre = 0
+        var postSum = 0.0
+        var nPost = 0
+    }
+
+    var assays: [Assay] = []
+    var entries: [Entry] = []
+    /// Values with an Olink QC warning, per cohort patient that has any.
+    var qcWarnings: [(patient: Int, count: Int)] = []
+
+    init(study: StudyData, cohort: DerivedCohort) {
+        guard !study.proteomics.isEmpty else { return }
+        var sampleInfo: [String: (patient: Int, timepoint: ProteomicsTimepoint)] = [:]
+        for s in study.proteomicsSamples {
+            guard let i = cohort.patientIndex(of: s.patientID) else { continue }
+            sampleInfo[s.sampleID] = (i, s.timepoint)
+        }
+        struct Key: Hashable { var assay: Int32; var patient: Int32 }
+        var assayKey: [Assay: Int32] = [:]
+        var slot: [Key: Int] = [:]
+        var qc: [Int: Int] = [:]
+        for v in study.proteomics {
+            guard let info = sampleInfo[v.sampleID] else { continue }
+            if v.qcWarning {
+                qc[info.patient, default: 0] += 1
+                continue
+            }
+            let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: v.panel ?? "")
+            let a: Int32
+            if let k = assayKey[assay] {
+                a = k
+            } else {
+                a = Int32(truncatingIfNeeded: assays.count)
+                assays.append(assay)
+                assayKey[assay] = a
+            }
+            let key = Key(assay: a, patient: Int32(truncatingIfNeeded: info.patient))
+            let e: Int
+            if let k = slot[key] {
+                e = k
+            } else {
+                e = entries.count
+                entries.append(Entry(patient: key.patient, assay: a))
+                slot[key] = e
+            }
+            if info.timepoint == .pre {
+                entries[e].preSum += v.npx
+                entries[e].nPre += 1
+            } else {
+                entries[e].postSum += v.npx
+                entries[e].nPost += 1
+            }
+        }
+        qcWarnings = qc.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        let assayRank = Self.ranks(assays.indices.sorted {
+            (assays[$0].name, assays[$0].uniProt, assays[$0].panel) < (assays[$1].name, assays[$1].uniProt, assays[$1].panel)
+        })
+        let patients = cohort.patients
+        let idRank = Self.ranks(patients.indices.sorted { patients[$0].id < patients[$1].id })
+        entries.sort { x, y in
+            let px = Int(x.patient), py = Int(y.patient)
+            return (assayRank[Int(x.assay)], groupLabel(patients[px].group), idRank[px])
+                < (assayRank[Int(y.assay)], groupLabel(patients[py].group), idRank[py])
+        }
+    }
+
+    /// `ranks(order)[i]` = position of `i` in `order`.
+    private static func ranks(_ order: [Int]) -> [Int] {
+        var rank = [Int](repeating: 0, count: order.count)
+        for (position, i) in order.enumerated() { rank[i] = position }
+        return rank
     }
 }

@@ -18,6 +18,7 @@ public enum CohortDerivation {
         let registry = ParameterRegistry(declared: study.declaredParameters)
         let issues = p.validate(registry: registry)
         guard issues.isEmpty else { throw .invalidProtocol(issues) }
+        guard study.measurements.count < Int(Int32.max) else { throw .tooManyMeasurementRows(study.measurements.count) }
 
         // --- Screening and alignment -------------------------------------------------------
         var courseIndex: [String: Int] = [:]
@@ -124,15 +125,14 @@ public enum CohortDerivation {
         var lastRecorded = [Double?](repeating: nil, count: patients.count)
         func seen(_ i: Int, _ t: Double) { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
 
-        var obsPatient: [Int32] = []
-        var observations: [Observation] = []
-        for m in study.measurements {
-            guard let i = indexByID[m.patientID] else { continue }
-            seen(i, m.time)
-            guard let slot = plan.sourceSlot[m.parameter] else { continue }
-            obsPatient.append(Int32(i))
-            observations.append(Observation(slot: Int32(slot), time: m.time, value: m.value, order: Int32(clamping: observations.count)))
-        }
+        // Measurements are read by column: one array lookup per row maps the table's interned
+        // patient and parameter to the cohort patient and the series slot (no string hashing),
+        // and the rows of each patient are found through a counting sort of row numbers (4 bytes
+        // per row) rather than a copy of the rows.
+        let table = study.measurements
+        let cohortOfTablePatient = table.patientIDs.map { indexByID[$0] ?? -1 }
+        let slotOfTableParameter = table.parameterNames.map { plan.sourceSlot[$0] ?? -1 }
+        var serial: [(patient: Int, observation: Observation)] = []
         var admissionRows: [(patient: Int, analyte: String, time: Double, value: Double)] = []
         for c in study.cytokines {
             guard let i = indexByID[c.patientID] else { continue }
@@ -140,13 +140,14 @@ public enum CohortDerivation {
             switch c.timepoint {
             case .serial:
                 guard let slot = plan.sourceSlot[c.analyte] else { continue }
-                obsPatient.append(Int32(i))
-                observations.append(Observation(slot: Int32(slot), time: c.time, value: c.value, order: Int32(clamping: observations.count)))
+                serial.append((i, Observation(slot: Int32(slot), time: c.time, value: c.value, order: table.count + serial.count)))
             case .admission:
                 if p.windows.cytokineAdmissionSample { admissionRows.append((i, c.analyte, c.time, c.value)) }
             }
         }
-        let grouped = groupByPatient(observations, patients: obsPatient, patientCount: patients.count)
+        let grouped = GroupedObservations(table: table, cohortOfTablePatient: cohortOfTablePatient,
+                                          slotOfTableParameter: slotOfTableParameter, serial: serial,
+                                          patientCount: patients.count, seen: seen)
 
         let drugs = plan.drugs
         var drugBuckets = [[Int]](repeating: [], count: patients.count * drugs.count)
@@ -169,10 +170,12 @@ public enum CohortDerivation {
         var sofaTable = SOFATable(componentNames: p.sofa.components.map(\.name))
         var imputation = ImputationCounts()
         var sofaScored = 0, sofaWithMissing = 0, sofaWithoutTotal = 0
+        var scratch: [Observation] = []
         for i in patients.indices {
             var series = [DaySeries](repeating: DaySeries(), count: plan.keys.count)
             var flagDays: [Int] = []
-            plan.aggregate(grouped.rows(patient: i), into: &series, flagDays: &flagDays)
+            grouped.rows(patient: i, into: &scratch)
+            plan.aggregate(scratch[...], into: &series, flagDays: &flagDays)
             if let rule = p.temperatureImputation {
                 for k in plan.imputedKeys {
                     applyTemperatureImputation(&series[k], flaggedDays: flagDays, rule: rule, counts: &imputation, count: k == plan.primaryImputedKey)
@@ -226,34 +229,70 @@ struct Observation {
     var slot: Int32
     var time: Double
     var value: Double
-    /// Input order, the tie-break for equal times (`first` / `last` aggregation).
-    var order: Int32
+    /// Input order (measurement rows, then serial cytokine rows), the tie-break for equal
+    /// times (`first` / `last` aggregation).
+    var order: Int
 }
 
-/// Observations grouped by patient (counting sort), each patient's sorted by (slot, time, order).
+/// The observations of needed parameters, grouped by cohort patient: a counting sort of row
+/// numbers; `rows(patient:into:)` gathers one patient's observations sorted by (slot, time, order).
 struct GroupedObservations {
-    var offsets: [Int]
-    var rows: [Observation]
+    private let table: MeasurementTable
+    private let slotOfTableParameter: [Int]
+    private let serial: [Observation]
+    /// Patient `i`'s references are `refs[offsets[i] ..< offsets[i + 1]]`: a measurement row
+    /// `r ≥ 0`, or serial cytokine row `−r − 1`.
+    private var offsets: [Int]
+    private var refs: [Int32]
 
-    func rows(patient: Int) -> ArraySlice<Observation> { rows[offsets[patient]..<offsets[patient + 1]] }
-}
-
-func groupByPatient(_ obs: [Observation], patients: [Int32], patientCount: Int) -> GroupedObservations {
-    var offsets = [Int](repeating: 0, count: patientCount + 1)
-    for p in patients { offsets[Int(p) + 1] += 1 }
-    for i in 0..<patientCount { offsets[i + 1] += offsets[i] }
-    var next = offsets
-    var rows = [Observation](repeating: Observation(slot: 0, time: 0, value: 0, order: 0), count: obs.count)
-    for (k, p) in patients.enumerated() {
-        rows[next[Int(p)]] = obs[k]
-        next[Int(p)] += 1
-    }
-    for i in 0..<patientCount where offsets[i + 1] - offsets[i] > 1 {
-        rows[offsets[i]..<offsets[i + 1]].sort { a, b in
-            (a.slot, a.time, a.order) < (b.slot, b.time, b.order)
+    /// Groups the measurement rows of cohort patients (`cohortOfTablePatient[table patient]`,
+    /// −1 = not in the cohort) whose parameter has a slot, and the serial cytokine rows;
+    /// `seen(patient, time)` is called for every measurement row of a cohort patient.
+    init(table: MeasurementTable, cohortOfTablePatient: [Int], slotOfTableParameter: [Int],
+         serial: [(patient: Int, observation: Observation)], patientCount: Int, seen: (Int, Double) -> Void) {
+        self.table = table
+        self.slotOfTableParameter = slotOfTableParameter
+        self.serial = serial.map(\.observation)
+        var offsets = [Int](repeating: 0, count: patientCount + 1)
+        let patient = table.patient, parameter = table.parameter, time = table.time
+        for r in patient.indices {
+            let i = cohortOfTablePatient[Int(patient[r])]
+            guard i >= 0 else { continue }
+            seen(i, time[r])
+            if slotOfTableParameter[Int(parameter[r])] >= 0 { offsets[i + 1] += 1 }
         }
+        for s in serial { offsets[s.patient + 1] += 1 }
+        for i in 0..<patientCount { offsets[i + 1] += offsets[i] }
+        var next = offsets
+        var refs = [Int32](repeating: 0, count: offsets[patientCount])
+        for r in patient.indices {
+            let i = cohortOfTablePatient[Int(patient[r])]
+            guard i >= 0, slotOfTableParameter[Int(parameter[r])] >= 0 else { continue }
+            refs[next[i]] = Int32(truncatingIfNeeded: r)
+            next[i] += 1
+        }
+        for (k, s) in serial.enumerated() {
+            refs[next[s.patient]] = Int32(truncatingIfNeeded: -k - 1)
+            next[s.patient] += 1
+        }
+        self.offsets = offsets
+        self.refs = refs
     }
-    return GroupedObservations(offsets: offsets, rows: rows)
+
+    /// Patient `i`'s observations, sorted by (slot, time, order), into `buffer`.
+    func rows(patient i: Int, into buffer: inout [Observation]) {
+        buffer.removeAll(keepingCapacity: true)
+        for k in offsets[i]..<offsets[i + 1] {
+            let ref = Int(refs[k])
+            if ref >= 0 {
+                buffer.append(Observation(
+                    slot: Int32(slotOfTableParameter[Int(table.parameter[ref])]), time: table.time[ref], value: table.value[ref], order: ref))
+            } else {
+                buffer.append(serial[-ref - 1])
+            }
+        }
+        buffer.sort { a, b in (a.slot, a.time, a.order) < (b.slot, b.time, b.order) }
+    }
 }
 
 /// Days on which each referenced drug was given, per patient (sorted, unique ICU days).

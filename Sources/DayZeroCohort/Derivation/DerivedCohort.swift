@@ -172,6 +172,8 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
     case invalidProtocol([ProtocolIssue])
     /// The controls' day 0 is the treated median start day, but no eligible patient was treated.
     case noTreatedPatients(drug: String)
+    /// More measurement rows than the derivation's 32-bit row numbers address.
+    case tooManyMeasurementRows(Int)
 
     public var description: String {
         switch self {
@@ -179,6 +181,8 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
             "the protocol is not valid for this study:\n" + issues.map(\.description).joined(separator: "\n")
         case .noTreatedPatients(let drug):
             "no eligible patient received \(drug): the controls' alignment day (the treated median start day) is undefined"
+        case .tooManyMeasurementRows(let n):
+            "the study has \(n) measurement rows; one derivation handles at most \(Int32.max) (split the study by site or period)"
         }
     }
 }

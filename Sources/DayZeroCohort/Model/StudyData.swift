@@ -8,7 +8,8 @@
 public struct StudyData: Sendable, Equatable {
     public var patients: [Patient]
     public var courses: [ICUCourse]
-    public var measurements: [Measurement]
+    /// Stored by column (`MeasurementTable`); iterates as `Measurement` values.
+    public var measurements: MeasurementTable
     public var medications: [MedicationAdministration]
     public var events: [ClinicalEvent]
     public var cytokines: [CytokineMeasurement]
@@ -18,7 +19,7 @@ public struct StudyData: Sendable, Equatable {
     public var declaredParameters: [ParameterDefinition]
 
     public init(
-        patients: [Patient] = [], courses: [ICUCourse] = [], measurements: [Measurement] = [],
+        patients: [Patient] = [], courses: [ICUCourse] = [], measurements: MeasurementTable = [],
         medications: [MedicationAdministration] = [], events: [ClinicalEvent] = [],
         cytokines: [CytokineMeasurement] = [], proteomicsSamples: [ProteomicsSample] = [],
         proteomics: [ProteomicsValue] = [], declaredParameters: [ParameterDefinition] = []

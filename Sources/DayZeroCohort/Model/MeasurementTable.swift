@@ -1,0 +1,110 @@
+/// The measurements of a study (`measurements.csv`) stored by column, with patient IDs,
+/// parameter names and units interned: 36 bytes per row (three 32-bit keys and three doubles)
+/// instead of a `Measurement` value with three strings (72 bytes plus the array's slack), which is
+/// what lets a registry-sized study (tens of millions of rows) fit in memory.
+///
+/// It is a random-access collection of `Measurement` values — `table[i]` rebuilds row `i` — so
+/// code that reads rows one by one needs no change; code on the hot path (the derivation, the
+/// input hash) reads the columns and the interned names directly.
+public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByArrayLiteral, Equatable {
+    /// Distinct patient IDs, in order of first appearance.
+    public private(set) var patientIDs: [String] = []
+    /// Distinct parameter names, in order of first appearance.
+    public private(set) var parameterNames: [String] = []
+    /// Distinct source units, in order of first appearance.
+    public private(set) var unitNames: [String] = []
+
+    /// Row `r`'s patient: `patientIDs[Int(patient[r])]`.
+    public private(set) var patient: [Int32] = []
+    /// Row `r`'s parameter: `parameterNames[Int(parameter[r])]`.
+    public private(set) var parameter: [Int32] = []
+    /// Row `r`'s source unit: `unitNames[Int(unit[r])]`.
+    public private(set) var unit: [Int32] = []
+    /// Time on the ICU-day scale.
+    public private(set) var time: [Double] = []
+    /// Value in the parameter's canonical unit.
+    public private(set) var value: [Double] = []
+    /// Value as written in the source unit.
+    public private(set) var sourceValue: [Double] = []
+
+    private var patientKeys: [String: Int32] = [:]
+    private var parameterKeys: [String: Int32] = [:]
+    private var unitKeys: [String: Int32] = [:]
+
+    public init() {}
+
+    public init(arrayLiteral elements: Measurement...) {
+        self.init(elements)
+    }
+
+    public init<S: Sequence>(_ rows: S) where S.Element == Measurement {
+        reserveCapacity(rows.underestimatedCount)
+        for m in rows { append(m) }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { time.count }
+
+    public subscript(position: Int) -> Measurement {
+        Measurement(
+            patientID: patientIDs[Int(patient[position])], time: time[position], parameter: parameterNames[Int(parameter[position])],
+            value: value[position], sourceValue: sourceValue[position], sourceUnit: unitNames[Int(unit[position])])
+    }
+
+    public mutating func reserveCapacity(_ n: Int) {
+        patient.reserveCapacity(n)
+        parameter.reserveCapacity(n)
+        unit.reserveCapacity(n)
+        time.reserveCapacity(n)
+        value.reserveCapacity(n)
+        sourceValue.reserveCapacity(n)
+    }
+
+    /// Appends one row. Rows of one patient usually come together, so the previous row's
+    /// patient is tried before the dictionary.
+    public mutating func append(_ m: Measurement) {
+        append(patientID: m.patientID, time: m.time, parameter: m.parameter, value: m.value, sourceValue: m.sourceValue, sourceUnit: m.sourceUnit)
+    }
+
+    /// Appends one row from its fields.
+    public mutating func append(patientID: String, time t: Double, parameter name: String, value v: Double, sourceValue sv: Double, sourceUnit u: String) {
+        let p: Int32
+        if let last = patient.last, patientIDs[Int(last)] == patientID {
+            p = last
+        } else {
+            p = Self.intern(patientID, in: &patientIDs, keys: &patientKeys)
+        }
+        patient.append(p)
+        parameter.append(Self.intern(name, in: &parameterNames, keys: &parameterKeys))
+        unit.append(Self.intern(u, in: &unitNames, keys: &unitKeys))
+        time.append(t)
+        value.append(v)
+        sourceValue.append(sv)
+    }
+
+    public mutating func append<S: Sequence>(contentsOf rows: S) where S.Element == Measurement {
+        reserveCapacity(count + rows.underestimatedCount)
+        for m in rows { append(m) }
+    }
+
+    private static func intern(_ s: String, in names: inout [String], keys: inout [String: Int32]) -> Int32 {
+        if let k = keys[s] { return k }
+        let k = Int32(truncatingIfNeeded: names.count)
+        names.append(s)
+        keys[s] = k
+        return k
+    }
+
+    /// Row by row: two tables are equal when they hold the same measurements in the same order,
+    /// however their names were interned.
+    public static func == (a: MeasurementTable, b: MeasurementTable) -> Bool {
+        guard a.count == b.count, a.time == b.time, a.value == b.value, a.sourceValue == b.sourceValue else { return false }
+        for r in a.indices {
+            guard a.patientIDs[Int(a.patient[r])] == b.patientIDs[Int(b.patient[r])],
+                  a.parameterNames[Int(a.parameter[r])] == b.parameterNames[Int(b.parameter[r])],
+                  a.unitNames[Int(a.unit[r])] == b.unitNames[Int(b.unit[r])]
+            else { return false }
+        }
+        return true
+    }
+}
