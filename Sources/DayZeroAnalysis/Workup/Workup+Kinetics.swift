@@ -28,13 +28,16 @@ extension Workup {
             if counts.imputed > 0 { warnings.append("\(counts.imputed) value(s) imputed") }
 
             var days: [DayGroupStatistic] = []
-            var byDayGroup: [Int: [StudyGroup: [Double]]] = [:]
+            // Values per window day: [treated, control] at (day − start) · 2 + {0, 1}.
+            var byDayGroup = [[Double]](repeating: [], count: 2 * (window.end - window.start + 1))
             for r in daily {
-                byDayGroup[Int(table.alignedDay[r]), default: [:]][table.group[r], default: []].append(table.analysedValue[r])
+                let d = Int(table.alignedDay[r])
+                guard d >= window.start, d <= window.end else { continue }
+                byDayGroup[2 * (d - window.start) + (table.group[r] == .treated ? 0 : 1)].append(table.analysedValue[r])
             }
             for day in window.start...window.end {
-                for group in [StudyGroup.treated, .control] {
-                    days.append(dayStatistic(day: day, group: group, logValues: byDayGroup[day]?[group] ?? [], rule: rule))
+                for (g, group) in [StudyGroup.treated, .control].enumerated() {
+                    days.append(dayStatistic(day: day, group: group, logValues: byDayGroup[2 * (day - window.start) + g], rule: rule))
                 }
             }
             var admission: [DayGroupStatistic] = []
@@ -95,17 +98,33 @@ extension Workup {
     /// lmerTest's `anova(lmer(y ~ factor(day) * group + (1 | patient)), type = 3)` on the rows
     /// with `first ≤ day ≤ last`: the `day:group` row.
     func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
-        let inWindow = rows.filter { table.alignedDay[$0] >= first && table.alignedDay[$0] <= last }
         guard last > first else { return .failure("the window \(first)…\(last) has fewer than two days") }
+        // Factor codes are built directly: day d has code rank(d) among the days present (the
+        // levels of R's `factor(day)`, labelled by their decimal text), group control = 0 and
+        // treated = 1 (`groupLevels`).
+        var inWindow: [Int] = []
+        var dayPresent = [Bool](repeating: false, count: last - first + 1)
+        var hasTreated = false, hasControl = false
+        for r in rows {
+            let d = Int(table.alignedDay[r])
+            guard d >= first, d <= last else { continue }
+            inWindow.append(r)
+            dayPresent[d - first] = true
+            if table.group[r] == .treated { hasTreated = true } else { hasControl = true }
+        }
         guard !inWindow.isEmpty else { return .failure("no values in days \(first)…\(last)") }
-        let groupsPresent = Set(inWindow.map { table.group[$0] })
-        guard groupsPresent.count == 2 else {
-            let only = groupsPresent.first.map(groupLabel) ?? ""
-            return .failure("values from the \(only) group only in days \(first)…\(last)")
+        guard hasTreated, hasControl else {
+            return .failure("values from the \(groupLabel(hasTreated ? .treated : .control)) group only in days \(first)…\(last)")
+        }
+        var dayCode = [Int32](repeating: -1, count: dayPresent.count)
+        var dayLevels: [String] = []
+        for k in dayPresent.indices where dayPresent[k] {
+            dayCode[k] = Int32(dayLevels.count)
+            dayLevels.append(String(first + k))
         }
         do {
-            let day = try CategoricalVariable(name: "day", values: inWindow.map { Int(table.alignedDay[$0]) })
-            let group = try CategoricalVariable(name: "group", values: inWindow.map { groupLabel(table.group[$0]) }, levels: groupLevels)
+            let day = try CategoricalVariable(name: "day", levels: dayLevels, codes: inWindow.map { dayCode[Int(table.alignedDay[$0]) - first] })
+            let group = try CategoricalVariable(name: "group", levels: groupLevels, codes: inWindow.map { table.group[$0] == .treated ? 1 : 0 })
             let design = try FixedEffectsDesign.crossed(day, group)
             let fit = try LinearMixedModel.fit(
                 response: inWindow.map { table.analysedValue[$0] }, subjects: inWindow.map { table.patient[$0] }, design: design)

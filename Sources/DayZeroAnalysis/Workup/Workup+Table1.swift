@@ -61,14 +61,17 @@ extension Workup {
             return u == "points" ? nil : u
         }
         let rules = table1Parameters
+        // The series is looked up once per row, not once per patient.
         let admission = rules.filter { $0.name != "apache_ii" }.map { rule in
-            input("admission.\(rule.name)", label(rule), unit(rule), .continuous) {
-                cohort.value(patient: $0, parameter: rule.name, icuDay: 0)
+            let series = cohort.seriesIndex(parameter: rule.name)
+            return input("admission.\(rule.name)", label(rule), unit(rule), .continuous) { i in
+                series.flatMap { s in cohort.daily.value(patient: i, series: s, icuDay: 0) }
             }
         }
         var alignment = rules.map { rule in
-            input("alignment.\(rule.name)", label(rule), unit(rule), .continuous) {
-                cohort.value(patient: $0, parameter: rule.name, alignedDay: 0)
+            let series = cohort.seriesIndex(parameter: rule.name)
+            return input("alignment.\(rule.name)", label(rule), unit(rule), .continuous) { i in
+                series.flatMap { s in cohort.value(patient: i, series: s, alignedDay: 0) }
             }
         }
         alignment.append(input("alignment.symptom_days", "Time from first symptoms until alignment day", "days", .continuous) { i in

@@ -57,6 +57,12 @@ public struct DerivedCohort: Sendable {
         return daily.value(patient: patient, series: key, icuDay: icuDay)
     }
 
+    /// The value of daily series `series` (from `seriesIndex`) on aligned day `alignedDay`:
+    /// `value(patient:parameter:alignedDay:)` without the series lookup, for loops over patients.
+    public func value(patient: Int, series: Int, alignedDay: Int) -> Double? {
+        daily.value(patient: patient, series: series, icuDay: patients[patient].day0 + alignedDay)
+    }
+
     let registry: ParameterRegistry
 }
 

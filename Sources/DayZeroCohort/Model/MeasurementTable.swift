@@ -82,8 +82,30 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
         sourceValue.append(sv)
     }
 
+    /// Appends rows; the columns grow geometrically (no exact `reserveCapacity` here, which
+    /// would make repeated small appends quadratic).
+    /// The key of patient `id`, interning it if new (for readers that resolve each distinct
+    /// name once and then append rows by key).
+    public mutating func patientKey(_ id: String) -> Int32 { Self.intern(id, in: &patientIDs, keys: &patientKeys) }
+
+    /// The key of parameter `name`, interning it if new.
+    public mutating func parameterKey(_ name: String) -> Int32 { Self.intern(name, in: &parameterNames, keys: &parameterKeys) }
+
+    /// The key of source unit `name`, interning it if new.
+    public mutating func unitKey(_ name: String) -> Int32 { Self.intern(name, in: &unitNames, keys: &unitKeys) }
+
+    /// Appends one row by keys from `patientKey`, `parameterKey` and `unitKey`.
+    /// - Precondition: each key was returned by this table (a reader's own invariant, not input).
+    public mutating func append(patient p: Int32, parameter k: Int32, unit u: Int32, time t: Double, value v: Double, sourceValue sv: Double) {
+        patient.append(p)
+        parameter.append(k)
+        unit.append(u)
+        time.append(t)
+        value.append(v)
+        sourceValue.append(sv)
+    }
+
     public mutating func append<S: Sequence>(contentsOf rows: S) where S.Element == Measurement {
-        reserveCapacity(count + rows.underestimatedCount)
         for m in rows { append(m) }
     }
 

@@ -80,16 +80,7 @@ extension StudyStore {
                 data.proteomicsSamples.append(ProteomicsSample(sampleID: sampleID, patientID: patient, time: time, timepoint: timepoint))
             }
 
-            // `id` counts rows from 1 in insertion order, so its maximum sizes the columns once.
-            data.measurements.reserveCapacity(try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM measurement") ?? 0)
-            let measurements = try Row.fetchCursor(
-                db, sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement ORDER BY id")
-            while let row = try measurements.next() {
-                var r = ColumnReader(row)
-                data.measurements.append(
-                    patientID: try patientID(r.next()), time: try r.next(), parameter: try r.next(), value: try r.next(),
-                    sourceValue: try r.next(Double.self), sourceUnit: try r.next())
-            }
+            try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements)
 
             let medications = try Row.fetchCursor(db, sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")
             while let row = try medications.next() {

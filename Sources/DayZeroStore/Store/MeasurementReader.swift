@@ -1,0 +1,71 @@
+import DayZeroCohort
+import GRDB
+import GRDBSQLite
+
+/// Reads the `measurement` table into a `MeasurementTable` through SQLite's C API: one
+/// prepared statement stepped row by row, numbers read as numbers, and each distinct parameter
+/// name and unit turned into a Swift `String` once (looked up by its bytes afterwards), so a
+/// registry-sized table loads without a `Row`, a `String` or a dictionary lookup per field.
+/// GRDB's `Row` cursor does the same job several times slower; everything else in `load` is
+/// small enough not to matter.
+enum MeasurementReader {
+    static func read(_ db: Database, patientIDs: [Int64: String], into table: inout MeasurementTable) throws {
+        // `id` counts rows from 1 in insertion order, so its maximum sizes the columns once.
+        table.reserveCapacity(try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM measurement") ?? 0)
+        let statement = try db.makeStatement(
+            sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement ORDER BY id")
+        let s = statement.sqliteStatement
+        var patientKeys: [Int64: Int32] = [:]
+        var parameters = TextKeys()
+        var units = TextKeys()
+        while true {
+            let code = sqlite3_step(s)
+            if code == SQLITE_DONE { break }
+            guard code == SQLITE_ROW else {
+                throw StoreError.database("reading measurements: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))")
+            }
+            for column: Int32 in 0..<6 where sqlite3_column_type(s, column) == SQLITE_NULL {
+                throw StoreError.database("measurement row has NULL in column \(column)")
+            }
+            let patient = sqlite3_column_int64(s, 0)
+            let p: Int32
+            if let k = patientKeys[patient] {
+                p = k
+            } else {
+                guard let id = patientIDs[patient] else { throw StoreError.database("row references unknown patient \(patient)") }
+                p = table.patientKey(id)
+                patientKeys[patient] = p
+            }
+            let k = try parameters.key(s, column: 2) { table.parameterKey($0) }
+            let u = try units.key(s, column: 5) { table.unitKey($0) }
+            table.append(
+                patient: p, parameter: k, unit: u, time: sqlite3_column_double(s, 1), value: sqlite3_column_double(s, 3),
+                sourceValue: sqlite3_column_double(s, 4))
+        }
+    }
+
+    /// Distinct text values of one column, found by their bytes (a handful of parameters or
+    /// units, so a linear scan from the last match beats hashing).
+    struct TextKeys {
+        private var known: [(bytes: [UInt8], key: Int32)] = []
+        private var last = 0
+
+        mutating func key(_ s: OpaquePointer?, column: Int32, intern: (String) -> Int32) throws -> Int32 {
+            guard let text = sqlite3_column_text(s, column) else { throw StoreError.database("measurement text column \(column) is NULL") }
+            let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
+            if !known.isEmpty {
+                for step in 0..<known.count {
+                    let i = (last + step) % known.count
+                    if known[i].bytes.elementsEqual(bytes) {
+                        last = i
+                        return known[i].key
+                    }
+                }
+            }
+            let k = intern(String(decoding: bytes, as: UTF8.self))
+            known.append((Array(bytes), k))
+            last = known.count - 1
+            return k
+        }
+    }
+}
