@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// How numbers are written in the report. All rules are documented in `docs/report.md`.
@@ -58,7 +63,7 @@ package enum NumberFormat {
     /// for thresholds quoted in text.
     package static func compact(_ x: Double) -> String {
         var s = significant(x, digits: 3)
-        if s.contains(".") {
+        if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
         }
@@ -69,7 +74,7 @@ package enum NumberFormat {
     /// value that rounds to zero never shows a sign.
     package static func fixed(_ x: Double, decimals: Int, typographicMinus: Bool = true) -> String {
         guard x.isFinite else { return "–" }
-        var s = String(format: "%.*f", max(0, decimals), x)
+        var s = printf(x, decimals: max(0, decimals))
         if s.hasPrefix("-") {
             let body = s.dropFirst()
             if body.allSatisfy({ $0 == "0" || $0 == "." }) {
@@ -95,13 +100,75 @@ package enum NumberFormat {
     /// (callers skip non-finite values before drawing; this is a last guard against `NaN`).
     package static func coordinate(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        var s = String(format: "%.2f", x)
-        if s.contains(".") {
+        if let s = hundredths(x) { return s }
+        var s = printf(x, decimals: 2)
+        if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
         }
         if s == "-0" { s = "0" }
         return s
+    }
+
+    /// `x` rounded to hundredths exactly as `%.2f` rounds it — the exact binary value, a tie
+    /// to the even neighbour — written with trailing zeros dropped and without the sign of a
+    /// zero; `nil` when |x| ≥ 10¹³. The report draws thousands of coordinates, and integer
+    /// arithmetic on the significand is many times faster than formatting through printf:
+    /// |x| = m · 2^(−s) with m < 2⁵³, so 100 · |x| = 100m · 2^(−s) with 100m < 2⁶⁰, and
+    /// rounding it to an integer is a shift plus a look at the bits shifted out.
+    static func hundredths(_ x: Double) -> String? {
+        let a = x.magnitude
+        guard a < 1e13 else { return nil }
+        var q: UInt64 = 0
+        if a != 0 {
+            let m = a.isNormal ? a.significandBitPattern | (1 << 52) : a.significandBitPattern
+            let shift = a.isNormal ? 52 - Int(a.exponent) : 1074
+            let p = m * 100
+            if shift <= 0 {
+                q = p << UInt64(-shift)
+            } else if shift < 62 {
+                q = p >> UInt64(shift)
+                let rest = p & ((1 << UInt64(shift)) - 1)
+                let half: UInt64 = 1 << UInt64(shift - 1)
+                if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+            }
+            // shift ≥ 62: 100 · |x| < 2⁶⁰ · 2⁻⁶² < 0.5, rounds to 0.
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
+            // Filled from the end: [sign] integer digits [. d1 [d2]].
+            var i = 24
+            func put(_ byte: UInt8) {
+                i -= 1
+                out[i] = byte
+            }
+            let fraction = q % 100
+            if fraction != 0 {
+                if fraction % 10 != 0 { put(0x30 + UInt8(fraction % 10)) }
+                put(0x30 + UInt8(fraction / 10))
+                put(0x2E)
+            }
+            var whole = q / 100
+            repeat {
+                put(0x30 + UInt8(whole % 10))
+                whole /= 10
+            } while whole > 0
+            if x < 0, q != 0 { put(0x2D) }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
+        }
+    }
+
+    /// C's `%.*f` of `x` (correctly rounded, the same on every platform), without going through
+    /// Foundation's string formatting.
+    static func printf(_ x: Double, decimals: Int) -> String {
+        // Sign, up to 309 integer digits, the point and the decimals, and the terminating NUL.
+        let capacity = 320 + decimals
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            let n = withVaList([Int32(clamping: decimals), x]) { vsnprintf(buffer.baseAddress, capacity, "%.*f", $0) }
+            let count = min(max(0, Int(n)), capacity - 1)
+            return UnsafeRawBufferPointer(start: buffer.baseAddress, count: count).withMemoryRebound(to: UInt8.self) {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
     }
 
     /// An axis tick label: fixed notation with `decimals` decimals for ordinary magnitudes;
