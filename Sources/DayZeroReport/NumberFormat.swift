@@ -100,7 +100,6 @@ package enum NumberFormat {
     /// (callers skip non-finite values before drawing; this is a last guard against `NaN`).
     package static func coordinate(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        if let s = hundredths(x) { return s }
         var s = printf(x, decimals: 2)
         if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
@@ -110,64 +109,89 @@ package enum NumberFormat {
         return s
     }
 
-    /// `x` rounded to hundredths exactly as `%.2f` rounds it — the exact binary value, a tie
-    /// to the even neighbour — written with trailing zeros dropped and without the sign of a
-    /// zero; `nil` when |x| ≥ 10¹³. The report draws thousands of coordinates, and integer
-    /// arithmetic on the significand is many times faster than formatting through printf:
-    /// |x| = m · 2^(−s) with m < 2⁵³, so 100 · |x| = 100m · 2^(−s) with 100m < 2⁶⁰, and
-    /// rounding it to an integer is a shift plus a look at the bits shifted out.
-    static func hundredths(_ x: Double) -> String? {
-        let a = x.magnitude
-        guard a < 1e13 else { return nil }
-        var q: UInt64 = 0
-        if a != 0 {
-            let m = a.isNormal ? a.significandBitPattern | (1 << 52) : a.significandBitPattern
-            let shift = a.isNormal ? 52 - Int(a.exponent) : 1074
-            let p = m * 100
-            if shift <= 0 {
-                q = p << UInt64(-shift)
-            } else if shift < 62 {
-                q = p >> UInt64(shift)
-                let rest = p & ((1 << UInt64(shift)) - 1)
-                let half: UInt64 = 1 << UInt64(shift - 1)
-                if rest > half || (rest == half && q & 1 == 1) { q += 1 }
-            }
-            // shift ≥ 62: 100 · |x| < 2⁶⁰ · 2⁻⁶² < 0.5, rounds to 0.
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
-            // Filled from the end: [sign] integer digits [. d1 [d2]].
-            var i = 24
-            func put(_ byte: UInt8) {
-                i -= 1
-                out[i] = byte
-            }
-            let fraction = q % 100
-            if fraction != 0 {
-                if fraction % 10 != 0 { put(0x30 + UInt8(fraction % 10)) }
-                put(0x30 + UInt8(fraction / 10))
-                put(0x2E)
-            }
-            var whole = q / 100
-            repeat {
-                put(0x30 + UInt8(whole % 10))
-                whole /= 10
-            } while whole > 0
-            if x < 0, q != 0 { put(0x2D) }
-            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
-        }
-    }
+    static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
 
-    /// C's `%.*f` of `x` (correctly rounded, the same on every platform), without going through
-    /// Foundation's string formatting.
+    /// C's `%.*f` of `x`: the exact binary value correctly rounded, a tie to the even neighbour
+    /// (the same on every platform), without going through Foundation's string formatting.
+    ///
+    /// The report formats thousands of numbers, so the common case — at most 6 decimals and
+    /// |x| < 10¹² — is done in integer arithmetic: |x| = m · 2⁻ˢ with m < 2⁵³, so
+    /// |x| · 10ᵈ = m · 10ᵈ · 2⁻ˢ, where m · 10ᵈ < 2⁷³ is exact as a 128-bit product, and
+    /// rounding it to an integer is a shift plus a look at the bits shifted out. Anything else
+    /// goes to `vsnprintf`.
     static func printf(_ x: Double, decimals: Int) -> String {
+        if x.isFinite, let q = scaledMagnitude(x.magnitude, decimals: decimals) {
+            return fixedText(q, decimals: decimals, negative: x.sign == .minus)
+        }
         // Sign, up to 309 integer digits, the point and the decimals, and the terminating NUL.
-        let capacity = 320 + decimals
+        let capacity = 320 + max(0, decimals)
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
             let n = withVaList([Int32(clamping: decimals), x]) { vsnprintf(buffer.baseAddress, capacity, "%.*f", $0) }
             let count = min(max(0, Int(n)), capacity - 1)
             return UnsafeRawBufferPointer(start: buffer.baseAddress, count: count).withMemoryRebound(to: UInt8.self) {
                 String(decoding: $0, as: UTF8.self)
             }
+        }
+    }
+
+    /// `a · 10^decimals` rounded to the nearest integer, a tie to even, for a finite `a ≥ 0`;
+    /// `nil` outside 0…6 decimals or when `a ≥ 10¹²`.
+    static func scaledMagnitude(_ a: Double, decimals: Int) -> UInt64? {
+        guard decimals >= 0, decimals < powersOfTen.count, a < 1e12 else { return nil }
+        guard a != 0 else { return 0 }
+        let m = a.isNormal ? a.significandBitPattern | (1 << 52) : a.significandBitPattern
+        // a < 10¹² < 2⁴⁰, so the shift is at least 13.
+        let shift = a.isNormal ? 52 - Int(a.exponent) : 1074
+        // p = m · 10ᵈ = high · 2⁶⁴ + low < 2⁷³, so high < 2⁹.
+        let (high, low) = m.multipliedFullWidth(by: powersOfTen[decimals])
+        guard shift < 74 else { return 0 }  // p · 2⁻ˢ < 2⁷³⁻⁷⁴ = ½
+        let q: UInt64
+        let comparison: Int  // the bits shifted out against half of the last kept unit
+        if shift < 64 {
+            q = (high << UInt64(64 - shift)) | (low >> UInt64(shift))
+            let rest = low & ((1 << UInt64(shift)) - 1)
+            let half: UInt64 = 1 << UInt64(shift - 1)
+            comparison = rest < half ? -1 : (rest == half ? 0 : 1)
+        } else {
+            let s = shift - 64
+            q = high >> UInt64(s)
+            if s == 0 {
+                let half: UInt64 = 1 << 63
+                comparison = low < half ? -1 : (low == half ? 0 : 1)
+            } else {
+                let restHigh = high & ((1 << UInt64(s)) - 1)
+                let halfHigh: UInt64 = 1 << UInt64(s - 1)
+                comparison = restHigh < halfHigh ? -1 : (restHigh > halfHigh || low > 0 ? 1 : 0)
+            }
+        }
+        return comparison > 0 || (comparison == 0 && q & 1 == 1) ? q + 1 : q
+    }
+
+    /// The `%.*f` text of `q · 10^−decimals` with an optional `-`.
+    static func fixedText(_ q: UInt64, decimals: Int, negative: Bool) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            // Filled from the end: [-] integer digits [. decimals].
+            var i = 32
+            var rest = q
+            if decimals > 0 {
+                for _ in 0..<decimals {
+                    i -= 1
+                    out[i] = 0x30 + UInt8(rest % 10)
+                    rest /= 10
+                }
+                i -= 1
+                out[i] = 0x2E
+            }
+            repeat {
+                i -= 1
+                out[i] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if negative {
+                i -= 1
+                out[i] = 0x2D
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
         }
     }
 

@@ -37,12 +37,17 @@ struct FastFormattingTests {
             .nan, .leastNormalMagnitude,
         ]
         var generator = SplitMix64(state: 7)
-        for _ in 0..<60_000 {
+        for _ in 0..<20_000 {
             values.append(Double.random(in: -2_000...2_000, using: &generator))
             // Exact ties at the third decimal (k/8) and near-ties.
             let k = Double(Int.random(in: -80_000...80_000, using: &generator)) / 8
             values += [k, k.nextUp, k.nextDown]
             values.append(Double(Int.random(in: -99_999...99_999, using: &generator)) / 1000)
+            // Exact ties at any of the first 20 binary places, and every magnitude up to 2¹²⁰.
+            let tie = Double(Int.random(in: -1_000_000_000...1_000_000_000, using: &generator))
+                / Double(1 << Int.random(in: 1...20, using: &generator))
+            values += [tie, tie.nextUp, tie.nextDown]
+            values.append(Double.random(in: 1...2, using: &generator) * pow(2, Double(Int.random(in: -60...120, using: &generator))))
             values.append(Double(bitPattern: generator.next()))
             values.append(Double.random(in: 0..<1, using: &generator) * pow(10, Double(Int.random(in: -8...16, using: &generator))))
         }
@@ -64,7 +69,7 @@ struct FastFormattingTests {
     func fixedDecimals() {
         var mismatches: [String] = []
         for (i, x) in Self.values().enumerated() where x.isFinite {
-            let decimals = i % 7
+            let decimals = i % 9
             let actual = NumberFormat.printf(x, decimals: decimals)
             let expected = String(format: "%.*f", decimals, x)
             if actual != expected, mismatches.count < 10 { mismatches.append("\(x) at \(decimals): got \(actual), expected \(expected)") }
