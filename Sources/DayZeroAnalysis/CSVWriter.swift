@@ -163,7 +163,7 @@ public struct ExportWriteError: Error, CustomStringConvertible {
 /// A CSV file written row by row through a buffer of about 1 MiB, so memory stays flat however
 /// many rows are written.
 ///
-/// The rows go to a temporary file beside the destination (`.name.tmp-PID`); `close()` writes
+/// The rows go to a temporary file beside the destination (`.name.tmp-PID-RANDOM`); `close()` writes
 /// what is buffered and closes it, `publish()` renames it over the destination. A writer that
 /// ends before `publish()` (an error was thrown) closes and removes its temporary file, so a
 /// failure never leaves a half-written export under the real name.
@@ -182,8 +182,10 @@ struct CSVFileWriter: ~Copyable {
     init(_ url: URL, header: [String]) throws {
         destination = url.path
         let directory = url.deletingLastPathComponent().path
-        temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())"
-        descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666)
+        // Process id, a random part and O_EXCL: a writer never writes into another's temporary file.
+        let unique = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(unique)"
+        descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
         if descriptor < 0 { throw ExportWriteError("create", temporary, errno: errno) }
         csv = CSVBytes(capacity: Self.flushThreshold + (64 << 10))
         csv.row(header)
