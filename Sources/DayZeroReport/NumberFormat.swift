@@ -100,6 +100,13 @@ package enum NumberFormat {
     /// (callers skip non-finite values before drawing; this is a last guard against `NaN`).
     package static func coordinate(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
+        if let q = scaledMagnitude(x.magnitude, decimals: 2) {
+            // The same text without building and trimming "%.2f": drop zero hundredths and
+            // tenths here, and the sign of a value that rounds to 0.
+            let decimals = q % 100 == 0 ? 0 : (q % 10 == 0 ? 1 : 2)
+            let scale: UInt64 = decimals == 0 ? 100 : (decimals == 1 ? 10 : 1)
+            return fixedText(q / scale, decimals: decimals, negative: x < 0 && q != 0)
+        }
         var s = printf(x, decimals: 2)
         if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
