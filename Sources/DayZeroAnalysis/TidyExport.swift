@@ -22,173 +22,244 @@ public enum TidyExport {
     ]
 
     /// Writes every tidy export of `analysis` into `directory` (created if needed).
+    ///
+    /// Every file is streamed row by row through a buffer of about 1 MiB (`CSVFileWriter`), so
+    /// memory does not grow with the study beyond one analysis set's aligned long table (built
+    /// by `alignedLongTable(for:)` and dropped before the next set). Each file goes to a
+    /// temporary name in `directory`; only when all seven are complete are they renamed to
+    /// their real names, so a failure leaves no half-written export.
     public static func write(_ analysis: StudyAnalysis, to directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        func file(_ name: String, _ header: [String]) throws -> CSVFileWriter {
+            try CSVFileWriter(directory.appendingPathComponent(name), header: header)
+        }
         let workup = Workup(study: analysis.study, cohort: analysis.cohort)
         let cohort = analysis.cohort
-        var long = CSVText(header: [
+        var long = try file("aligned_long.csv", [
             "analysis_set", "patient_id", "group", "parameter", "aligned_day", "timepoint", "value", "analysed_value", "transform", "imputed",
         ])
-        var table1 = CSVText(header: ["analysis_set", "row_id", "section", "kind", "patient_id", "group", "value"])
-        var outcomes = CSVText(header: ["analysis_set", "patient_id", "group", "curve", "time", "event", "days"])
-        var medication = CSVText(header: ["analysis_set", "patient_id", "group", "drug", "period", "used"])
-        var proteomics = CSVText(header: ["analysis_set", "patient_id", "group", "assay", "uniprot", "panel", "pre", "post"])
+        var table1 = try file("table1_values.csv", ["analysis_set", "row_id", "section", "kind", "patient_id", "group", "value"])
+        var outcomes = try file("outcomes.csv", ["analysis_set", "patient_id", "group", "curve", "time", "event", "days"])
+        var medication = try file("medication_use.csv", ["analysis_set", "patient_id", "group", "drug", "period", "used"])
+        var proteomics = try file("proteomics_pairs.csv", ["analysis_set", "patient_id", "group", "assay", "uniprot", "panel", "pre", "post"])
+        // Text repeated on many rows is encoded (and quoted if need be) once.
+        let patientIDs = cohort.patients.map { CSVBytes.encode($0.id) }
+        let treatedLabel = CSVBytes.encode(groupLabel(.treated))
+        let controlLabel = CSVBytes.encode(groupLabel(.control))
+        let groups = cohort.patients.map { $0.group == .treated ? treatedLabel : controlLabel }
         for membership in analysis.memberships {
-            let set = membership.name
+            let set = CSVBytes.encode(membership.name)
             let t = cohort.alignedLongTable(for: membership)
+            let parameters = t.parameters.map(CSVBytes.encode)
+            let transforms = t.transforms.map(CSVBytes.encode)
             for r in 0..<t.count {
                 let p = Int(t.patient[r])
                 let k = Int(t.parameter[r])
-                long.add([
-                    set, cohort.patients[p].id, groupLabel(t.group[r]), t.parameters[k], "\(t.alignedDay[r])", t.timepoint[r].rawValue,
-                    CSVText.number(t.value[r]), CSVText.number(t.analysedValue[r]), t.transforms[k], t.imputed[r] ? "1" : "0",
-                ])
+                long.csv.field(encoded: set)
+                long.csv.field(encoded: patientIDs[p])
+                long.csv.field(encoded: t.group[r] == .treated ? treatedLabel : controlLabel)
+                long.csv.field(encoded: parameters[k])
+                long.csv.field(Int(t.alignedDay[r]))
+                long.csv.field(t.timepoint[r].rawValue)
+                long.csv.field(t.value[r])
+                long.csv.field(t.analysedValue[r])
+                long.csv.field(encoded: transforms[k])
+                long.csv.field(flag: t.imputed[r])
+                try long.endRow()
             }
             for section in workup.table1Inputs(membership) {
+                let title = CSVBytes.encode(section.title)
                 for input in section.inputs {
+                    let id = CSVBytes.encode(input.id)
+                    let kind = CSVBytes.encode(input.kind.rawValue)
                     for (patient, value) in input.treated + input.control {
-                        table1.add([
-                            set, input.id, section.title, input.kind.rawValue, cohort.patients[patient].id,
-                            groupLabel(cohort.patients[patient].group), value.map(CSVText.number) ?? "",
-                        ])
+                        table1.csv.field(encoded: set)
+                        table1.csv.field(encoded: id)
+                        table1.csv.field(encoded: title)
+                        table1.csv.field(encoded: kind)
+                        table1.csv.field(encoded: patientIDs[patient])
+                        table1.csv.field(encoded: groups[patient])
+                        table1.csv.field(value)
+                        try table1.endRow()
                     }
                 }
             }
+            let drugs = cohort.medicationUse.map { CSVBytes.encode($0.drug) }
             for i in membership.members {
                 let o = cohort.outcomes[i]
-                let id = cohort.patients[i].id
-                let g = groupLabel(cohort.patients[i].group)
                 let curves: [(String, TimeToEvent?)] = [("ventilation", o.ventilation), ("icu_stay", o.icuStay), ("mortality", o.mortality)]
                 for (curve, obs) in curves {
                     guard let obs else { continue }
-                    outcomes.add([set, id, g, curve, CSVText.number(obs.time), obs.event ? "1" : "0", CSVText.number(obs.days)])
+                    outcomes.csv.field(encoded: set)
+                    outcomes.csv.field(encoded: patientIDs[i])
+                    outcomes.csv.field(encoded: groups[i])
+                    outcomes.csv.field(curve)
+                    outcomes.csv.field(obs.time)
+                    outcomes.csv.field(flag: obs.event)
+                    outcomes.csv.field(obs.days)
+                    try outcomes.endRow()
                 }
-                outcomes.add([set, id, g, "secondary_infection", "", o.secondaryInfection ? "1" : "0", ""])
-                for use in cohort.medicationUse {
-                    medication.add([set, id, g, use.drug, "before", use.before[i] ? "1" : "0"])
-                    medication.add([set, id, g, use.drug, "after", use.after[i] ? "1" : "0"])
+                outcomes.csv.field(encoded: set)
+                outcomes.csv.field(encoded: patientIDs[i])
+                outcomes.csv.field(encoded: groups[i])
+                outcomes.csv.field("secondary_infection")
+                outcomes.csv.emptyField()
+                outcomes.csv.field(flag: o.secondaryInfection)
+                outcomes.csv.emptyField()
+                try outcomes.endRow()
+                for (d, use) in cohort.medicationUse.enumerated() {
+                    for after in [false, true] {
+                        medication.csv.field(encoded: set)
+                        medication.csv.field(encoded: patientIDs[i])
+                        medication.csv.field(encoded: groups[i])
+                        medication.csv.field(encoded: drugs[d])
+                        medication.csv.field(after ? "after" : "before")
+                        medication.csv.field(flag: after ? use.after[i] : use.before[i])
+                        try medication.endRow()
+                    }
                 }
             }
             for row in workup.proteomicsPairs(membership) {
-                proteomics.add([
-                    set, row.patient, row.group, row.assay, row.uniProt, row.panel, CSVText.number(row.pre), CSVText.number(row.post),
-                ])
+                proteomics.csv.field(encoded: set)
+                for text in [row.patient, row.group, row.assay, row.uniProt, row.panel] { proteomics.csv.field(text) }
+                proteomics.csv.field(row.pre)
+                proteomics.csv.field(row.post)
+                try proteomics.endRow()
             }
         }
-        var pvalues = CSVText(header: ["analysis_set", "analysis", "id", "window", "test", "statistic", "p_value"])
-        for set in analysis.results.analysisSets {
+        var pvalues = try file("pvalues.csv", ["analysis_set", "analysis", "id", "window", "test", "statistic", "p_value"])
+        try writePValues(analysis.results, to: &pvalues)
+        var matching = try file("matching.csv", matchingHeader(analysis))
+        try writeMatching(analysis, to: &matching)
+
+        try long.close()
+        try table1.close()
+        try outcomes.close()
+        try medication.close()
+        try proteomics.close()
+        try pvalues.close()
+        try matching.close()
+        try long.publish()
+        try table1.publish()
+        try outcomes.publish()
+        try medication.publish()
+        try proteomics.publish()
+        try pvalues.publish()
+        try matching.publish()
+    }
+
+    /// `pvalues.csv`: one row per test reported in `results.json`.
+    static func writePValues(_ results: StudyResults, to file: inout CSVFileWriter) throws {
+        func add(_ set: String, _ analysis: String, _ id: String, _ window: String, _ test: String?, _ statistic: Double?, _ p: Double?) throws {
+            for text in [set, analysis, id, window, test ?? ""] { file.csv.field(text) }
+            file.csv.field(statistic)
+            file.csv.field(p)
+            try file.endRow()
+        }
+        for set in results.analysisSets {
             for row in set.table1.sections.flatMap(\.rows) {
-                pvalues.add([set.id, "table1", row.id, "", row.test ?? "", row.statistic.map(CSVText.number) ?? "", row.pValue.map(CSVText.number) ?? ""])
+                try add(set.id, "table1", row.id, "", row.test, row.statistic, row.pValue)
             }
             for panel in set.kinetics + set.cytokines {
                 for (name, test) in [("overall", panel.overall), ("pre", panel.pre), ("post", panel.post)] {
                     guard let test else { continue }
-                    pvalues.add([
-                        set.id, "kinetics", panel.parameter, "\(name) \(test.firstDay)..\(test.lastDay)", "mixed-model",
-                        CSVText.number(test.fStatistic), CSVText.number(test.pValue),
-                    ])
+                    try add(set.id, "kinetics", panel.parameter, "\(name) \(test.firstDay)..\(test.lastDay)", "mixed-model", test.fStatistic, test.pValue)
                 }
             }
             for m in set.medication {
-                pvalues.add([set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", "", m.pValue.map(CSVText.number) ?? ""])
+                try add(set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", nil, m.pValue)
             }
             let o = set.outcomes
             for row in [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality] {
-                pvalues.add([set.id, "outcome", row.id, "", row.test ?? "", row.statistic.map(CSVText.number) ?? "", row.pValue.map(CSVText.number) ?? ""])
+                try add(set.id, "outcome", row.id, "", row.test, row.statistic, row.pValue)
             }
             for (name, curve) in [("ventilation", o.ventilationCurve), ("icu_stay", o.icuStayCurve), ("mortality", o.mortalityCurve)] {
-                pvalues.add([
-                    set.id, "survival", name, "", "log-rank", curve.logRankChiSquare.map(CSVText.number) ?? "",
-                    curve.logRankP.map(CSVText.number) ?? "",
-                ])
+                try add(set.id, "survival", name, "", "log-rank", curve.logRankChiSquare, curve.logRankP)
             }
             for group in set.proteomics?.groups ?? [] {
                 for point in group.points {
-                    pvalues.add([set.id, "proteomics.\(group.group)", point.assay, "", "paired-t", "", point.pValue.map(CSVText.number) ?? ""])
+                    try add(set.id, "proteomics.\(group.group)", point.assay, "", "paired-t", nil, point.pValue)
                 }
             }
-        }
-        let files = [long, table1, outcomes, medication, proteomics, pvalues, matchingCSV(analysis)]
-        for (name, file) in zip(fileNames, files) {
-            try Data(file.text.utf8).write(to: directory.appendingPathComponent(name), options: .atomic)
         }
     }
 }
 
 extension TidyExport {
+    /// The covariate columns of `matching.csv`: every propensity-matched set's model columns,
+    /// in first-seen order.
+    static func matchingColumns(_ analysis: StudyAnalysis) -> [String] {
+        var columns: [String] = []
+        for set in analysis.matchedSets {
+            for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
+        }
+        return columns
+    }
+
+    static func matchingHeader(_ analysis: StudyAnalysis) -> [String] {
+        ["analysis_set", "patient_id", "group", "treat"] + matchingColumns(analysis) + [
+            "missing_covariate", "propensity_score", "linear_predictor", "weight", "matched_controls",
+        ]
+    }
+
     /// `matching.csv`: one row per included patient of the cohort for each propensity-matched
     /// set — the model's covariates as coded (empty = missing), the propensity score and its
     /// logit, the matching weight, and for a treated patient the ids of its controls in match
     /// order (`;`-separated). Patients with a missing covariate have `missing_covariate` 1 and
     /// no score. `scripts/recompute.R` reruns MatchIt on the complete rows.
-    static func matchingCSV(_ analysis: StudyAnalysis) -> CSVText {
-        var columns: [String] = []
-        for set in analysis.matchedSets {
-            for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
-        }
-        var csv = CSVText(header: ["analysis_set", "patient_id", "group", "treat"] + columns + [
-            "missing_covariate", "propensity_score", "linear_predictor", "weight", "matched_controls",
-        ])
+    static func writeMatching(_ analysis: StudyAnalysis, to file: inout CSVFileWriter) throws {
+        let columns = matchingColumns(analysis)
         let cohort = analysis.cohort
         for set in analysis.matchedSets {
             var unitOf: [Int: Int] = [:]
             for (u, i) in set.units.enumerated() { unitOf[i] = u }
             var controlsOf: [Int: [Int]] = [:]
             for pair in set.pairs { controlsOf[pair.treated] = pair.controls }
+            let setColumns = columns.map { name in set.columns.first { $0.name == name } }
+            let name = CSVBytes.encode(set.name)
             for i in cohort.patients.indices {
                 let p = cohort.patients[i]
                 let patient = analysis.study.patients[p.studyIndex]
-                var row = [set.name, p.id, groupLabel(p.group), p.group == .treated ? "1" : "0"]
-                for name in columns {
-                    guard let c = set.columns.first(where: { $0.name == name }) else {
-                        row.append("")
-                        continue
-                    }
-                    row.append(PropensityMatchedSet.value(of: c.covariate, for: patient).map(CSVText.number) ?? "")
+                file.csv.field(encoded: name)
+                file.csv.field(p.id)
+                file.csv.field(groupLabel(p.group))
+                file.csv.field(flag: p.group == .treated)
+                for c in setColumns {
+                    file.csv.field(c.flatMap { PropensityMatchedSet.value(of: $0.covariate, for: patient) })
                 }
                 if let u = unitOf[i] {
-                    row += [
-                        "0", CSVText.number(set.result.scores[u]), CSVText.number(set.result.logits[u]),
-                        CSVText.number(set.result.matching.weights[u]),
-                        (controlsOf[i] ?? []).map { cohort.patients[$0].id }.joined(separator: ";"),
-                    ]
+                    file.csv.field(flag: false)
+                    file.csv.field(set.result.scores[u])
+                    file.csv.field(set.result.logits[u])
+                    file.csv.field(set.result.matching.weights[u])
+                    file.csv.field((controlsOf[i] ?? []).map { cohort.patients[$0].id }.joined(separator: ";"))
                 } else {
-                    row += ["1", "", "", "0", ""]
+                    file.csv.field(flag: true)
+                    file.csv.emptyField()
+                    file.csv.emptyField()
+                    file.csv.field(0)
+                    file.csv.emptyField()
                 }
-                csv.add(row)
+                try file.endRow()
             }
         }
-        return csv
     }
 }
 
-/// A small RFC 4180 writer: fields with a comma, quote or line break are quoted.
+/// A small in-memory CSV table, encoded by the rules of `CSVBytes`.
 struct CSVText {
-    private(set) var text: String
+    private var csv = CSVBytes()
 
     init(header: [String]) {
-        text = ""
         add(header)
     }
 
     mutating func add(_ fields: [String]) {
-        var first = true
-        for field in fields {
-            if !first { text += "," }
-            first = false
-            // Bytes, not Characters: "\r\n" is one Character, equal to neither "\r" nor "\n".
-            if field.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) {
-                text += "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-            } else {
-                text += field
-            }
-        }
-        text += "\n"
+        csv.row(fields)
     }
 
-    /// Shortest round-trip decimal form (R reads it back to the same double).
-    static func number(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
-        return "\(x)"
-    }
+    var text: String { String(decoding: csv.bytes, as: UTF8.self) }
+
+    /// The CSV form of a double (see `CSVBytes.number(_:)`).
+    static func number(_ x: Double) -> String { CSVBytes.number(x) }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Foundation
 
 /// How numbers are written in the report. All rules are documented in `docs/report.md`.
@@ -58,7 +63,7 @@ package enum NumberFormat {
     /// for thresholds quoted in text.
     package static func compact(_ x: Double) -> String {
         var s = significant(x, digits: 3)
-        if s.contains(".") {
+        if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
         }
@@ -69,7 +74,7 @@ package enum NumberFormat {
     /// value that rounds to zero never shows a sign.
     package static func fixed(_ x: Double, decimals: Int, typographicMinus: Bool = true) -> String {
         guard x.isFinite else { return "–" }
-        var s = String(format: "%.*f", max(0, decimals), x)
+        var s = printf(x, decimals: max(0, decimals))
         if s.hasPrefix("-") {
             let body = s.dropFirst()
             if body.allSatisfy({ $0 == "0" || $0 == "." }) {
@@ -95,13 +100,106 @@ package enum NumberFormat {
     /// (callers skip non-finite values before drawing; this is a last guard against `NaN`).
     package static func coordinate(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
-        var s = String(format: "%.2f", x)
-        if s.contains(".") {
+        if let q = scaledMagnitude(x.magnitude, decimals: 2) {
+            // The same text without building and trimming "%.2f": drop zero hundredths and
+            // tenths here, and the sign of a value that rounds to 0.
+            let decimals = q % 100 == 0 ? 0 : (q % 10 == 0 ? 1 : 2)
+            let scale: UInt64 = decimals == 0 ? 100 : (decimals == 1 ? 10 : 1)
+            return fixedText(q / scale, decimals: decimals, negative: x < 0 && q != 0)
+        }
+        var s = printf(x, decimals: 2)
+        if s.utf8.contains(0x2E) {
             while s.hasSuffix("0") { s.removeLast() }
             if s.hasSuffix(".") { s.removeLast() }
         }
         if s == "-0" { s = "0" }
         return s
+    }
+
+    static let powersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]
+
+    /// C's `%.*f` of `x`: the exact binary value correctly rounded, a tie to the even neighbour
+    /// (the same on every platform), without going through Foundation's string formatting.
+    ///
+    /// The report formats thousands of numbers, so the common case — at most 6 decimals and
+    /// |x| < 10¹² — is done in integer arithmetic: |x| = m · 2⁻ˢ with m < 2⁵³, so
+    /// |x| · 10ᵈ = m · 10ᵈ · 2⁻ˢ, where m · 10ᵈ < 2⁷³ is exact as a 128-bit product, and
+    /// rounding it to an integer is a shift plus a look at the bits shifted out. Anything else
+    /// goes to `vsnprintf`.
+    static func printf(_ x: Double, decimals: Int) -> String {
+        if x.isFinite, let q = scaledMagnitude(x.magnitude, decimals: decimals) {
+            return fixedText(q, decimals: decimals, negative: x.sign == .minus)
+        }
+        // Sign, up to 309 integer digits, the point and the decimals, and the terminating NUL.
+        let capacity = 320 + max(0, decimals)
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: capacity) { buffer in
+            let n = withVaList([Int32(clamping: decimals), x]) { vsnprintf(buffer.baseAddress, capacity, "%.*f", $0) }
+            let count = min(max(0, Int(n)), capacity - 1)
+            return UnsafeRawBufferPointer(start: buffer.baseAddress, count: count).withMemoryRebound(to: UInt8.self) {
+                String(decoding: $0, as: UTF8.self)
+            }
+        }
+    }
+
+    /// `a · 10^decimals` rounded to the nearest integer, a tie to even, for a finite `a ≥ 0`;
+    /// `nil` outside 0…6 decimals or when `a ≥ 10¹²`.
+    static func scaledMagnitude(_ a: Double, decimals: Int) -> UInt64? {
+        guard decimals >= 0, decimals < powersOfTen.count, a < 1e12 else { return nil }
+        guard a != 0 else { return 0 }
+        let m = a.isNormal ? a.significandBitPattern | (1 << 52) : a.significandBitPattern
+        // a < 10¹² < 2⁴⁰, so the shift is at least 13.
+        let shift = a.isNormal ? 52 - Int(a.exponent) : 1074
+        // p = m · 10ᵈ = high · 2⁶⁴ + low < 2⁷³, so high < 2⁹.
+        let (high, low) = m.multipliedFullWidth(by: powersOfTen[decimals])
+        guard shift < 74 else { return 0 }  // p · 2⁻ˢ < 2⁷³⁻⁷⁴ = ½
+        let q: UInt64
+        let comparison: Int  // the bits shifted out against half of the last kept unit
+        if shift < 64 {
+            q = (high << UInt64(64 - shift)) | (low >> UInt64(shift))
+            let rest = low & ((1 << UInt64(shift)) - 1)
+            let half: UInt64 = 1 << UInt64(shift - 1)
+            comparison = rest < half ? -1 : (rest == half ? 0 : 1)
+        } else {
+            let s = shift - 64
+            q = high >> UInt64(s)
+            if s == 0 {
+                let half: UInt64 = 1 << 63
+                comparison = low < half ? -1 : (low == half ? 0 : 1)
+            } else {
+                let restHigh = high & ((1 << UInt64(s)) - 1)
+                let halfHigh: UInt64 = 1 << UInt64(s - 1)
+                comparison = restHigh < halfHigh ? -1 : (restHigh > halfHigh || low > 0 ? 1 : 0)
+            }
+        }
+        return comparison > 0 || (comparison == 0 && q & 1 == 1) ? q + 1 : q
+    }
+
+    /// The `%.*f` text of `q · 10^−decimals` with an optional `-`.
+    static func fixedText(_ q: UInt64, decimals: Int, negative: Bool) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { out in
+            // Filled from the end: [-] integer digits [. decimals].
+            var i = 32
+            var rest = q
+            if decimals > 0 {
+                for _ in 0..<decimals {
+                    i -= 1
+                    out[i] = 0x30 + UInt8(rest % 10)
+                    rest /= 10
+                }
+                i -= 1
+                out[i] = 0x2E
+            }
+            repeat {
+                i -= 1
+                out[i] = 0x30 + UInt8(rest % 10)
+                rest /= 10
+            } while rest > 0
+            if negative {
+                i -= 1
+                out[i] = 0x2D
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: out[i...]), as: UTF8.self)
+        }
     }
 
     /// An axis tick label: fixed notation with `decimals` decimals for ordinary magnitudes;
