@@ -46,16 +46,16 @@ enum PipelineBenchmark: Benchmark {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { if given == nil { try? FileManager.default.removeItem(at: work) } }
 
-        print("pipeline: \(patients) screened patients, seed \(seed), work folder \(work.path)")
+        say("pipeline: \(patients) screened patients, seed \(seed), work folder \(work.path)")
         // Each child's steps are printed as soon as it ends, so a failure later keeps them.
-        print("  step                     seconds   peak RSS   notes")
+        say("  step                     seconds   peak RSS   notes")
         var rows: [Row] = []
         var children = [["--simulate", "--patients", String(patients), "--seed", seed], ["--import"], ["--analyse"]]
         if options.flag("no-analyse") { children.removeLast() }
         for arguments in children {
             let done = try child(arguments + ["--work", work.path])
             for r in done {
-                print("  " + r.step.padding(toLength: 22, withPad: " ", startingAt: 0)
+                say("  " + r.step.padding(toLength: 22, withPad: " ", startingAt: 0)
                       + String(format: " %9.3f %8.0f MiB   ", r.seconds, r.peakMiB) + r.note)
             }
             rows += done
@@ -63,18 +63,18 @@ enum PipelineBenchmark: Benchmark {
         let sim = rows.filter { $0.step == "simulate" }
         let measurementRows = Int(sim.first?.extra["measurement_rows"] ?? "") ?? 0
         let csvBytes = Int(sim.first?.extra["bytes"] ?? "") ?? 0
-        print(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows))
+        say(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows))
         func total(_ steps: [String]) -> Double { rows.filter { steps.contains($0.step) }.map(\.seconds).reduce(0, +) }
         if rows.contains(where: { $0.step == "workup" }) {
-            print(String(format: "  main workup job (load + derive + workup-main): %.3f s",
+            say(String(format: "  main workup job (load + derive + workup-main): %.3f s",
                          total(["load", "derive", "workup-main"])))
-            print(String(format: "  whole report job (load + derive + workup + write + render): %.3f s",
+            say(String(format: "  whole report job (load + derive + workup + write + render): %.3f s",
                          total(["load", "derive", "workup", "write", "render"])))
         }
 
         guard withR, rows.contains(where: { $0.step == "workup" }) else { return }
         guard patients <= rMax else {
-            print("  R: skipped (\(patients) > --r-max-patients \(rMax))")
+            say("  R: skipped (\(patients) > --r-max-patients \(rMax))")
             return
         }
         let workup = rows.first { $0.step == "workup" }?.seconds ?? 0
@@ -83,7 +83,7 @@ enum PipelineBenchmark: Benchmark {
             "/usr/bin/env", ["Rscript", "bench/workup.R", out.path], timeout: Double(rTimeout))
         guard status == 0 else {
             guard status == -1 else {
-                print("  R: bench/workup.R failed (exit \(status)):\n" + text)
+                say("  R: bench/workup.R failed (exit \(status)):\n" + text)
                 return
             }
             // Killed at the limit: say how far it got from its progress lines on stderr.
@@ -93,10 +93,10 @@ enum PipelineBenchmark: Benchmark {
                 if parts.count == 2, parts[0] == "planned", let n = Int(parts[1]) { planned = n }
                 if parts.count == 3, parts[0] == "progress", let n = Int(parts[1]), let t = Double(parts[2]) { (done, at) = (n, t) }
             }
-            print(String(format: "  R: killed at the %d s limit after fitting %d of %d mixed models in %.0f s of workup", rTimeout, done, planned, at))
+            say(String(format: "  R: killed at the %d s limit after fitting %d of %d mixed models in %.0f s of workup", rTimeout, done, planned, at))
             if done > 0 {
                 let estimate = at / Double(done) * Double(planned)
-                print(String(format: "  R workup extrapolated at that rate: ≈ %.0f s, R / DayZero workup ≈ %.0f× (the unfinished %.0f s alone bound it below by %.0f×)",
+                say(String(format: "  R workup extrapolated at that rate: ≈ %.0f s, R / DayZero workup ≈ %.0f× (the unfinished %.0f s alone bound it below by %.0f×)",
                              estimate, estimate / workup, at, at / workup))
             }
             return
@@ -106,14 +106,19 @@ enum PipelineBenchmark: Benchmark {
             let parts = line.split(separator: " ")
             if parts.count == 2, let v = Double(parts[1]) { values[String(parts[0])] = v }
         }
-        for line in text.split(separator: "\n") where line.hasPrefix("count ") { print("  R " + line.dropFirst(6)) }
+        for line in text.split(separator: "\n") where line.hasPrefix("count ") { say("  R " + line.dropFirst(6)) }
         let rRead = values["read_seconds"] ?? .nan
         let rWorkup = values["workup_seconds"] ?? .nan
-        print(String(format: "  R read CSVs:   %9.3f s", rRead))
-        print(String(format: "  R workup:      %9.3f s   (Rscript wall %.3f s, peak RSS %.0f MiB)", rWorkup, wall, values["peak_mib"] ?? .nan))
-        print(String(format: "  R / DayZero workup: %.1f×   (R read + workup vs DayZero load + workup: %.1f×)",
+        say(String(format: "  R read CSVs:   %9.3f s", rRead))
+        say(String(format: "  R workup:      %9.3f s   (Rscript wall %.3f s, peak RSS %.0f MiB)", rWorkup, wall, values["peak_mib"] ?? .nan))
+        say(String(format: "  R / DayZero workup: %.1f×   (R read + workup vs DayZero load + workup: %.1f×)",
                      rWorkup / workup,
                      (rRead + rWorkup) / (workup + (rows.first { $0.step == "load" }?.seconds ?? 0))))
+    }
+
+    /// Prints a line unbuffered, so a long run's log (a file or a pipe) shows each step as it ends.
+    static func say(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
     }
 
     /// One timed step as reported by a child: `STEP name seconds peakKiB key=value …`.

@@ -198,7 +198,11 @@ import Testing
         func rename(_ id: String) -> String { newID[id] ?? id }
         for i in study.patients.indices { study.patients[i].id = rename(study.patients[i].id) }
         for i in study.courses.indices { study.courses[i].patientID = rename(study.courses[i].patientID) }
-        for i in study.measurements.indices { study.measurements[i].patientID = rename(study.measurements[i].patientID) }
+        study.measurements = MeasurementTable(study.measurements.map { m in
+            var m = m
+            m.patientID = rename(m.patientID)
+            return m
+        })
         for i in study.medications.indices { study.medications[i].patientID = rename(study.medications[i].patientID) }
         for i in study.events.indices { study.events[i].patientID = rename(study.events[i].patientID) }
         for i in study.cytokines.indices { study.cytokines[i].patientID = rename(study.cytokines[i].patientID) }

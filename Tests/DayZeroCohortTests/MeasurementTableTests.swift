@@ -22,6 +22,22 @@ struct MeasurementTableTests {
         #expect(table.parameter == [0, 1, 0, 1])
         #expect(table[1].sourceValue == 101.3 && table[1].value == 38.5)
         #expect(table[3].day == 2)
+        // Only row 1 was converted; the rows before and after it read their own value back.
+        #expect((0..<4).map { table.sourceValue(row: $0) } == [150, 101.3, 80, 37])
+    }
+
+    @Test("source values: none, some and every row converted, with −0.0 kept as written")
+    func sparseSourceValues() {
+        var rows = (0..<50).map { k in
+            Measurement(patientID: "P\(k % 3)", time: Double(k), parameter: "temperature", value: 36 + Double(k) / 10, sourceUnit: "°C")
+        }
+        #expect(Array(MeasurementTable(rows)) == rows)
+        for k in stride(from: 0, to: 50, by: 7) { rows[k].sourceValue = rows[k].value * 9 / 5 + 32 }
+        #expect(Array(MeasurementTable(rows)) == rows)
+        for k in rows.indices { rows[k].sourceValue = rows[k].value * 9 / 5 + 32 }
+        #expect(Array(MeasurementTable(rows)) == rows)
+        let negativeZero = Measurement(patientID: "Z", time: 0, parameter: "norepinephrine", value: 0, sourceValue: -0.0, sourceUnit: "µg/kg/min")
+        #expect(MeasurementTable([negativeZero])[0].sourceValue.sign == .minus)
     }
 
     @Test("appending by keys equals appending values; equality ignores the interning order")

@@ -1,7 +1,9 @@
 /// The measurements of a study (`measurements.csv`) stored by column, with patient IDs,
-/// parameter names and units interned: 36 bytes per row (three 32-bit keys and three doubles)
+/// parameter names and units interned: 28 bytes per row (three 32-bit keys, time and value)
 /// instead of a `Measurement` value with three strings (72 bytes plus the array's slack), which is
-/// what lets a registry-sized study (tens of millions of rows) fit in memory.
+/// what lets a registry-sized study (tens of millions of rows) fit in memory. The value as
+/// written in the source is kept only for the rows whose unit was converted (1.6% of the
+/// synthetic registry's rows); elsewhere it equals the canonical value.
 ///
 /// It is a random-access collection of `Measurement` values — `table[i]` rebuilds row `i` — so
 /// code that reads rows one by one needs no change; code on the hot path (the derivation, the
@@ -24,8 +26,9 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
     public private(set) var time: [Double] = []
     /// Value in the parameter's canonical unit.
     public private(set) var value: [Double] = []
-    /// Value as written in the source unit.
-    public private(set) var sourceValue: [Double] = []
+    /// The rows whose source value differs from `value` (ascending), and those source values.
+    private var convertedRows: [Int] = []
+    private var convertedSourceValues: [Double] = []
 
     private var patientKeys: [String: Int32] = [:]
     private var parameterKeys: [String: Int32] = [:]
@@ -48,7 +51,25 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
     public subscript(position: Int) -> Measurement {
         Measurement(
             patientID: patientIDs[Int(patient[position])], time: time[position], parameter: parameterNames[Int(parameter[position])],
-            value: value[position], sourceValue: sourceValue[position], sourceUnit: unitNames[Int(unit[position])])
+            value: value[position], sourceValue: sourceValue(row: position), sourceUnit: unitNames[Int(unit[position])])
+    }
+
+    /// Row `r`'s value as written in its source unit.
+    public func sourceValue(row r: Int) -> Double {
+        guard let last = convertedRows.last, r <= last else { return value[r] }
+        var lo = 0, hi = convertedRows.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if convertedRows[mid] < r { lo = mid + 1 } else { hi = mid }
+        }
+        return convertedRows[lo] == r ? convertedSourceValues[lo] : value[r]
+    }
+
+    private mutating func appendSourceValue(_ sv: Double, value v: Double) {
+        // Bit patterns, so −0.0 and NaN payloads survive as written.
+        guard sv.bitPattern != v.bitPattern else { return }
+        convertedRows.append(value.count - 1)
+        convertedSourceValues.append(sv)
     }
 
     public mutating func reserveCapacity(_ n: Int) {
@@ -57,7 +78,6 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
         unit.reserveCapacity(n)
         time.reserveCapacity(n)
         value.reserveCapacity(n)
-        sourceValue.reserveCapacity(n)
     }
 
     /// Appends one row. Rows of one patient usually come together, so the previous row's
@@ -79,7 +99,7 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
         unit.append(Self.intern(u, in: &unitNames, keys: &unitKeys))
         time.append(t)
         value.append(v)
-        sourceValue.append(sv)
+        appendSourceValue(sv, value: v)
     }
 
     /// Appends rows; the columns grow geometrically (no exact `reserveCapacity` here, which
@@ -102,7 +122,7 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
         unit.append(u)
         time.append(t)
         value.append(v)
-        sourceValue.append(sv)
+        appendSourceValue(sv, value: v)
     }
 
     public mutating func append<S: Sequence>(contentsOf rows: S) where S.Element == Measurement {
@@ -120,7 +140,9 @@ public struct MeasurementTable: Sendable, RandomAccessCollection, ExpressibleByA
     /// Row by row: two tables are equal when they hold the same measurements in the same order,
     /// however their names were interned.
     public static func == (a: MeasurementTable, b: MeasurementTable) -> Bool {
-        guard a.count == b.count, a.time == b.time, a.value == b.value, a.sourceValue == b.sourceValue else { return false }
+        guard a.count == b.count, a.time == b.time, a.value == b.value, a.convertedRows == b.convertedRows,
+              a.convertedSourceValues == b.convertedSourceValues
+        else { return false }
         for r in a.indices {
             guard a.patientIDs[Int(a.patient[r])] == b.patientIDs[Int(b.patient[r])],
                   a.parameterNames[Int(a.parameter[r])] == b.parameterNames[Int(b.parameter[r])],

@@ -44,11 +44,17 @@ extension StudyStore {
                 patientIDs[key] = patient.id
                 data.patients.append(patient)
             }
+            // Each table's `id` counts its rows from 1, so its maximum sizes the array once
+            // (no doubling slack: at registry scale the slack alone is hundreds of MB).
+            func rowCount(_ table: String) throws -> Int {
+                try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table)") ?? 0
+            }
             func patientID(_ key: Int64) throws -> String {
                 guard let id = patientIDs[key] else { throw StoreError.database("row references unknown patient \(key)") }
                 return id
             }
 
+            data.courses.reserveCapacity(try rowCount("icu_course"))
             let courses = try Row.fetchCursor(
                 db,
                 sql: """
@@ -82,6 +88,7 @@ extension StudyStore {
 
             try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements)
 
+            data.medications.reserveCapacity(try rowCount("medication"))
             let medications = try Row.fetchCursor(db, sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")
             while let row = try medications.next() {
                 var r = ColumnReader(row)
@@ -91,6 +98,7 @@ extension StudyStore {
                         doseUnit: try r.next()))
             }
 
+            data.events.reserveCapacity(try rowCount("event"))
             let events = try Row.fetchCursor(db, sql: "SELECT patient, event, time, detail FROM event ORDER BY id")
             while let row = try events.next() {
                 var r = ColumnReader(row)
@@ -98,6 +106,7 @@ extension StudyStore {
                     ClinicalEvent(patientID: try patientID(r.next()), event: try r.next(), time: try r.next(), detail: try r.next()))
             }
 
+            data.cytokines.reserveCapacity(try rowCount("cytokine"))
             let cytokines = try Row.fetchCursor(
                 db,
                 sql: """
@@ -119,6 +128,7 @@ extension StudyStore {
                         value: try r.next(), sourceValue: try r.next(Double.self), sourceUnit: try r.next(), belowLOD: try r.flag()))
             }
 
+            data.proteomics.reserveCapacity(try rowCount("proteomics_value"))
             let values = try Row.fetchCursor(
                 db, sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
             while let row = try values.next() {
