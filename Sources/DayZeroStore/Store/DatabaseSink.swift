@@ -7,11 +7,14 @@ import GRDBSQLite
 /// argument arrays), which is what makes a bulk import fast.
 struct BulkInsert {
     private let statement: Statement
+    /// `statement.sqliteStatement`, read once (GRDB's accessor costs more than the bind).
+    private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var index: Int32 = 0
 
     init(_ db: Database, _ sql: String) throws {
         statement = try db.makeStatement(sql: sql)
+        handle = statement.sqliteStatement
         connection = db.sqliteConnection
     }
 
@@ -24,9 +27,9 @@ struct BulkInsert {
     mutating func bind(_ value: Double?) {
         index += 1
         if let value {
-            sqlite3_bind_double(statement.sqliteStatement, index, value)
+            sqlite3_bind_double(handle, index, value)
         } else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
         }
     }
 
@@ -34,9 +37,9 @@ struct BulkInsert {
     mutating func bind(_ value: Int?) {
         index += 1
         if let value {
-            sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value))
+            sqlite3_bind_int64(handle, index, Int64(value))
         } else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
         }
     }
 
@@ -49,10 +52,10 @@ struct BulkInsert {
     mutating func bind(_ value: String?) {
         index += 1
         guard var text = value else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
             return
         }
-        let sqliteStatement = statement.sqliteStatement
+        let sqliteStatement = handle
         let i = index
         text.withUTF8 { bytes in
             if let base = bytes.baseAddress {
@@ -68,8 +71,8 @@ struct BulkInsert {
     /// Executes the statement with the values bound since the last call.
     mutating func step() throws {
         index = 0
-        let code = sqlite3_step(statement.sqliteStatement)
-        sqlite3_reset(statement.sqliteStatement)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
         guard code == SQLITE_DONE else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
             throw StoreError.database("\(message) (\(statement.sql))")
@@ -93,6 +96,27 @@ struct DatabaseSink: StudySink {
     /// update per row costs a hash).
     private var rowCounts = [Int](repeating: 0, count: StudyTable.allCases.count)
     private var present = Set<StudyTable>()
+    private let db: Database
+    /// The secondary indexes not built yet, in `StudySchema.indexes` order.
+    private var pendingIndexes: [(table: StudyTable, name: String, sql: String)]
+
+    /// Builds the indexes of the tables written before `table` (tables arrive in the sink's
+    /// order), in `StudySchema.indexes` order; `nil` builds all that are left. Building an
+    /// index as soon as its table is complete lets the validating thread read the next
+    /// tables meanwhile (see `StudyFolderValidator.runConcurrently`).
+    mutating func buildIndexes(before table: StudyTable?) throws {
+        let order = Self.tableOrder
+        let limit = table.flatMap { order.firstIndex(of: $0) } ?? order.count
+        while let next = pendingIndexes.first, (order.firstIndex(of: next.table) ?? order.count) < limit {
+            try db.execute(sql: next.sql)
+            pendingIndexes.removeFirst()
+        }
+    }
+
+    /// The order in which the validator delivers the tables.
+    private static let tableOrder: [StudyTable] = [
+        .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
+    ]
 
     /// Rows written per table present in the folder.
     var counts: [StudyTable: Int] {
@@ -110,6 +134,8 @@ struct DatabaseSink: StudySink {
     private static let measurementOrdinal = ordinal[.measurements] ?? 0
 
     init(_ db: Database) throws {
+        self.db = db
+        pendingIndexes = StudySchema.indexes.map { ($0.table, $0.name, $0.sql) }
         tables = try BulkInsert(db, "INSERT INTO study_table (name) VALUES (?)")
         parameters = try BulkInsert(
             db, "INSERT INTO parameter_definition (name, label, kind, unit, aggregation, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -144,6 +170,7 @@ struct DatabaseSink: StudySink {
     }
 
     mutating func tablePresent(_ table: StudyTable) throws {
+        try buildIndexes(before: table)
         tables.bind(table.rawValue)
         try tables.step()
         present.insert(table)
