@@ -138,6 +138,33 @@ final class CSVReader {
         }
     }
 
+    /// True when field `i` (0-based) holds exactly `expected`.
+    @inline(__always)
+    func field(_ i: Int, equals expected: [UInt8]) -> Bool {
+        let r = range(i)
+        guard r.count == expected.count else { return false }
+        return bytes.withUnsafeBufferPointer { all in
+            expected.withUnsafeBufferPointer { e in
+                var k = 0
+                let start = r.lowerBound
+                while k < e.count {
+                    if all[start + k] != e[k] { return false }
+                    k += 1
+                }
+                return true
+            }
+        }
+    }
+
+    /// Calls `body` with the bytes of fields `i` and `j` (0-based).
+    @inline(__always)
+    func withFields<R>(_ i: Int, _ j: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let a = range(i), b = range(j)
+        return bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[a]), UnsafeBufferPointer(rebasing: all[b]))
+        }
+    }
+
     /// Field `i` (0-based) as a string.
     func string(_ i: Int) -> String {
         withField(i) { String(decoding: $0, as: UTF8.self) }

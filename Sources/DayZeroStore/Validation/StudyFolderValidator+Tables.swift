@@ -251,12 +251,37 @@ extension StudyFolderValidator {
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
             let t = dataTime(cTime, patient: patient)
+            // A (parameter, unit) pair already found valid skips the name and unit lookups; the
+            // checks that remain (value, range) run as below, and report the same way.
+            if let rule = cachedRule(cParameter, cUnit) {
+                let value = number(cValue)
+                var canonical: Double?
+                if let value {
+                    let c = rule.conversion.toCanonical(value)
+                    if c >= rule.minimum && c <= rule.maximum && (!rule.isFlag || c == 0 || c == 1) {
+                        canonical = c
+                    } else {
+                        canonical = canonicalValue(rule.definition, value: value, valueCol: cValue, unitText: rule.unit, unitCol: cUnit)
+                    }
+                }
+                guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let value, let canonical
+                else { continue }
+                try sink.measurement(
+                    Measurement(
+                        patientID: patient.id, time: t.moment.value, parameter: rule.definition.name, value: canonical,
+                        sourceValue: value, sourceUnit: rule.unit),
+                    patientKey: patientKey, format: t.format)
+                continue
+            }
             let definition = parameter(cParameter, kind: .clinical)
             let value = number(cValue)
             let unit = text(cUnit)
             var canonical: Double?
             if let definition, let value, let unit {
                 canonical = canonicalValue(definition, value: value, valueCol: cValue, unitText: unit, unitCol: cUnit)
+            }
+            if let definition, let unit, case .accepted(let conversion) = unitLookup(definition, unit) {
+                remember(cParameter, cUnit, ValueRule(definition: definition, unit: unit, conversion: conversion))
             }
             guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let definition,
                   let value, let unit, let canonical
@@ -267,6 +292,19 @@ extension StudyFolderValidator {
                     sourceValue: value, sourceUnit: unit),
                 patientKey: patientKey, format: t.format)
         }
+    }
+
+    /// The rule of the current row's (parameter, unit) pair when it was found valid before.
+    @inline(__always)
+    func cachedRule(_ cParameter: Col, _ cUnit: Col) -> ValueRule? {
+        guard let p = cParameter.field, let u = cUnit.field, let csv = reader else { return nil }
+        return csv.withFields(p, u) { measurementRules.lookup($0, $1) }
+    }
+
+    /// Remembers a valid (parameter, unit) pair of the current row.
+    func remember(_ cParameter: Col, _ cUnit: Col, _ rule: ValueRule) {
+        guard let p = cParameter.field, let u = cUnit.field, let csv = reader else { return }
+        csv.withFields(p, u) { measurementRules.insert(rule, parameter: $0, unit: $1) }
     }
 
     /// The parameter named in `c`, which must be of `kind` (clinical in measurements.csv,
