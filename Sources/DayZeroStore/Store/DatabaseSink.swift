@@ -2,6 +2,27 @@ import DayZeroCohort
 import GRDB
 import GRDBSQLite
 
+/// Bytes of the text values bound to one row of a `BulkInsert`, kept until the row is stepped.
+///
+/// Binding text with `SQLITE_TRANSIENT` makes SQLite allocate, copy and free every value
+/// (two text columns × millions of rows of measurements). Copying the bytes into this
+/// buffer instead and binding them `SQLITE_STATIC` costs one small copy and no allocation:
+/// the buffer is reused from row to row and never moves while a row is bound.
+final class TextArena {
+    let capacity: Int
+    let base: UnsafeMutablePointer<CChar>
+    var used = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+}
+
 /// A prepared INSERT driven through the SQLite C API: bind, step, reset. GRDB prepares and
 /// finalizes the statement; the per-row path binds values straight from Swift values (no
 /// argument arrays), which is what makes a bulk import fast.
@@ -11,12 +32,16 @@ struct BulkInsert {
     private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var index: Int32 = 0
+    private let arena = TextArena(capacity: 1 << 14)
 
     init(_ db: Database, _ sql: String) throws {
         statement = try db.makeStatement(sql: sql)
         handle = statement.sqliteStatement
         connection = db.sqliteConnection
     }
+
+    /// SQLite uses the bytes it is given in place, until the statement is stepped.
+    private static var staticText: sqlite3_destructor_type? { nil }
 
     /// SQLite copies the bytes of text it is given with this destructor.
     private static var transient: sqlite3_destructor_type {
@@ -57,13 +82,22 @@ struct BulkInsert {
         }
         let sqliteStatement = handle
         let i = index
+        let arena = self.arena
         text.withUTF8 { bytes in
-            if let base = bytes.baseAddress {
-                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-                    _ = sqlite3_bind_text(sqliteStatement, i, chars, Int32(bytes.count), Self.transient)
-                }
-            } else {
+            let count = bytes.count
+            guard let source = bytes.baseAddress else {
                 _ = sqlite3_bind_text(sqliteStatement, i, "", 0, Self.transient)
+                return
+            }
+            if arena.used + count <= arena.capacity {
+                let target = arena.base + arena.used
+                source.withMemoryRebound(to: CChar.self, capacity: count) { target.update(from: $0, count: count) }
+                arena.used += count
+                _ = sqlite3_bind_text(sqliteStatement, i, target, Int32(count), Self.staticText)
+            } else {
+                source.withMemoryRebound(to: CChar.self, capacity: count) { chars in
+                    _ = sqlite3_bind_text(sqliteStatement, i, chars, Int32(count), Self.transient)
+                }
             }
         }
     }
@@ -73,6 +107,7 @@ struct BulkInsert {
         index = 0
         let code = sqlite3_step(handle)
         sqlite3_reset(handle)
+        arena.used = 0
         guard code == SQLITE_DONE else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
             throw StoreError.database("\(message) (\(statement.sql))")
