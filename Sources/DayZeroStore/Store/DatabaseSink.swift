@@ -123,6 +123,13 @@ struct DatabaseSink: StudySink {
     private var courses: BulkInsert
     private var samples: BulkInsert
     private var measurements: BulkInsert
+    /// Measurements are inserted `measurementsPerInsert` rows per statement (one
+    /// `INSERT … VALUES (…), (…), …`): SQLite's cost of running a statement once (step,
+    /// halt, reset) is then shared by the rows, and the rows get the same ids in the same
+    /// order as when inserted one by one.
+    private var measurementGroups: BulkInsert
+    private var pendingMeasurements: [(DayZeroCohort.Measurement, Int, TimeFormat)] = []
+    private static let measurementsPerInsert = 16
     private var medications: BulkInsert
     private var events: BulkInsert
     private var cytokines: BulkInsert
@@ -140,6 +147,7 @@ struct DatabaseSink: StudySink {
     /// index as soon as its table is complete lets the validating thread read the next
     /// tables meanwhile (see `StudyFolderValidator.runConcurrently`).
     mutating func buildIndexes(before table: StudyTable?) throws {
+        try flush()
         let order = Self.tableOrder
         let limit = table.flatMap { order.firstIndex(of: $0) } ?? order.count
         while let next = pendingIndexes.first, (order.firstIndex(of: next.table) ?? order.count) < limit {
@@ -187,9 +195,12 @@ struct DatabaseSink: StudySink {
             """)
         samples = try BulkInsert(
             db, "INSERT INTO proteomics_sample (id, sample_id, patient, time, time_format, timepoint) VALUES (?, ?, ?, ?, ?, ?)")
-        measurements = try BulkInsert(
-            db,
-            "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let measurementInsert = "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES "
+        let measurementValues = "(?, ?, ?, ?, ?, ?, ?)"
+        measurements = try BulkInsert(db, measurementInsert + measurementValues)
+        measurementGroups = try BulkInsert(
+            db, measurementInsert + Array(repeating: measurementValues, count: Self.measurementsPerInsert).joined(separator: ", "))
+        pendingMeasurements.reserveCapacity(Self.measurementsPerInsert)
         medications = try BulkInsert(
             db, "INSERT INTO medication (patient, drug, time, time_format, dose, dose_unit) VALUES (?, ?, ?, ?, ?, ?)")
         events = try BulkInsert(db, "INSERT INTO event (patient, event, time, time_format, detail) VALUES (?, ?, ?, ?, ?)")
@@ -268,16 +279,35 @@ struct DatabaseSink: StudySink {
         count(.proteomicsSamples)
     }
 
-    mutating func measurement(_ m: Measurement, patientKey: Int, format: TimeFormat) throws {
-        measurements.bind(patientKey)
-        measurements.bind(m.time)
-        measurements.bind(format.rawValue)
-        measurements.bind(m.parameter)
-        measurements.bind(m.value)
-        measurements.bind(m.sourceValue)
-        measurements.bind(m.sourceUnit)
-        try measurements.step()
+    mutating func measurement(_ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) throws {
+        pendingMeasurements.append((m, patientKey, format))
         rowCounts[Self.measurementOrdinal] += 1
+        guard pendingMeasurements.count == Self.measurementsPerInsert else { return }
+        for (m, patientKey, format) in pendingMeasurements {
+            Self.bind(&measurementGroups, m, patientKey: patientKey, format: format)
+        }
+        try measurementGroups.step()
+        pendingMeasurements.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    private static func bind(_ insert: inout BulkInsert, _ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) {
+        insert.bind(patientKey)
+        insert.bind(m.time)
+        insert.bind(format.rawValue)
+        insert.bind(m.parameter)
+        insert.bind(m.value)
+        insert.bind(m.sourceValue)
+        insert.bind(m.sourceUnit)
+    }
+
+    /// Inserts the measurements still held back (fewer than a group), one by one.
+    mutating func flush() throws {
+        for (m, patientKey, format) in pendingMeasurements {
+            Self.bind(&measurements, m, patientKey: patientKey, format: format)
+            try measurements.step()
+        }
+        pendingMeasurements.removeAll(keepingCapacity: true)
     }
 
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {

@@ -574,9 +574,9 @@ final class StudyFolderValidator {
     }
 
     /// Checks a key against earlier rows; reports a duplicate with the first line.
-    func checkKey(_ seen: inout [String: Int], _ key: String, _ col: Col, _ shown: String) {
+    func checkKey(_ seen: inout [String: Int], _ key: String, _ col: Col, _ shown: @autoclosure () -> String) {
         if let first = seen[key] {
-            report(.duplicateKey, col, "duplicate key: \(shown) already appears on line \(first)")
+            report(.duplicateKey, col, "duplicate key: \(shown()) already appears on line \(first)")
         } else {
             seen[key] = currentLine
         }
