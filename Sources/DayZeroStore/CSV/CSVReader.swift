@@ -265,8 +265,17 @@ final class CSVReader {
                     // Leading spaces of an unquoted field are dropped; inner ones kept.
                     if r.state == .unquoted { r.out.append(c) }
                 default:
+                    // The rest of an unquoted field up to the next delimiter, line end or quote
+                    // is taken as it is, in one append (spaces and tabs inside it are kept).
                     r.state = .unquoted
-                    r.out.append(c)
+                    var end = p
+                    while end < count {
+                        let d = buffer[end]
+                        if d == 44 || d == 10 || d == 13 || d == 34 { break }
+                        end += 1
+                    }
+                    r.out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[(p - 1)..<end]))
+                    p = end
                 }
             case .quoted:
                 if c == 34 {
