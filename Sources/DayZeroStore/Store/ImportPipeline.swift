@@ -3,7 +3,7 @@ import Foundation
 
 /// One validated row on its way from the validating thread to the database thread: the
 /// arguments of one `StudySink` call.
-enum StudyRow: Sendable {
+enum StudyRow: Sendable, Equatable {
     case tablePresent(StudyTable)
     case parameter(ParameterDefinition)
     case patient(Patient, key: Int)
