@@ -178,7 +178,7 @@ extension StudyFolderValidator {
     ///   - batchSize: rows per batch handed between the threads;
     ///   - capacity: batches the queue holds at most (memory ≈ capacity × batchSize rows).
     static func runConcurrently<S: StudySink>(
-        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 64
+        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 128
     ) throws -> (problems: [ValidationProblem], suppressed: [ValidationRule: Int]) {
         let channel = RowChannel(capacity: capacity)
         let producer = Thread {
