@@ -26,11 +26,14 @@ final class ValueRule {
 /// Valid (parameter, unit) pairs keyed by the bytes of the two fields, so that a row of a long
 /// table names its parameter and unit without a `String` being made or hashed.
 ///
-/// A direct-mapped table of 256 slots indexed by an FNV-1a hash of the bytes: a study has a
-/// few dozen pairs, a collision only evicts (the caller then takes the full path and inserts
-/// again), and a hit is confirmed by comparing the bytes, so the cache never changes a result.
+/// An open-addressing table of 1 024 slots indexed by an FNV-1a hash of the bytes, probed
+/// linearly over at most `probes` slots: a study has a few dozen pairs, so two frequent pairs
+/// never evict each other; a hit is confirmed by comparing the bytes, so the cache never
+/// changes a result (a miss only sends the row through the full checks).
 struct ValueRuleCache {
-    private var slots = [ValueRule?](repeating: nil, count: 256)
+    private static let slotCount = 1_024
+    private static let probes = 16
+    private var slots = [ValueRule?](repeating: nil, count: slotCount)
 
     @inline(__always)
     private static func hash(_ parameter: UnsafeBufferPointer<UInt8>, _ unit: UnsafeBufferPointer<UInt8>) -> Int {
@@ -38,7 +41,7 @@ struct ValueRuleCache {
         for b in parameter { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
         h = (h ^ 0xFF) &* 0x100_0000_01b3
         for b in unit { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: (h ^ (h >> 29)) & 0xFF)
+        return Int(truncatingIfNeeded: (h ^ (h >> 32)) & UInt64(slotCount - 1))
     }
 
     @inline(__always)
@@ -57,16 +60,30 @@ struct ValueRuleCache {
     /// The rule stored for exactly these bytes, or `nil`.
     @inline(__always)
     func lookup(_ parameter: UnsafeBufferPointer<UInt8>, _ unit: UnsafeBufferPointer<UInt8>) -> ValueRule? {
-        guard let rule = slots[Self.hash(parameter, unit)],
-              Self.equal(parameter, rule.parameterBytes), Self.equal(unit, rule.unitBytes)
-        else { return nil }
-        return rule
+        var slot = Self.hash(parameter, unit)
+        for _ in 0..<Self.probes {
+            guard let rule = slots[slot] else { return nil }
+            if Self.equal(parameter, rule.parameterBytes) && Self.equal(unit, rule.unitBytes) { return rule }
+            slot = (slot + 1) & (Self.slotCount - 1)
+        }
+        return nil
     }
 
-    /// Stores `rule` for these bytes (replacing whatever shared the slot).
+    /// Stores `rule` for these bytes: in the first free slot of its probe sequence (or the
+    /// slot already holding these bytes); when all are taken, in place of the first.
     mutating func insert(_ rule: ValueRule, parameter: UnsafeBufferPointer<UInt8>, unit: UnsafeBufferPointer<UInt8>) {
         rule.parameterBytes = Array(parameter)
         rule.unitBytes = Array(unit)
-        slots[Self.hash(parameter, unit)] = rule
+        let first = Self.hash(parameter, unit)
+        var slot = first
+        for _ in 0..<Self.probes {
+            guard let other = slots[slot], !(Self.equal(parameter, other.parameterBytes) && Self.equal(unit, other.unitBytes))
+            else {
+                slots[slot] = rule
+                return
+            }
+            slot = (slot + 1) & (Self.slotCount - 1)
+        }
+        slots[first] = rule
     }
 }
