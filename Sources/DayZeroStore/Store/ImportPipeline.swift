@@ -3,12 +3,15 @@ import Foundation
 
 /// One validated row on its way from the validating thread to the database thread: the
 /// arguments of one `StudySink` call.
+///
+/// The cases of the short tables are `indirect` (boxed): an enum is as large as its largest
+/// case, and the queue holds hundreds of thousands of rows of the long tables.
 enum StudyRow: Sendable, Equatable {
     case tablePresent(StudyTable)
-    case parameter(ParameterDefinition)
-    case patient(Patient, key: Int)
-    case course(ICUCourse, patientKey: Int, formats: CourseFormats)
-    case proteomicsSample(ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat)
+    indirect case parameter(ParameterDefinition)
+    indirect case patient(Patient, key: Int)
+    indirect case course(ICUCourse, patientKey: Int, formats: CourseFormats)
+    indirect case proteomicsSample(ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat)
     case measurement(DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat)
     case medication(MedicationAdministration, patientKey: Int, format: TimeFormat)
     case event(ClinicalEvent, patientKey: Int, format: TimeFormat)
