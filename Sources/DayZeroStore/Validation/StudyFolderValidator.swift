@@ -95,6 +95,8 @@ final class StudyFolderValidator {
     var lastPatientBytes: [UInt8] = []
     /// The (parameter, unit) pairs of measurements.csv already found valid.
     var measurementRules = ValueRuleCache()
+    /// The (analyte, unit) pairs of cytokines.csv already found valid.
+    var cytokineRules = ValueRuleCache()
     var knownUnitKeys: Set<String> = []
     var unitCache: [String: [String: UnitLookup]] = [:]
 
