@@ -156,6 +156,35 @@ struct ImportPipelineTests {
         #expect(first.contains("measurements.csv:3:4: value 0.5 is not a flag (actively_cooled is 1 or 0) [malformed-flag]"), "\(first)")
     }
 
+    @Test("a cytokine (analyte, unit) pair seen valid before reports a bad row exactly as on its first row")
+    func cachedCytokinePairReportsTheSame() throws {
+        let header = "patient_id,sample_id,time,timepoint,analyte,value,unit,below_lod\n"
+        let good = "P01,C01,0,admission,il6,120.5,pg/mL,0\nP01,C01,0,admission,il10,8,pg/mL,0\n"
+        let bad = """
+            P01,C02,11,serial,il6,-5,pg/mL,2
+            P01,C02,11,serial,il10,1e999,pg/mL,0
+            P01,C03,11,serial,il6,1.5.2,pg/mL,0
+
+            """
+        func problems(_ cytokines: String) throws -> [String] {
+            let folder = try makeTestDirectory().appendingPathComponent("study")
+            try FileManager.default.copyItem(at: fixtureURL("valid-days"), to: folder)
+            try Data(cytokines.utf8).write(to: folder.appendingPathComponent("cytokines.csv"))
+            return try importProblems(folder)
+        }
+        let first = try problems(header + bad)
+        let cached = try problems(header + good + bad)
+        func shifted(_ problem: String) -> String {
+            let parts = problem.split(separator: ":", maxSplits: 2)
+            guard parts.count == 3, let line = Int(parts[1]) else { return problem }
+            return "\(parts[0]):\(line + 2):\(parts[2])"
+        }
+        // -5 pg/mL is out of range and 2 is not a flag; 1e999 is not a finite number; 1.5.2 is
+        // not a number.
+        #expect(first.count == 4, "\(first)")
+        #expect(cached == first.map(shifted), "\(cached) vs \(first)")
+    }
+
     @Test("the imported store loads exactly the rows read from the folder, in file order")
     func loadEqualsRead() throws {
         let directory = try makeTestDirectory()
