@@ -95,9 +95,13 @@ public struct StudyStore: Sendable {
         configuration.prepareDatabase { db in
             // The temporary file is discarded on failure and synced once at the end, so SQLite
             // need not sync on each commit and needs no rollback journal; nobody else opens
-            // the file while it is written.
+            // the file while it is written. 16 KiB pages (set before the first table exists):
+            // fewer pages to split and write for the same rows than the default 4 KiB.
             try db.execute(
-                sql: "PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF; PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536")
+                sql: """
+                    PRAGMA page_size = 16384; PRAGMA synchronous = OFF; PRAGMA journal_mode = OFF;
+                    PRAGMA locking_mode = EXCLUSIVE; PRAGMA cache_size = -65536
+                    """)
         }
         let queue: DatabaseQueue
         do {
