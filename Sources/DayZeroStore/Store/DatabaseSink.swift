@@ -115,6 +115,49 @@ struct BulkInsert {
     }
 }
 
+/// An INSERT of `rowsPerGroup` rows at a time (`INSERT … VALUES (…), (…), …`): SQLite's
+/// cost of running a statement once (step, halt, reset) is shared by the rows of a group.
+/// Rows are held back until a group is full; `flush()` inserts the rest one by one. The rows
+/// get the same ids, in the same order, as when inserted one by one.
+struct GroupedInsert<Row> {
+    private var single: BulkInsert
+    private var group: BulkInsert
+    private var pending: [Row] = []
+    private let rowsPerGroup: Int
+    private let bind: (inout BulkInsert, Row) -> Void
+
+    /// - Parameters:
+    ///   - insert: the statement up to `VALUES `;
+    ///   - values: the placeholders of one row, `(?, ?, …)`;
+    ///   - bind: binds one row's values in the order of the placeholders.
+    init(
+        _ db: Database, insert: String, values: String, rowsPerGroup: Int, bind: @escaping (inout BulkInsert, Row) -> Void
+    ) throws {
+        single = try BulkInsert(db, insert + values)
+        group = try BulkInsert(db, insert + Array(repeating: values, count: rowsPerGroup).joined(separator: ", "))
+        self.rowsPerGroup = rowsPerGroup
+        self.bind = bind
+        pending.reserveCapacity(rowsPerGroup)
+    }
+
+    mutating func add(_ row: Row) throws {
+        pending.append(row)
+        guard pending.count == rowsPerGroup else { return }
+        for row in pending { bind(&group, row) }
+        try group.step()
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts the rows still held back.
+    mutating func flush() throws {
+        for row in pending {
+            bind(&single, row)
+            try single.step()
+        }
+        pending.removeAll(keepingCapacity: true)
+    }
+}
+
 /// Writes validated rows into a study store opened inside one transaction.
 struct DatabaseSink: StudySink {
     private var tables: BulkInsert
@@ -122,18 +165,13 @@ struct DatabaseSink: StudySink {
     private var patients: BulkInsert
     private var courses: BulkInsert
     private var samples: BulkInsert
-    private var measurements: BulkInsert
-    /// Measurements are inserted `measurementsPerInsert` rows per statement (one
-    /// `INSERT … VALUES (…), (…), …`): SQLite's cost of running a statement once (step,
-    /// halt, reset) is then shared by the rows, and the rows get the same ids in the same
-    /// order as when inserted one by one.
-    private var measurementGroups: BulkInsert
-    private var pendingMeasurements: [(DayZeroCohort.Measurement, Int, TimeFormat)] = []
-    private static let measurementsPerInsert = 16
+    /// The long tables are inserted `rowsPerGroup` rows per statement.
+    private var measurements: GroupedInsert<(DayZeroCohort.Measurement, Int, TimeFormat)>
+    private static let rowsPerGroup = 16
     private var medications: BulkInsert
     private var events: BulkInsert
-    private var cytokines: BulkInsert
-    private var proteomicsValues: BulkInsert
+    private var cytokines: GroupedInsert<(CytokineMeasurement, Int, TimeFormat)>
+    private var proteomicsValues: GroupedInsert<(ProteomicsValue, Int)>
     /// Rows written per table, indexed like `StudyTable.allCases` (an array: one dictionary
     /// update per row costs a hash).
     private var rowCounts = [Int](repeating: 0, count: StudyTable.allCases.count)
@@ -195,24 +233,54 @@ struct DatabaseSink: StudySink {
             """)
         samples = try BulkInsert(
             db, "INSERT INTO proteomics_sample (id, sample_id, patient, time, time_format, timepoint) VALUES (?, ?, ?, ?, ?, ?)")
-        let measurementInsert = "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES "
-        let measurementValues = "(?, ?, ?, ?, ?, ?, ?)"
-        measurements = try BulkInsert(db, measurementInsert + measurementValues)
-        measurementGroups = try BulkInsert(
-            db, measurementInsert + Array(repeating: measurementValues, count: Self.measurementsPerInsert).joined(separator: ", "))
-        pendingMeasurements.reserveCapacity(Self.measurementsPerInsert)
+        measurements = try GroupedInsert(
+            db, insert: "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (m, patientKey, format) = row
+            insert.bind(patientKey)
+            insert.bind(m.time)
+            insert.bind(format.rawValue)
+            insert.bind(m.parameter)
+            insert.bind(m.value)
+            insert.bind(m.sourceValue)
+            insert.bind(m.sourceUnit)
+        }
         medications = try BulkInsert(
             db, "INSERT INTO medication (patient, drug, time, time_format, dose, dose_unit) VALUES (?, ?, ?, ?, ?, ?)")
         events = try BulkInsert(db, "INSERT INTO event (patient, event, time, time_format, detail) VALUES (?, ?, ?, ?, ?)")
-        cytokines = try BulkInsert(
+        cytokines = try GroupedInsert(
             db,
-            """
-            INSERT INTO cytokine (patient, sample_id, time, time_format, timepoint, analyte, value, source_value, source_unit,
-                below_lod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        proteomicsValues = try BulkInsert(
-            db,
-            "INSERT INTO proteomics_value (sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            insert: "INSERT INTO cytokine (patient, sample_id, time, time_format, timepoint, analyte, value, source_value, "
+                + "source_unit, below_lod) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (c, patientKey, format) = row
+            insert.bind(patientKey)
+            insert.bind(c.sampleID)
+            insert.bind(c.time)
+            insert.bind(format.rawValue)
+            insert.bind(c.timepoint.rawValue)
+            insert.bind(c.analyte)
+            insert.bind(c.value)
+            insert.bind(c.sourceValue)
+            insert.bind(c.sourceUnit)
+            insert.bind(c.belowLOD)
+        }
+        proteomicsValues = try GroupedInsert(
+            db, insert: "INSERT INTO proteomics_value (sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (v, sampleKey) = row
+            insert.bind(sampleKey)
+            insert.bind(v.olinkID)
+            insert.bind(v.uniProt)
+            insert.bind(v.assay)
+            insert.bind(v.panel)
+            insert.bind(v.npx)
+            insert.bind(v.lod)
+            insert.bind(v.qcWarning)
+        }
     }
 
     mutating func tablePresent(_ table: StudyTable) throws {
@@ -280,34 +348,15 @@ struct DatabaseSink: StudySink {
     }
 
     mutating func measurement(_ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) throws {
-        pendingMeasurements.append((m, patientKey, format))
+        try measurements.add((m, patientKey, format))
         rowCounts[Self.measurementOrdinal] += 1
-        guard pendingMeasurements.count == Self.measurementsPerInsert else { return }
-        for (m, patientKey, format) in pendingMeasurements {
-            Self.bind(&measurementGroups, m, patientKey: patientKey, format: format)
-        }
-        try measurementGroups.step()
-        pendingMeasurements.removeAll(keepingCapacity: true)
     }
 
-    @inline(__always)
-    private static func bind(_ insert: inout BulkInsert, _ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) {
-        insert.bind(patientKey)
-        insert.bind(m.time)
-        insert.bind(format.rawValue)
-        insert.bind(m.parameter)
-        insert.bind(m.value)
-        insert.bind(m.sourceValue)
-        insert.bind(m.sourceUnit)
-    }
-
-    /// Inserts the measurements still held back (fewer than a group), one by one.
+    /// Inserts the rows the grouped inserts still hold back.
     mutating func flush() throws {
-        for (m, patientKey, format) in pendingMeasurements {
-            Self.bind(&measurements, m, patientKey: patientKey, format: format)
-            try measurements.step()
-        }
-        pendingMeasurements.removeAll(keepingCapacity: true)
+        try measurements.flush()
+        try cytokines.flush()
+        try proteomicsValues.flush()
     }
 
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {
@@ -332,30 +381,12 @@ struct DatabaseSink: StudySink {
     }
 
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
-        cytokines.bind(patientKey)
-        cytokines.bind(c.sampleID)
-        cytokines.bind(c.time)
-        cytokines.bind(format.rawValue)
-        cytokines.bind(c.timepoint.rawValue)
-        cytokines.bind(c.analyte)
-        cytokines.bind(c.value)
-        cytokines.bind(c.sourceValue)
-        cytokines.bind(c.sourceUnit)
-        cytokines.bind(c.belowLOD)
-        try cytokines.step()
+        try cytokines.add((c, patientKey, format))
         count(.cytokines)
     }
 
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
-        proteomicsValues.bind(sampleKey)
-        proteomicsValues.bind(v.olinkID)
-        proteomicsValues.bind(v.uniProt)
-        proteomicsValues.bind(v.assay)
-        proteomicsValues.bind(v.panel)
-        proteomicsValues.bind(v.npx)
-        proteomicsValues.bind(v.lod)
-        proteomicsValues.bind(v.qcWarning)
-        try proteomicsValues.step()
+        try proteomicsValues.add((v, sampleKey))
         count(.proteomics)
     }
 }
