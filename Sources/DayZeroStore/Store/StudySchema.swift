@@ -15,8 +15,9 @@ enum StudySchema {
 
     /// The secondary indexes of version 1 (name, statement): analysis reads go by patient,
     /// then parameter (drug, event, analyte), then time. The import drops them before the
-    /// bulk insert and builds them once at the end, which is faster than maintaining them
-    /// row by row; the resulting database is the same.
+    /// bulk insert and builds each once its table is complete (`DatabaseSink.buildIndexes`),
+    /// which is faster than maintaining them row by row; the resulting database is the same.
+    /// `table` is the table whose rows must all be in before the index is built.
     static let indexes: [(table: StudyTable, name: String, sql: String)] = [
         (.proteomicsSamples, "proteomics_sample_by_patient", "CREATE INDEX proteomics_sample_by_patient ON proteomics_sample(patient, time)"),
         (.measurements, "measurement_by_patient", "CREATE INDEX measurement_by_patient ON measurement(patient, parameter, time)"),

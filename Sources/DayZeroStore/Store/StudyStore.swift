@@ -69,7 +69,10 @@ public struct StudyStore: Sendable {
     /// Imports a study folder into a new study store at `database`, all or nothing.
     ///
     /// The folder is validated completely; rows are written, while no problem has been found,
-    /// into a temporary database next to `database` inside one transaction. If any problem is
+    /// into a temporary database next to `database` inside one transaction. (The folder is
+    /// read and validated on a second thread, which hands the valid rows in file order to
+    /// this one through a bounded queue; the database and the problems reported are the same
+    /// as with one thread — see `StudyFolderValidator.runConcurrently`.) If any problem is
     /// found the temporary file is deleted and `StudyValidationError` lists every problem
     /// (`file:line:column: message [rule]`); otherwise the temporary file is closed, flushed
     /// to disk and renamed onto `database` in one atomic step. So a failed import leaves no
