@@ -138,6 +138,33 @@ final class CSVReader {
         }
     }
 
+    /// True when field `i` (0-based) holds exactly `expected`.
+    @inline(__always)
+    func field(_ i: Int, equals expected: [UInt8]) -> Bool {
+        let r = range(i)
+        guard r.count == expected.count else { return false }
+        return bytes.withUnsafeBufferPointer { all in
+            expected.withUnsafeBufferPointer { e in
+                var k = 0
+                let start = r.lowerBound
+                while k < e.count {
+                    if all[start + k] != e[k] { return false }
+                    k += 1
+                }
+                return true
+            }
+        }
+    }
+
+    /// Calls `body` with the bytes of fields `i` and `j` (0-based).
+    @inline(__always)
+    func withFields<R>(_ i: Int, _ j: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
+        let a = range(i), b = range(j)
+        return bytes.withUnsafeBufferPointer { all in
+            body(UnsafeBufferPointer(rebasing: all[a]), UnsafeBufferPointer(rebasing: all[b]))
+        }
+    }
+
     /// Field `i` (0-based) as a string.
     func string(_ i: Int) -> String {
         withField(i) { String(decoding: $0, as: UTF8.self) }
@@ -238,8 +265,17 @@ final class CSVReader {
                     // Leading spaces of an unquoted field are dropped; inner ones kept.
                     if r.state == .unquoted { r.out.append(c) }
                 default:
+                    // The rest of an unquoted field up to the next delimiter, line end or quote
+                    // is taken as it is, in one append (spaces and tabs inside it are kept).
                     r.state = .unquoted
-                    r.out.append(c)
+                    var end = p
+                    while end < count {
+                        let d = buffer[end]
+                        if d == 44 || d == 10 || d == 13 || d == 34 { break }
+                        end += 1
+                    }
+                    r.out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[(p - 1)..<end]))
+                    p = end
                 }
             case .quoted:
                 if c == 34 {

@@ -2,18 +2,46 @@ import DayZeroCohort
 import GRDB
 import GRDBSQLite
 
+/// Bytes of the text values bound to one row of a `BulkInsert`, kept until the row is stepped.
+///
+/// Binding text with `SQLITE_TRANSIENT` makes SQLite allocate, copy and free every value
+/// (two text columns × millions of rows of measurements). Copying the bytes into this
+/// buffer instead and binding them `SQLITE_STATIC` costs one small copy and no allocation:
+/// the buffer is reused from row to row and never moves while a row is bound.
+final class TextArena {
+    let capacity: Int
+    let base: UnsafeMutablePointer<CChar>
+    var used = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = UnsafeMutablePointer<CChar>.allocate(capacity: capacity)
+    }
+
+    deinit {
+        base.deallocate()
+    }
+}
+
 /// A prepared INSERT driven through the SQLite C API: bind, step, reset. GRDB prepares and
 /// finalizes the statement; the per-row path binds values straight from Swift values (no
 /// argument arrays), which is what makes a bulk import fast.
 struct BulkInsert {
     private let statement: Statement
+    /// `statement.sqliteStatement`, read once (GRDB's accessor costs more than the bind).
+    private let handle: OpaquePointer
     private let connection: OpaquePointer?
     private var index: Int32 = 0
+    private let arena = TextArena(capacity: 1 << 14)
 
     init(_ db: Database, _ sql: String) throws {
         statement = try db.makeStatement(sql: sql)
+        handle = statement.sqliteStatement
         connection = db.sqliteConnection
     }
+
+    /// SQLite uses the bytes it is given in place, until the statement is stepped.
+    private static var staticText: sqlite3_destructor_type? { nil }
 
     /// SQLite copies the bytes of text it is given with this destructor.
     private static var transient: sqlite3_destructor_type {
@@ -24,9 +52,9 @@ struct BulkInsert {
     mutating func bind(_ value: Double?) {
         index += 1
         if let value {
-            sqlite3_bind_double(statement.sqliteStatement, index, value)
+            sqlite3_bind_double(handle, index, value)
         } else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
         }
     }
 
@@ -34,9 +62,9 @@ struct BulkInsert {
     mutating func bind(_ value: Int?) {
         index += 1
         if let value {
-            sqlite3_bind_int64(statement.sqliteStatement, index, Int64(value))
+            sqlite3_bind_int64(handle, index, Int64(value))
         } else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
         }
     }
 
@@ -49,18 +77,27 @@ struct BulkInsert {
     mutating func bind(_ value: String?) {
         index += 1
         guard var text = value else {
-            sqlite3_bind_null(statement.sqliteStatement, index)
+            sqlite3_bind_null(handle, index)
             return
         }
-        let sqliteStatement = statement.sqliteStatement
+        let sqliteStatement = handle
         let i = index
+        let arena = self.arena
         text.withUTF8 { bytes in
-            if let base = bytes.baseAddress {
-                base.withMemoryRebound(to: CChar.self, capacity: bytes.count) { chars in
-                    _ = sqlite3_bind_text(sqliteStatement, i, chars, Int32(bytes.count), Self.transient)
-                }
-            } else {
+            let count = bytes.count
+            guard let source = bytes.baseAddress else {
                 _ = sqlite3_bind_text(sqliteStatement, i, "", 0, Self.transient)
+                return
+            }
+            if arena.used + count <= arena.capacity {
+                let target = arena.base + arena.used
+                source.withMemoryRebound(to: CChar.self, capacity: count) { target.update(from: $0, count: count) }
+                arena.used += count
+                _ = sqlite3_bind_text(sqliteStatement, i, target, Int32(count), Self.staticText)
+            } else {
+                source.withMemoryRebound(to: CChar.self, capacity: count) { chars in
+                    _ = sqlite3_bind_text(sqliteStatement, i, chars, Int32(count), Self.transient)
+                }
             }
         }
     }
@@ -68,12 +105,56 @@ struct BulkInsert {
     /// Executes the statement with the values bound since the last call.
     mutating func step() throws {
         index = 0
-        let code = sqlite3_step(statement.sqliteStatement)
-        sqlite3_reset(statement.sqliteStatement)
+        let code = sqlite3_step(handle)
+        sqlite3_reset(handle)
+        arena.used = 0
         guard code == SQLITE_DONE else {
             let message = connection.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(code)"
             throw StoreError.database("\(message) (\(statement.sql))")
         }
+    }
+}
+
+/// An INSERT of `rowsPerGroup` rows at a time (`INSERT … VALUES (…), (…), …`): SQLite's
+/// cost of running a statement once (step, halt, reset) is shared by the rows of a group.
+/// Rows are held back until a group is full; `flush()` inserts the rest one by one. The rows
+/// get the same ids, in the same order, as when inserted one by one.
+struct GroupedInsert<Row> {
+    private var single: BulkInsert
+    private var group: BulkInsert
+    private var pending: [Row] = []
+    private let rowsPerGroup: Int
+    private let bind: (inout BulkInsert, Row) -> Void
+
+    /// - Parameters:
+    ///   - insert: the statement up to `VALUES `;
+    ///   - values: the placeholders of one row, `(?, ?, …)`;
+    ///   - bind: binds one row's values in the order of the placeholders.
+    init(
+        _ db: Database, insert: String, values: String, rowsPerGroup: Int, bind: @escaping (inout BulkInsert, Row) -> Void
+    ) throws {
+        single = try BulkInsert(db, insert + values)
+        group = try BulkInsert(db, insert + Array(repeating: values, count: rowsPerGroup).joined(separator: ", "))
+        self.rowsPerGroup = rowsPerGroup
+        self.bind = bind
+        pending.reserveCapacity(rowsPerGroup)
+    }
+
+    mutating func add(_ row: Row) throws {
+        pending.append(row)
+        guard pending.count == rowsPerGroup else { return }
+        for row in pending { bind(&group, row) }
+        try group.step()
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Inserts the rows still held back.
+    mutating func flush() throws {
+        for row in pending {
+            bind(&single, row)
+            try single.step()
+        }
+        pending.removeAll(keepingCapacity: true)
     }
 }
 
@@ -84,15 +165,39 @@ struct DatabaseSink: StudySink {
     private var patients: BulkInsert
     private var courses: BulkInsert
     private var samples: BulkInsert
-    private var measurements: BulkInsert
+    /// The long tables are inserted `rowsPerGroup` rows per statement.
+    private var measurements: GroupedInsert<(DayZeroCohort.Measurement, Int, TimeFormat)>
+    private static let rowsPerGroup = 16
     private var medications: BulkInsert
     private var events: BulkInsert
-    private var cytokines: BulkInsert
-    private var proteomicsValues: BulkInsert
+    private var cytokines: GroupedInsert<(CytokineMeasurement, Int, TimeFormat)>
+    private var proteomicsValues: GroupedInsert<(ProteomicsValue, Int)>
     /// Rows written per table, indexed like `StudyTable.allCases` (an array: one dictionary
     /// update per row costs a hash).
     private var rowCounts = [Int](repeating: 0, count: StudyTable.allCases.count)
     private var present = Set<StudyTable>()
+    private let db: Database
+    /// The secondary indexes not built yet, in `StudySchema.indexes` order.
+    private var pendingIndexes: [(table: StudyTable, name: String, sql: String)]
+
+    /// Builds the indexes of the tables written before `table` (tables arrive in the sink's
+    /// order), in `StudySchema.indexes` order; `nil` builds all that are left. Building an
+    /// index as soon as its table is complete lets the validating thread read the next
+    /// tables meanwhile (see `StudyFolderValidator.runConcurrently`).
+    mutating func buildIndexes(before table: StudyTable?) throws {
+        try flush()
+        let order = Self.tableOrder
+        let limit = table.flatMap { order.firstIndex(of: $0) } ?? order.count
+        while let next = pendingIndexes.first, (order.firstIndex(of: next.table) ?? order.count) < limit {
+            try db.execute(sql: next.sql)
+            pendingIndexes.removeFirst()
+        }
+    }
+
+    /// The order in which the validator delivers the tables.
+    private static let tableOrder: [StudyTable] = [
+        .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
+    ]
 
     /// Rows written per table present in the folder.
     var counts: [StudyTable: Int] {
@@ -110,6 +215,8 @@ struct DatabaseSink: StudySink {
     private static let measurementOrdinal = ordinal[.measurements] ?? 0
 
     init(_ db: Database) throws {
+        self.db = db
+        pendingIndexes = StudySchema.indexes.map { ($0.table, $0.name, $0.sql) }
         tables = try BulkInsert(db, "INSERT INTO study_table (name) VALUES (?)")
         parameters = try BulkInsert(
             db, "INSERT INTO parameter_definition (name, label, kind, unit, aggregation, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?, ?)")
@@ -126,24 +233,58 @@ struct DatabaseSink: StudySink {
             """)
         samples = try BulkInsert(
             db, "INSERT INTO proteomics_sample (id, sample_id, patient, time, time_format, timepoint) VALUES (?, ?, ?, ?, ?, ?)")
-        measurements = try BulkInsert(
-            db,
-            "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        measurements = try GroupedInsert(
+            db, insert: "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (m, patientKey, format) = row
+            insert.bind(patientKey)
+            insert.bind(m.time)
+            insert.bind(format.rawValue)
+            insert.bind(m.parameter)
+            insert.bind(m.value)
+            insert.bind(m.sourceValue)
+            insert.bind(m.sourceUnit)
+        }
         medications = try BulkInsert(
             db, "INSERT INTO medication (patient, drug, time, time_format, dose, dose_unit) VALUES (?, ?, ?, ?, ?, ?)")
         events = try BulkInsert(db, "INSERT INTO event (patient, event, time, time_format, detail) VALUES (?, ?, ?, ?, ?)")
-        cytokines = try BulkInsert(
+        cytokines = try GroupedInsert(
             db,
-            """
-            INSERT INTO cytokine (patient, sample_id, time, time_format, timepoint, analyte, value, source_value, source_unit,
-                below_lod) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        proteomicsValues = try BulkInsert(
-            db,
-            "INSERT INTO proteomics_value (sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            insert: "INSERT INTO cytokine (patient, sample_id, time, time_format, timepoint, analyte, value, source_value, "
+                + "source_unit, below_lod) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (c, patientKey, format) = row
+            insert.bind(patientKey)
+            insert.bind(c.sampleID)
+            insert.bind(c.time)
+            insert.bind(format.rawValue)
+            insert.bind(c.timepoint.rawValue)
+            insert.bind(c.analyte)
+            insert.bind(c.value)
+            insert.bind(c.sourceValue)
+            insert.bind(c.sourceUnit)
+            insert.bind(c.belowLOD)
+        }
+        proteomicsValues = try GroupedInsert(
+            db, insert: "INSERT INTO proteomics_value (sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning) VALUES ",
+            values: "(?, ?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
+        ) { insert, row in
+            let (v, sampleKey) = row
+            insert.bind(sampleKey)
+            insert.bind(v.olinkID)
+            insert.bind(v.uniProt)
+            insert.bind(v.assay)
+            insert.bind(v.panel)
+            insert.bind(v.npx)
+            insert.bind(v.lod)
+            insert.bind(v.qcWarning)
+        }
     }
 
     mutating func tablePresent(_ table: StudyTable) throws {
+        try buildIndexes(before: table)
         tables.bind(table.rawValue)
         try tables.step()
         present.insert(table)
@@ -206,16 +347,16 @@ struct DatabaseSink: StudySink {
         count(.proteomicsSamples)
     }
 
-    mutating func measurement(_ m: Measurement, patientKey: Int, format: TimeFormat) throws {
-        measurements.bind(patientKey)
-        measurements.bind(m.time)
-        measurements.bind(format.rawValue)
-        measurements.bind(m.parameter)
-        measurements.bind(m.value)
-        measurements.bind(m.sourceValue)
-        measurements.bind(m.sourceUnit)
-        try measurements.step()
+    mutating func measurement(_ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) throws {
+        try measurements.add((m, patientKey, format))
         rowCounts[Self.measurementOrdinal] += 1
+    }
+
+    /// Inserts the rows the grouped inserts still hold back.
+    mutating func flush() throws {
+        try measurements.flush()
+        try cytokines.flush()
+        try proteomicsValues.flush()
     }
 
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {
@@ -240,30 +381,12 @@ struct DatabaseSink: StudySink {
     }
 
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
-        cytokines.bind(patientKey)
-        cytokines.bind(c.sampleID)
-        cytokines.bind(c.time)
-        cytokines.bind(format.rawValue)
-        cytokines.bind(c.timepoint.rawValue)
-        cytokines.bind(c.analyte)
-        cytokines.bind(c.value)
-        cytokines.bind(c.sourceValue)
-        cytokines.bind(c.sourceUnit)
-        cytokines.bind(c.belowLOD)
-        try cytokines.step()
+        try cytokines.add((c, patientKey, format))
         count(.cytokines)
     }
 
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
-        proteomicsValues.bind(sampleKey)
-        proteomicsValues.bind(v.olinkID)
-        proteomicsValues.bind(v.uniProt)
-        proteomicsValues.bind(v.assay)
-        proteomicsValues.bind(v.panel)
-        proteomicsValues.bind(v.npx)
-        proteomicsValues.bind(v.lod)
-        proteomicsValues.bind(v.qcWarning)
-        try proteomicsValues.step()
+        try proteomicsValues.add((v, sampleKey))
         count(.proteomics)
     }
 }

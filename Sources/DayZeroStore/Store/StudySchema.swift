@@ -15,14 +15,15 @@ enum StudySchema {
 
     /// The secondary indexes of version 1 (name, statement): analysis reads go by patient,
     /// then parameter (drug, event, analyte), then time. The import drops them before the
-    /// bulk insert and builds them once at the end, which is faster than maintaining them
-    /// row by row; the resulting database is the same.
-    static let indexes: [(name: String, sql: String)] = [
-        ("proteomics_sample_by_patient", "CREATE INDEX proteomics_sample_by_patient ON proteomics_sample(patient, time)"),
-        ("measurement_by_patient", "CREATE INDEX measurement_by_patient ON measurement(patient, parameter, time)"),
-        ("medication_by_patient", "CREATE INDEX medication_by_patient ON medication(patient, drug, time)"),
-        ("event_by_patient", "CREATE INDEX event_by_patient ON event(patient, event, time)"),
-        ("cytokine_by_patient", "CREATE INDEX cytokine_by_patient ON cytokine(patient, analyte, time)")
+    /// bulk insert and builds each once its table is complete (`DatabaseSink.buildIndexes`),
+    /// which is faster than maintaining them row by row; the resulting database is the same.
+    /// `table` is the table whose rows must all be in before the index is built.
+    static let indexes: [(table: StudyTable, name: String, sql: String)] = [
+        (.proteomicsSamples, "proteomics_sample_by_patient", "CREATE INDEX proteomics_sample_by_patient ON proteomics_sample(patient, time)"),
+        (.measurements, "measurement_by_patient", "CREATE INDEX measurement_by_patient ON measurement(patient, parameter, time)"),
+        (.medications, "medication_by_patient", "CREATE INDEX medication_by_patient ON medication(patient, drug, time)"),
+        (.events, "event_by_patient", "CREATE INDEX event_by_patient ON event(patient, event, time)"),
+        (.cytokines, "cytokine_by_patient", "CREATE INDEX cytokine_by_patient ON cytokine(patient, analyte, time)")
     ]
 
     /// The migrations, oldest first. A store is current when all are applied.

@@ -251,12 +251,37 @@ extension StudyFolderValidator {
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
             let t = dataTime(cTime, patient: patient)
+            // A (parameter, unit) pair already found valid skips the name and unit lookups; the
+            // checks that remain (value, range) run as below, and report the same way.
+            if let rule = cachedRule(cParameter, cUnit) {
+                let value = number(cValue)
+                var canonical: Double?
+                if let value {
+                    let c = rule.conversion.toCanonical(value)
+                    if c >= rule.minimum && c <= rule.maximum && (!rule.isFlag || c == 0 || c == 1) {
+                        canonical = c
+                    } else {
+                        canonical = canonicalValue(rule.definition, value: value, valueCol: cValue, unitText: rule.unit, unitCol: cUnit)
+                    }
+                }
+                guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let value, let canonical
+                else { continue }
+                try sink.measurement(
+                    Measurement(
+                        patientID: patient.id, time: t.moment.value, parameter: rule.definition.name, value: canonical,
+                        sourceValue: value, sourceUnit: rule.unit),
+                    patientKey: patientKey, format: t.format)
+                continue
+            }
             let definition = parameter(cParameter, kind: .clinical)
             let value = number(cValue)
             let unit = text(cUnit)
             var canonical: Double?
             if let definition, let value, let unit {
                 canonical = canonicalValue(definition, value: value, valueCol: cValue, unitText: unit, unitCol: cUnit)
+            }
+            if let definition, let unit, case .accepted(let conversion) = unitLookup(definition, unit) {
+                remember(cParameter, cUnit, ValueRule(definition: definition, unit: unit, conversion: conversion))
             }
             guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let t, let definition,
                   let value, let unit, let canonical
@@ -266,6 +291,26 @@ extension StudyFolderValidator {
                     patientID: patient.id, time: t.moment.value, parameter: definition.name, value: canonical,
                     sourceValue: value, sourceUnit: unit),
                 patientKey: patientKey, format: t.format)
+        }
+    }
+
+    /// The rule of the current row's (parameter, unit) pair when it was found valid before.
+    /// (`kind` chooses the table: clinical for measurements.csv, cytokine for cytokines.csv.)
+    @inline(__always)
+    func cachedRule(_ cParameter: Col, _ cUnit: Col, kind: ParameterKind = .clinical) -> ValueRule? {
+        guard let p = cParameter.field, let u = cUnit.field, let csv = reader else { return nil }
+        return csv.withFields(p, u) { kind == .clinical ? measurementRules.lookup($0, $1) : cytokineRules.lookup($0, $1) }
+    }
+
+    /// Remembers a valid (parameter, unit) pair of the current row.
+    func remember(_ cParameter: Col, _ cUnit: Col, _ rule: ValueRule, kind: ParameterKind = .clinical) {
+        guard let p = cParameter.field, let u = cUnit.field, let csv = reader else { return }
+        csv.withFields(p, u) {
+            if kind == .clinical {
+                measurementRules.insert(rule, parameter: $0, unit: $1)
+            } else {
+                cytokineRules.insert(rule, parameter: $0, unit: $1)
+            }
         }
     }
 
@@ -355,13 +400,25 @@ extension StudyFolderValidator {
             let sampleID = text(cSample)
             let t = dataTime(cTime, patient: patient)
             let timepoint = choice(cTimepoint, CytokineTimepoint.allCases.map(\.rawValue)).flatMap(CytokineTimepoint.init(rawValue:))
-            let definition = parameter(cAnalyte, kind: .cytokine)
+            // A known (analyte, unit) pair skips the name and unit lookups (see readMeasurements).
+            let rule = cachedRule(cAnalyte, cUnit, kind: .cytokine)
+            let definition = rule?.definition ?? parameter(cAnalyte, kind: .cytokine)
             let value = number(cValue)
-            let unit = text(cUnit)
+            let unit = rule?.unit ?? text(cUnit)
             let belowLOD = flag(cBelowLOD)
             var canonical: Double?
-            if let definition, let value, let unit {
+            if let rule, let value {
+                let c = rule.conversion.toCanonical(value)
+                if c >= rule.minimum && c <= rule.maximum && (!rule.isFlag || c == 0 || c == 1) {
+                    canonical = c
+                } else {
+                    canonical = canonicalValue(rule.definition, value: value, valueCol: cValue, unitText: rule.unit, unitCol: cUnit)
+                }
+            } else if let definition, let value, let unit {
                 canonical = canonicalValue(definition, value: value, valueCol: cValue, unitText: unit, unitCol: cUnit)
+            }
+            if rule == nil, let definition, let unit, case .accepted(let conversion) = unitLookup(definition, unit) {
+                remember(cAnalyte, cUnit, ValueRule(definition: definition, unit: unit, conversion: conversion), kind: .cytokine)
             }
             if let sampleID, let analyte = raw(cAnalyte) {
                 checkKey(&seen, sampleID + "\u{1F}" + analyte, cAnalyte, "sample_id \"\(sampleID)\" with analyte \"\(analyte)\"")

@@ -91,6 +91,12 @@ final class StudyFolderValidator {
     var sampleLines: [String: Int] = [:]
     /// The patient of the previous `patient(_:)` lookup (reset whenever `patients` changes).
     var lastPatient: (id: String, info: PatientInfo)?
+    /// The UTF-8 bytes of `lastPatient`'s id.
+    var lastPatientBytes: [UInt8] = []
+    /// The (parameter, unit) pairs of measurements.csv already found valid.
+    var measurementRules = ValueRuleCache()
+    /// The (analyte, unit) pairs of cytokines.csv already found valid.
+    var cytokineRules = ValueRuleCache()
     var knownUnitKeys: Set<String> = []
     var unitCache: [String: [String: UnitLookup]] = [:]
 
@@ -392,15 +398,20 @@ final class StudyFolderValidator {
 
     /// The patient referenced by `col`, reporting undefined patients. `nil` when unknown.
     func patient(_ col: Col) -> (id: String, info: PatientInfo?)? {
+        // Long tables list a patient's rows together: a repeat is recognised from the field's
+        // bytes, without making a String or hashing it.
+        if let last = lastPatient, let f = col.field, let csv = reader, csv.field(f, equals: lastPatientBytes) {
+            return last
+        }
         guard let id = text(col) else { return nil }
         guard patientsAvailable else { return (id, nil) }
-        // Long tables list a patient's rows together: skip the hash lookup for a repeat.
         if let last = lastPatient, last.id == id { return last }
         guard let info = patients[id] else {
             report(.undefinedPatient, col, "patient_id \"\(id)\" is not defined in patients.csv")
             return nil
         }
         lastPatient = (id, info)
+        lastPatientBytes = Array(id.utf8)
         return (id, info)
     }
 
@@ -565,9 +576,9 @@ final class StudyFolderValidator {
     }
 
     /// Checks a key against earlier rows; reports a duplicate with the first line.
-    func checkKey(_ seen: inout [String: Int], _ key: String, _ col: Col, _ shown: String) {
+    func checkKey(_ seen: inout [String: Int], _ key: String, _ col: Col, _ shown: @autoclosure () -> String) {
         if let first = seen[key] {
-            report(.duplicateKey, col, "duplicate key: \(shown) already appears on line \(first)")
+            report(.duplicateKey, col, "duplicate key: \(shown()) already appears on line \(first)")
         } else {
             seen[key] = currentLine
         }
