@@ -154,7 +154,7 @@ struct StoreRoundTripTests {
         let indexes = try store.indexNames()
         let foreignKeyViolations = try store.foreignKeyViolationCount()
         #expect(indexes == [
-            "cytokine_by_patient", "event_by_patient", "measurement_by_patient", "medication_by_patient",
+            "cytokine_by_patient", "event_by_patient", "medication_by_patient",
             "proteomics_sample_by_patient",
         ])
         #expect(foreignKeyViolations == 0)
