@@ -40,8 +40,13 @@ public struct StudyAnalysis: Sendable {
         try self.init(study: study, protocol: studyProtocol, cohort: cohort, seed: seed)
     }
 
-    /// The workup of every analysis set of an already derived cohort (`cohort` must come from
-    /// `CohortDerivation.derive(study, protocol: studyProtocol)`).
+    /// The workup of the analysis sets of `studyProtocol` on an already derived cohort.
+    ///
+    /// `cohort` must come from `CohortDerivation.derive(study, protocol:)` with `studyProtocol`
+    /// or with a protocol that differs from it only in `analysisSets` (the workup's rules —
+    /// windows, transforms, outcomes — are read from `cohort.studyProtocol`; `studyProtocol`
+    /// chooses the sets and is the protocol hashed into the provenance). A benchmark or a
+    /// caller that wants one set derives once and passes a protocol with that set alone.
     ///
     /// The sets are independent, so their workups — and the input hash — run concurrently on
     /// the machine's cores; each result goes to its set's slot, so the output does not depend
