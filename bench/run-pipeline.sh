@@ -9,7 +9,8 @@
 # 78 is the default cohort (60 patients analysed). Above ANALYSE_MAX patients (default 100000)
 # only simulate and import run: the analysis holds the study in memory (≈ 3 GiB per 100 000
 # patients), so 1 000 000 patients would not fit this machine — see docs/performance.md.
-# 1 000 000 patients writes ≈ 23 GB of CSV (deleted after the import) and a ≈ 48 GB store.
+# 1 000 000 patients writes 23.3 GiB of CSV (deleted after the import) and a 32.8 GiB store:
+# it needs ≈ 57 GiB of free disk and ≈ 10 GiB of memory for the import.
 # WORK (default /tmp/dayzero-pipeline) keeps each size's store and outputs; delete it afterwards.
 set -eu
 cd "$(dirname "$0")/.."
