@@ -388,7 +388,7 @@ extension StudyFolderValidator {
         let cPatient = col(cols, "patient_id"), cSample = col(cols, "sample_id"), cTime = col(cols, "time")
         let cTimepoint = col(cols, "timepoint"), cAnalyte = col(cols, "analyte"), cValue = col(cols, "value")
         let cUnit = col(cols, "unit"), cBelowLOD = col(cols, "below_lod")
-        var seen: [String: Int] = [:]
+        var seen = KeyLines()
         /// sample_id → the patient, time and timepoint of its first row.
         var sampleFacts: [String: (patient: String, time: String, timepoint: String, line: Int)] = [:]
         /// patient → its ICU-admission sample.
@@ -420,8 +420,8 @@ extension StudyFolderValidator {
             if rule == nil, let definition, let unit, case .accepted(let conversion) = unitLookup(definition, unit) {
                 remember(cAnalyte, cUnit, ValueRule(definition: definition, unit: unit, conversion: conversion), kind: .cytokine)
             }
-            if let sampleID, let analyte = raw(cAnalyte) {
-                checkKey(&seen, sampleID + "\u{1F}" + analyte, cAnalyte, "sample_id \"\(sampleID)\" with analyte \"\(analyte)\"")
+            if let sampleID, let analyte = raw(cAnalyte), let first = seen.previousLine(sampleID, analyte, line: currentLine) {
+                report(.duplicateKey, cAnalyte, "duplicate key: sample_id \"\(sampleID)\" with analyte \"\(analyte)\" already appears on line \(first)")
             }
             if let sampleID, let patient, let timepoint {
                 let timeText = raw(cTime) ?? ""
@@ -470,7 +470,7 @@ extension StudyFolderValidator {
         let cSample = col(cols, "SampleID"), cOlinkID = col(cols, "OlinkID"), cUniProt = col(cols, "UniProt")
         let cAssay = col(cols, "Assay"), cPanel = col(cols, "Panel"), cNPX = col(cols, "NPX"), cLOD = col(cols, "LOD")
         let cQC = col(cols, "QC_Warning")
-        var seen: [String: Int] = [:]
+        var seen = KeyLines()
         while nextRow() {
             guard rowOK else { continue }
             let sampleID = text(cSample)
@@ -491,10 +491,10 @@ extension StudyFolderValidator {
             if raw(cQC) != nil {
                 qcWarning = choice(cQC, ["PASS", "WARN"], aliases: ["warning": "WARN"]) == "WARN"
             }
-            if let sampleID, let uniProt, let assay {
-                checkKey(
-                    &seen, sampleID + "\u{1F}" + uniProt + "\u{1F}" + assay, cAssay,
-                    "SampleID \"\(sampleID)\" with UniProt \"\(uniProt)\" and Assay \"\(assay)\"")
+            if let sampleID, let uniProt, let assay, let first = seen.previousLine(sampleID, uniProt + "\u{1F}" + assay, line: currentLine) {
+                report(
+                    .duplicateKey, cAssay,
+                    "duplicate key: SampleID \"\(sampleID)\" with UniProt \"\(uniProt)\" and Assay \"\(assay)\" already appears on line \(first)")
             }
             guard rowOK, collector.isEmpty, let sampleID, let sampleKey, let uniProt, let assay, let npx else { continue }
             try sink.proteomics(
