@@ -13,6 +13,9 @@ public struct StudyAnalysis: Sendable {
     public let memberships: [AnalysisSetMembership]
     /// The propensity-matched sets, in protocol order (their model, pairs and balance).
     public let matchedSets: [PropensityMatchedSet]
+    /// The workup the sets ran through (with its per-study proteomics sums), reused by the
+    /// tidy exports.
+    let workup: Workup
 
     /// The version written into provenance blocks.
     public static let toolVersion = "0.1.0"
@@ -103,6 +106,7 @@ public struct StudyAnalysis: Sendable {
         self.results = results
         self.memberships = memberships
         self.matchedSets = matchedSets
+        self.workup = workup
     }
 
     /// `results.json`: sorted keys, pretty-printed, byte-identical for identical input.

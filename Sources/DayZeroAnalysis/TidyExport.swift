@@ -33,7 +33,7 @@ public enum TidyExport {
         func file(_ name: String, _ header: [String]) throws -> CSVFileWriter {
             try CSVFileWriter(directory.appendingPathComponent(name), header: header)
         }
-        let workup = Workup(study: analysis.study, cohort: analysis.cohort)
+        let workup = analysis.workup
         let cohort = analysis.cohort
         var long = try file("aligned_long.csv", [
             "analysis_set", "patient_id", "group", "parameter", "aligned_day", "timepoint", "value", "analysed_value", "transform", "imputed",

@@ -186,18 +186,13 @@ struct DatabaseSink: StudySink {
     /// tables meanwhile (see `StudyFolderValidator.runConcurrently`).
     mutating func buildIndexes(before table: StudyTable?) throws {
         try flush()
-        let order = Self.tableOrder
+        let order = StudyFolderValidator.tableOrder
         let limit = table.flatMap { order.firstIndex(of: $0) } ?? order.count
         while let next = pendingIndexes.first, (order.firstIndex(of: next.table) ?? order.count) < limit {
             try db.execute(sql: next.sql)
             pendingIndexes.removeFirst()
         }
     }
-
-    /// The order in which the validator delivers the tables.
-    private static let tableOrder: [StudyTable] = [
-        .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
-    ]
 
     /// Rows written per table present in the folder.
     var counts: [StudyTable: Int] {

@@ -136,13 +136,16 @@ final class StudyFolderValidator {
 
     // MARK: - Driving
 
+    /// The order in which tables are read and handed to a sink (each table's references point
+    /// to tables before it).
+    static let tableOrder: [StudyTable] = [
+        .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
+    ]
+
     /// Validates the whole folder, feeding valid rows to `sink` while no problem is known.
     func run<S: StudySink>(sink: inout S) throws {
         let present = checkFolder()
-        let order: [StudyTable] = [
-            .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines,
-            .proteomics,
-        ]
+        let order = Self.tableOrder
         for table in order where present.contains(table) {
             if collector.isEmpty { try sink.tablePresent(table) }
             switch table {
