@@ -31,7 +31,11 @@ let package = Package(
         // The domain: patients, parameters and units, the study tables, protocol, alignment.
         .target(
             name: "DayZeroCohort",
-            dependencies: ["DayZeroStats", .product(name: "Yams", package: "Yams")],
+            dependencies: [
+                "DayZeroStats", .product(name: "Yams", package: "Yams"),
+                // SHA-256 of the study's tables (provenance).
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         // CSV reading/writing, validation, the SQLite study store.

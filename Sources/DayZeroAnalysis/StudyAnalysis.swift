@@ -54,7 +54,14 @@ public struct StudyAnalysis: Sendable {
     /// The sets are independent, so their workups — and the input hash — run concurrently on
     /// the machine's cores; each result goes to its set's slot, so the output does not depend
     /// on the scheduling.
-    public init(study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, seed: UInt64? = nil) throws {
+    ///
+    /// `measurementsDigest` is the measurement table's digest when the cohort was derived from
+    /// a store that streamed the rows (`StudyStore.deriveCohort`); `study.measurements` is
+    /// then empty and not read.
+    public init(
+        study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, measurementsDigest: [UInt8]? = nil,
+        seed: UInt64? = nil
+    ) throws {
         let workup = Workup(study: study, cohort: cohort)
         enum Job: Sendable {
             case rule(AnalysisSetMembership, label: String)
@@ -86,7 +93,7 @@ public struct StudyAnalysis: Sendable {
         // Job 0 is the input hash (one pass over every row); the sets follow in protocol order.
         DispatchQueue.concurrentPerform(iterations: work.count + 1) { k in
             guard k > 0 else {
-                hash[0] = StudyHash.sha256(study)
+                hash[0] = StudyHash.sha256(study, measurementsDigest: measurementsDigest)
                 return
             }
             switch work[k - 1] {
@@ -123,122 +130,14 @@ public struct StudyAnalysis: Sendable {
 public enum StudyHash {
     /// SHA-256 of the text, hex.
     public static func sha256(text: String) -> String {
-        hex(SHA256.hash(data: Data(text.utf8)))
+        StudyDigest.hex(SHA256.hash(data: Data(text.utf8)))
     }
 
-    /// SHA-256 of a canonical serialisation of every table of the study (values in canonical
-    /// units, rows in their stored order), hex. Independent of how the files were laid out.
-    ///
-    /// The serialisation is binary: a table's name, then per row its fields in the order of
-    /// `docs/results.md` — a string as its UTF-8 length (4 bytes) and bytes, a number as a
-    /// presence byte and its IEEE 754 bits (8 bytes, little-endian), a flag as one byte — so it
-    /// costs a memory copy per field, not a decimal formatting (the measurement table of a
-    /// registry has tens of millions of rows).
-    public static func sha256(_ study: StudyData) -> String {
-        var w = CanonicalWriter()
-        w.table("patients")
-        for p in study.patients {
-            w.string(p.id); w.string(p.site); w.string(p.sex.rawValue); w.number(p.age); w.number(p.bmi)
-            w.number(p.apacheII); w.number(p.symptomDays)
-            w.string(p.comorbidities.map(\.rawValue).sorted().joined(separator: ","))
-            w.flag(p.immunocompromised); w.flag(p.consentRefused)
-        }
-        w.table("icu_course")
-        for c in study.courses {
-            w.string(c.patientID); w.string(c.admissionTimestamp ?? ""); w.number(c.discharge); w.number(c.ventilationStart)
-            w.number(c.ventilationEnd); w.number(c.death); w.number(c.followUpEnd)
-        }
-        w.table("measurements")
-        let m = study.measurements
-        let patientBytes = m.patientIDs.map { Array($0.utf8) }
-        let parameterBytes = m.parameterNames.map { Array($0.utf8) }
-        for r in m.indices {
-            w.bytes(patientBytes[Int(m.patient[r])]); w.number(m.time[r]); w.bytes(parameterBytes[Int(m.parameter[r])])
-            w.number(m.value[r])
-        }
-        w.table("medications")
-        for d in study.medications { w.string(d.patientID); w.string(d.drug); w.number(d.time); w.number(d.dose); w.string(d.doseUnit ?? "") }
-        w.table("events")
-        for e in study.events { w.string(e.patientID); w.string(e.event); w.number(e.time); w.string(e.detail ?? "") }
-        w.table("cytokines")
-        for c in study.cytokines {
-            w.string(c.patientID); w.string(c.sampleID); w.number(c.time); w.string(c.timepoint.rawValue); w.string(c.analyte)
-            w.number(c.value); w.flag(c.belowLOD)
-        }
-        w.table("proteomics_samples")
-        for s in study.proteomicsSamples { w.string(s.sampleID); w.string(s.patientID); w.number(s.time); w.string(s.timepoint.rawValue) }
-        w.table("proteomics")
-        for v in study.proteomics {
-            w.string(v.sampleID); w.string(v.assay); w.string(v.uniProt); w.string(v.olinkID ?? ""); w.string(v.panel ?? "")
-            w.number(v.npx); w.number(v.lod); w.flag(v.qcWarning)
-        }
-        w.table("parameters")
-        for d in study.declaredParameters {
-            w.string(d.name); w.string(d.label); w.string(d.kind.rawValue); w.string(d.unit); w.string(d.aggregation.rawValue)
-            w.number(d.minimum); w.number(d.maximum)
-        }
-        return hex(w.finalize())
-    }
-
-    /// Feeds fields to SHA-256 through a 64 KiB buffer.
-    struct CanonicalWriter {
-        private var hasher = SHA256()
-        private var buffer: [UInt8] = []
-
-        init() { buffer.reserveCapacity(1 << 16) }
-
-        mutating func table(_ name: String) {
-            buffer.append(0x1E)
-            string(name)
-        }
-
-        mutating func string(_ s: String) { bytes(Array(s.utf8)) }
-
-        mutating func bytes(_ b: [UInt8]) {
-            integer(UInt32(truncatingIfNeeded: b.count))
-            buffer.append(contentsOf: b)
-            flushIfFull()
-        }
-
-        mutating func number(_ x: Double?) {
-            guard let x else {
-                buffer.append(0)
-                return
-            }
-            buffer.append(1)
-            var bits = x.bitPattern.littleEndian
-            withUnsafeBytes(of: &bits) { buffer.append(contentsOf: $0) }
-            flushIfFull()
-        }
-
-        mutating func flag(_ b: Bool) { buffer.append(b ? 1 : 0) }
-
-        private mutating func integer(_ n: UInt32) {
-            var v = n.littleEndian
-            withUnsafeBytes(of: &v) { buffer.append(contentsOf: $0) }
-        }
-
-        private mutating func flushIfFull() {
-            guard buffer.count >= 1 << 16 - 64 else { return }
-            hasher.update(data: buffer)
-            buffer.removeAll(keepingCapacity: true)
-        }
-
-        mutating func finalize() -> SHA256.Digest {
-            hasher.update(data: buffer)
-            buffer.removeAll()
-            return hasher.finalize()
-        }
-    }
-
-    static func hex<D: Sequence>(_ digest: D) -> String where D.Element == UInt8 {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        for b in digest {
-            s.append(digits[Int(b >> 4)])
-            s.append(digits[Int(b & 0x0F)])
-        }
-        return s
+    /// SHA-256 of the study's canonical form (`StudyDigest`), hex. `measurementsDigest`
+    /// replaces the measurement table's digest when a store computed it while streaming the
+    /// rows (`study.measurements` is then not read).
+    public static func sha256(_ study: StudyData, measurementsDigest: [UInt8]? = nil) -> String {
+        StudyDigest.sha256(study, measurements: measurementsDigest)
     }
 }
 

@@ -46,7 +46,7 @@ public enum AnalysisCommandLine {
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
             let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
-                try StudyAnalysis(study: loaded.study, protocol: loaded.studyProtocol, seed: loaded.seed)
+                try loaded.analyse()
             }
             try progress.step("writing results.json and the tidy exports to \(out.path)") {
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

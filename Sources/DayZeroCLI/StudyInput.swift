@@ -1,4 +1,5 @@
 import ArgumentParser
+import DayZeroAnalysis
 import DayZeroCohort
 import DayZeroStore
 import DayZeroSynth
@@ -25,7 +26,11 @@ public struct StudyInputOptions: ParsableArguments {
 
 /// A loaded study with its protocol and, for the bundled cohort, its seed.
 public struct LoadedStudy: Sendable {
+    /// Every table; from a store (`--db`) the measurements stay in the store (`store`) and are
+    /// streamed by the analysis, so `study.measurements` is empty.
     public var study: StudyData
+    /// The store the study was read from (`--db`).
+    public var store: StudyStore?
     public var studyProtocol: StudyProtocol
     public var seed: UInt64?
     /// What was read, for messages: a path, or "the bundled synthetic cohort (seed …)".
@@ -57,9 +62,12 @@ extension StudyInputOptions {
         let study: StudyData
         let source: String
         var seed: UInt64?
+        var store: StudyStore?
         if let db {
             guard FileManager.default.fileExists(atPath: db) else { throw InputFailure.unreadable("\(db): no such study store") }
-            study = try StudyStore(url: URL(fileURLWithPath: db)).load()
+            let opened = try StudyStore(url: URL(fileURLWithPath: db))
+            study = try opened.load(measurements: false)
+            store = opened
             source = db
         } else if let folder = self.study {
             do {
@@ -88,7 +96,19 @@ extension StudyInputOptions {
                 throw InputFailure.invalid("\(error)", located: true)
             }
         }
-        return LoadedStudy(study: study, studyProtocol: studyProtocol, seed: seed, source: source)
+        return LoadedStudy(study: study, store: store, studyProtocol: studyProtocol, seed: seed, source: source)
+    }
+}
+
+extension LoadedStudy {
+    /// Derives the cohort and runs every analysis set's workup: from a store the measurement
+    /// rows are streamed into the derivation (`StudyStore.deriveCohort`), otherwise the study in
+    /// memory is derived.
+    func analyse() throws -> StudyAnalysis {
+        guard let store else { return try StudyAnalysis(study: study, protocol: studyProtocol, seed: seed) }
+        let streamed = try store.deriveCohort(study: study, protocol: studyProtocol)
+        return try StudyAnalysis(
+            study: study, protocol: studyProtocol, cohort: streamed.cohort, measurementsDigest: streamed.measurementsDigest, seed: seed)
     }
 }
 

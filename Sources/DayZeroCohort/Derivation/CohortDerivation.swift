@@ -5,7 +5,120 @@
 /// - Complexity: O(n log k) for n rows of data and at most k rows per patient and parameter;
 ///   every table is grouped by patient once (counting sort), never scanned per patient.
 public enum CohortDerivation {
-    /// Derives the cohort.
+    /// Derives the cohort from a study held in memory, measurements included.
+    ///
+    /// The measurement rows of the cohort's patients are grouped by patient with a counting
+    /// sort of row numbers (4 bytes per row, no copy of the rows) and handed to a
+    /// `CohortDeriver` one patient at a time — the same deriver a store streams its rows into
+    /// (`StudyStore.deriveCohort`), so both paths give the same cohort.
+    public static func derive(_ study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) -> DerivedCohort {
+        guard study.measurements.count < Int(Int32.max) else { throw .tooManyMeasurementRows(study.measurements.count) }
+        var deriver = try CohortDeriver(study: study, protocol: studyProtocol)
+        let table = study.measurements
+        let cohortCount = deriver.cohortSize
+        // Table patient → cohort patient (−1: not analysed); cohort order is study order.
+        var studyIndexByID: [String: Int] = [:]
+        studyIndexByID.reserveCapacity(study.patients.count)
+        for (i, p) in study.patients.enumerated() where studyIndexByID[p.id] == nil { studyIndexByID[p.id] = i }
+        let studyOfTablePatient = table.patientIDs.map { studyIndexByID[$0] ?? -1 }
+        let cohortOfTablePatient = studyOfTablePatient.map { $0 >= 0 ? deriver.cohortIndex(studyIndex: $0) ?? -1 : -1 }
+        let slotOfTableParameter = table.parameterNames.map { deriver.slot(parameter: $0) }
+
+        var offsets = [Int](repeating: 0, count: cohortCount + 1)
+        let patient = table.patient
+        for r in patient.indices {
+            let i = cohortOfTablePatient[Int(patient[r])]
+            if i >= 0 { offsets[i + 1] += 1 }
+        }
+        for i in 0..<cohortCount { offsets[i + 1] += offsets[i] }
+        var next = offsets
+        var refs = [Int32](repeating: 0, count: offsets[cohortCount])
+        for r in patient.indices {
+            let i = cohortOfTablePatient[Int(patient[r])]
+            guard i >= 0 else { continue }
+            refs[next[i]] = Int32(truncatingIfNeeded: r)
+            next[i] += 1
+        }
+        var rows = PatientMeasurementRows()
+        for i in 0..<cohortCount where offsets[i] < offsets[i + 1] {
+            rows.removeAll()
+            for k in offsets[i]..<offsets[i + 1] {
+                let r = Int(refs[k])
+                rows.append(slot: slotOfTableParameter[Int(table.parameter[r])], time: table.time[r], value: table.value[r], order: r)
+            }
+            try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows)
+        }
+        return deriver.finish()
+    }
+}
+
+/// One patient's measurement rows, as a `CohortDeriver` takes them: each row's series slot
+/// (`CohortDeriver.slot(parameter:)`, −1 for a parameter the protocol does not use — the row
+/// still counts as "recorded" for the outcomes), time, canonical value, and input order (any
+/// increasing number: the tie-break between rows of equal time). A reusable buffer.
+public struct PatientMeasurementRows {
+    var observations: [Observation] = []
+    var lastTime: Double?
+
+    public init() {}
+
+    public var isEmpty: Bool { observations.isEmpty && lastTime == nil }
+
+    public mutating func removeAll() {
+        observations.removeAll(keepingCapacity: true)
+        lastTime = nil
+    }
+
+    public mutating func append(slot: Int32, time: Double, value: Double, order: Int) {
+        lastTime = max(lastTime ?? time, time)
+        if slot >= 0 { observations.append(Observation(slot: slot, time: time, value: value, order: order)) }
+    }
+}
+
+/// Derives a cohort while the measurement rows arrive patient by patient, so a study whose
+/// measurements do not fit in memory (a registry read from its store) is derived with only
+/// one patient's rows held at a time.
+///
+/// Built from the study's other tables (`study.measurements` is not read: it may be empty),
+/// it screens and aligns every patient first — everything that needs no measurement — then
+/// takes each patient's rows (`add(studyIndex:rows:)`), in ascending study order (the order of
+/// `StudyData.patients`), each patient at most once, and fills that patient's daily series,
+/// imputation and SOFA. `finish()` completes the patients that had no rows and the tables
+/// that need the whole cohort. The result equals `CohortDerivation.derive` on the study with
+/// its measurements.
+public struct CohortDeriver: Sendable {
+    private let study: StudyData
+    private let p: StudyProtocol
+    private let registry: ParameterRegistry
+    private let plan: SeriesPlan
+    private var screening: [ScreenedPatient]
+    private let flow: CohortFlow
+    private let patients: [CohortPatient]
+    private let indexByID: [String: Int]
+    private let courseIndex: [String: Int]
+    private let treatmentBeforeAdmission: Int
+    /// Cohort patient of each study patient (−1: not analysed).
+    private let cohortOfStudy: [Int32]
+    /// Latest time recorded in the tables other than the measurements, per cohort patient.
+    private var lastRecorded: [Double?]
+    /// Serial cytokine observations per cohort patient: `serial[serialOffsets[i] ..< serialOffsets[i + 1]]`.
+    private let serialOffsets: [Int]
+    private let serial: [Observation]
+    private let admissionRows: [(patient: Int, analyte: String, time: Double, value: Double)]
+    private let drugDays: DrugDayTable
+    private let infections: [[Double]]
+
+    private var builder: DailyValueTableBuilder
+    private var sofaTable: SOFATable
+    private var imputation = ImputationCounts()
+    private var sofaScored = 0, sofaWithMissing = 0, sofaWithoutTotal = 0
+    /// The next cohort patient to fill; the ones before it are done.
+    private var nextPatient = 0
+    private var lastStudyIndex = -1
+    private var scratch: [Observation] = []
+
+    /// Screens and aligns the study's patients (eligibility, flow, day 0) and groups the
+    /// cytokine, medication and event rows by patient.
     ///
     /// Eligibility, in flow order: the protocol's exclusion facts; no ICU course; then, after
     /// alignment, controls no longer in the ICU on their day 0 (left the ICU — discharge or
@@ -13,12 +126,11 @@ public enum CohortDerivation {
     /// Treated = at least one administration of the treatment drug (case-insensitive); day 0 =
     /// ICU day ⌊first administration time⌋. Controls' day 0 = `MedianRounding.median` of the
     /// eligible treated patients' start days (or `fixed_icu_day`).
-    public static func derive(_ study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) -> DerivedCohort {
+    public init(study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) {
         let p = studyProtocol
         let registry = ParameterRegistry(declared: study.declaredParameters)
         let issues = p.validate(registry: registry)
         guard issues.isEmpty else { throw .invalidProtocol(issues) }
-        guard study.measurements.count < Int(Int32.max) else { throw .tooManyMeasurementRows(study.measurements.count) }
 
         // --- Screening and alignment -------------------------------------------------------
         var courseIndex: [String: Int] = [:]
@@ -75,6 +187,7 @@ public enum CohortDerivation {
         var patients: [CohortPatient] = []
         var controlsNotInICU = 0
         var treatmentBeforeAdmission = 0
+        var cohortOfStudy = [Int32](repeating: -1, count: study.patients.count)
         for s in screening.indices where screening[s].exclusions.isEmpty {
             let id = screening[s].id
             guard let ci = courseIndex[id] else { continue }
@@ -98,6 +211,7 @@ public enum CohortDerivation {
                 }
             }
             screening[s].cohortIndex = patients.count
+            cohortOfStudy[screening[s].studyIndex] = Int32(patients.count)
             patients.append(CohortPatient(
                 id: id, studyIndex: screening[s].studyIndex, group: screening[s].group ?? .control, day0: day0,
                 treatmentStartDay: startDay))
@@ -121,18 +235,13 @@ public enum CohortDerivation {
         // --- Series the protocol needs --------------------------------------------------------
         let plan = SeriesPlan(protocol: p, registry: registry)
 
-        // --- Group the data by patient once ---------------------------------------------------
+        // --- The tables other than the measurements, grouped by patient ----------------------
         var lastRecorded = [Double?](repeating: nil, count: patients.count)
         func seen(_ i: Int, _ t: Double) { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
 
-        // Measurements are read by column: one array lookup per row maps the table's interned
-        // patient and parameter to the cohort patient and the series slot (no string hashing),
-        // and the rows of each patient are found through a counting sort of row numbers (4 bytes
-        // per row) rather than a copy of the rows.
-        let table = study.measurements
-        let cohortOfTablePatient = table.patientIDs.map { indexByID[$0] ?? -1 }
-        let slotOfTableParameter = table.parameterNames.map { plan.sourceSlot[$0] ?? -1 }
-        var serial: [(patient: Int, observation: Observation)] = []
+        // Serial cytokine rows join the patient's measurements; they sort after every
+        // measurement row of equal time (`order` above any row number).
+        var serialRows: [(patient: Int, observation: Observation)] = []
         var admissionRows: [(patient: Int, analyte: String, time: Double, value: Double)] = []
         for c in study.cytokines {
             guard let i = indexByID[c.patientID] else { continue }
@@ -140,14 +249,20 @@ public enum CohortDerivation {
             switch c.timepoint {
             case .serial:
                 guard let slot = plan.sourceSlot[c.analyte] else { continue }
-                serial.append((i, Observation(slot: Int32(slot), time: c.time, value: c.value, order: table.count + serial.count)))
+                serialRows.append((i, Observation(slot: Int32(slot), time: c.time, value: c.value, order: Self.serialOrder + serialRows.count)))
             case .admission:
                 if p.windows.cytokineAdmissionSample { admissionRows.append((i, c.analyte, c.time, c.value)) }
             }
         }
-        let grouped = GroupedObservations(table: table, cohortOfTablePatient: cohortOfTablePatient,
-                                          slotOfTableParameter: slotOfTableParameter, serial: serial,
-                                          patientCount: patients.count, seen: seen)
+        var serialOffsets = [Int](repeating: 0, count: patients.count + 1)
+        for s in serialRows { serialOffsets[s.patient + 1] += 1 }
+        for i in 0..<patients.count { serialOffsets[i + 1] += serialOffsets[i] }
+        var serialNext = serialOffsets
+        var serial = [Observation](repeating: Observation(slot: 0, time: 0, value: 0, order: 0), count: serialRows.count)
+        for s in serialRows {
+            serial[serialNext[s.patient]] = s.observation
+            serialNext[s.patient] += 1
+        }
 
         let drugs = plan.drugs
         var drugBuckets = [[Int]](repeating: [], count: patients.count * drugs.count)
@@ -165,33 +280,100 @@ public enum CohortDerivation {
         var drugDays = DrugDayTable(drugs: drugs)
         for b in drugBuckets.indices { drugDays.append(Array(Set(drugBuckets[b])).sorted()) }
 
-        // --- Per patient: daily series, imputation, SOFA ---------------------------------------
-        var builder = DailyValueTableBuilder(keys: plan.keys)
-        var sofaTable = SOFATable(componentNames: p.sofa.components.map(\.name))
-        var imputation = ImputationCounts()
-        var sofaScored = 0, sofaWithMissing = 0, sofaWithoutTotal = 0
-        var scratch: [Observation] = []
-        for i in patients.indices {
-            var series = [DaySeries](repeating: DaySeries(), count: plan.keys.count)
-            var flagDays: [Int] = []
-            grouped.rows(patient: i, into: &scratch)
-            plan.aggregate(scratch[...], into: &series, flagDays: &flagDays)
-            if let rule = p.temperatureImputation {
-                for k in plan.imputedKeys {
-                    applyTemperatureImputation(&series[k], flaggedDays: flagDays, rule: rule, counts: &imputation, count: k == plan.primaryImputedKey)
-                }
-            }
-            guard let ci = courseIndex[patients[i].id] else { continue }
-            let course = study.courses[ci]
-            plan.scoreSOFA(patient: i, series: &series, course: course, table: &sofaTable,
-                           scored: &sofaScored, withMissing: &sofaWithMissing, withoutTotal: &sofaWithoutTotal)
-            builder.append(patientSeries: series)
-        }
+        self.study = study
+        self.p = p
+        self.registry = registry
+        self.plan = plan
+        self.screening = screening
+        self.flow = flow
+        self.patients = patients
+        self.indexByID = indexByID
+        self.courseIndex = courseIndex
+        self.treatmentBeforeAdmission = treatmentBeforeAdmission
+        self.cohortOfStudy = cohortOfStudy
+        self.lastRecorded = lastRecorded
+        self.serialOffsets = serialOffsets
+        self.serial = serial
+        self.admissionRows = admissionRows
+        self.drugDays = drugDays
+        self.infections = infections
+        self.builder = DailyValueTableBuilder(keys: plan.keys)
+        self.sofaTable = SOFATable(componentNames: p.sofa.components.map(\.name))
+    }
 
-        // --- Cytokine admission samples -------------------------------------------------------
+    /// The order given to serial cytokine rows: above any measurement row number.
+    private static let serialOrder = 1 << 62
+
+    /// The number of analysed patients.
+    public var cohortSize: Int { patients.count }
+
+    /// The cohort patient of study patient `studyIndex` (its index in `StudyData.patients`),
+    /// or `nil` when the patient is not analysed (its rows can be skipped).
+    public func cohortIndex(studyIndex: Int) -> Int? {
+        guard studyIndex >= 0, studyIndex < cohortOfStudy.count else { return nil }
+        let i = cohortOfStudy[studyIndex]
+        return i >= 0 ? Int(i) : nil
+    }
+
+    /// The study index of cohort patient `cohortIndex`.
+    public func studyIndex(cohortIndex: Int) -> Int { patients[cohortIndex].studyIndex }
+
+    /// The cohort patient of each study patient (−1: not analysed), for a reader that skips
+    /// the rows of patients outside the cohort.
+    public var cohortIndexOfStudyPatient: [Int32] { cohortOfStudy }
+
+    /// The series slot of a measured parameter, −1 when the protocol does not use it.
+    public func slot(parameter name: String) -> Int32 {
+        plan.sourceSlot[name].map { Int32($0) } ?? -1
+    }
+
+    /// Takes every measurement row of study patient `studyIndex`. Patients come in ascending
+    /// study order, each at most once; the rows of a patient outside the cohort are ignored.
+    ///
+    /// - Throws: `DerivationError.measurementsNotGroupedByPatient` when `studyIndex` is not
+    ///   above the previous call's (the rows were not grouped by patient in study order).
+    public mutating func add(studyIndex: Int, rows: inout PatientMeasurementRows) throws(DerivationError) {
+        guard studyIndex > lastStudyIndex else {
+            let id = studyIndex >= 0 && studyIndex < study.patients.count ? study.patients[studyIndex].id : "#\(studyIndex)"
+            throw .measurementsNotGroupedByPatient(patient: id)
+        }
+        lastStudyIndex = studyIndex
+        guard let i = cohortIndex(studyIndex: studyIndex) else { return }
+        var none = PatientMeasurementRows()
+        while nextPatient < i { fill(patient: nextPatient, rows: &none) }
+        fill(patient: i, rows: &rows)
+    }
+
+    /// Fills cohort patient `i`'s daily series from its rows and its serial cytokines.
+    private mutating func fill(patient i: Int, rows: inout PatientMeasurementRows) {
+        if let t = rows.lastTime { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: rows.observations)
+        scratch.append(contentsOf: serial[serialOffsets[i]..<serialOffsets[i + 1]])
+        scratch.sort { a, b in (a.slot, a.time, a.order) < (b.slot, b.time, b.order) }
+        var series = [DaySeries](repeating: DaySeries(), count: plan.keys.count)
+        var flagDays: [Int] = []
+        plan.aggregate(scratch[...], into: &series, flagDays: &flagDays)
+        if let rule = p.temperatureImputation {
+            for k in plan.imputedKeys {
+                applyTemperatureImputation(&series[k], flaggedDays: flagDays, rule: rule, counts: &imputation, count: k == plan.primaryImputedKey)
+            }
+        }
+        if let ci = courseIndex[patients[i].id] {
+            plan.scoreSOFA(patient: i, series: &series, course: study.courses[ci], table: &sofaTable,
+                           scored: &sofaScored, withMissing: &sofaWithMissing, withoutTotal: &sofaWithoutTotal)
+        }
+        builder.append(patientSeries: series)
+        nextPatient = i + 1
+    }
+
+    /// Completes the patients without measurement rows, then the admission samples,
+    /// medication use and outcomes.
+    public consuming func finish() -> DerivedCohort {
+        var none = PatientMeasurementRows()
+        while nextPatient < patients.count { fill(patient: nextPatient, rows: &none) }
         let admission = AdmissionSampleTable(rows: admissionRows, analytes: plan.cytokineAnalytes, protocol: p, registry: registry)
 
-        // --- Medication use and outcomes -----------------------------------------------------
         let medicationUse: [MedicationUse] = p.medications.drugs.map { drug in
             let d = plan.drugIndex[drug.lowercased()] ?? 0
             var before = [Bool](repeating: false, count: patients.count)
@@ -232,67 +414,6 @@ struct Observation {
     /// Input order (measurement rows, then serial cytokine rows), the tie-break for equal
     /// times (`first` / `last` aggregation).
     var order: Int
-}
-
-/// The observations of needed parameters, grouped by cohort patient: a counting sort of row
-/// numbers; `rows(patient:into:)` gathers one patient's observations sorted by (slot, time, order).
-struct GroupedObservations {
-    private let table: MeasurementTable
-    private let slotOfTableParameter: [Int]
-    private let serial: [Observation]
-    /// Patient `i`'s references are `refs[offsets[i] ..< offsets[i + 1]]`: a measurement row
-    /// `r ≥ 0`, or serial cytokine row `−r − 1`.
-    private var offsets: [Int]
-    private var refs: [Int32]
-
-    /// Groups the measurement rows of cohort patients (`cohortOfTablePatient[table patient]`,
-    /// −1 = not in the cohort) whose parameter has a slot, and the serial cytokine rows;
-    /// `seen(patient, time)` is called for every measurement row of a cohort patient.
-    init(table: MeasurementTable, cohortOfTablePatient: [Int], slotOfTableParameter: [Int],
-         serial: [(patient: Int, observation: Observation)], patientCount: Int, seen: (Int, Double) -> Void) {
-        self.table = table
-        self.slotOfTableParameter = slotOfTableParameter
-        self.serial = serial.map(\.observation)
-        var offsets = [Int](repeating: 0, count: patientCount + 1)
-        let patient = table.patient, parameter = table.parameter, time = table.time
-        for r in patient.indices {
-            let i = cohortOfTablePatient[Int(patient[r])]
-            guard i >= 0 else { continue }
-            seen(i, time[r])
-            if slotOfTableParameter[Int(parameter[r])] >= 0 { offsets[i + 1] += 1 }
-        }
-        for s in serial { offsets[s.patient + 1] += 1 }
-        for i in 0..<patientCount { offsets[i + 1] += offsets[i] }
-        var next = offsets
-        var refs = [Int32](repeating: 0, count: offsets[patientCount])
-        for r in patient.indices {
-            let i = cohortOfTablePatient[Int(patient[r])]
-            guard i >= 0, slotOfTableParameter[Int(parameter[r])] >= 0 else { continue }
-            refs[next[i]] = Int32(truncatingIfNeeded: r)
-            next[i] += 1
-        }
-        for (k, s) in serial.enumerated() {
-            refs[next[s.patient]] = Int32(truncatingIfNeeded: -k - 1)
-            next[s.patient] += 1
-        }
-        self.offsets = offsets
-        self.refs = refs
-    }
-
-    /// Patient `i`'s observations, sorted by (slot, time, order), into `buffer`.
-    func rows(patient i: Int, into buffer: inout [Observation]) {
-        buffer.removeAll(keepingCapacity: true)
-        for k in offsets[i]..<offsets[i + 1] {
-            let ref = Int(refs[k])
-            if ref >= 0 {
-                buffer.append(Observation(
-                    slot: Int32(slotOfTableParameter[Int(table.parameter[ref])]), time: table.time[ref], value: table.value[ref], order: ref))
-            } else {
-                buffer.append(serial[-ref - 1])
-            }
-        }
-        buffer.sort { a, b in (a.slot, a.time, a.order) < (b.slot, b.time, b.order) }
-    }
 }
 
 /// Days on which each referenced drug was given, per patient (sorted, unique ICU days).

@@ -180,6 +180,9 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
     case noTreatedPatients(drug: String)
     /// More measurement rows than the derivation's 32-bit row numbers address.
     case tooManyMeasurementRows(Int)
+    /// Measurement rows given to a `CohortDeriver` out of patient order: a reader that streams
+    /// rows in stored order catches this and reads them again sorted by patient.
+    case measurementsNotGroupedByPatient(patient: String)
 
     public var description: String {
         switch self {
@@ -189,6 +192,8 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
             "no eligible patient received \(drug): the controls' alignment day (the treated median start day) is undefined"
         case .tooManyMeasurementRows(let n):
             "the study has \(n) measurement rows; one derivation handles at most \(Int32.max) (split the study by site or period)"
+        case .measurementsNotGroupedByPatient(let id):
+            "the measurement rows of patient \(id) came after those of a later patient (rows must be grouped by patient in study order)"
         }
     }
 }

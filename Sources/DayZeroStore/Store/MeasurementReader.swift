@@ -51,21 +51,40 @@ enum MeasurementReader {
         private var last = 0
 
         mutating func key(_ s: OpaquePointer?, column: Int32, intern: (String) -> Int32) throws -> Int32 {
-            guard let text = sqlite3_column_text(s, column) else { throw StoreError.database("measurement text column \(column) is NULL") }
-            let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
-            if !known.isEmpty {
-                for step in 0..<known.count {
-                    let i = (last + step) % known.count
-                    if known[i].bytes.elementsEqual(bytes) {
-                        last = i
-                        return known[i].key
-                    }
+            if let k = try find(s, column: column) { return k }
+            let text = try self.text(s, column: column)
+            let k = intern(text)
+            try add(s, column: column, key: k)
+            return k
+        }
+
+        /// The key of the column's text if it was seen before.
+        mutating func find(_ s: OpaquePointer?, column: Int32) throws -> Int32? {
+            let bytes = try self.bytes(s, column: column)
+            for step in 0..<known.count {
+                let i = (last + step) % known.count
+                if known[i].bytes.elementsEqual(bytes) {
+                    last = i
+                    return known[i].key
                 }
             }
-            let k = intern(String(decoding: bytes, as: UTF8.self))
-            known.append((Array(bytes), k))
+            return nil
+        }
+
+        /// The column's text, for a value `find` did not know.
+        func text(_ s: OpaquePointer?, column: Int32) throws -> String {
+            String(decoding: try bytes(s, column: column), as: UTF8.self)
+        }
+
+        /// Records the column's text under `key`.
+        mutating func add(_ s: OpaquePointer?, column: Int32, key: Int32) throws {
+            known.append((Array(try bytes(s, column: column)), key))
             last = known.count - 1
-            return k
+        }
+
+        private func bytes(_ s: OpaquePointer?, column: Int32) throws -> UnsafeBufferPointer<UInt8> {
+            guard let text = sqlite3_column_text(s, column) else { throw StoreError.database("measurement text column \(column) is NULL") }
+            return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
         }
     }
 }

@@ -33,7 +33,11 @@ struct ColumnReader {
 
 extension StudyStore {
     /// The whole study, in file order, values in canonical units and times in ICU days.
-    public func load() throws -> StudyData {
+    ///
+    /// With `measurements: false` the measurement table is left empty: for an analysis that
+    /// streams it (`deriveCohort(study:protocol:)`), which is what keeps a registry-sized study
+    /// within memory.
+    public func load(measurements: Bool = true) throws -> StudyData {
         try read { db in
             var data = StudyData()
             data.declaredParameters = try loadParameters(db)
@@ -86,7 +90,7 @@ extension StudyStore {
                 data.proteomicsSamples.append(ProteomicsSample(sampleID: sampleID, patientID: patient, time: time, timepoint: timepoint))
             }
 
-            try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements)
+            if measurements { try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements) }
 
             data.medications.reserveCapacity(try rowCount("medication"))
             let medications = try Row.fetchCursor(db, sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")

@@ -1,0 +1,177 @@
+import Crypto
+
+/// SHA-256 fingerprints of a study's tables, for the input hash of the provenance
+/// (`docs/results.md`, "The input hash").
+///
+/// Each table has its own digest over a binary canonical form of its rows, and the study's
+/// hash combines the nine digests. A table's digest depends only on its rows, so the
+/// measurement table's can be computed while its rows stream past (`MeasurementDigest`) —
+/// by a store that never holds them — and give the same hash as a study held in memory.
+public enum StudyDigest {
+    /// The tables in hash order.
+    public static let tableNames = [
+        "patients", "icu_course", "measurements", "medications", "events", "cytokines", "proteomics_samples", "proteomics",
+        "parameters",
+    ]
+
+    /// SHA-256 of the study, hex: the table digests combined in `tableNames` order. When
+    /// `measurements` is given it is used as the measurement table's digest (a store computed
+    /// it while streaming the rows) and `study.measurements` is not read.
+    public static func sha256(_ study: StudyData, measurements: [UInt8]? = nil) -> String {
+        var digests: [[UInt8]] = []
+        for name in tableNames {
+            if name == "measurements", let measurements {
+                digests.append(measurements)
+            } else {
+                digests.append(tableDigest(name, of: study))
+            }
+        }
+        return combine(digests)
+    }
+
+    /// The study hash from the nine table digests (in `tableNames` order), hex: SHA-256 over,
+    /// per table, the byte 0x1E, the table's name (UTF-8 length, 4 bytes little-endian, and
+    /// bytes) and its 32-byte digest.
+    public static func combine(_ digests: [[UInt8]]) -> String {
+        var w = CanonicalHasher()
+        for (name, digest) in zip(tableNames, digests) {
+            w.separator()
+            w.string(name)
+            w.raw(digest)
+        }
+        return hex(w.finalize())
+    }
+
+    /// The digest of one table (one of `tableNames`) of `study`.
+    public static func tableDigest(_ name: String, of study: StudyData) -> [UInt8] {
+        var w = CanonicalHasher()
+        switch name {
+        case "patients":
+            for p in study.patients {
+                w.string(p.id); w.string(p.site); w.string(p.sex.rawValue); w.number(p.age); w.number(p.bmi)
+                w.number(p.apacheII); w.number(p.symptomDays)
+                w.string(p.comorbidities.map(\.rawValue).sorted().joined(separator: ","))
+                w.flag(p.immunocompromised); w.flag(p.consentRefused)
+            }
+        case "icu_course":
+            for c in study.courses {
+                w.string(c.patientID); w.string(c.admissionTimestamp ?? ""); w.number(c.discharge); w.number(c.ventilationStart)
+                w.number(c.ventilationEnd); w.number(c.death); w.number(c.followUpEnd)
+            }
+        case "measurements":
+            var m = MeasurementDigest()
+            let table = study.measurements
+            let patientBytes = table.patientIDs.map { Array($0.utf8) }
+            let parameterBytes = table.parameterNames.map { Array($0.utf8) }
+            for r in table.indices {
+                m.add(patient: patientBytes[Int(table.patient[r])], time: table.time[r],
+                      parameter: parameterBytes[Int(table.parameter[r])], value: table.value[r])
+            }
+            return m.finalize()
+        case "medications":
+            for d in study.medications { w.string(d.patientID); w.string(d.drug); w.number(d.time); w.number(d.dose); w.string(d.doseUnit ?? "") }
+        case "events":
+            for e in study.events { w.string(e.patientID); w.string(e.event); w.number(e.time); w.string(e.detail ?? "") }
+        case "cytokines":
+            for c in study.cytokines {
+                w.string(c.patientID); w.string(c.sampleID); w.number(c.time); w.string(c.timepoint.rawValue); w.string(c.analyte)
+                w.number(c.value); w.flag(c.belowLOD)
+            }
+        case "proteomics_samples":
+            for s in study.proteomicsSamples { w.string(s.sampleID); w.string(s.patientID); w.number(s.time); w.string(s.timepoint.rawValue) }
+        case "proteomics":
+            for v in study.proteomics {
+                w.string(v.sampleID); w.string(v.assay); w.string(v.uniProt); w.string(v.olinkID ?? ""); w.string(v.panel ?? "")
+                w.number(v.npx); w.number(v.lod); w.flag(v.qcWarning)
+            }
+        case "parameters":
+            for d in study.declaredParameters {
+                w.string(d.name); w.string(d.label); w.string(d.kind.rawValue); w.string(d.unit); w.string(d.aggregation.rawValue)
+                w.number(d.minimum); w.number(d.maximum)
+            }
+        default:
+            break
+        }
+        return w.finalize()
+    }
+
+    /// Lower-case hex of `bytes`.
+    public static func hex<D: Sequence>(_ bytes: D) -> String where D.Element == UInt8 {
+        let digits = Array("0123456789abcdef")
+        var s = ""
+        for b in bytes {
+            s.append(digits[Int(b >> 4)])
+            s.append(digits[Int(b & 0x0F)])
+        }
+        return s
+    }
+}
+
+/// The measurement table's digest, fed one row at a time in stored order: patient ID, time,
+/// parameter name and canonical value of each row.
+public struct MeasurementDigest {
+    private var w = CanonicalHasher()
+
+    public init() {}
+
+    public mutating func add(patient: [UInt8], time: Double, parameter: [UInt8], value: Double) {
+        w.bytes(patient)
+        w.number(time)
+        w.bytes(parameter)
+        w.number(value)
+    }
+
+    public mutating func finalize() -> [UInt8] { w.finalize() }
+}
+
+/// The canonical binary form fed to SHA-256 through a 64 KiB buffer: a string as its UTF-8
+/// length (4 bytes, little-endian) and bytes, a number as a presence byte (0 = missing) and its
+/// IEEE 754 bits (8 bytes, little-endian), a flag as one byte — a memory copy per field, not a
+/// decimal formatting (a registry's measurement table has hundreds of millions of rows).
+struct CanonicalHasher {
+    private var hasher = SHA256()
+    private var buffer: [UInt8] = []
+
+    init() { buffer.reserveCapacity(1 << 16) }
+
+    mutating func separator() { buffer.append(0x1E) }
+
+    mutating func string(_ s: String) { bytes(Array(s.utf8)) }
+
+    mutating func bytes(_ b: [UInt8]) {
+        var n = UInt32(truncatingIfNeeded: b.count).littleEndian
+        withUnsafeBytes(of: &n) { buffer.append(contentsOf: $0) }
+        buffer.append(contentsOf: b)
+        flushIfFull()
+    }
+
+    mutating func raw(_ b: [UInt8]) {
+        buffer.append(contentsOf: b)
+        flushIfFull()
+    }
+
+    mutating func number(_ x: Double?) {
+        guard let x else {
+            buffer.append(0)
+            return
+        }
+        buffer.append(1)
+        var bits = x.bitPattern.littleEndian
+        withUnsafeBytes(of: &bits) { buffer.append(contentsOf: $0) }
+        flushIfFull()
+    }
+
+    mutating func flag(_ b: Bool) { buffer.append(b ? 1 : 0) }
+
+    private mutating func flushIfFull() {
+        guard buffer.count >= 1 << 16 - 64 else { return }
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finalize() -> [UInt8] {
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        buffer.removeAll()
+        return Array(hasher.finalize())
+    }
+}
