@@ -127,51 +127,67 @@ public struct MeasurementDigest {
 /// The canonical binary form fed to SHA-256 through a 64 KiB buffer: a string as its UTF-8
 /// length (4 bytes, little-endian) and bytes, a number as a presence byte (0 = missing) and its
 /// IEEE 754 bits (8 bytes, little-endian), a flag as one byte — a memory copy per field, not a
-/// decimal formatting (a registry's measurement table has hundreds of millions of rows).
+/// decimal formatting (a registry's measurement table has hundreds of millions of rows, so the
+/// fields are copied into the buffer with raw stores rather than array appends).
 struct CanonicalHasher {
     private var hasher = SHA256()
-    private var buffer: [UInt8] = []
+    private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    private var used = 0
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    init() {}
 
-    mutating func separator() { buffer.append(0x1E) }
+    mutating func separator() { write(byte: 0x1E) }
 
     mutating func string(_ s: String) { bytes(Array(s.utf8)) }
 
     mutating func bytes(_ b: [UInt8]) {
         var n = UInt32(truncatingIfNeeded: b.count).littleEndian
-        withUnsafeBytes(of: &n) { buffer.append(contentsOf: $0) }
-        buffer.append(contentsOf: b)
-        flushIfFull()
+        withUnsafeBytes(of: &n) { write($0) }
+        b.withUnsafeBytes { write($0) }
     }
 
-    mutating func raw(_ b: [UInt8]) {
-        buffer.append(contentsOf: b)
-        flushIfFull()
-    }
+    mutating func raw(_ b: [UInt8]) { b.withUnsafeBytes { write($0) } }
 
     mutating func number(_ x: Double?) {
         guard let x else {
-            buffer.append(0)
+            write(byte: 0)
             return
         }
-        buffer.append(1)
+        write(byte: 1)
         var bits = x.bitPattern.littleEndian
-        withUnsafeBytes(of: &bits) { buffer.append(contentsOf: $0) }
-        flushIfFull()
+        withUnsafeBytes(of: &bits) { write($0) }
     }
 
-    mutating func flag(_ b: Bool) { buffer.append(b ? 1 : 0) }
+    mutating func flag(_ b: Bool) { write(byte: b ? 1 : 0) }
 
-    private mutating func flushIfFull() {
-        guard buffer.count >= 1 << 16 - 64 else { return }
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        buffer.removeAll(keepingCapacity: true)
+    private mutating func write(byte: UInt8) {
+        if used == buffer.count { flush() }
+        buffer[used] = byte
+        used += 1
+    }
+
+    private mutating func write(_ source: UnsafeRawBufferPointer) {
+        guard source.count > 0 else { return }
+        if used + source.count > buffer.count { flush() }
+        guard source.count <= buffer.count else {
+            hasher.update(bufferPointer: source)
+            return
+        }
+        let at = used
+        buffer.withUnsafeMutableBytes { destination in
+            UnsafeMutableRawBufferPointer(rebasing: destination[at..<at + source.count]).copyMemory(from: source)
+        }
+        used += source.count
+    }
+
+    private mutating func flush() {
+        let n = used
+        buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+        used = 0
     }
 
     mutating func finalize() -> [UInt8] {
-        buffer.withUnsafeBytes { hasher.update(bufferPointer: $0) }
-        buffer.removeAll()
+        flush()
         return Array(hasher.finalize())
     }
 }

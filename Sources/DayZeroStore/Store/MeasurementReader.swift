@@ -1,6 +1,11 @@
 import DayZeroCohort
 import GRDB
 import GRDBSQLite
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads the `measurement` table into a `MeasurementTable` through SQLite's C API: one
 /// prepared statement stepped row by row, numbers read as numbers, and each distinct parameter
@@ -63,12 +68,19 @@ enum MeasurementReader {
             let bytes = try self.bytes(s, column: column)
             for step in 0..<known.count {
                 let i = (last + step) % known.count
-                if known[i].bytes.elementsEqual(bytes) {
+                if known[i].bytes.count == bytes.count, Self.same(known[i].bytes, bytes) {
                     last = i
                     return known[i].key
                 }
             }
             return nil
+        }
+
+        private static func same(_ a: [UInt8], _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+            a.withUnsafeBufferPointer { a in
+                guard let x = a.baseAddress, let y = b.baseAddress else { return a.count == b.count }
+                return memcmp(x, y, a.count) == 0
+            }
         }
 
         /// The column's text, for a value `find` did not know.

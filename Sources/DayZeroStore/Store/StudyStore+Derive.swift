@@ -90,10 +90,13 @@ private struct MeasurementStream {
             throw StoreError.database("the study given has \(study.patients.count) patients, the store \(n)")
         }
         let cohortOfStudy = deriver.cohortIndexOfStudyPatient
-        let patientBytes = sortedByPatient ? [] : study.patients.map { Array($0.id.utf8) }
-
+        // The stored-order pass hands every row to the second thread, which computes the digest
+        // (SHA-256 of every row) beside the derivation: the two threads then share the work
+        // about evenly (SQLite's row decoding here, hashing and deriving there).
+        let hashing = !sortedByPatient
         let queue = BatchQueue<MeasurementBatch>(capacity: 4)
-        let job = DerivationJob(deriver: deriver)
+        let job = DerivationJob(
+            deriver: deriver, cohortOfStudy: cohortOfStudy, patientBytes: hashing ? study.patients.map { Array($0.id.utf8) } : nil)
         let finished = DispatchSemaphore(value: 0)
         let thread = Thread {
             job.run(queue)
@@ -102,71 +105,61 @@ private struct MeasurementStream {
         thread.stackSize = 1 << 22
         thread.start()
 
-        var outcome = Outcome()
-        var digest = MeasurementDigest()
+        var rows = 0
         var grouped = true
-        var sending = true
         do {
             let statement = try db.makeStatement(
                 sql: "SELECT patient, time, parameter, value, id FROM measurement ORDER BY " + (sortedByPatient ? "patient, id" : "id"))
             let s = statement.sqliteStatement
             var parameters = MeasurementReader.TextKeys()
-            var parameterBytes: [[UInt8]] = []
-            var parameterSlots: [Int32] = []
+            var parameterCount: Int32 = 0
             var currentKey = Int64.min
             var currentIndex: Int32 = -1
-            var currentInCohort = false
-            var batch = MeasurementBatch()
+            var currentNeeded = false
+            var batch = MeasurementBatch(deriving: true)
             while true {
                 let code = sqlite3_step(s)
                 if code == SQLITE_DONE { break }
                 guard code == SQLITE_ROW else {
                     throw StoreError.database("reading measurements: \(String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))")
                 }
-                for column: Int32 in 0..<5 where sqlite3_column_type(s, column) == SQLITE_NULL {
-                    throw StoreError.database("measurement row has NULL in column \(column)")
-                }
+                // Every column is NOT NULL in the schema (checked on insert); the text column is
+                // still checked (`TextKeys`), the numbers need no per-row type test.
                 let key = sqlite3_column_int64(s, 0)
                 if key != currentKey {
                     guard let index = studyIndexOfKey[key] else { throw StoreError.database("row references unknown patient \(key)") }
                     if grouped, index <= currentIndex {
-                        // Not grouped by patient in study order: stop the derivation; a stored-order
-                        // pass still finishes the digest.
+                        // Not grouped by patient in study order: the derivation stops after the
+                        // rows sent so far; a stored-order pass still finishes the digest.
                         grouped = false
-                        queue.cancel()
                         if sortedByPatient { break }
+                        if batch.count > 0, !queue.send(batch) { break }
+                        batch = MeasurementBatch(deriving: false)
                     }
                     currentKey = key
                     currentIndex = index
-                    currentInCohort = cohortOfStudy[Int(index)] >= 0
+                    currentNeeded = hashing || cohortOfStudy[Int(index)] >= 0
                 }
+                rows += 1
+                guard currentNeeded else { continue }
                 let p: Int32
                 if let known = try parameters.find(s, column: 2) {
                     p = known
                 } else {
                     let name = try parameters.text(s, column: 2)
-                    p = Int32(parameterBytes.count)
-                    parameterBytes.append(Array(name.utf8))
-                    parameterSlots.append(deriver.slot(parameter: name))
+                    p = parameterCount
+                    parameterCount += 1
+                    batch.newParameters.append((Array(name.utf8), deriver.slot(parameter: name)))
                     try parameters.add(s, column: 2, key: p)
                 }
-                let time = sqlite3_column_double(s, 1)
-                let value = sqlite3_column_double(s, 3)
-                if !sortedByPatient {
-                    digest.add(patient: patientBytes[Int(currentIndex)], time: time, parameter: parameterBytes[Int(p)], value: value)
-                }
-                outcome.rows += 1
-                guard grouped, sending, currentInCohort else { continue }
-                batch.append(studyIndex: currentIndex, slot: parameterSlots[Int(p)], time: time, value: value,
-                             order: Int(sqlite3_column_int64(s, 4)))
+                batch.append(studyIndex: currentIndex, parameter: p, time: sqlite3_column_double(s, 1),
+                             value: sqlite3_column_double(s, 3), order: Int(sqlite3_column_int64(s, 4)))
                 if batch.count >= MeasurementBatch.capacity {
-                    // A refused batch means the derivation stopped on an error: reading goes
-                    // on for the digest, the error is reported below.
-                    if !queue.send(batch) { sending = false }
-                    batch = MeasurementBatch()
+                    if !queue.send(batch) { break }
+                    batch = MeasurementBatch(deriving: grouped)
                 }
             }
-            if grouped, sending, batch.count > 0 { _ = queue.send(batch) }
+            if batch.count > 0 || !batch.newParameters.isEmpty { _ = queue.send(batch) }
             queue.close()
         } catch {
             queue.cancel()
@@ -174,10 +167,12 @@ private struct MeasurementStream {
             throw error
         }
         finished.wait()
-        if !sortedByPatient { outcome.digest = digest.finalize() }
+        var outcome = Outcome()
+        outcome.rows = rows
+        outcome.digest = job.digest
         switch job.result {
         case .success(let cohort)? where grouped: outcome.cohort = cohort
-        case .failure(let error)? where !error.isNotGrouped: outcome.derivationError = error
+        case .failure(let error)?: outcome.derivationError = error
         default: break
         }
         return outcome
@@ -187,15 +182,20 @@ private struct MeasurementStream {
 /// Rows of several patients on their way from the reader to the derivation.
 private struct MeasurementBatch: Sendable {
     static let capacity = 1 << 16
+    /// False once the reader found the rows not grouped by patient: digest only.
+    let deriving: Bool
+    /// Parameters first seen in this batch, in key order: name bytes and series slot.
+    var newParameters: [(bytes: [UInt8], slot: Int32)] = []
     var studyIndex: [Int32] = []
-    var slot: [Int32] = []
+    var parameter: [Int32] = []
     var time: [Double] = []
     var value: [Double] = []
     var order: [Int] = []
 
-    init() {
+    init(deriving: Bool) {
+        self.deriving = deriving
         studyIndex.reserveCapacity(Self.capacity)
-        slot.reserveCapacity(Self.capacity)
+        parameter.reserveCapacity(Self.capacity)
         time.reserveCapacity(Self.capacity)
         value.reserveCapacity(Self.capacity)
         order.reserveCapacity(Self.capacity)
@@ -203,55 +203,91 @@ private struct MeasurementBatch: Sendable {
 
     var count: Int { time.count }
 
-    mutating func append(studyIndex i: Int32, slot k: Int32, time t: Double, value v: Double, order o: Int) {
+    mutating func append(studyIndex i: Int32, parameter k: Int32, time t: Double, value v: Double, order o: Int) {
         studyIndex.append(i)
-        slot.append(k)
+        parameter.append(k)
         time.append(t)
         value.append(v)
         order.append(o)
     }
 }
 
-/// The derivation side of a `MeasurementStream`, run on its own thread; `result` is read
-/// after the thread signalled it finished.
+/// The second thread of a `MeasurementStream`: the digest of every row (stored-order pass) and
+/// the derivation of the cohort patients' rows. `result` and `digest` are read after the
+/// thread signalled it finished.
 private final class DerivationJob: @unchecked Sendable {
     private var deriver: CohortDeriver
+    private let cohortOfStudy: [Int32]
+    /// Each study patient's ID bytes; `nil` when no digest is computed.
+    private let patientBytes: [[UInt8]]?
     private let lock = NSLock()
     private var outcome: Result<DerivedCohort, DerivationError>?
+    private var finalDigest: [UInt8]?
 
-    init(deriver: CohortDeriver) { self.deriver = deriver }
+    init(deriver: CohortDeriver, cohortOfStudy: [Int32], patientBytes: [[UInt8]]?) {
+        self.deriver = deriver
+        self.cohortOfStudy = cohortOfStudy
+        self.patientBytes = patientBytes
+    }
 
+    /// `nil` when the rows were not grouped by patient or the reader failed.
     var result: Result<DerivedCohort, DerivationError>? { lock.withLock { outcome } }
+    var digest: [UInt8]? { lock.withLock { finalDigest } }
 
     func run(_ queue: BatchQueue<MeasurementBatch>) {
         var rows = PatientMeasurementRows()
         var current: Int32 = -1
-        do throws(DerivationError) {
-            while let batch = queue.receive() {
-                for r in 0..<batch.count {
-                    let i = batch.studyIndex[r]
-                    if i != current {
-                        if current >= 0 { try deriver.add(studyIndex: Int(current), rows: &rows) }
-                        rows.removeAll()
-                        current = i
-                    }
-                    rows.append(slot: batch.slot[r], time: batch.time[r], value: batch.value[r], order: batch.order[r])
-                }
+        var digest = MeasurementDigest()
+        var parameterBytes: [[UInt8]] = []
+        var parameterSlots: [Int32] = []
+        var deriving = true
+        var failure: DerivationError?
+        while let batch = queue.receive() {
+            for p in batch.newParameters {
+                parameterBytes.append(p.bytes)
+                parameterSlots.append(p.slot)
             }
-            guard !queue.wasCancelled else { return }
-            if current >= 0 { try deriver.add(studyIndex: Int(current), rows: &rows) }
-            let cohort = deriver.finish()
-            lock.withLock { outcome = .success(cohort) }
-        } catch {
-            queue.cancel()
-            lock.withLock { outcome = .failure(error) }
+            if !batch.deriving { deriving = false }
+            for r in 0..<batch.count {
+                let i = batch.studyIndex[r]
+                let p = Int(batch.parameter[r])
+                if let patientBytes {
+                    digest.add(patient: patientBytes[Int(i)], time: batch.time[r], parameter: parameterBytes[p], value: batch.value[r])
+                }
+                guard deriving, cohortOfStudy[Int(i)] >= 0 else { continue }
+                if i != current {
+                    if current >= 0 {
+                        do throws(DerivationError) {
+                            try deriver.add(studyIndex: Int(current), rows: &rows)
+                        } catch {
+                            failure = error
+                            deriving = false
+                            continue
+                        }
+                    }
+                    rows.removeAll()
+                    current = i
+                }
+                rows.append(slot: parameterSlots[p], time: batch.time[r], value: batch.value[r], order: batch.order[r])
+            }
         }
-    }
-}
-
-extension DerivationError {
-    fileprivate var isNotGrouped: Bool {
-        if case .measurementsNotGroupedByPatient = self { true } else { false }
+        guard !queue.wasCancelled else { return }
+        let hashed = patientBytes == nil ? nil : digest.finalize()
+        var result: Result<DerivedCohort, DerivationError>?
+        if let failure {
+            result = .failure(failure)
+        } else if deriving {
+            do throws(DerivationError) {
+                if current >= 0 { try deriver.add(studyIndex: Int(current), rows: &rows) }
+                result = .success(deriver.finish())
+            } catch {
+                result = .failure(error)
+            }
+        }
+        lock.withLock {
+            outcome = result
+            finalDigest = hashed
+        }
     }
 }
 

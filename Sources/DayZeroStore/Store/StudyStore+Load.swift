@@ -58,31 +58,33 @@ extension StudyStore {
                 return id
             }
 
+            // The other tables through the C API (`StatementRows`): at registry scale they are
+            // millions of rows (cytokines, proteomics), several times slower through `Row`.
             data.courses.reserveCapacity(try rowCount("icu_course"))
-            let courses = try Row.fetchCursor(
-                db,
+            var courses = try StatementRows(
+                db, table: "icu_course",
                 sql: """
                     SELECT patient, admission_timestamp, discharge, ventilation_start, ventilation_end, death, follow_up_end
                     FROM icu_course ORDER BY id
                     """)
-            while let row = try courses.next() {
-                var r = ColumnReader(row)
+            while try courses.step() {
                 data.courses.append(
                     ICUCourse(
-                        patientID: try patientID(r.next()), admissionTimestamp: try r.next(), discharge: try r.next(),
-                        ventilationStart: try r.next(), ventilationEnd: try r.next(), death: try r.next(),
-                        followUpEnd: try r.next()))
+                        patientID: try patientID(courses.int64(0)), admissionTimestamp: try courses.optionalText(1),
+                        discharge: courses.optionalDouble(2), ventilationStart: courses.optionalDouble(3),
+                        ventilationEnd: courses.optionalDouble(4), death: courses.optionalDouble(5), followUpEnd: courses.optionalDouble(6)))
             }
 
             var sampleIDs: [Int64: String] = [:]
-            let samples = try Row.fetchCursor(db, sql: "SELECT id, sample_id, patient, time, timepoint FROM proteomics_sample ORDER BY id")
-            while let row = try samples.next() {
-                var r = ColumnReader(row)
-                let key: Int64 = try r.next()
-                let sampleID: String = try r.next()
-                let patient = try patientID(r.next())
-                let time: Double = try r.next()
-                let timepointText: String = try r.next()
+            data.proteomicsSamples.reserveCapacity(try rowCount("proteomics_sample"))
+            var samples = try StatementRows(
+                db, table: "proteomics_sample", sql: "SELECT id, sample_id, patient, time, timepoint FROM proteomics_sample ORDER BY id")
+            while try samples.step() {
+                let key = try samples.int64(0)
+                let sampleID = try samples.text(1)
+                let patient = try patientID(samples.int64(2))
+                let time = try samples.double(3)
+                let timepointText = try samples.text(4)
                 guard let timepoint = ProteomicsTimepoint(rawValue: timepointText) else {
                     throw StoreError.database("unknown proteomics timepoint \(timepointText)")
                 }
@@ -93,59 +95,64 @@ extension StudyStore {
             if measurements { try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements) }
 
             data.medications.reserveCapacity(try rowCount("medication"))
-            let medications = try Row.fetchCursor(db, sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")
-            while let row = try medications.next() {
-                var r = ColumnReader(row)
+            var medications = try StatementRows(
+                db, table: "medication", sql: "SELECT patient, drug, time, dose, dose_unit FROM medication ORDER BY id")
+            while try medications.step() {
                 data.medications.append(
                     MedicationAdministration(
-                        patientID: try patientID(r.next()), drug: try r.next(), time: try r.next(), dose: try r.next(),
-                        doseUnit: try r.next()))
+                        patientID: try patientID(medications.int64(0)), drug: try medications.text(1), time: try medications.double(2),
+                        dose: medications.optionalDouble(3), doseUnit: try medications.optionalText(4)))
             }
 
             data.events.reserveCapacity(try rowCount("event"))
-            let events = try Row.fetchCursor(db, sql: "SELECT patient, event, time, detail FROM event ORDER BY id")
-            while let row = try events.next() {
-                var r = ColumnReader(row)
+            var events = try StatementRows(db, table: "event", sql: "SELECT patient, event, time, detail FROM event ORDER BY id")
+            while try events.step() {
                 data.events.append(
-                    ClinicalEvent(patientID: try patientID(r.next()), event: try r.next(), time: try r.next(), detail: try r.next()))
+                    ClinicalEvent(
+                        patientID: try patientID(events.int64(0)), event: try events.text(1), time: try events.double(2),
+                        detail: try events.optionalText(3)))
             }
 
             data.cytokines.reserveCapacity(try rowCount("cytokine"))
-            let cytokines = try Row.fetchCursor(
-                db,
+            var cytokines = try StatementRows(
+                db, table: "cytokine",
                 sql: """
                     SELECT patient, sample_id, time, timepoint, analyte, value, source_value, source_unit, below_lod
                     FROM cytokine ORDER BY id
                     """)
-            while let row = try cytokines.next() {
-                var r = ColumnReader(row)
-                let patient = try patientID(r.next())
-                let sampleID: String = try r.next()
-                let time: Double = try r.next()
-                let timepointText: String = try r.next()
+            while try cytokines.step() {
+                let patient = try patientID(cytokines.int64(0))
+                let timepointText = try cytokines.text(3)
                 guard let timepoint = CytokineTimepoint(rawValue: timepointText) else {
                     throw StoreError.database("unknown cytokine timepoint \(timepointText)")
                 }
                 data.cytokines.append(
                     CytokineMeasurement(
-                        patientID: patient, sampleID: sampleID, time: time, timepoint: timepoint, analyte: try r.next(),
-                        value: try r.next(), sourceValue: try r.next(Double.self), sourceUnit: try r.next(), belowLOD: try r.flag()))
+                        patientID: patient, sampleID: try cytokines.text(1), time: try cytokines.double(2), timepoint: timepoint,
+                        analyte: try cytokines.text(4), value: try cytokines.double(5), sourceValue: try cytokines.double(6),
+                        sourceUnit: try cytokines.text(7), belowLOD: try cytokines.flag(8)))
             }
 
             data.proteomics.reserveCapacity(try rowCount("proteomics_value"))
-            let values = try Row.fetchCursor(
-                db, sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
-            while let row = try values.next() {
-                var r = ColumnReader(row)
-                let key: Int64 = try r.next()
-                guard let sampleID = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
-                let olinkID: String? = try r.next()
-                let uniProt: String = try r.next()
-                let assay: String = try r.next()
+            var values = try StatementRows(
+                db, table: "proteomics_value",
+                sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
+            var lastSample: (key: Int64, id: String)?
+            while try values.step() {
+                let key = try values.int64(0)
+                let sampleID: String
+                if let last = lastSample, last.key == key {
+                    sampleID = last.id
+                } else {
+                    guard let id = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
+                    sampleID = id
+                    lastSample = (key, id)
+                }
                 data.proteomics.append(
                     ProteomicsValue(
-                        sampleID: sampleID, assay: assay, uniProt: uniProt, olinkID: olinkID, panel: try r.next(), npx: try r.next(),
-                        lod: try r.next(), qcWarning: try r.flag()))
+                        sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
+                        panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
+                        qcWarning: try values.flag(7)))
             }
             return data
         }
