@@ -5,66 +5,80 @@ import Darwin
 #endif
 import DayZeroCohort
 import DayZeroStats
+import Foundation
 
 extension Workup {
     /// Kinetics panels (the serial parameters, or the cytokines when `cytokines` is true):
     /// per aligned day and group the geometric mean with its 95% CI, and the mixed-model
     /// day × group p-values for the whole window and its parts before and after day 0.
+    ///
+    /// The panels are independent (each fits its own models), so they are computed
+    /// concurrently on the machine's cores; each goes to its parameter's slot, so the order and
+    /// the numbers do not depend on the scheduling.
     func kinetics(_ table: AlignedLongTable, _ index: LongTableIndex, cytokines: Bool) -> [KineticsPanel] {
         let registry = ParameterRegistry(declared: study.declaredParameters)
-        var panels: [KineticsPanel] = []
-        for (k, rule) in studyProtocol.parameters.enumerated() where rule.kinetics {
-            let isCytokine = registry[rule.name]?.kind == .cytokine
-            guard isCytokine == cytokines, k < index.rowsOfParameter.count else { continue }
-            let window = cohort.window(of: rule)
-            let rows = index.rowsOfParameter[k]
-            let daily = rows.filter { table.timepoint[$0] == .daily }
-            let admissionRows = rows.filter { table.timepoint[$0] == .admission }
-            var warnings: [String] = []
-            let counts = table.counts[k]
-            if counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
-                warnings.append("\(counts.zerosExcluded + counts.nonPositiveExcluded) non-positive value(s) left out (\(table.transforms[k]))")
-            }
-            if counts.imputed > 0 { warnings.append("\(counts.imputed) value(s) imputed") }
-
-            var days: [DayGroupStatistic] = []
-            // Values per window day: [treated, control] at (day − start) · 2 + {0, 1}.
-            var byDayGroup = [[Double]](repeating: [], count: 2 * (window.end - window.start + 1))
-            for r in daily {
-                let d = Int(table.alignedDay[r])
-                guard d >= window.start, d <= window.end else { continue }
-                byDayGroup[2 * (d - window.start) + (table.group[r] == .treated ? 0 : 1)].append(table.analysedValue[r])
-            }
-            for day in window.start...window.end {
-                for (g, group) in [StudyGroup.treated, .control].enumerated() {
-                    days.append(dayStatistic(day: day, group: group, logValues: byDayGroup[2 * (day - window.start) + g], rule: rule))
-                }
-            }
-            var admission: [DayGroupStatistic] = []
-            if !admissionRows.isEmpty {
-                for group in [StudyGroup.treated, .control] {
-                    let values = admissionRows.filter { table.group[$0] == group }.map { table.analysedValue[$0] }
-                    admission.append(dayStatistic(day: 0, group: group, logValues: values, rule: rule))
-                }
-            }
-            // The parts before and after day 0 share day 0, as in the paper (−10…0 and 0…+10);
-            // a window that does not contain day 0 has only one part, the window itself.
-            let overall = interaction(table, daily, window.start, window.end)
-            let pre: ModelOutcome = window.start < 0 && window.end >= 0
-                ? interaction(table, daily, window.start, 0) : .failure("the window \(window) has no days before day 0")
-            let post: ModelOutcome = window.end > 0 && window.start <= 0
-                ? interaction(table, daily, 0, window.end) : .failure("the window \(window) has no days after day 0")
-            for (name, test) in [("whole window", overall), ("before day 0", pre), ("after day 0", post)] {
-                if case .failure(let message) = test { warnings.append("mixed model (\(name)) not fitted: \(message)") }
-            }
-            let definition = registry[rule.name]
-            panels.append(KineticsPanel(
-                parameter: rule.name, label: definition?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name),
-                unit: rule.unit ?? definition?.unit ?? "", firstDay: window.start, lastDay: window.end,
-                transform: rule.transformLabel, admission: admission, days: days,
-                overall: overall.value, pre: pre.value, post: post.value, warnings: warnings))
+        let parameters = studyProtocol.parameters.enumerated().filter { k, rule in
+            rule.kinetics && (registry[rule.name]?.kind == .cytokine) == cytokines && k < index.rowsOfParameter.count
         }
-        return panels
+        let slots = ConcurrentSlots<KineticsPanel>(count: parameters.count)
+        DispatchQueue.concurrentPerform(iterations: parameters.count) { j in
+            let (k, rule) = parameters[j]
+            slots[j] = panel(table, index, parameter: k, rule: rule, registry: registry)
+        }
+        return slots.values
+    }
+
+    /// The kinetics panel of parameter `k` of the long table.
+    private func panel(
+        _ table: AlignedLongTable, _ index: LongTableIndex, parameter k: Int, rule: ParameterRule, registry: ParameterRegistry
+    ) -> KineticsPanel {
+        let window = cohort.window(of: rule)
+        let rows = index.rowsOfParameter[k]
+        let daily = rows.filter { table.timepoint[$0] == .daily }
+        let admissionRows = rows.filter { table.timepoint[$0] == .admission }
+        var warnings: [String] = []
+        let counts = table.counts[k]
+        if counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
+            warnings.append("\(counts.zerosExcluded + counts.nonPositiveExcluded) non-positive value(s) left out (\(table.transforms[k]))")
+        }
+        if counts.imputed > 0 { warnings.append("\(counts.imputed) value(s) imputed") }
+
+        var days: [DayGroupStatistic] = []
+        // Values per window day: [treated, control] at (day − start) · 2 + {0, 1}.
+        var byDayGroup = [[Double]](repeating: [], count: 2 * (window.end - window.start + 1))
+        for r in daily {
+            let d = Int(table.alignedDay[r])
+            guard d >= window.start, d <= window.end else { continue }
+            byDayGroup[2 * (d - window.start) + (table.group[r] == .treated ? 0 : 1)].append(table.analysedValue[r])
+        }
+        for day in window.start...window.end {
+            for (g, group) in [StudyGroup.treated, .control].enumerated() {
+                days.append(dayStatistic(day: day, group: group, logValues: byDayGroup[2 * (day - window.start) + g], rule: rule))
+            }
+        }
+        var admission: [DayGroupStatistic] = []
+        if !admissionRows.isEmpty {
+            for group in [StudyGroup.treated, .control] {
+                let values = admissionRows.filter { table.group[$0] == group }.map { table.analysedValue[$0] }
+                admission.append(dayStatistic(day: 0, group: group, logValues: values, rule: rule))
+            }
+        }
+        // The parts before and after day 0 share day 0, as in the paper (−10…0 and 0…+10);
+        // a window that does not contain day 0 has only one part, the window itself.
+        let overall = interaction(table, daily, window.start, window.end)
+        let pre: ModelOutcome = window.start < 0 && window.end >= 0
+            ? interaction(table, daily, window.start, 0) : .failure("the window \(window) has no days before day 0")
+        let post: ModelOutcome = window.end > 0 && window.start <= 0
+            ? interaction(table, daily, 0, window.end) : .failure("the window \(window) has no days after day 0")
+        for (name, test) in [("whole window", overall), ("before day 0", pre), ("after day 0", post)] {
+            if case .failure(let message) = test { warnings.append("mixed model (\(name)) not fitted: \(message)") }
+        }
+        let definition = registry[rule.name]
+        return KineticsPanel(
+            parameter: rule.name, label: definition?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name),
+            unit: rule.unit ?? definition?.unit ?? "", firstDay: window.start, lastDay: window.end,
+            transform: rule.transformLabel, admission: admission, days: days,
+            overall: overall.value, pre: pre.value, post: post.value, warnings: warnings)
     }
 
     /// The back-transformed mean and 95% t-interval of one day's analysed values.
