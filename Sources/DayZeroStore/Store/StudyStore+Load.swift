@@ -1,4 +1,5 @@
 import DayZeroCohort
+import Foundation
 import GRDB
 
 /// Sequential typed access to the columns of a fetched row (throws instead of trapping on a
@@ -37,29 +38,28 @@ extension StudyStore {
     /// With `measurements: false` the measurement table is left empty: for an analysis that
     /// streams it (`deriveCohort(study:protocol:)`), which is what keeps a registry-sized study
     /// within memory.
+    ///
+    /// The tables other than the patients are read through SQLite's C API (`StatementRows`;
+    /// at registry scale they are millions of rows, several times slower through GRDB's `Row`),
+    /// the proteomics on a second connection and thread while this one reads the rest.
     public func load(measurements: Bool = true) throws -> StudyData {
+        var data = StudyData()
+        var patientIDs: [Int64: String] = [:]
         try read { db in
-            var data = StudyData()
             data.declaredParameters = try loadParameters(db)
-            var patientIDs: [Int64: String] = [:]
             let patients = try Row.fetchCursor(db, sql: "SELECT \(Self.patientColumns) FROM patient ORDER BY id")
             while let row = try patients.next() {
                 let (key, patient) = try Self.decodePatient(row)
                 patientIDs[key] = patient.id
                 data.patients.append(patient)
             }
-            // Each table's `id` counts its rows from 1, so its maximum sizes the array once
-            // (no doubling slack: at registry scale the slack alone is hundreds of MB).
-            func rowCount(_ table: String) throws -> Int {
-                try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table)") ?? 0
-            }
-            func patientID(_ key: Int64) throws -> String {
-                guard let id = patientIDs[key] else { throw StoreError.database("row references unknown patient \(key)") }
-                return id
-            }
+        }
+        let ids = patientIDs
+        let proteomics = BackgroundJob { [self] in try read { db in try Self.loadProteomics(db, patientIDs: ids) } }
+        try read { db in
+            func rowCount(_ table: String) throws -> Int { try Self.rowCount(db, table) }
+            func patientID(_ key: Int64) throws -> String { try Self.patientID(key, in: ids) }
 
-            // The other tables through the C API (`StatementRows`): at registry scale they are
-            // millions of rows (cytokines, proteomics), several times slower through `Row`.
             data.courses.reserveCapacity(try rowCount("icu_course"))
             var courses = try StatementRows(
                 db, table: "icu_course",
@@ -75,24 +75,7 @@ extension StudyStore {
                         ventilationEnd: courses.optionalDouble(4), death: courses.optionalDouble(5), followUpEnd: courses.optionalDouble(6)))
             }
 
-            var sampleIDs: [Int64: String] = [:]
-            data.proteomicsSamples.reserveCapacity(try rowCount("proteomics_sample"))
-            var samples = try StatementRows(
-                db, table: "proteomics_sample", sql: "SELECT id, sample_id, patient, time, timepoint FROM proteomics_sample ORDER BY id")
-            while try samples.step() {
-                let key = try samples.int64(0)
-                let sampleID = try samples.text(1)
-                let patient = try patientID(samples.int64(2))
-                let time = try samples.double(3)
-                let timepointText = try samples.text(4)
-                guard let timepoint = ProteomicsTimepoint(rawValue: timepointText) else {
-                    throw StoreError.database("unknown proteomics timepoint \(timepointText)")
-                }
-                sampleIDs[key] = sampleID
-                data.proteomicsSamples.append(ProteomicsSample(sampleID: sampleID, patientID: patient, time: time, timepoint: timepoint))
-            }
-
-            if measurements { try MeasurementReader.read(db, patientIDs: patientIDs, into: &data.measurements) }
+            if measurements { try MeasurementReader.read(db, patientIDs: ids, into: &data.measurements) }
 
             data.medications.reserveCapacity(try rowCount("medication"))
             var medications = try StatementRows(
@@ -133,29 +116,66 @@ extension StudyStore {
                         sourceUnit: try cytokines.text(7), belowLOD: try cytokines.flag(8)))
             }
 
-            data.proteomics.reserveCapacity(try rowCount("proteomics_value"))
-            var values = try StatementRows(
-                db, table: "proteomics_value",
-                sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
-            var lastSample: (key: Int64, id: String)?
-            while try values.step() {
-                let key = try values.int64(0)
-                let sampleID: String
-                if let last = lastSample, last.key == key {
-                    sampleID = last.id
-                } else {
-                    guard let id = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
-                    sampleID = id
-                    lastSample = (key, id)
-                }
-                data.proteomics.append(
-                    ProteomicsValue(
-                        sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
-                        panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
-                        qcWarning: try values.flag(7)))
-            }
-            return data
         }
+        (data.proteomicsSamples, data.proteomics) = try proteomics.value()
+        return data
+    }
+
+    /// Each table's `id` counts its rows from 1, so its maximum sizes the array once (no
+    /// doubling slack: at registry scale the slack alone is hundreds of MB).
+    static func rowCount(_ db: Database, _ table: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM \(table)") ?? 0
+    }
+
+    static func patientID(_ key: Int64, in ids: [Int64: String]) throws -> String {
+        guard let id = ids[key] else { throw StoreError.database("row references unknown patient \(key)") }
+        return id
+    }
+
+    /// The proteomics samples and values.
+    static func loadProteomics(_ db: Database, patientIDs: [Int64: String]) throws -> ([ProteomicsSample], [ProteomicsValue]) {
+        var data = (proteomicsSamples: [ProteomicsSample](), proteomics: [ProteomicsValue]())
+        func rowCount(_ table: String) throws -> Int { try Self.rowCount(db, table) }
+        func patientID(_ key: Int64) throws -> String { try Self.patientID(key, in: patientIDs) }
+        var sampleIDs: [Int64: String] = [:]
+        data.proteomicsSamples.reserveCapacity(try rowCount("proteomics_sample"))
+        var samples = try StatementRows(
+            db, table: "proteomics_sample", sql: "SELECT id, sample_id, patient, time, timepoint FROM proteomics_sample ORDER BY id")
+        while try samples.step() {
+            let key = try samples.int64(0)
+            let sampleID = try samples.text(1)
+            let patient = try patientID(samples.int64(2))
+            let time = try samples.double(3)
+            let timepointText = try samples.text(4)
+            guard let timepoint = ProteomicsTimepoint(rawValue: timepointText) else {
+                throw StoreError.database("unknown proteomics timepoint \(timepointText)")
+            }
+            sampleIDs[key] = sampleID
+            data.proteomicsSamples.append(ProteomicsSample(sampleID: sampleID, patientID: patient, time: time, timepoint: timepoint))
+        }
+
+        data.proteomics.reserveCapacity(try rowCount("proteomics_value"))
+        var values = try StatementRows(
+            db, table: "proteomics_value",
+            sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
+        var lastSample: (key: Int64, id: String)?
+        while try values.step() {
+            let key = try values.int64(0)
+            let sampleID: String
+            if let last = lastSample, last.key == key {
+                sampleID = last.id
+            } else {
+                guard let id = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
+                sampleID = id
+                lastSample = (key, id)
+            }
+            data.proteomics.append(
+                ProteomicsValue(
+                    sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
+                    panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
+                    qcWarning: try values.flag(7)))
+        }
+        return (data.proteomicsSamples, data.proteomics)
     }
 
     static let patientColumns = (["id", "patient_id", "site", "sex", "age", "bmi", "apache_ii", "symptom_days"]
@@ -236,5 +256,29 @@ extension StudyStore {
     /// Number of rows violating a foreign key (0 for a store written by `importStudy`).
     func foreignKeyViolationCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM pragma_foreign_key_check") ?? 0 }
+    }
+}
+
+/// Work started on a thread of its own; `value()` waits for it and returns its result or
+/// rethrows its error.
+final class BackgroundJob<T: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    // Written once by the thread before `done` is signalled, read after.
+    private var result: Result<T, any Error>?
+
+    init(_ work: @escaping @Sendable () throws -> T) {
+        let thread = Thread { [self] in
+            result = Result { try work() }
+            done.signal()
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    func value() throws -> T {
+        done.wait()
+        done.signal()
+        guard let result else { throw StoreError.database("a background read ended without a result") }
+        return try result.get()
     }
 }
