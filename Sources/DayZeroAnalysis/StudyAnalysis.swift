@@ -62,6 +62,11 @@ public struct StudyAnalysis: Sendable {
         study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, measurementsDigest: [UInt8]? = nil,
         seed: UInt64? = nil
     ) throws {
+        // The input hash (one pass over every row) runs on its own thread from the start, beside
+        // the per-study preparation of the workup and then the sets.
+        let hash = ConcurrentSlots<String>(count: 1)
+        let hashing = DispatchGroup()
+        DispatchQueue.global().async(group: hashing) { hash[0] = StudyHash.sha256(study, measurementsDigest: measurementsDigest) }
         let workup = Workup(study: study, cohort: cohort)
         enum Job: Sendable {
             case rule(AnalysisSetMembership, label: String)
@@ -89,18 +94,13 @@ public struct StudyAnalysis: Sendable {
         }
         let work = jobs
         let slots = ConcurrentSlots<AnalysisSetResults>(count: work.count)
-        let hash = ConcurrentSlots<String>(count: 1)
-        // Job 0 is the input hash (one pass over every row); the sets follow in protocol order.
-        DispatchQueue.concurrentPerform(iterations: work.count + 1) { k in
-            guard k > 0 else {
-                hash[0] = StudyHash.sha256(study, measurementsDigest: measurementsDigest)
-                return
-            }
-            switch work[k - 1] {
-            case .rule(let membership, let label): slots[k - 1] = workup.run(membership, label: label)
-            case .matched(let matched, let label): slots[k - 1] = workup.run(matched, label: label)
+        DispatchQueue.concurrentPerform(iterations: work.count) { k in
+            switch work[k] {
+            case .rule(let membership, let label): slots[k] = workup.run(membership, label: label)
+            case .matched(let matched, let label): slots[k] = workup.run(matched, label: label)
             }
         }
+        hashing.wait()
         let sets = slots.values
         let provenance = Provenance(
             toolVersion: Self.toolVersion, inputHash: hash.values.first ?? "",

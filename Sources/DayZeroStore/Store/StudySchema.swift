@@ -15,9 +15,11 @@ enum StudySchema {
 
     /// The secondary indexes of version 1 (name, statement): reads by patient, then drug
     /// (event, analyte), then time. The measurement table has none: every reader (`load`, the
-    /// export) scans it in `id` order and the derivation groups rows by patient in memory, while
-    /// building a (patient, parameter, time) index cost more than a third of the import of a
-    /// registry-sized study (3.4–4.9 s of CPU for 5.8 M rows) and a fifth of the store's size. The import drops them before the
+    /// export, the streamed derivation) scans it in `id` order — a study exported patient by
+    /// patient is then already grouped; otherwise the derivation reads it once more through
+    /// SQLite's external sort — while building a (patient, parameter, time) index cost more than
+    /// a third of the import of a registry-sized study (3.4–4.9 s of CPU for 5.8 M rows) and a
+    /// fifth of the store's size. The import drops them before the
     /// bulk insert and builds each once its table is complete (`DatabaseSink.buildIndexes`),
     /// which is faster than maintaining them row by row; the resulting database is the same.
     /// `table` is the table whose rows must all be in before the index is built.
