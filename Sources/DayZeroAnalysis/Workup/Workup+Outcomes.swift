@@ -283,29 +283,71 @@ struct ProteomicsIndex: Sendable {
         var assayKey: [Assay: Int32] = [:]
         var slot: [Key: Int] = [:]
         var qc: [Int: Int] = [:]
+        // Rows come grouped by sample, each sample listing its assays in the same order, and a
+        // patient's samples one after the other: the sample of the previous row, the assay at
+        // the same position in the previous sample and the patient's slot of each assay are
+        // tried before the dictionaries (which stay the reference, so any order is correct).
+        var lastSampleID: String?
+        var lastInfo: (patient: Int, timepoint: ProteomicsTimepoint)?
+        var position = 0
+        var previousSampleAssays: [Int32] = []
+        var currentSampleAssays: [Int32] = []
+        var cachedPatient: [Int32] = []
+        var cachedSlot: [Int] = []
         for v in study.proteomics {
-            guard let info = sampleInfo[v.sampleID] else { continue }
+            let info: (patient: Int, timepoint: ProteomicsTimepoint)
+            if let last = lastSampleID, last == v.sampleID {
+                guard let known = lastInfo else { continue }
+                info = known
+                position += 1
+            } else {
+                lastSampleID = v.sampleID
+                lastInfo = sampleInfo[v.sampleID]
+                swap(&previousSampleAssays, &currentSampleAssays)
+                currentSampleAssays.removeAll(keepingCapacity: true)
+                position = 0
+                guard let known = lastInfo else { continue }
+                info = known
+            }
             if v.qcWarning {
                 qc[info.patient, default: 0] += 1
+                currentSampleAssays.append(-1)
                 continue
             }
-            let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: v.panel ?? "")
+            let panel = v.panel ?? ""
             let a: Int32
-            if let k = assayKey[assay] {
-                a = k
+            if position < previousSampleAssays.count, previousSampleAssays[position] >= 0,
+               case let guess = assays[Int(previousSampleAssays[position])],
+               guess.name == v.assay, guess.uniProt == v.uniProt, guess.panel == panel {
+                a = previousSampleAssays[position]
             } else {
-                a = Int32(truncatingIfNeeded: assays.count)
-                assays.append(assay)
-                assayKey[assay] = a
+                let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: panel)
+                if let k = assayKey[assay] {
+                    a = k
+                } else {
+                    a = Int32(truncatingIfNeeded: assays.count)
+                    assays.append(assay)
+                    assayKey[assay] = a
+                    cachedPatient.append(-1)
+                    cachedSlot.append(0)
+                }
             }
-            let key = Key(assay: a, patient: Int32(truncatingIfNeeded: info.patient))
+            currentSampleAssays.append(a)
+            let patient = Int32(truncatingIfNeeded: info.patient)
             let e: Int
-            if let k = slot[key] {
-                e = k
+            if cachedPatient[Int(a)] == patient {
+                e = cachedSlot[Int(a)]
             } else {
-                e = entries.count
-                entries.append(Entry(patient: key.patient, assay: a))
-                slot[key] = e
+                let key = Key(assay: a, patient: patient)
+                if let k = slot[key] {
+                    e = k
+                } else {
+                    e = entries.count
+                    entries.append(Entry(patient: patient, assay: a))
+                    slot[key] = e
+                }
+                cachedPatient[Int(a)] = patient
+                cachedSlot[Int(a)] = e
             }
             if info.timepoint == .pre {
                 entries[e].preSum += v.npx

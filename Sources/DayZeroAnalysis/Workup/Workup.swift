@@ -1,4 +1,5 @@
 import DayZeroCohort
+import Foundation
 import DayZeroStats
 
 /// Runs the paper's workup (DESIGN.md §1, analyses 1–6) on one analysis set of a derived
@@ -28,20 +29,39 @@ public struct Workup: Sendable {
         run(matched.membership, label: label, matched: matched)
     }
 
+    /// The parts that read the aligned long table (kinetics, cytokines) and the parts that do
+    /// not (Table 1, proteomics, medication, outcomes) run concurrently: the long table is built
+    /// on one core while the other works through the rest.
     func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
-        let table = cohort.alignedLongTable(for: membership)
-        let index = LongTableIndex(table)
-        var warnings: [String] = []
-        for (k, counts) in table.counts.enumerated() where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
-            warnings.append(
-                "\(table.parameters[k]): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(table.transforms[k]))")
+        typealias LongTableParts = (kinetics: [KineticsPanel], cytokines: [KineticsPanel], warnings: [String])
+        typealias OtherParts = (table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], outcomes: OutcomeResults)
+        let longTableParts: @Sendable () -> LongTableParts = {
+            let table = cohort.alignedLongTable(for: membership)
+            let index = LongTableIndex(table)
+            var warnings: [String] = []
+            for (k, counts) in table.counts.enumerated() where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
+                warnings.append(
+                    "\(table.parameters[k]): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(table.transforms[k]))")
+            }
+            return (kinetics(table, index, cytokines: false), kinetics(table, index, cytokines: true), warnings)
         }
+        let otherParts: @Sendable () -> OtherParts = {
+            (table1(membership), proteomics(membership), medication(membership), outcomes(membership))
+        }
+        let first = ConcurrentSlots<LongTableParts>(count: 1)
+        let second = ConcurrentSlots<OtherParts>(count: 1)
+        DispatchQueue.concurrentPerform(iterations: 2) { job in
+            if job == 0 { first[0] = longTableParts() } else { second[0] = otherParts() }
+        }
+        // Both slots are filled once `concurrentPerform` returns.
+        let fromTable = first[0] ?? longTableParts()
+        let rest = second[0] ?? otherParts()
+        var warnings = fromTable.warnings
         if let matched { warnings = matched.result.warnings.map(\.description) + warnings }
         return AnalysisSetResults(
             id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? 0),
-            table1: table1(membership), kinetics: kinetics(table, index, cytokines: false),
-            cytokines: kinetics(table, index, cytokines: true), proteomics: proteomics(membership),
-            medication: medication(membership), outcomes: outcomes(membership),
+            table1: rest.table1, kinetics: fromTable.kinetics, cytokines: fromTable.cytokines, proteomics: rest.volcano,
+            medication: rest.medication, outcomes: rest.outcomes,
             matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings)
     }
 

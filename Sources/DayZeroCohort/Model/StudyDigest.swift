@@ -115,6 +115,11 @@ public struct MeasurementDigest {
     public init() {}
 
     public mutating func add(patient: [UInt8], time: Double, parameter: [UInt8], value: Double) {
+        patient.withUnsafeBytes { p in parameter.withUnsafeBytes { k in add(patient: p, time: time, parameter: k, value: value) } }
+    }
+
+    /// `add` with the patient ID and parameter name as raw UTF-8 bytes (no array per row).
+    public mutating func add(patient: UnsafeRawBufferPointer, time: Double, parameter: UnsafeRawBufferPointer, value: Double) {
         w.bytes(patient)
         w.number(time)
         w.bytes(parameter)
@@ -140,10 +145,12 @@ struct CanonicalHasher {
 
     mutating func string(_ s: String) { bytes(Array(s.utf8)) }
 
-    mutating func bytes(_ b: [UInt8]) {
+    mutating func bytes(_ b: [UInt8]) { b.withUnsafeBytes { bytes($0) } }
+
+    mutating func bytes(_ b: UnsafeRawBufferPointer) {
         var n = UInt32(truncatingIfNeeded: b.count).littleEndian
         withUnsafeBytes(of: &n) { write($0) }
-        b.withUnsafeBytes { write($0) }
+        write(b)
     }
 
     mutating func raw(_ b: [UInt8]) { b.withUnsafeBytes { write($0) } }

@@ -238,23 +238,45 @@ private final class DerivationJob: @unchecked Sendable {
         var rows = PatientMeasurementRows()
         var current: Int32 = -1
         var digest = MeasurementDigest()
-        var parameterBytes: [[UInt8]] = []
+        // Patient IDs and parameter names as one byte buffer each with offsets, so the digest
+        // reads them in place (no array retained per row).
+        var patientText: [UInt8] = []
+        var patientOffsets: [Int] = [0]
+        for id in patientBytes ?? [] {
+            patientText.append(contentsOf: id)
+            patientOffsets.append(patientText.count)
+        }
+        var parameterText: [UInt8] = []
+        var parameterOffsets: [Int] = [0]
         var parameterSlots: [Int32] = []
         var deriving = true
         var failure: DerivationError?
+        let hashing = patientBytes != nil
         while let batch = queue.receive() {
             for p in batch.newParameters {
-                parameterBytes.append(p.bytes)
+                parameterText.append(contentsOf: p.bytes)
+                parameterOffsets.append(parameterText.count)
                 parameterSlots.append(p.slot)
             }
             if !batch.deriving { deriving = false }
+            if hashing {
+                patientText.withUnsafeBytes { patients in
+                    parameterText.withUnsafeBytes { parameters in
+                        for r in 0..<batch.count {
+                            let i = Int(batch.studyIndex[r]), p = Int(batch.parameter[r])
+                            digest.add(
+                                patient: UnsafeRawBufferPointer(rebasing: patients[patientOffsets[i]..<patientOffsets[i + 1]]),
+                                time: batch.time[r],
+                                parameter: UnsafeRawBufferPointer(rebasing: parameters[parameterOffsets[p]..<parameterOffsets[p + 1]]),
+                                value: batch.value[r])
+                        }
+                    }
+                }
+            }
+            guard deriving else { continue }
             for r in 0..<batch.count {
                 let i = batch.studyIndex[r]
-                let p = Int(batch.parameter[r])
-                if let patientBytes {
-                    digest.add(patient: patientBytes[Int(i)], time: batch.time[r], parameter: parameterBytes[p], value: batch.value[r])
-                }
-                guard deriving, cohortOfStudy[Int(i)] >= 0 else { continue }
+                guard cohortOfStudy[Int(i)] >= 0 else { continue }
                 if i != current {
                     if current >= 0 {
                         do throws(DerivationError) {
@@ -262,13 +284,13 @@ private final class DerivationJob: @unchecked Sendable {
                         } catch {
                             failure = error
                             deriving = false
-                            continue
+                            break
                         }
                     }
                     rows.removeAll()
                     current = i
                 }
-                rows.append(slot: parameterSlots[p], time: batch.time[r], value: batch.value[r], order: batch.order[r])
+                rows.append(slot: parameterSlots[Int(batch.parameter[r])], time: batch.time[r], value: batch.value[r], order: batch.order[r])
             }
         }
         guard !queue.wasCancelled else { return }
