@@ -108,8 +108,12 @@ private struct MeasurementStream {
         var rows = 0
         var grouped = true
         do {
+            // A row's input order (the tie-break of equal times) is its position in the table:
+            // the row count in the stored-order pass, the `id` when sorted by patient.
             let statement = try db.makeStatement(
-                sql: "SELECT patient, time, parameter, value, id FROM measurement ORDER BY " + (sortedByPatient ? "patient, id" : "id"))
+                sql: sortedByPatient
+                    ? "SELECT patient, time, parameter, value, id FROM measurement ORDER BY patient, id"
+                    : "SELECT patient, time, parameter, value FROM measurement ORDER BY id")
             let s = statement.sqliteStatement
             var parameters = MeasurementReader.TextKeys()
             var parameterCount: Int32 = 0
@@ -153,7 +157,7 @@ private struct MeasurementStream {
                     try parameters.add(s, column: 2, key: p)
                 }
                 batch.append(studyIndex: currentIndex, parameter: p, time: sqlite3_column_double(s, 1),
-                             value: sqlite3_column_double(s, 3), order: Int(sqlite3_column_int64(s, 4)))
+                             value: sqlite3_column_double(s, 3), order: sortedByPatient ? Int(sqlite3_column_int64(s, 4)) : rows - 1)
                 if batch.count >= MeasurementBatch.capacity {
                     if !queue.send(batch) { break }
                     batch = MeasurementBatch(deriving: grouped)
