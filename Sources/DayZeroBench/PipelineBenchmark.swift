@@ -29,7 +29,8 @@ enum PipelineBenchmark: Benchmark {
         "--seed S            synthetic cohort seed (default: the default cohort's)",
         "--work DIR          working folder for the CSVs, the store and the outputs (default: a temp folder, removed)",
         "--with-r            also time bench/workup.R on the tidy exports (Rscript on PATH, run from the repo root)",
-        "--no-analyse        stop after simulate and import (cohorts too large to hold in memory)",
+        "--no-analyse        stop after simulate and import",
+        "--analyse-until S   stop the analysis after step S (load, derive, workup-main, workup, write; cohorts whose workup does not fit in memory)",
         "--r-max-patients M  skip R above M patients (default 10000)",
         "--r-timeout S       kill R after S seconds (default 1800)",
     ]
@@ -53,6 +54,12 @@ enum PipelineBenchmark: Benchmark {
         var rows: [Row] = []
         var children = [["--simulate", "--patients", String(patients), "--seed", seed], ["--import"], ["--analyse"]]
         if options.flag("no-analyse") { children.removeLast() }
+        if let until = try options.string("analyse-until"), !options.flag("no-analyse") {
+            guard PipelineStep.analysisSteps.contains(until) else {
+                throw BenchmarkError("--analyse-until must be one of \(PipelineStep.analysisSteps.joined(separator: ", ")), got '\(until)'")
+            }
+            children[children.count - 1] += ["--until", until]
+        }
         for arguments in children {
             let done = try child(arguments + ["--work", work.path])
             for r in done {
@@ -66,14 +73,18 @@ enum PipelineBenchmark: Benchmark {
         let csvBytes = Int(sim.first?.extra["bytes"] ?? "") ?? 0
         say(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows))
         func total(_ steps: [String]) -> Double { rows.filter { steps.contains($0.step) }.map(\.seconds).reduce(0, +) }
-        if rows.contains(where: { $0.step == "workup" }) {
+        func ran(_ step: String) -> Bool { rows.contains { $0.step == step } }
+        if ran("workup-main") {
             say(String(format: "  main workup job (load + derive + workup-main): %.3f s",
                          total(["load", "derive", "workup-main"])))
+        }
+        if ran("render") {
             say(String(format: "  whole report job (load + derive + workup + write + render): %.3f s",
                          total(["load", "derive", "workup", "write", "render"])))
         }
 
-        guard withR, rows.contains(where: { $0.step == "workup" }) else { return }
+        // R starts from the tidy exports.
+        guard withR, ran("write") else { return }
         guard patients <= rMax else {
             say("  R: skipped (\(patients) > --r-max-patients \(rMax))")
             return
@@ -193,8 +204,11 @@ enum PipelineStep: Benchmark {
     static let name = "pipeline-step"
     static let abstract = "(internal) one step of `pipeline`, in a process of its own for an honest peak RSS"
     static let usage = [
-        "simulate --patients N --seed S --work DIR | import --work DIR | analyse --work DIR",
+        "simulate --patients N --seed S --work DIR | import --work DIR | analyse --work DIR [--until STEP]",
     ]
+
+    /// The steps of `analyse`, in order.
+    static let analysisSteps = ["load", "derive", "workup-main", "workup", "write", "render"]
 
     static func run(_ options: BenchmarkOptions) throws {
         guard let work = try options.string("work").map({ URL(fileURLWithPath: $0) }) else {
@@ -226,6 +240,8 @@ enum PipelineStep: Benchmark {
             let otherRows = study.patients.count + study.courses.count + study.medications.count + study.events.count
                 + study.cytokines.count + study.proteomicsSamples.count + study.proteomics.count
             report("load", tLoad, ["rows": "\(otherRows)", "rows/s": String(format: "%.0f", Double(otherRows) / tLoad)])
+            let until = try options.string("until")
+            if until == "load" { return }
             let (streamed, tDerive) = try measure { try store.deriveCohort(study: study, protocol: .paperDefault) }
             let cohort = streamed.cohort
             report("derive", tDerive, [
@@ -233,6 +249,7 @@ enum PipelineStep: Benchmark {
                 "measurement_rows": "\(streamed.measurementRows)",
                 "measurement_rows/s": String(format: "%.0f", Double(streamed.measurementRows) / tDerive),
             ])
+            if until == "derive" { return }
             // The main job of issue 7: the workup of the main analysis set alone (input hash included).
             var mainOnly = StudyProtocol.paperDefault
             mainOnly.analysisSets = Array(mainOnly.analysisSets.prefix(1))
@@ -241,10 +258,12 @@ enum PipelineStep: Benchmark {
                     .results.analysisSets.count
             }
             report("workup-main", tMain, ["sets": "\(mainSets)"])
+            if until == "workup-main" { return }
             let (analysis, tWorkup) = try measure {
                 try StudyAnalysis(study: study, protocol: .paperDefault, cohort: cohort, measurementsDigest: streamed.measurementsDigest)
             }
             report("workup", tWorkup, ["sets": "\(analysis.results.analysisSets.count)"])
+            if until == "workup" { return }
             let ((), tWrite) = try measure {
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
                 try analysis.resultsJSON().write(to: out.appendingPathComponent("results.json"), options: .atomic)
@@ -254,6 +273,7 @@ enum PipelineStep: Benchmark {
                 sum + ((try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
             }
             report("write", tWrite, ["exports_MB": String(format: "%.1f", Double(exported) / 1_048_576)])
+            if until == "write" { return }
             let (bytes, tRender) = try measure {
                 let html = ReportRenderer().render(analysis.results, options: ReportOptions(title: "DayZero pipeline benchmark"))
                 let data = Data(html.utf8)
