@@ -165,6 +165,16 @@ final class CSVReader {
         }
     }
 
+    /// Calls `body` with the bytes of the whole record and the end offset of each field in them
+    /// (field `i` is `bytes[(i == 0 ? 0 : ends[i - 1])..<ends[i]]`): one access to the reader
+    /// per record for code that reads every field.
+    @inline(__always)
+    func withRecord<R>(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { all in
+            try ends.withUnsafeBufferPointer { try body(all, $0) }
+        }
+    }
+
     /// Field `i` (0-based) as a string.
     func string(_ i: Int) -> String {
         withField(i) { String(decoding: $0, as: UTF8.self) }

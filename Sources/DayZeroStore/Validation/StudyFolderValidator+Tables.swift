@@ -246,7 +246,18 @@ extension StudyFolderValidator {
         guard let cols = open(.measurements) else { return }
         let cPatient = col(cols, "patient_id"), cTime = col(cols, "time"), cParameter = col(cols, "parameter")
         let cValue = col(cols, "value"), cUnit = col(cols, "unit")
+        var fast = MeasurementFastPath(
+            patient: cPatient, time: cTime, parameter: cParameter, value: cValue, unit: cUnit, enabled: collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            if fast.pendingNames != nil, let names = fast.takePendingNames() { try sink.valueNames(names) }
+            // Rows of the previous row's patient with a known (parameter, unit) pair are checked
+            // on their bytes; any other row, and any row that would fail a check, is read below.
+            if rowOK, let csv, let row = fast.row(csv) {
+                try sink.measurement(row, patientID: { lastPatient?.id ?? "" }, names: { fast.names(row.names) })
+                continue
+            }
+            defer { refreshFastPath(&fast, cParameter, cUnit) }
             guard rowOK else { continue }
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
@@ -292,6 +303,26 @@ extension StudyFolderValidator {
                     sourceValue: value, sourceUnit: unit),
                 patientKey: patientKey, format: t.format)
         }
+    }
+
+    /// After a measurement row read the ordinary way: the fast path takes that row's patient
+    /// and, when valid, its (parameter, unit) pair (whose names are announced to the sink
+    /// before the next row); once a problem is known it is switched off.
+    func refreshFastPath(_ fast: inout MeasurementFastPath, _ cParameter: Col, _ cUnit: Col) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty else {
+            fast.disable()
+            return
+        }
+        if let last = lastPatient {
+            fast.setPatient(bytes: lastPatientBytes, info: last.info)
+        } else {
+            fast.clearPatient()
+        }
+        guard let rule = cachedRule(cParameter, cUnit), let p = cParameter.field, let u = cUnit.field, let csv = reader,
+              csv.withFields(p, u, { fast.addPair(parameter: $0, unit: $1, rule: rule) }) != nil
+        else { return }
+        fast.announce(ValueNames(parameter: rule.definition.name, unit: rule.unit))
     }
 
     /// The rule of the current row's (parameter, unit) pair when it was found valid before.
