@@ -95,10 +95,10 @@ struct MeasurementFastPath {
     @inline(__always)
     func row(_ csv: CSVReader) -> MeasurementRow? {
         guard enabled, patientUsable else { return nil }
-        return csv.withRecord { all, ends in
+        return csv.withRecord { all, starts, ends in
             @inline(__always)
             func field(_ i: Int) -> UnsafeBufferPointer<UInt8> {
-                UnsafeBufferPointer(rebasing: all[(i == 0 ? 0 : ends[i - 1])..<ends[i]])
+                UnsafeBufferPointer(rebasing: all[starts[i]..<ends[i]])
             }
             let patient = field(patientField)
             let samePatient = patientBytes.withUnsafeBufferPointer { known in
