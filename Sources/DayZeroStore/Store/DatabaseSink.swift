@@ -222,7 +222,7 @@ struct DatabaseSink: StudySink {
     /// The parameter names and units of measurements, held once; `names` by announcement.
     private let texts = TextStore()
     private var heldNames: [(parameter: HeldText, unit: HeldText)] = []
-    private static let rowsPerGroup = 16
+    private static let rowsPerGroup = 64
     private var medications: BulkInsert
     private var events: BulkInsert
     private var cytokines: GroupedInsert<(CytokineMeasurement, Int, TimeFormat)>
@@ -263,6 +263,8 @@ struct DatabaseSink: StudySink {
     private static let ordinal: [StudyTable: Int] = Dictionary(
         uniqueKeysWithValues: StudyTable.allCases.enumerated().map { ($1, $0) })
     private static let measurementOrdinal = ordinal[.measurements] ?? 0
+    private static let cytokineOrdinal = ordinal[.cytokines] ?? 0
+    private static let proteomicsOrdinal = ordinal[.proteomics] ?? 0
 
     init(_ db: Database) throws {
         self.db = db
@@ -451,11 +453,11 @@ struct DatabaseSink: StudySink {
 
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
         try cytokines.add((c, patientKey, format))
-        count(.cytokines)
+        rowCounts[Self.cytokineOrdinal] += 1
     }
 
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
         try proteomicsValues.add((v, sampleKey))
-        count(.proteomics)
+        rowCounts[Self.proteomicsOrdinal] += 1
     }
 }

@@ -5,7 +5,7 @@ import Foundation
 /// arguments of one `StudySink` call.
 ///
 /// The cases of the short tables are `indirect` (boxed): an enum is as large as its largest
-/// case, and the queue holds hundreds of thousands of rows of the long tables.
+/// case, and the queue holds tens of thousands of rows of the long tables.
 enum StudyRow: Sendable, Equatable {
     case tablePresent(StudyTable)
     indirect case parameter(ParameterDefinition)
@@ -217,7 +217,7 @@ extension StudyFolderValidator {
     ///   - batchSize: rows per batch handed between the threads;
     ///   - capacity: batches the queue holds at most (memory ≈ capacity × batchSize rows).
     static func runConcurrently<S: StudySink>(
-        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 128
+        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 16
     ) throws -> (problems: [ValidationProblem], suppressed: [ValidationRule: Int]) {
         let channel = RowChannel(capacity: capacity)
         let producer = Thread {
