@@ -247,7 +247,7 @@ extension StudyFolderValidator {
         let cPatient = col(cols, "patient_id"), cTime = col(cols, "time"), cParameter = col(cols, "parameter")
         let cValue = col(cols, "value"), cUnit = col(cols, "unit")
         var fast = MeasurementFastPath(
-            patient: cPatient, time: cTime, parameter: cParameter, value: cValue, unit: cUnit, enabled: collector.isEmpty)
+            patient: cPatient, time: cTime, parameter: cParameter, value: cValue, unit: cUnit, enabled: fastPaths && collector.isEmpty)
         let csv = reader
         while nextRow() {
             if fast.pendingNames != nil, let names = fast.takePendingNames() { try sink.valueNames(names) }

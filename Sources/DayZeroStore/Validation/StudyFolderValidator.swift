@@ -100,6 +100,10 @@ final class StudyFolderValidator {
     var knownUnitKeys: Set<String> = []
     var unitCache: [String: [String: UnitLookup]] = [:]
 
+    /// Whether rows may take the byte-level fast path (`MeasurementFastPath`). It changes no
+    /// result, only the speed; tests switch it off to compare both paths.
+    var fastPaths = true
+
     // Current file.
     var file = ""
     var reader: CSVReader?
