@@ -133,6 +133,41 @@ struct ImportFastPathTests {
         #expect(run.announced.count >= 3)
     }
 
+    @Test("proteomics rows that break a rule after the fast path has taken over report exactly as the ordinary path does")
+    func proteomicsProblems() throws {
+        var text = "SampleID,OlinkID,UniProt,Assay,Panel,NPX,LOD,QC_Warning\r\n"
+        for i in 0..<40 {
+            let sample = i < 20 ? "OL001" : "OL002"
+            text += "\(sample),OID\(i),P0\(i),A\(i),Olink Target 96 Inflammation,\(Double(i) / 8 - 2),\(i % 2 == 0 ? "1.2" : ""),"
+                + "\(i % 3 == 0 ? "WARN" : i % 3 == 1 ? "PASS" : "")\r\n"
+            text += "\(sample),,Q\(i),\"B, \(i)\",,\(Double(i) / 4),,warning\r\n"  // quoted, empty optional fields, an alias
+        }
+        let bad = [
+            "OL002,OID21,P021,A21,Olink Target 96 Inflammation,3,1.2,PASS",  // duplicate (sample, UniProt, Assay)
+            "OL002,OID5,P05,A5,Olink Target 96 Inflammation,3;5,1.2,PASS",  // malformed NPX
+            "OL002,OID5,P05,A5,Olink Target 96 Inflammation,60,1.2,PASS",  // NPX out of range
+            "OL002,OID5,P05,A5,Olink Target 96 Inflammation,,1.2,PASS",  // NPX missing
+            "OL002,OID5,P05,A5,Olink Target 96 Inflammation,3,x,PASS",  // malformed LOD
+            "OL002,OID5,P05,A5,Olink Target 96 Inflammation,3,1.2,FAIL",  // QC not a choice
+            "OL009,OID5,P05,A5,Olink Target 96 Inflammation,3,1.2,PASS",  // undefined sample
+            "OL002,OID5,,A5,Olink Target 96 Inflammation,3,1.2,PASS",  // UniProt missing
+        ]
+        func folder(_ proteomics: String) throws -> URL {
+            let folder = try makeTestDirectory().appendingPathComponent("study")
+            try FileManager.default.copyItem(at: fixtureURL("valid-days"), to: folder)
+            try Data(proteomics.utf8).write(to: folder.appendingPathComponent("proteomics.csv"))
+            return folder
+        }
+        for line in bad {
+            // Rows before the bad one are of sample OL002 (so the fast path is in use), after it more.
+            let run = try expectSameWithAndWithoutFastPath(
+                try folder(text + line + "\r\nOL002,OID39,P039,X39,Olink Target 96 Inflammation,1,,PASS\r\n"), line)
+            #expect(run.problems.count == 1, "\(line): \(run.problems)")
+        }
+        let run = try expectSameWithAndWithoutFastPath(try folder(text), "good proteomics rows")
+        #expect(run.problems.isEmpty, "\(run.problems)")
+    }
+
     @Test("the threaded import gives the same rows through the channel, measurement rows as numbers included")
     func throughTheChannel() throws {
         let folder = try makeTestDirectory().appendingPathComponent("cohort")

@@ -325,6 +325,24 @@ extension StudyFolderValidator {
         fast.announce(ValueNames(parameter: rule.definition.name, unit: rule.unit))
     }
 
+    /// After a proteomics row read the ordinary way: the fast path takes that row's sample (when
+    /// defined) and its assay fields; once a problem is known it is switched off.
+    func refreshFastPath(_ fast: inout ProteomicsFastPath, _ cSample: Col, _ keys: inout KeyLines) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty, let csv = reader else {
+            fast.disable()
+            return
+        }
+        if samplesAvailable, let f = cSample.field, !csv.isEmpty(f) {
+            let bytes = csv.withField(f) { Array($0) }
+            let id = String(decoding: bytes, as: UTF8.self)
+            fast.setSample(bytes: bytes, id: id, key: samples[id]?.key, keys: &keys)
+        } else {
+            fast.clearSample()
+        }
+        fast.addAssay(csv, keys: &keys)
+    }
+
     /// The rule of the current row's (parameter, unit) pair when it was found valid before.
     /// (`kind` chooses the table: clinical for measurements.csv, cytokine for cytokines.csv.)
     @inline(__always)
@@ -502,7 +520,17 @@ extension StudyFolderValidator {
         let cAssay = col(cols, "Assay"), cPanel = col(cols, "Panel"), cNPX = col(cols, "NPX"), cLOD = col(cols, "LOD")
         let cQC = col(cols, "QC_Warning")
         var seen = KeyLines()
+        var fast = ProteomicsFastPath(
+            sample: cSample, olinkID: cOlinkID, uniProt: cUniProt, assay: cAssay, panel: cPanel, npx: cNPX, lod: cLOD, qc: cQC,
+            enabled: fastPaths && collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            // Rows of the previous row's sample naming a known assay are checked on their bytes.
+            if rowOK, let csv, let (value, sampleKey) = fast.row(csv, keys: &seen) {
+                try sink.proteomics(value, sampleKey: sampleKey)
+                continue
+            }
+            defer { refreshFastPath(&fast, cSample, &seen) }
             guard rowOK else { continue }
             let sampleID = text(cSample)
             var sampleKey: Int?
