@@ -168,6 +168,42 @@ struct ImportFastPathTests {
         #expect(run.problems.isEmpty, "\(run.problems)")
     }
 
+    @Test("cytokine rows that break a rule after the fast path has taken over report exactly as the ordinary path does")
+    func cytokineProblems() throws {
+        var text = "patient_id,sample_id,time,timepoint,analyte,value,unit,below_lod\r\n"
+        let analytes = ["tnf_alpha", "il6", "il8", "il10", "ip10", "mcp1", "il1ra"]
+        for (k, sample) in ["C01", "C02", "C03"].enumerated() {
+            for (i, analyte) in analytes.enumerated() {
+                text += "P01,\(sample),\(k == 0 ? "0" : "1\(k)"),\(k == 0 ? "admission" : "serial"),\(analyte),\(10 + i),pg/mL,\(i % 2)\r\n"
+            }
+        }
+        let bad = [
+            "P01,C03,12,serial,il6,5,pg/mL,0",  // duplicate (sample, analyte)
+            "P01,C03,12,serial,il2,5,pg/mL,0",  // unknown analyte
+            "P01,C03,12,serial,il6b,5,pg/mL,0",  // unknown analyte
+            "P01,C03,13,serial,il6b,5,pg/mL,0",  // another time for the sample
+            "P01,C03,12,admission,tnf_alpha,5,pg/mL,0",  // another timepoint for the sample
+            "P02,C03,12,serial,tnf_alpha,5,pg/mL,0",  // another patient for the sample
+            "P01,C03,12,serial,temperature,5,pg/mL,0",  // a clinical parameter
+            "P01,C03,12,serial,il6,x,pg/mL,0",  // malformed value
+            "P01,C03,12,serial,il6,5,pg/mL,2",  // not a flag
+            "P01,C03,12,serial,il6,5,°C,0",  // incompatible unit
+            "P01,C04,12,admission,il6,5,pg/mL,0",  // a second admission sample
+        ]
+        func folder(_ cytokines: String) throws -> URL {
+            let folder = try makeTestDirectory().appendingPathComponent("study")
+            try FileManager.default.copyItem(at: fixtureURL("valid-days"), to: folder)
+            try Data(cytokines.utf8).write(to: folder.appendingPathComponent("cytokines.csv"))
+            return folder
+        }
+        for line in bad {
+            let run = try expectSameWithAndWithoutFastPath(try folder(text + line + "\r\nP01,C05,14,serial,il6,1,pg/mL,\r\n"), line)
+            #expect(run.problems.count >= 1, "\(line): \(run.problems)")
+        }
+        let run = try expectSameWithAndWithoutFastPath(try folder(text), "good cytokine rows")
+        #expect(run.problems.isEmpty, "\(run.problems)")
+    }
+
     @Test("the threaded import gives the same rows through the channel, measurement rows as numbers included")
     func throughTheChannel() throws {
         let folder = try makeTestDirectory().appendingPathComponent("cohort")

@@ -343,6 +343,23 @@ extension StudyFolderValidator {
         fast.addAssay(csv, keys: &keys)
     }
 
+    /// After a cytokine row read the ordinary way: when it was valid, the fast path takes its
+    /// patient, sample, time and timepoint, and its (analyte, unit) pair; once a problem is
+    /// known it is switched off.
+    func refreshFastPath(_ fast: inout CytokineFastPath, _ cAnalyte: Col, _ cUnit: Col, _ keys: inout KeyLines) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty else {
+            fast.disable()
+            return
+        }
+        guard let csv = reader, let last = lastPatient else {
+            fast.clear()
+            return
+        }
+        fast.takeRow(csv, patientBytes: lastPatientBytes, patientID: last.id, info: last.info, keys: &keys)
+        if let rule = cachedRule(cAnalyte, cUnit, kind: .cytokine) { fast.addPair(csv, rule: rule, keys: &keys) }
+    }
+
     /// The rule of the current row's (parameter, unit) pair when it was found valid before.
     /// (`kind` chooses the table: clinical for measurements.csv, cytokine for cytokines.csv.)
     @inline(__always)
@@ -442,7 +459,17 @@ extension StudyFolderValidator {
         var sampleFacts: [String: (patient: String, time: String, timepoint: String, line: Int)] = [:]
         /// patient → its ICU-admission sample.
         var admissionSample: [String: (sample: String, line: Int)] = [:]
+        var fast = CytokineFastPath(
+            patient: cPatient, sample: cSample, time: cTime, timepoint: cTimepoint, analyte: cAnalyte, value: cValue, unit: cUnit,
+            belowLOD: cBelowLOD, enabled: fastPaths && collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            // Later rows of a sample with a known (analyte, unit) pair are checked on their bytes.
+            if rowOK, let csv, let (row, patientKey, format) = fast.row(csv, keys: &seen) {
+                try sink.cytokine(row, patientKey: patientKey, format: format)
+                continue
+            }
+            defer { refreshFastPath(&fast, cAnalyte, cUnit, &seen) }
             guard rowOK else { continue }
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
