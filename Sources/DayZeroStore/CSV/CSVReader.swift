@@ -50,19 +50,20 @@ final class CSVReader {
     private enum State {
         case fieldStart, unquoted, quoted, afterQuote
     }
-    private var line = 1
-    private var skipLineFeed = false
+    /// The current record and the parser's position in the file, kept in one stored struct
+    /// so that reading a record is one access to the reader, and its buffers are reused
+    /// without being moved in and out (each move would cost reference counting).
+    private var r = RecordState()
 
-    /// Unquoted bytes of every field of the current record, back to back.
-    private(set) var bytes: [UInt8] = []
-    /// End offset in `bytes` of each field of the current record.
-    private var ends: [Int] = []
+    /// Unquoted bytes of the fields of the current record, in order (a record without quotes is
+    /// copied as it is, delimiters and surrounding spaces included).
+    var bytes: [UInt8] { r.out }
     /// Physical line on which each field of the current record starts.
-    private(set) var fieldLines: [Int] = []
+    var fieldLines: [Int] { r.lines }
     /// Physical line on which the current record starts.
-    private(set) var recordLine = 0
+    var recordLine: Int { r.recordLine }
     /// Syntax and encoding problems of the current record.
-    private(set) var problems: [CSVProblem] = []
+    var problems: [CSVProblem] { r.problems }
     /// Total records returned so far (header included).
     private(set) var recordCount = 0
 
@@ -75,9 +76,10 @@ final class CSVReader {
         } catch {
             throw .cannotOpen(error.localizedDescription)
         }
-        bytes.reserveCapacity(1024)
-        ends.reserveCapacity(32)
-        fieldLines.reserveCapacity(32)
+        r.out.reserveCapacity(1024)
+        r.starts.reserveCapacity(32)
+        r.ends.reserveCapacity(32)
+        r.lines.reserveCapacity(32)
         refill(minimum: 4)  // enough to recognise a byte-order mark
         if chunk.count >= 2, (chunk[0] == 0xFF && chunk[1] == 0xFE) || (chunk[0] == 0xFE && chunk[1] == 0xFF) {
             throw .utf16
@@ -121,32 +123,32 @@ final class CSVReader {
         position = 0
     }
 
-    var fieldCount: Int { ends.count }
+    var fieldCount: Int { r.ends.count }
 
     /// The byte range of field `i` (0-based) in `bytes`.
     @inline(__always)
     func range(_ i: Int) -> Range<Int> {
-        (i == 0 ? 0 : ends[i - 1])..<ends[i]
+        r.starts[i]..<r.ends[i]
     }
 
     /// Calls `body` with the bytes of field `i` (0-based).
     @inline(__always)
     func withField<R>(_ i: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let r = range(i)
-        return try bytes.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[r]))
+        let span = range(i)
+        return try r.out.withUnsafeBufferPointer { all in
+            try body(UnsafeBufferPointer(rebasing: all[span]))
         }
     }
 
     /// True when field `i` (0-based) holds exactly `expected`.
     @inline(__always)
     func field(_ i: Int, equals expected: [UInt8]) -> Bool {
-        let r = range(i)
-        guard r.count == expected.count else { return false }
-        return bytes.withUnsafeBufferPointer { all in
+        let span = range(i)
+        guard span.count == expected.count else { return false }
+        return r.out.withUnsafeBufferPointer { all in
             expected.withUnsafeBufferPointer { e in
                 var k = 0
-                let start = r.lowerBound
+                let start = span.lowerBound
                 while k < e.count {
                     if all[start + k] != e[k] { return false }
                     k += 1
@@ -160,9 +162,19 @@ final class CSVReader {
     @inline(__always)
     func withFields<R>(_ i: Int, _ j: Int, _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> R) -> R {
         let a = range(i), b = range(j)
-        return bytes.withUnsafeBufferPointer { all in
+        return r.out.withUnsafeBufferPointer { all in
             body(UnsafeBufferPointer(rebasing: all[a]), UnsafeBufferPointer(rebasing: all[b]))
         }
+    }
+
+    /// Calls `body` with the bytes of the whole record and the start and end offset of each
+    /// field in them (field `i` is `bytes[starts[i]..<ends[i]]`): one access to the reader per
+    /// record for code that reads every field.
+    @inline(__always)
+    func withRecord<R>(
+        _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) throws -> R
+    ) rethrows -> R {
+        try r.withRecord(body)
     }
 
     /// Field `i` (0-based) as a string.
@@ -193,15 +205,46 @@ final class CSVReader {
         var recordHadQuote = false
         var started = false
         var fieldStart = 0
-        var line: Int
-        var skipLineFeed: Bool
+        var line = 1
+        var skipLineFeed = false
         var quotedCarriageReturn = false
         var quoteLine = 0
-        var recordLine: Int
-        var out: [UInt8]
-        var ends: [Int]
-        var lines: [Int]
+        var recordLine = 0
+        var out: [UInt8] = []
+        var starts: [Int] = []
+        var ends: [Int] = []
+        var lines: [Int] = []
         var problems: [CSVProblem] = []
+        /// True when the current record is known to be ASCII without NUL (`scanLine` saw it).
+        var checkedEncoding = false
+
+        /// Starts a new record at the current line, keeping the buffers' capacity.
+        mutating func reset() {
+            state = .fieldStart
+            fieldQuoted = false
+            recordHadQuote = false
+            started = false
+            fieldStart = 0
+            quotedCarriageReturn = false
+            quoteLine = 0
+            recordLine = line
+            checkedEncoding = false
+            out.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            ends.removeAll(keepingCapacity: true)
+            lines.removeAll(keepingCapacity: true)
+            if !problems.isEmpty { problems.removeAll(keepingCapacity: true) }
+        }
+
+        func withRecord<R>(
+            _ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) throws -> R
+        ) rethrows -> R {
+            try out.withUnsafeBufferPointer { all in
+                try starts.withUnsafeBufferPointer { s in
+                    try ends.withUnsafeBufferPointer { try body(all, s, $0) }
+                }
+            }
+        }
 
         mutating func endField() {
             if !fieldQuoted {
@@ -210,6 +253,7 @@ final class CSVReader {
                     out.removeLast()
                 }
             }
+            starts.append(fieldStart)
             ends.append(out.count)
             fieldStart = out.count
             fieldQuoted = false
@@ -317,19 +361,75 @@ final class CSVReader {
         return false
     }
 
+    /// A record that lies on one line of the current chunk and has no quote — nearly every
+    /// record — is read here in two passes over its bytes: one to find its end (stopping at a
+    /// quote, which leaves the record to `scan`), one to split it at the commas. The bytes are
+    /// copied once, delimiters included; each field's range drops its surrounding spaces and
+    /// tabs, exactly as `scan` drops them from an unquoted field. Returns `nil`, having changed
+    /// nothing, when the record must go through `scan`; else whether its bytes are all ASCII
+    /// without NUL (no encoding check needed).
+    private static func scanLine(
+        _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ r: inout RecordState
+    ) -> Bool? {
+        let count = buffer.count
+        let first = position
+        var p = first
+        var orAll: UInt8 = 0
+        var sawNul = false
+        while p < count {
+            let c = buffer[p]
+            if c == 10 || c == 13 { break }
+            if c == 34 { return nil }
+            orAll |= c
+            if c == 0 { sawNul = true }
+            p += 1
+        }
+        guard p < count else { return nil }
+        let end = p
+        r.out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[first..<end]))
+        r.out.withUnsafeBufferPointer { out in
+            var fieldStart = 0
+            var i = 0
+            let n = out.count
+            while true {
+                if i == n || out[i] == 44 {
+                    var s = fieldStart, e = i
+                    while s < e && (out[s] == 32 || out[s] == 9) { s += 1 }
+                    while e > s && (out[e - 1] == 32 || out[e - 1] == 9) { e -= 1 }
+                    r.starts.append(s)
+                    r.ends.append(e)
+                    r.lines.append(r.line)
+                    if i == n { break }
+                    fieldStart = i + 1
+                }
+                i += 1
+            }
+        }
+        r.started = true
+        r.recordLine = r.line
+        r.line += 1
+        r.skipLineFeed = buffer[end] == 13
+        position = end + 1
+        return orAll < 0x80 && !sawNul
+    }
+
     /// Reads one physical record. `nil` at end of file; `false` for a blank line (skipped).
     private func readRecord() -> Bool? {
-        var r = RecordState(line: line, skipLineFeed: skipLineFeed, recordLine: line, out: bytes, ends: ends, lines: fieldLines)
-        // Move the buffers into the state (unique references, so appends do not copy).
-        bytes = []
-        ends = []
-        fieldLines = []
-        r.out.removeAll(keepingCapacity: true)
-        r.ends.removeAll(keepingCapacity: true)
-        r.lines.removeAll(keepingCapacity: true)
-        problems.removeAll(keepingCapacity: true)
-
-        var result: Bool?
+        r.reset()
+        // The line feed of a CRLF ending, then a one-line record without quotes.
+        if r.skipLineFeed, position < chunk.count, chunk[position] == 10 {
+            position += 1
+            r.skipLineFeed = false
+        }
+        if !r.skipLineFeed, position < chunk.count {
+            var p = position
+            if let plainASCII = chunk.withUnsafeBufferPointer({ Self.scanLine($0, &p, &r) }) {
+                position = p
+                r.checkedEncoding = plainASCII
+                // A line holding nothing (or only spaces) is blank and skipped.
+                return !(r.ends.count == 1 && r.ends[0] == r.starts[0])
+            }
+        }
         while true {
             if position >= chunk.count {
                 if !atEndOfFile && handle != nil {
@@ -337,48 +437,37 @@ final class CSVReader {
                     continue
                 }
                 atEndOfFile = true
-                if !r.started {
-                    result = nil
-                    break
-                }
+                if !r.started { return nil }
                 if r.state == .quoted {
                     r.problem(r.quoteLine, "the quoted field opened on line \(r.quoteLine) is never closed (a missing '\"')")
                 }
                 r.endField()
-                result = true
-                break
+                return true
             }
             var p = position
             let recordDone = chunk.withUnsafeBufferPointer { Self.scan($0, &p, &r) }
             position = p
             if recordDone {
                 // A line holding nothing (or only spaces) is blank and skipped.
-                let blank = r.ends.count == 1 && r.ends[0] == 0 && !r.recordHadQuote && r.problems.isEmpty
-                result = !blank
-                break
+                return !(r.ends.count == 1 && r.ends[0] == 0 && !r.recordHadQuote && r.problems.isEmpty)
             }
         }
-        bytes = r.out
-        ends = r.ends
-        fieldLines = r.lines
-        line = r.line
-        skipLineFeed = r.skipLineFeed
-        recordLine = r.recordLine
-        if !r.problems.isEmpty { problems = r.problems }
-        return result
     }
 
     /// Checks that every field is valid UTF-8 and contains no NUL byte. Pure-ASCII records
     /// (the usual case) are accepted after one pass over the bytes.
     private func validateEncoding() {
+        if r.checkedEncoding { return }
         var orAll: UInt8 = 0
         var sawNul = false
-        for b in bytes {
-            orAll |= b
-            if b == 0 { sawNul = true }
+        r.out.withUnsafeBufferPointer { all in
+            for b in all {
+                orAll |= b
+                if b == 0 { sawNul = true }
+            }
         }
         if orAll < 0x80 && !sawNul { return }
-        for i in 0..<ends.count {
+        for i in 0..<r.ends.count {
             if let (position, byte) = withField(i, { UTF8Check.firstInvalid($0) }) {
                 let message: String
                 if byte == 0 {
@@ -387,7 +476,7 @@ final class CSVReader {
                     let hex = String(byte, radix: 16, uppercase: true)
                     message = "byte 0x\(hex.count < 2 ? "0" : "")\(hex) at character \(position) is not valid UTF-8 (the file is probably Latin-1/Windows-1252; save it as UTF-8)"
                 }
-                problems.append(CSVProblem(kind: .encoding, line: fieldLines[i], field: i + 1, message: message))
+                r.problems.append(CSVProblem(kind: .encoding, line: r.lines[i], field: i + 1, message: message))
             }
         }
     }

@@ -23,6 +23,39 @@ final class TextArena {
     }
 }
 
+/// The UTF-8 bytes of a text the database writer holds for the whole import (see `TextStore`).
+struct HeldText {
+    let base: UnsafePointer<CChar>
+    let count: Int32
+}
+
+/// Texts bound to many rows (parameter names, units), each copied once into memory that
+/// lives as long as the store, so that a row binds them without copying (`SQLITE_STATIC`).
+final class TextStore {
+    private var blocks: [UnsafeMutablePointer<CChar>] = []
+    private var held: [String: HeldText] = [:]
+
+    /// The held copy of `text` (made on first use).
+    func hold(_ text: String) -> HeldText {
+        if let known = held[text] { return known }
+        var copy = text
+        let made: HeldText = copy.withUTF8 { bytes in
+            let block = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, bytes.count))
+            if let source = bytes.baseAddress {
+                source.withMemoryRebound(to: CChar.self, capacity: bytes.count) { block.update(from: $0, count: bytes.count) }
+            }
+            blocks.append(block)
+            return HeldText(base: UnsafePointer(block), count: Int32(bytes.count))
+        }
+        held[text] = made
+        return made
+    }
+
+    deinit {
+        for block in blocks { block.deallocate() }
+    }
+}
+
 /// A prepared INSERT driven through the SQLite C API: bind, step, reset. GRDB prepares and
 /// finalizes the statement; the per-row path binds values straight from Swift values (no
 /// argument arrays), which is what makes a bulk import fast.
@@ -102,6 +135,13 @@ struct BulkInsert {
         }
     }
 
+    /// Binds text held by a `TextStore` (no copy).
+    @inline(__always)
+    mutating func bind(_ text: HeldText) {
+        index += 1
+        _ = sqlite3_bind_text(handle, index, text.base, text.count, Self.staticText)
+    }
+
     /// Executes the statement with the values bound since the last call.
     mutating func step() throws {
         index = 0
@@ -158,6 +198,18 @@ struct GroupedInsert<Row> {
     }
 }
 
+/// One row of the measurement table as the writer binds it: numbers and held texts only, so
+/// that holding rows back for a grouped insert copies no strings.
+struct MeasurementInsert {
+    var patientKey: Int
+    var time: Double
+    var format: Int
+    var parameter: HeldText
+    var value: Double
+    var sourceValue: Double
+    var unit: HeldText
+}
+
 /// Writes validated rows into a study store opened inside one transaction.
 struct DatabaseSink: StudySink {
     private var tables: BulkInsert
@@ -166,8 +218,11 @@ struct DatabaseSink: StudySink {
     private var courses: BulkInsert
     private var samples: BulkInsert
     /// The long tables are inserted `rowsPerGroup` rows per statement.
-    private var measurements: GroupedInsert<(DayZeroCohort.Measurement, Int, TimeFormat)>
-    private static let rowsPerGroup = 16
+    private var measurements: GroupedInsert<MeasurementInsert>
+    /// The parameter names and units of measurements, held once; `names` by announcement.
+    private let texts = TextStore()
+    private var heldNames: [(parameter: HeldText, unit: HeldText)] = []
+    private static let rowsPerGroup = 64
     private var medications: BulkInsert
     private var events: BulkInsert
     private var cytokines: GroupedInsert<(CytokineMeasurement, Int, TimeFormat)>
@@ -208,6 +263,8 @@ struct DatabaseSink: StudySink {
     private static let ordinal: [StudyTable: Int] = Dictionary(
         uniqueKeysWithValues: StudyTable.allCases.enumerated().map { ($1, $0) })
     private static let measurementOrdinal = ordinal[.measurements] ?? 0
+    private static let cytokineOrdinal = ordinal[.cytokines] ?? 0
+    private static let proteomicsOrdinal = ordinal[.proteomics] ?? 0
 
     init(_ db: Database) throws {
         self.db = db
@@ -232,14 +289,13 @@ struct DatabaseSink: StudySink {
             db, insert: "INSERT INTO measurement (patient, time, time_format, parameter, value, source_value, source_unit) VALUES ",
             values: "(?, ?, ?, ?, ?, ?, ?)", rowsPerGroup: Self.rowsPerGroup
         ) { insert, row in
-            let (m, patientKey, format) = row
-            insert.bind(patientKey)
-            insert.bind(m.time)
-            insert.bind(format.rawValue)
-            insert.bind(m.parameter)
-            insert.bind(m.value)
-            insert.bind(m.sourceValue)
-            insert.bind(m.sourceUnit)
+            insert.bind(row.patientKey)
+            insert.bind(row.time)
+            insert.bind(row.format)
+            insert.bind(row.parameter)
+            insert.bind(row.value)
+            insert.bind(row.sourceValue)
+            insert.bind(row.unit)
         }
         medications = try BulkInsert(
             db, "INSERT INTO medication (patient, drug, time, time_format, dose, dose_unit) VALUES (?, ?, ?, ?, ?, ?)")
@@ -343,7 +399,27 @@ struct DatabaseSink: StudySink {
     }
 
     mutating func measurement(_ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) throws {
-        try measurements.add((m, patientKey, format))
+        try measurements.add(
+            MeasurementInsert(
+                patientKey: patientKey, time: m.time, format: format.rawValue, parameter: texts.hold(m.parameter), value: m.value,
+                sourceValue: m.sourceValue, unit: texts.hold(m.sourceUnit)))
+        rowCounts[Self.measurementOrdinal] += 1
+    }
+
+    mutating func valueNames(_ names: ValueNames) throws {
+        heldNames.append((texts.hold(names.parameter), texts.hold(names.unit)))
+    }
+
+    mutating func measurement(_ row: MeasurementRow, patientID: () -> String, names: () -> ValueNames) throws {
+        let index = Int(row.names)
+        guard index >= 0, index < heldNames.count else {
+            throw StoreError.database("internal: measurement row names \(index) of \(heldNames.count) announced names")
+        }
+        let (parameter, unit) = heldNames[index]
+        try measurements.add(
+            MeasurementInsert(
+                patientKey: row.patientKey, time: row.time, format: row.format.rawValue, parameter: parameter, value: row.value,
+                sourceValue: row.sourceValue, unit: unit))
         rowCounts[Self.measurementOrdinal] += 1
     }
 
@@ -377,11 +453,11 @@ struct DatabaseSink: StudySink {
 
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws {
         try cytokines.add((c, patientKey, format))
-        count(.cytokines)
+        rowCounts[Self.cytokineOrdinal] += 1
     }
 
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws {
         try proteomicsValues.add((v, sampleKey))
-        count(.proteomics)
+        rowCounts[Self.proteomicsOrdinal] += 1
     }
 }

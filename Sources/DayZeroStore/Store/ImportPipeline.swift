@@ -5,7 +5,7 @@ import Foundation
 /// arguments of one `StudySink` call.
 ///
 /// The cases of the short tables are `indirect` (boxed): an enum is as large as its largest
-/// case, and the queue holds hundreds of thousands of rows of the long tables.
+/// case, and the queue holds tens of thousands of rows of the long tables.
 enum StudyRow: Sendable, Equatable {
     case tablePresent(StudyTable)
     indirect case parameter(ParameterDefinition)
@@ -13,23 +13,55 @@ enum StudyRow: Sendable, Equatable {
     indirect case course(ICUCourse, patientKey: Int, formats: CourseFormats)
     indirect case proteomicsSample(ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat)
     case measurement(DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat)
+    indirect case valueNames(ValueNames)
+    case measurementRow(MeasurementRow)
     case medication(MedicationAdministration, patientKey: Int, format: TimeFormat)
     case event(ClinicalEvent, patientKey: Int, format: TimeFormat)
     case cytokine(CytokineMeasurement, patientKey: Int, format: TimeFormat)
     case proteomics(ProteomicsValue, sampleKey: Int)
 }
 
+/// What the receiving side of a `RowChannel` remembers to give a `MeasurementRow` its strings
+/// back (for sinks that ask for them): the patients' IDs by key and the announced names.
+struct RowNames {
+    private var patientIDs: [Int: String] = [:]
+    private var names: [ValueNames] = []
+
+    mutating func note(_ row: StudyRow) {
+        switch row {
+        case .patient(let p, let key): patientIDs[key] = p.id
+        case .valueNames(let n): names.append(n)
+        default: break
+        }
+    }
+
+    func patientID(_ key: Int) -> String { patientIDs[key] ?? "" }
+
+    func names(_ index: Int32) -> ValueNames {
+        let i = Int(index)
+        return i >= 0 && i < names.count ? names[i] : ValueNames(parameter: "", unit: "")
+    }
+}
+
 extension StudySink {
-    /// Makes the `StudySink` call that `row` stands for.
-    mutating func apply(_ row: StudyRow) throws {
+    /// Makes the `StudySink` call that `row` stands for (`known` supplies the strings of a
+    /// `MeasurementRow` and must have seen every row before this one).
+    mutating func apply(_ row: StudyRow, _ known: inout RowNames) throws {
         switch row {
         case .tablePresent(let table): try tablePresent(table)
         case .parameter(let p): try parameter(p)
-        case .patient(let p, let key): try patient(p, key: key)
+        case .patient(let p, let key):
+            known.note(row)
+            try patient(p, key: key)
         case .course(let c, let patientKey, let formats): try course(c, patientKey: patientKey, formats: formats)
         case .proteomicsSample(let s, let key, let patientKey, let format):
             try proteomicsSample(s, key: key, patientKey: patientKey, format: format)
         case .measurement(let m, let patientKey, let format): try measurement(m, patientKey: patientKey, format: format)
+        case .valueNames(let names):
+            known.note(row)
+            try valueNames(names)
+        case .measurementRow(let m):
+            try measurement(m, patientID: { known.patientID(m.patientKey) }, names: { known.names(m.names) })
         case .medication(let m, let patientKey, let format): try medication(m, patientKey: patientKey, format: format)
         case .event(let e, let patientKey, let format): try event(e, patientKey: patientKey, format: format)
         case .cytokine(let c, let patientKey, let format): try cytokine(c, patientKey: patientKey, format: format)
@@ -156,6 +188,10 @@ struct ChannelSink: StudySink {
     mutating func measurement(_ m: DayZeroCohort.Measurement, patientKey: Int, format: TimeFormat) throws {
         try add(.measurement(m, patientKey: patientKey, format: format))
     }
+    mutating func valueNames(_ names: ValueNames) throws { try add(.valueNames(names)) }
+    mutating func measurement(_ row: MeasurementRow, patientID: () -> String, names: () -> ValueNames) throws {
+        try add(.measurementRow(row))
+    }
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws {
         try add(.medication(m, patientKey: patientKey, format: format))
     }
@@ -181,7 +217,7 @@ extension StudyFolderValidator {
     ///   - batchSize: rows per batch handed between the threads;
     ///   - capacity: batches the queue holds at most (memory ≈ capacity × batchSize rows).
     static func runConcurrently<S: StudySink>(
-        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 128
+        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 16
     ) throws -> (problems: [ValidationProblem], suppressed: [ValidationRule: Int]) {
         let channel = RowChannel(capacity: capacity)
         let producer = Thread {
@@ -201,12 +237,13 @@ extension StudyFolderValidator {
         producer.start()
 
         var failure: (any Error)?
+        var known = RowNames()
         while true {
             switch channel.receive() {
             case .rows(let rows):
                 guard failure == nil else { continue }
                 do {
-                    for row in rows { try sink.apply(row) }
+                    for row in rows { try sink.apply(row, &known) }
                 } catch {
                     failure = error
                     channel.cancel()

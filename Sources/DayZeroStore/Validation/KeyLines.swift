@@ -15,11 +15,23 @@ struct KeyLines {
     /// The line on which (`first`, `second`) was recorded before, or `nil` — after recording
     /// `line` for it.
     mutating func previousLine(_ first: String, _ second: String, line: Int) -> Int? {
-        let key = UInt64(Self.intern(first, &firstParts)) << 32 | UInt64(Self.intern(second, &secondParts))
+        previousLine(firstPart(first), secondPart(second), line: line)
+    }
+
+    /// The same, for parts already interned (`firstPart`, `secondPart`): a caller that sees a
+    /// part on many rows interns it once.
+    mutating func previousLine(_ first: UInt32, _ second: UInt32, line: Int) -> Int? {
+        let key = UInt64(first) << 32 | UInt64(second)
         if let known = lines[key] { return known }
         lines[key] = line
         return nil
     }
+
+    /// The number of a first part (the same for the same text, whoever asks first).
+    mutating func firstPart(_ s: String) -> UInt32 { Self.intern(s, &firstParts) }
+
+    /// The number of a second part.
+    mutating func secondPart(_ s: String) -> UInt32 { Self.intern(s, &secondParts) }
 
     private static func intern(_ s: String, _ table: inout [String: UInt32]) -> UInt32 {
         if let k = table[s] { return k }

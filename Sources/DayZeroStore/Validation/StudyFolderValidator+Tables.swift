@@ -246,7 +246,18 @@ extension StudyFolderValidator {
         guard let cols = open(.measurements) else { return }
         let cPatient = col(cols, "patient_id"), cTime = col(cols, "time"), cParameter = col(cols, "parameter")
         let cValue = col(cols, "value"), cUnit = col(cols, "unit")
+        var fast = MeasurementFastPath(
+            patient: cPatient, time: cTime, parameter: cParameter, value: cValue, unit: cUnit, enabled: fastPaths && collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            if fast.pendingNames != nil, let names = fast.takePendingNames() { try sink.valueNames(names) }
+            // Rows of the previous row's patient with a known (parameter, unit) pair are checked
+            // on their bytes; any other row, and any row that would fail a check, is read below.
+            if rowOK, let csv, let row = fast.row(csv) {
+                try sink.measurement(row, patientID: { lastPatient?.id ?? "" }, names: { fast.names(row.names) })
+                continue
+            }
+            defer { refreshFastPath(&fast, cParameter, cUnit) }
             guard rowOK else { continue }
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
@@ -292,6 +303,61 @@ extension StudyFolderValidator {
                     sourceValue: value, sourceUnit: unit),
                 patientKey: patientKey, format: t.format)
         }
+    }
+
+    /// After a measurement row read the ordinary way: the fast path takes that row's patient
+    /// and, when valid, its (parameter, unit) pair (whose names are announced to the sink
+    /// before the next row); once a problem is known it is switched off.
+    func refreshFastPath(_ fast: inout MeasurementFastPath, _ cParameter: Col, _ cUnit: Col) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty else {
+            fast.disable()
+            return
+        }
+        if let last = lastPatient {
+            fast.setPatient(bytes: lastPatientBytes, info: last.info)
+        } else {
+            fast.clearPatient()
+        }
+        guard let rule = cachedRule(cParameter, cUnit), let p = cParameter.field, let u = cUnit.field, let csv = reader,
+              csv.withFields(p, u, { fast.addPair(parameter: $0, unit: $1, rule: rule) }) != nil
+        else { return }
+        fast.announce(ValueNames(parameter: rule.definition.name, unit: rule.unit))
+    }
+
+    /// After a proteomics row read the ordinary way: the fast path takes that row's sample (when
+    /// defined) and its assay fields; once a problem is known it is switched off.
+    func refreshFastPath(_ fast: inout ProteomicsFastPath, _ cSample: Col, _ keys: inout KeyLines) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty, let csv = reader else {
+            fast.disable()
+            return
+        }
+        if samplesAvailable, let f = cSample.field, !csv.isEmpty(f) {
+            let bytes = csv.withField(f) { Array($0) }
+            let id = String(decoding: bytes, as: UTF8.self)
+            fast.setSample(bytes: bytes, id: id, key: samples[id]?.key, keys: &keys)
+        } else {
+            fast.clearSample()
+        }
+        fast.addAssay(csv, keys: &keys)
+    }
+
+    /// After a cytokine row read the ordinary way: when it was valid, the fast path takes its
+    /// patient, sample, time and timepoint, and its (analyte, unit) pair; once a problem is
+    /// known it is switched off.
+    func refreshFastPath(_ fast: inout CytokineFastPath, _ cAnalyte: Col, _ cUnit: Col, _ keys: inout KeyLines) {
+        guard fast.enabled else { return }
+        guard collector.isEmpty else {
+            fast.disable()
+            return
+        }
+        guard let csv = reader, let last = lastPatient else {
+            fast.clear()
+            return
+        }
+        fast.takeRow(csv, patientBytes: lastPatientBytes, patientID: last.id, info: last.info, keys: &keys)
+        if let rule = cachedRule(cAnalyte, cUnit, kind: .cytokine) { fast.addPair(csv, rule: rule, keys: &keys) }
     }
 
     /// The rule of the current row's (parameter, unit) pair when it was found valid before.
@@ -393,7 +459,17 @@ extension StudyFolderValidator {
         var sampleFacts: [String: (patient: String, time: String, timepoint: String, line: Int)] = [:]
         /// patient → its ICU-admission sample.
         var admissionSample: [String: (sample: String, line: Int)] = [:]
+        var fast = CytokineFastPath(
+            patient: cPatient, sample: cSample, time: cTime, timepoint: cTimepoint, analyte: cAnalyte, value: cValue, unit: cUnit,
+            belowLOD: cBelowLOD, enabled: fastPaths && collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            // Later rows of a sample with a known (analyte, unit) pair are checked on their bytes.
+            if rowOK, let csv, let (row, patientKey, format) = fast.row(csv, keys: &seen) {
+                try sink.cytokine(row, patientKey: patientKey, format: format)
+                continue
+            }
+            defer { refreshFastPath(&fast, cAnalyte, cUnit, &seen) }
             guard rowOK else { continue }
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
@@ -471,7 +547,17 @@ extension StudyFolderValidator {
         let cAssay = col(cols, "Assay"), cPanel = col(cols, "Panel"), cNPX = col(cols, "NPX"), cLOD = col(cols, "LOD")
         let cQC = col(cols, "QC_Warning")
         var seen = KeyLines()
+        var fast = ProteomicsFastPath(
+            sample: cSample, olinkID: cOlinkID, uniProt: cUniProt, assay: cAssay, panel: cPanel, npx: cNPX, lod: cLOD, qc: cQC,
+            enabled: fastPaths && collector.isEmpty)
+        let csv = reader
         while nextRow() {
+            // Rows of the previous row's sample naming a known assay are checked on their bytes.
+            if rowOK, let csv, let (value, sampleKey) = fast.row(csv, keys: &seen) {
+                try sink.proteomics(value, sampleKey: sampleKey)
+                continue
+            }
+            defer { refreshFastPath(&fast, cSample, &seen) }
             guard rowOK else { continue }
             let sampleID = text(cSample)
             var sampleKey: Int?

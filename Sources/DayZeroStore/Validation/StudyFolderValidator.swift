@@ -100,6 +100,10 @@ final class StudyFolderValidator {
     var knownUnitKeys: Set<String> = []
     var unitCache: [String: [String: UnitLookup]] = [:]
 
+    /// Whether rows may take the byte-level fast path (`MeasurementFastPath`). It changes no
+    /// result, only the speed; tests switch it off to compare both paths.
+    var fastPaths = true
+
     // Current file.
     var file = ""
     var reader: CSVReader?
@@ -439,17 +443,7 @@ final class StudyFolderValidator {
             if col.required { report(.missingValue, col, "\(col.name) is empty but required") }
             return nil
         }
-        let parsed: Result<ParsedTime, TimeParseFailure> = csv.withField(f) { b in
-            if let stamp = TimeSyntax.parseTimestamp(b) {
-                return stamp.map { .stamp($0) }
-            }
-            switch NumberSyntax.parse(b) {
-            case .success(let d): return .success(.dayNumber(d))
-            case .failure(.decimalComma): return .failure(.decimalComma)
-            case .failure: return .failure(.malformed)
-            }
-        }
-        switch parsed {
+        switch csv.withField(f, { Self.parseTime($0) }) {
         case .success(let t):
             return t
         case .failure(let failure):
@@ -470,24 +464,33 @@ final class StudyFolderValidator {
         }
     }
 
-    /// Converts a parsed time to the ICU-day scale of `course`. A timestamp needs the admission
-    /// as a timestamp (reported otherwise).
-    func convert(_ parsed: ParsedTime, _ col: Col, course: CourseInfo, patientID: String) -> (moment: Moment, format: TimeFormat)? {
+    /// The time written in `b`: a timestamp when it starts like a date, else a day number.
+    @inline(__always)
+    static func parseTime(_ b: UnsafeBufferPointer<UInt8>) -> Result<ParsedTime, TimeParseFailure> {
+        if let stamp = TimeSyntax.parseTimestamp(b) {
+            return stamp.map { .stamp($0) }
+        }
+        switch NumberSyntax.parse(b) {
+        case .success(let d): return .success(.dayNumber(d))
+        case .failure(.decimalComma): return .failure(.decimalComma)
+        case .failure: return .failure(.malformed)
+        }
+    }
+
+    /// A parsed time on the ICU-day scale of a patient whose admission is `anchor` (`nil`: the
+    /// day number 0). `nil` for a timestamp when the admission is not a timestamp.
+    @inline(__always)
+    static func moment(_ parsed: ParsedTime, anchor: LocalTimestamp?) -> (moment: Moment, format: TimeFormat)? {
         switch parsed {
         case .dayNumber(let days):
             var calendarDay = icuDay(days)
-            if let anchor = course.anchor {
+            if let anchor {
                 let secondOfDay = Double(anchor.seconds - Int64(anchor.dayIndex) * 86_400)
                 calendarDay = icuDay(secondOfDay / 86_400 + days)
             }
             return (Moment(value: days, precision: days == days.rounded(.down) ? .icuDay : .exact, calendarDay: calendarDay), .dayNumber)
         case .stamp(let stamp):
-            guard let anchor = course.anchor else {
-                report(
-                    .timeAnchor, col,
-                    "\(col.name) \"\(raw(col) ?? "")\" is a timestamp but icu_admission of patient \"\(patientID)\" is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")
-                return nil
-            }
+            guard let anchor else { return nil }
             let calendarDay = stamp.dayIndex - anchor.dayIndex
             if stamp.format == .date {
                 return (Moment(value: Double(calendarDay), precision: .calendarDay, calendarDay: calendarDay), .date)
@@ -497,6 +500,16 @@ final class StudyFolderValidator {
                 stamp.format
             )
         }
+    }
+
+    /// Converts a parsed time to the ICU-day scale of `course`. A timestamp needs the admission
+    /// as a timestamp (reported otherwise).
+    func convert(_ parsed: ParsedTime, _ col: Col, course: CourseInfo, patientID: String) -> (moment: Moment, format: TimeFormat)? {
+        if let converted = Self.moment(parsed, anchor: course.anchor) { return converted }
+        report(
+            .timeAnchor, col,
+            "\(col.name) \"\(raw(col) ?? "")\" is a timestamp but icu_admission of patient \"\(patientID)\" is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")
+        return nil
     }
 
     /// Reads a data time of a patient, converts it and checks it lies in the ICU stay (or in

@@ -13,6 +13,30 @@ struct CourseFormats: Sendable, Hashable {
     var followUpEnd: TimeFormat?
 }
 
+/// A parameter (or analyte) name and a unit as written in a file, announced to a sink once
+/// before the `MeasurementRow`s that name them by number.
+struct ValueNames: Sendable, Hashable {
+    var parameter: String
+    var unit: String
+}
+
+/// A valid measurement row with its strings replaced by numbers: the patient by its key, the
+/// parameter and unit by the index of their `ValueNames` (0-based, in order of announcement).
+///
+/// Why: at registry scale measurements.csv has hundreds of millions of rows naming a few
+/// dozen (parameter, unit) pairs and one patient per few hundred rows. A row without strings
+/// is copied between the threads of an import without reference counting, and the database
+/// writer binds the names from text it holds once.
+struct MeasurementRow: Sendable, Hashable {
+    var patientKey: Int
+    var time: Double
+    /// Value in the parameter's canonical unit.
+    var value: Double
+    var sourceValue: Double
+    var names: Int32
+    var format: TimeFormat
+}
+
 /// Receives the rows of a study folder that passed validation, table by table in the order
 /// parameters, patients, icu_course, proteomics_samples, measurements, medications, events,
 /// cytokines, proteomics. The validator stops calling the sink at the first problem (the
@@ -27,10 +51,31 @@ protocol StudySink {
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws
     mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) throws
     mutating func measurement(_ m: Measurement, patientKey: Int, format: TimeFormat) throws
+    /// Announces the names that the following `MeasurementRow`s refer to by `names` (the
+    /// first announcement is index 0). Announcements are not rows of the study.
+    mutating func valueNames(_ names: ValueNames) throws
+    /// A measurement given by numbers: the same row as `measurement(_:patientKey:format:)` with
+    /// the patient's ID and the announced names, which a sink asks for only if it needs them.
+    mutating func measurement(_ row: MeasurementRow, patientID: () -> String, names: () -> ValueNames) throws
     mutating func medication(_ m: MedicationAdministration, patientKey: Int, format: TimeFormat) throws
     mutating func event(_ e: ClinicalEvent, patientKey: Int, format: TimeFormat) throws
     mutating func cytokine(_ c: CytokineMeasurement, patientKey: Int, format: TimeFormat) throws
     mutating func proteomics(_ v: ProteomicsValue, sampleKey: Int) throws
+}
+
+extension StudySink {
+    /// Sinks that take measurements only as `Measurement`s need no announcements.
+    mutating func valueNames(_ names: ValueNames) throws {}
+
+    /// Hands the row on as a `Measurement`.
+    mutating func measurement(_ row: MeasurementRow, patientID: () -> String, names: () -> ValueNames) throws {
+        let names = names()
+        try measurement(
+            Measurement(
+                patientID: patientID(), time: row.time, parameter: names.parameter, value: row.value, sourceValue: row.sourceValue,
+                sourceUnit: names.unit),
+            patientKey: row.patientKey, format: row.format)
+    }
 }
 
 /// Collects the validated rows into a `StudyData`.
