@@ -124,13 +124,7 @@ struct CytokineFastPath {
                   same(timepointField, timepointBytes)
             else { return nil }
             guard let pair = pairs.lookup(parameter: field(analyteField), unit: field(unitField)) else { return nil }
-            let valueBytes = field(valueField)
-            guard !valueBytes.isEmpty, case .success(let value) = NumberSyntax.parse(valueBytes) else { return nil }
-            if let valueRange, !valueRange.contains(value) { return nil }
-            // `UnitConversion.toCanonical`, the same expression.
-            let canonical = value * pair.factor + pair.offset
-            guard canonical >= pair.minimum && canonical <= pair.maximum && (!pair.isFlag || canonical == 0 || canonical == 1)
-            else { return nil }
+            guard let (value, canonical) = pair.check(field(valueField), range: valueRange) else { return nil }
             var belowLOD = false
             if belowLODField >= 0 {
                 let b = field(belowLODField)

@@ -113,13 +113,7 @@ struct MeasurementFastPath {
             if Moment.isBefore(moment, admission) { return nil }
             if let stayEnd, Moment.isBefore(stayEnd, moment) { return nil }
             guard let pair = pairs.lookup(parameter: field(parameterField), unit: field(unitField)) else { return nil }
-            let valueBytes = field(valueField)
-            guard !valueBytes.isEmpty, case .success(let value) = NumberSyntax.parse(valueBytes) else { return nil }
-            if let valueRange, !valueRange.contains(value) { return nil }
-            // `UnitConversion.toCanonical`, the same expression.
-            let canonical = value * pair.factor + pair.offset
-            guard canonical >= pair.minimum && canonical <= pair.maximum && (!pair.isFlag || canonical == 0 || canonical == 1)
-            else { return nil }
+            guard let (value, canonical) = pair.check(field(valueField), range: valueRange) else { return nil }
             return MeasurementRow(
                 patientKey: patientKey, time: moment.value, value: canonical, sourceValue: value, names: pair.names, format: format)
         }
@@ -139,6 +133,18 @@ struct ValuePair {
     var isFlag: Bool
     /// The index of the pair's `ValueNames` announced to the sink.
     var names: Int32
+
+    /// The value written in `bytes` and its canonical value, when every value rule holds: a
+    /// number, within the column's `range`, and after conversion (`UnitConversion.toCanonical`,
+    /// the same expression) within the parameter's limits (0 or 1 for a flag); `nil` sends the
+    /// row to the ordinary path.
+    func check(_ bytes: UnsafeBufferPointer<UInt8>, range: ClosedRange<Double>?) -> (value: Double, canonical: Double)? {
+        guard !bytes.isEmpty, case .success(let value) = NumberSyntax.parse(bytes) else { return nil }
+        if let range, !range.contains(value) { return nil }
+        let canonical = value * factor + offset
+        guard canonical >= minimum && canonical <= maximum && (!isFlag || canonical == 0 || canonical == 1) else { return nil }
+        return (value, canonical)
+    }
 }
 
 /// Valid (parameter, unit) pairs keyed by their bytes: open addressing over 1 024 slots with an
@@ -154,11 +160,7 @@ struct ValuePairTable {
 
     @inline(__always)
     private static func hash(_ parameter: UnsafeBufferPointer<UInt8>, _ unit: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in parameter { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h = (h ^ 0xFF) &* 0x100_0000_01b3
-        for b in unit { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: (h ^ (h >> 32)) & UInt64(slotCount - 1))
+        pairSlot(parameter, unit, slotCount: slotCount)
     }
 
     @inline(__always)

@@ -37,11 +37,7 @@ struct ValueRuleCache {
 
     @inline(__always)
     private static func hash(_ parameter: UnsafeBufferPointer<UInt8>, _ unit: UnsafeBufferPointer<UInt8>) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in parameter { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        h = (h ^ 0xFF) &* 0x100_0000_01b3
-        for b in unit { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return Int(truncatingIfNeeded: (h ^ (h >> 32)) & UInt64(slotCount - 1))
+        pairSlot(parameter, unit, slotCount: slotCount)
     }
 
     @inline(__always)
@@ -86,4 +82,16 @@ struct ValueRuleCache {
         }
         slots[first] = rule
     }
+}
+
+/// The slot of a (parameter, unit) pair in a table of `slotCount` (a power of two) slots: FNV-1a
+/// over the parameter's bytes, a 0xFF separator and the unit's bytes, folded to the table size.
+/// Shared by `ValueRuleCache` and `ValuePairTable`, which key the same pairs.
+@inline(__always)
+func pairSlot(_ parameter: UnsafeBufferPointer<UInt8>, _ unit: UnsafeBufferPointer<UInt8>, slotCount: Int) -> Int {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in parameter { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    h = (h ^ 0xFF) &* 0x100_0000_01b3
+    for b in unit { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return Int(truncatingIfNeeded: (h ^ (h >> 32)) & UInt64(slotCount - 1))
 }
