@@ -10,7 +10,8 @@
 # the analysis stops after step UNTIL (default derive): the workup holds the derived cohort and
 # the tables other than the measurements in memory (≈ 3.3 GiB per 100 000 patients for the main
 # set), so the workup of 1 000 000 patients would not fit this machine — see
-# docs/performance.md; load + the streamed derivation need ≈ 21 GiB there.
+# docs/performance.md; there even load + the streamed derivation exceed 23 GiB (the derivation
+# is killed for lack of memory, and the harness reports the steps that finished).
 # 1 000 000 patients writes 23.3 GiB of CSV (deleted after the import) and a 32.8 GiB store:
 # it needs ≈ 57 GiB of free disk.
 # WORK (default /tmp/dayzero-pipeline) keeps each size's store and outputs; delete it afterwards.
@@ -22,7 +23,9 @@ work="${WORK:-/tmp/dayzero-pipeline}"
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC') on $(uname -srm), $(nproc 2>/dev/null || sysctl -n hw.ncpu) cores, load $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 for n in $sizes; do
   if [ "$n" -gt "${ANALYSE_MAX:-100000}" ]; then analyse="--analyse-until ${UNTIL:-derive}"; else analyse=""; fi
+  status=0
   .build/release/dayzero-bench pipeline --patients "$n" --with-r --work "$work/$n" $analyse \
-    --r-max-patients "${R_MAX:-10000}" --r-timeout "${R_TIMEOUT:-1800}"
+    --r-max-patients "${R_MAX:-10000}" --r-timeout "${R_TIMEOUT:-1800}" || status=$?
   rm -rf "$work/$n/study"   # the CSVs; the store and the outputs stay for inspection
+  if [ "$status" -ne 0 ]; then echo "# $n patients: the pipeline stopped (exit $status)"; exit "$status"; fi
 done
