@@ -85,4 +85,33 @@ struct StreamedDerivationTests {
         other.patients.removeLast()
         #expect(throws: StoreError.self) { _ = try store.deriveCohort(study: other, protocol: .paperDefault) }
     }
+
+    @Test("the hand-made fixtures (day numbers, timestamps) derive the same streamed as in memory")
+    func fixtures() throws {
+        for name in ["valid-days", "valid-timestamps"] {
+            let root = try makeTemporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: root) }
+            let db = root.appendingPathComponent("study.sqlite")
+            _ = try StudyStore.importStudy(folder: fixtureURL(name), to: db)
+            let store = try StudyStore(url: db)
+            let whole = try store.load()
+            let memory = Result { try CohortDerivation.derive(whole, protocol: .paperDefault) }
+            let streamed = Result { try store.deriveCohort(study: store.load(measurements: false), protocol: .paperDefault) }
+            switch (memory, streamed) {
+            case (.success(let a), .success(let b)):
+                #expect(b.cohort.daily.count > 0, "\(name)")
+                #expect(b.measurementsDigest == StudyDigest.tableDigest("measurements", of: whole), "\(name)")
+                #expect(a.flow == b.cohort.flow, "\(name)")
+                #expect(a.patients == b.cohort.patients, "\(name)")
+                #expect(a.daily.values == b.cohort.daily.values && a.daily.days == b.cohort.daily.days, "\(name)")
+                #expect(a.sofa == b.cohort.sofa, "\(name)")
+                #expect(a.outcomes == b.cohort.outcomes, "\(name)")
+                #expect(a.ruleCounts == b.cohort.ruleCounts, "\(name)")
+            case (.failure(let a), .failure(let b)):
+                Issue.record("\(name): the fixture should derive; in memory: \(a); streamed: \(b)")
+            default:
+                Issue.record("\(name): in memory \(memory), streamed \(streamed)")
+            }
+        }
+    }
 }
