@@ -81,24 +81,21 @@ enum ValidationOutcome: Sendable {
 /// The consumer stopped taking rows (its own error is what the import reports).
 struct ImportCancelled: Error {}
 
-/// A bounded queue of row batches between one producer (the validator) and one consumer (the
-/// database writer).
+/// The queue of row batches between one producer (the validator) and one consumer (the
+/// database writer): a `BatchQueue` plus the producer's outcome, delivered after the last batch.
 ///
 /// Why: parsing and validating the CSV and inserting into SQLite each take about half of an
 /// import; on a machine with two cores they can run at the same time. The queue holds at
-/// most `capacity` batches, so memory stays bounded however large the study is (the producer
-/// waits when the consumer falls behind). Rows keep their order, so the database is the same
-/// as when one thread does both.
+/// most `capacity` batches, so memory stays bounded however large the study is. Rows keep
+/// their order, so the database is the same as when one thread does both.
 final class RowChannel: @unchecked Sendable {
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var batches: [[StudyRow]] = []
+    private let queue: BatchQueue<[StudyRow]>
+    private let lock = NSLock()
+    // Guarded by `lock`; written before the queue is closed, read after it ran dry.
     private var outcome: ValidationOutcome?
-    private var cancelled = false
-    let capacity: Int
 
     init(capacity: Int) {
-        self.capacity = max(1, capacity)
+        queue = BatchQueue(capacity: capacity)
     }
 
     /// What the consumer receives next.
@@ -110,43 +107,23 @@ final class RowChannel: @unchecked Sendable {
     /// Hands a batch to the consumer, waiting while the queue is full. Throws `ImportCancelled`
     /// once the consumer has cancelled.
     func send(_ batch: [StudyRow]) throws(ImportCancelled) {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.count >= capacity && !cancelled { condition.wait() }
-        if cancelled { throw ImportCancelled() }
-        batches.append(batch)
-        condition.broadcast()
+        guard queue.send(batch) else { throw ImportCancelled() }
     }
 
     /// The producer's last message.
     func finish(_ result: ValidationOutcome) {
-        condition.lock()
-        outcome = result
-        condition.broadcast()
-        condition.unlock()
+        lock.withLock { outcome = result }
+        queue.close()
     }
 
     /// The next batch, or the producer's outcome once every batch was received.
     func receive() -> Message {
-        condition.lock()
-        defer { condition.unlock() }
-        while batches.isEmpty && outcome == nil { condition.wait() }
-        if !batches.isEmpty {
-            let batch = batches.removeFirst()
-            condition.broadcast()
-            return .rows(batch)
-        }
-        return .end(outcome ?? .completed(problems: [], suppressed: [:]))
+        if let batch = queue.receive() { return .rows(batch) }
+        return .end(lock.withLock { outcome } ?? .completed(problems: [], suppressed: [:]))
     }
 
     /// Stops the producer at its next `send` (batches already queued are dropped).
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        batches.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
+    func cancel() { queue.cancel() }
 }
 
 /// A sink that packs the rows into batches and sends them through a `RowChannel`.

@@ -96,14 +96,8 @@ private struct MeasurementStream {
         let hashing = !sortedByPatient
         let queue = BatchQueue<MeasurementBatch>(capacity: 4)
         let job = DerivationJob(
-            deriver: deriver, cohortOfStudy: cohortOfStudy, patientBytes: hashing ? study.patients.map { Array($0.id.utf8) } : nil)
-        let finished = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            job.run(queue)
-            finished.signal()
-        }
-        thread.stackSize = 1 << 22
-        thread.start()
+            deriver: deriver, cohortOfStudy: cohortOfStudy, patientIDs: hashing ? study.patients.map(\.id) : nil)
+        let consumer = BackgroundJob { job.run(queue) }
 
         var rows = 0
         var grouped = true
@@ -167,10 +161,10 @@ private struct MeasurementStream {
             queue.close()
         } catch {
             queue.cancel()
-            finished.wait()
+            try consumer.value()
             throw error
         }
-        finished.wait()
+        try consumer.value()
         var outcome = Outcome()
         outcome.rows = rows
         outcome.digest = job.digest
@@ -218,20 +212,29 @@ private struct MeasurementBatch: Sendable {
 
 /// The second thread of a `MeasurementStream`: the digest of every row (stored-order pass) and
 /// the derivation of the cohort patients' rows. `result` and `digest` are read after the
-/// thread signalled it finished.
+/// thread finished (`BackgroundJob.value()`).
 private final class DerivationJob: @unchecked Sendable {
     private var deriver: CohortDeriver
     private let cohortOfStudy: [Int32]
-    /// Each study patient's ID bytes; `nil` when no digest is computed.
-    private let patientBytes: [[UInt8]]?
+    /// Every study patient's ID as UTF-8, back to back (`patientOffsets[i] ..< patientOffsets[i + 1]`),
+    /// so the digest reads them in place (no array retained per row); `nil` when no digest is computed.
+    private let patientText: [UInt8]?
+    private let patientOffsets: [Int]
     private let lock = NSLock()
     private var outcome: Result<DerivedCohort, DerivationError>?
     private var finalDigest: [UInt8]?
 
-    init(deriver: CohortDeriver, cohortOfStudy: [Int32], patientBytes: [[UInt8]]?) {
+    init(deriver: CohortDeriver, cohortOfStudy: [Int32], patientIDs: [String]?) {
         self.deriver = deriver
         self.cohortOfStudy = cohortOfStudy
-        self.patientBytes = patientBytes
+        var text: [UInt8] = []
+        var offsets = [0]
+        for id in patientIDs ?? [] {
+            text.append(contentsOf: id.utf8)
+            offsets.append(text.count)
+        }
+        patientText = patientIDs == nil ? nil : text
+        patientOffsets = offsets
     }
 
     /// `nil` when the rows were not grouped by patient or the reader failed.
@@ -242,20 +245,12 @@ private final class DerivationJob: @unchecked Sendable {
         var rows = PatientMeasurementRows()
         var current: Int32 = -1
         var digest = MeasurementDigest()
-        // Patient IDs and parameter names as one byte buffer each with offsets, so the digest
-        // reads them in place (no array retained per row).
-        var patientText: [UInt8] = []
-        var patientOffsets: [Int] = [0]
-        for id in patientBytes ?? [] {
-            patientText.append(contentsOf: id)
-            patientOffsets.append(patientText.count)
-        }
+        // Parameter names back to back too, extended as the reader announces them.
         var parameterText: [UInt8] = []
         var parameterOffsets: [Int] = [0]
         var parameterSlots: [Int32] = []
         var deriving = true
         var failure: DerivationError?
-        let hashing = patientBytes != nil
         while let batch = queue.receive() {
             for p in batch.newParameters {
                 parameterText.append(contentsOf: p.bytes)
@@ -263,7 +258,7 @@ private final class DerivationJob: @unchecked Sendable {
                 parameterSlots.append(p.slot)
             }
             if !batch.deriving { deriving = false }
-            if hashing {
+            if let patientText {
                 patientText.withUnsafeBytes { patients in
                     parameterText.withUnsafeBytes { parameters in
                         for r in 0..<batch.count {
@@ -298,7 +293,7 @@ private final class DerivationJob: @unchecked Sendable {
             }
         }
         guard !queue.wasCancelled else { return }
-        let hashed = patientBytes == nil ? nil : digest.finalize()
+        let hashed = patientText == nil ? nil : digest.finalize()
         var result: Result<DerivedCohort, DerivationError>?
         if let failure {
             result = .failure(failure)
@@ -314,60 +309,5 @@ private final class DerivationJob: @unchecked Sendable {
             outcome = result
             finalDigest = hashed
         }
-    }
-}
-
-/// A bounded first-in first-out queue between one producer and one consumer thread: `send`
-/// waits while `capacity` items are queued, `receive` waits while none is, and either side can
-/// cancel (the other then stops at its next call).
-final class BatchQueue<Element: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var items: [Element] = []
-    private var closed = false
-    private var cancelled = false
-    let capacity: Int
-
-    init(capacity: Int) { self.capacity = max(1, capacity) }
-
-    /// Queues `item`; false (and the item dropped) once the queue was cancelled.
-    func send(_ item: Element) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.count >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        items.append(item)
-        condition.broadcast()
-        return true
-    }
-
-    /// No more items will be sent.
-    func close() {
-        condition.lock()
-        closed = true
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    /// Stops both sides: queued items are dropped.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        items.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    var wasCancelled: Bool { condition.withLock { cancelled } }
-
-    /// The next item; `nil` once the queue is closed and empty, or cancelled.
-    func receive() -> Element? {
-        condition.lock()
-        defer { condition.unlock() }
-        while items.isEmpty && !closed && !cancelled { condition.wait() }
-        guard !cancelled, !items.isEmpty else { return nil }
-        let item = items.removeFirst()
-        condition.broadcast()
-        return item
     }
 }
