@@ -246,7 +246,7 @@ enum PipelineStep: Benchmark {
             let cohort = streamed.cohort
             report("derive", tDerive, [
                 "treated": "\(cohort.flow.treated)", "controls": "\(cohort.flow.controls)",
-                "measurement_rows": "\(streamed.measurementRows)",
+                "measurement_rows": "\(streamed.measurementRows)", "daily_values": "\(cohort.daily.count)",
                 "measurement_rows/s": String(format: "%.0f", Double(streamed.measurementRows) / tDerive),
             ])
             if until == "derive" { return }
