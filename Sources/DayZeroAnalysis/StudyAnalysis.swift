@@ -13,8 +13,7 @@ public struct StudyAnalysis: Sendable {
     public let memberships: [AnalysisSetMembership]
     /// The propensity-matched sets, in protocol order (their model, pairs and balance).
     public let matchedSets: [PropensityMatchedSet]
-    /// The workup the sets ran through (with its per-study proteomics sums), reused by the
-    /// tidy exports.
+    /// The workup the sets ran through, reused by the tidy exports.
     let workup: Workup
 
     /// The version written into provenance blocks.
@@ -55,18 +54,18 @@ public struct StudyAnalysis: Sendable {
     /// the machine's cores; each result goes to its set's slot, so the output does not depend
     /// on the scheduling.
     ///
-    /// `measurementsDigest` is the measurement table's digest when the cohort was derived from
-    /// a store that streamed the rows (`StudyStore.deriveCohort`); `study.measurements` is
-    /// then empty and not read.
+    /// `streamedDigests` are the digests of the tables a store streamed into the derivation
+    /// instead of loading them (`StudyStore.deriveCohort`: measurements, cytokines, proteomics),
+    /// by table name (`StudyDigest.tableNames`); those tables of `study` are then empty and not read.
     public init(
-        study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, measurementsDigest: [UInt8]? = nil,
+        study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, streamedDigests: [String: [UInt8]] = [:],
         seed: UInt64? = nil
     ) throws {
         // The input hash (one pass over every row) runs on its own thread from the start, beside
         // the per-study preparation of the workup and then the sets.
         let hash = ConcurrentSlots<String>(count: 1)
         let hashing = DispatchGroup()
-        DispatchQueue.global().async(group: hashing) { hash[0] = StudyHash.sha256(study, measurementsDigest: measurementsDigest) }
+        DispatchQueue.global().async(group: hashing) { hash[0] = StudyHash.sha256(study, streamedDigests: streamedDigests) }
         let workup = Workup(study: study, cohort: cohort)
         enum Job: Sendable {
             case rule(AnalysisSetMembership, label: String)
@@ -133,11 +132,11 @@ public enum StudyHash {
         StudyDigest.hex(SHA256.hash(data: Data(text.utf8)))
     }
 
-    /// SHA-256 of the study's canonical form (`StudyDigest`), hex. `measurementsDigest`
-    /// replaces the measurement table's digest when a store computed it while streaming the
-    /// rows (`study.measurements` is then not read).
-    public static func sha256(_ study: StudyData, measurementsDigest: [UInt8]? = nil) -> String {
-        StudyDigest.sha256(study, measurements: measurementsDigest)
+    /// SHA-256 of the study's canonical form (`StudyDigest`), hex. `streamedDigests` replace
+    /// the digests of the tables a store computed while streaming their rows (those tables of
+    /// `study` are then not read).
+    public static func sha256(_ study: StudyData, streamedDigests: [String: [UInt8]] = [:]) -> String {
+        StudyDigest.sha256(study, streamed: streamedDigests)
     }
 }
 

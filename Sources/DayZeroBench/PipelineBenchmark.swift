@@ -12,8 +12,9 @@ import Darwin
 
 /// `dayzero-bench pipeline`: the whole job on a synthetic cohort of N screened patients, each
 /// step timed — simulate (write the CSV study folder), import (CSV → SQLite), load (SQLite →
-/// `StudyData`, every table but the measurements), derivation/alignment (the measurement rows
-/// streamed from the store into the derivation, as `dayzero analyze --db` does), the workup of the main analysis set alone, the workup of
+/// `StudyData`, every table but the measurements, cytokines and proteomics values),
+/// derivation/alignment (those three streamed from the store into the derivation, as
+/// `dayzero analyze --db` does), the workup of the main analysis set alone, the workup of
 /// every analysis set (`StudyAnalysis` on the derived cohort), writing `results.json` + the tidy exports, rendering `report.html` —
 /// and, with `--with-r`, the same workup in R (`bench/workup.R`) on the tidy exports.
 ///
@@ -233,12 +234,13 @@ enum PipelineStep: Benchmark {
                                  "measurement_rows/s": String(format: "%.0f", Double(m) / t),
                                  "rows/s": String(format: "%.0f", Double(summary.totalRows) / t)])
         } else if options.flag("analyse") {
-            // As `dayzero analyze --db` runs: every table but the measurements is loaded, the
-            // measurement rows stream from the store into the derivation (with the digest).
+            // As `dayzero analyze --db` runs: every table but the measurements, cytokines and
+            // proteomics values is loaded; those stream from the store into the derivation (with
+            // their digests).
             let store = try StudyStore(url: db)
-            let (study, tLoad) = try measure { try store.load(measurements: false) }
+            let (study, tLoad) = try measure { try store.load(omittingStreamedTables: true) }
             let otherRows = study.patients.count + study.courses.count + study.medications.count + study.events.count
-                + study.cytokines.count + study.proteomicsSamples.count + study.proteomics.count
+                + study.proteomicsSamples.count
             report("load", tLoad, ["rows": "\(otherRows)", "rows/s": String(format: "%.0f", Double(otherRows) / tLoad)])
             let until = try options.string("until")
             if until == "load" { return }
@@ -247,6 +249,7 @@ enum PipelineStep: Benchmark {
             report("derive", tDerive, [
                 "treated": "\(cohort.flow.treated)", "controls": "\(cohort.flow.controls)",
                 "measurement_rows": "\(streamed.measurementRows)", "daily_values": "\(cohort.daily.count)",
+                "cytokine_rows": "\(streamed.cytokineRows)", "proteomics_rows": "\(streamed.proteomicsRows)",
                 "measurement_rows/s": String(format: "%.0f", Double(streamed.measurementRows) / tDerive),
             ])
             if until == "derive" { return }
@@ -254,13 +257,13 @@ enum PipelineStep: Benchmark {
             var mainOnly = StudyProtocol.paperDefault
             mainOnly.analysisSets = Array(mainOnly.analysisSets.prefix(1))
             let (mainSets, tMain) = try measure {
-                try StudyAnalysis(study: study, protocol: mainOnly, cohort: cohort, measurementsDigest: streamed.measurementsDigest)
+                try StudyAnalysis(study: study, protocol: mainOnly, cohort: cohort, streamedDigests: streamed.digests)
                     .results.analysisSets.count
             }
             report("workup-main", tMain, ["sets": "\(mainSets)"])
             if until == "workup-main" { return }
             let (analysis, tWorkup) = try measure {
-                try StudyAnalysis(study: study, protocol: .paperDefault, cohort: cohort, measurementsDigest: streamed.measurementsDigest)
+                try StudyAnalysis(study: study, protocol: .paperDefault, cohort: cohort, streamedDigests: streamed.digests)
             }
             report("workup", tWorkup, ["sets": "\(analysis.results.analysisSets.count)"])
             if until == "workup" { return }

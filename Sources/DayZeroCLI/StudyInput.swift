@@ -26,8 +26,8 @@ public struct StudyInputOptions: ParsableArguments {
 
 /// A loaded study with its protocol and, for the bundled cohort, its seed.
 public struct LoadedStudy: Sendable {
-    /// Every table; from a store (`--db`) the measurements stay in the store (`store`) and are
-    /// streamed by the analysis, so `study.measurements` is empty.
+    /// Every table; from a store (`--db`) the measurements, cytokines and proteomics values stay
+    /// in the store (`store`) and are streamed by the analysis, so those tables are empty here.
     public var study: StudyData
     /// The store the study was read from (`--db`).
     public var store: StudyStore?
@@ -66,7 +66,7 @@ extension StudyInputOptions {
         if let db {
             guard FileManager.default.fileExists(atPath: db) else { throw InputFailure.unreadable("\(db): no such study store") }
             let opened = try StudyStore(url: URL(fileURLWithPath: db))
-            study = try opened.load(measurements: false)
+            study = try opened.load(omittingStreamedTables: true)
             store = opened
             source = db
         } else if let folder = self.study {
@@ -101,14 +101,14 @@ extension StudyInputOptions {
 }
 
 extension LoadedStudy {
-    /// Derives the cohort and runs every analysis set's workup: from a store the measurement
-    /// rows are streamed into the derivation (`StudyStore.deriveCohort`), otherwise the study in
-    /// memory is derived.
+    /// Derives the cohort and runs every analysis set's workup: from a store the measurement,
+    /// cytokine and proteomics rows are streamed into the derivation (`StudyStore.deriveCohort`),
+    /// otherwise the study in memory is derived.
     func analyse() throws -> StudyAnalysis {
         guard let store else { return try StudyAnalysis(study: study, protocol: studyProtocol, seed: seed) }
         let streamed = try store.deriveCohort(study: study, protocol: studyProtocol)
         return try StudyAnalysis(
-            study: study, protocol: studyProtocol, cohort: streamed.cohort, measurementsDigest: streamed.measurementsDigest, seed: seed)
+            study: study, protocol: studyProtocol, cohort: streamed.cohort, streamedDigests: streamed.digests, seed: seed)
     }
 }
 

@@ -6,8 +6,10 @@ import Testing
 @Suite("Cohort deriver (measurement rows patient by patient)")
 struct CohortDeriverTests {
     /// A: treated from ICU day 2; B: control; C: excluded (immunocompromised); D: treated from
-    /// day 3 with no measurement row at all. Rows of A and B are given unsorted by time, with
-    /// two temperatures on one day and a parameter the protocol does not use.
+    /// day 3 with no measurement row at all, only an admission cytokine sample. Rows of A and B
+    /// are given unsorted by time, with two temperatures on one day and a parameter the protocol
+    /// does not use; B has a serial IL-6 at the time of a measurement row and two admission
+    /// IL-6 values (their mean is the sample), C has cytokines that are not analysed.
     func study() -> StudyBuilder {
         var s = StudyBuilder()
         s.patient("A")
@@ -23,10 +25,17 @@ struct CohortDeriverTests {
         s.measure("B", "unused_parameter", at: 25.5, 1)
         s.measure("C", "crp", at: 1.0, 10)
         s.cytokine("B", "il6", at: 3.0, 50)
+        s.cytokine("B", "il6", at: 0.25, 200, admission: true)
+        s.cytokine("D", "il6", at: 0.5, 30, admission: true)
+        s.cytokine("C", "il6", at: 0.5, 999, admission: true)
+        s.cytokine("B", "il6", at: 0.25, 100, admission: true)
+        s.cytokine("B", "il6", at: 3.0, 70)
+        s.measure("B", "il6", at: 3.0, 10)
         return s
     }
 
-    /// Feeds the deriver each study patient's rows, in study order, rows in their input order.
+    /// Feeds the deriver each study patient's rows, in study order, rows in their input order:
+    /// the cytokine rows before the measurement rows (any order within a patient derives the same).
     func streamed(_ data: StudyData, order: [String]? = nil) throws(DerivationError) -> DerivedCohort {
         var deriver = try CohortDeriver(study: data, protocol: .paperDefault)
         let ids = order ?? data.patients.map(\.id)
@@ -34,13 +43,18 @@ struct CohortDeriverTests {
         for id in ids {
             guard let s = data.patients.firstIndex(where: { $0.id == id }) else { continue }
             rows.removeAll()
+            for (r, c) in data.cytokines.enumerated() where c.patientID == id {
+                rows.appendCytokine(deriver.cytokineKey(analyte: c.analyte, timepoint: c.timepoint), time: c.time, value: c.value, row: r)
+            }
             for (r, m) in data.measurements.enumerated() where m.patientID == id {
                 rows.append(slot: deriver.slot(parameter: m.parameter), time: m.time, value: m.value, order: r)
             }
             guard !rows.isEmpty else { continue }
             try deriver.add(studyIndex: s, rows: &rows)
         }
-        return deriver.finish()
+        var proteomics = deriver.proteomicsBuilder(samples: data.proteomicsSamples)
+        for v in data.proteomics { proteomics.add(v) }
+        return deriver.finish(proteomics: proteomics.finish())
     }
 
     func expectSame(_ a: DerivedCohort, _ b: DerivedCohort) {
@@ -74,9 +88,14 @@ struct CohortDeriverTests {
         #expect(stream.patient("C") == nil)
         let d = try #require(stream.patient("D"))
         #expect(stream.patients[d].day0 == 3)
-        // B's serial IL-6 joins its measurement rows.
+        // B's serial IL-6 values join its measurement row of the same day: the protocol's daily
+        // mean of 10, 50 and 70; the admission sample is the mean of 200 and 100.
         let b = try #require(stream.patient("B"))
-        #expect(stream.value(patient: b, parameter: "il6", icuDay: 3) == 50)
+        #expect(stream.value(patient: b, parameter: "il6", icuDay: 3) == 130.0 / 3)
+        #expect(stream.cytokineAdmission.value(patient: b, analyte: "il6") == 150)
+        // D has cytokine rows only: its admission sample is there, and its last recorded time.
+        #expect(stream.cytokineAdmission.value(patient: d, analyte: "il6") == 30)
+        #expect(stream.cytokineAdmission.count == 2)
     }
 
     @Test("a parameter the protocol does not use has no slot but still counts as recorded")

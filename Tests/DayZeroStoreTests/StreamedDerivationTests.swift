@@ -5,19 +5,37 @@ import Foundation
 import Testing
 @testable import DayZeroStore
 
-/// `StudyStore.deriveCohort`: the measurement rows streamed from the store give the cohort and
-/// the measurement digest of the study loaded whole — whether the rows are stored grouped by
-/// patient (one pass) or not (a second pass sorted by patient).
-@Suite("Cohort derived from a store's streamed measurement rows", .serialized)
+/// `StudyStore.deriveCohort`: the measurement, cytokine and proteomics rows streamed from the
+/// store give the cohort and the digests of the study loaded whole — whether the rows are stored
+/// grouped by patient (one pass) or not (a second pass sorted by patient).
+@Suite("Cohort derived from a store's streamed rows", .serialized)
 struct StreamedDerivationTests {
-    /// The default cohort's folder; with `interleave`, measurements.csv has the patients' rows
-    /// dealt round robin, patients in reverse order (each patient's own rows keep their order).
-    func makeStore(interleave: Bool) throws -> (root: URL, store: StudyStore) {
+    /// The default cohort's folder; each file of `interleave` (`measurements.csv`,
+    /// `cytokines.csv`) has the patients' rows dealt round robin, patients in reverse order (each
+    /// patient's own rows keep their order).
+    /// With `cytokineOnly`, the first and last `cytokineOnly` patients of cytokines.csv lose
+    /// their measurement rows (their cytokine rows reach the derivation alone).
+    func makeStore(interleave: Set<String> = [], cytokineOnly: Int = 0) throws -> (root: URL, store: StudyStore) {
         let root = try makeTemporaryDirectory()
         let folder = root.appendingPathComponent("study")
         try SyntheticCohort.write(to: folder)
-        if interleave {
-            let file = folder.appendingPathComponent("measurements.csv")
+        if cytokineOnly > 0 {
+            func lines(_ name: String) throws -> [Substring] {
+                try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                    .split(separator: "\n", omittingEmptySubsequences: true)
+            }
+            var ids: [Substring] = []
+            for line in try lines("cytokines.csv").dropFirst() {
+                let id = line.prefix { $0 != "," }
+                if ids.last != id { ids.append(id) }
+            }
+            let dropped = Set(ids.prefix(cytokineOnly) + ids.suffix(cytokineOnly))
+            let kept = try lines("measurements.csv").enumerated().filter { k, line in k == 0 || !dropped.contains(line.prefix { $0 != "," }) }
+            try (kept.map(\.element).joined(separator: "\n") + "\n")
+                .write(to: folder.appendingPathComponent("measurements.csv"), atomically: true, encoding: .utf8)
+        }
+        for name in interleave.sorted() {
+            let file = folder.appendingPathComponent(name)
             let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: true)
             var byPatient: [Substring: [Substring]] = [:]
             var order: [Substring] = []
@@ -39,21 +57,30 @@ struct StreamedDerivationTests {
         return (root, try StudyStore(url: db))
     }
 
-    func check(interleave: Bool) throws {
-        let (root, store) = try makeStore(interleave: interleave)
+    func check(interleave: Set<String>, cytokineOnly: Int = 0) throws {
+        let (root, store) = try makeStore(interleave: interleave, cytokineOnly: cytokineOnly)
         defer { try? FileManager.default.removeItem(at: root) }
         let whole = try store.load()
-        let partial = try store.load(measurements: false)
-        #expect(partial.measurements.isEmpty)
-        var withoutMeasurements = whole
-        withoutMeasurements.measurements = []
-        #expect(partial == withoutMeasurements)
+        let partial = try store.load(omittingStreamedTables: true)
+        #expect(partial.measurements.isEmpty && partial.cytokines.isEmpty && partial.proteomics.isEmpty)
+        var withoutStreamed = whole
+        withoutStreamed.measurements = []
+        withoutStreamed.cytokines = []
+        withoutStreamed.proteomics = []
+        #expect(partial == withoutStreamed)
+        #expect(!whole.cytokines.isEmpty && !whole.proteomics.isEmpty && !partial.proteomicsSamples.isEmpty)
 
         let streamed = try store.deriveCohort(study: partial, protocol: .paperDefault)
-        #expect(streamed.readSortedByPatient == interleave)
+        #expect(streamed.readSortedByPatient == !interleave.isEmpty)
         #expect(streamed.measurementRows == whole.measurements.count)
-        #expect(streamed.measurementsDigest == StudyDigest.tableDigest("measurements", of: whole))
-        #expect(StudyDigest.sha256(partial, measurements: streamed.measurementsDigest) == StudyDigest.sha256(whole))
+        #expect(streamed.cytokineRows == whole.cytokines.count)
+        #expect(streamed.proteomicsRows == whole.proteomics.count)
+        #expect(Set(streamed.digests.keys) == Set(StudyStore.streamedTables))
+        for name in StudyStore.streamedTables {
+            #expect(streamed.digests[name] == StudyDigest.tableDigest(name, of: whole), "\(name)")
+        }
+        #expect(StudyDigest.sha256(partial, streamed: streamed.digests) == StudyDigest.sha256(whole))
+        #expect(StudyDigest.sha256(partial) != StudyDigest.sha256(whole))
 
         let memory = try CohortDerivation.derive(whole, protocol: .paperDefault)
         let cohort = streamed.cohort
@@ -65,20 +92,39 @@ struct StreamedDerivationTests {
         #expect(cohort.sofa == memory.sofa)
         #expect(cohort.outcomes == memory.outcomes)
         #expect(cohort.ruleCounts == memory.ruleCounts)
+        #expect(cohort.cytokineAdmission == memory.cytokineAdmission)
+        #expect(cohort.proteomics == memory.proteomics)
         #expect(cohort.daily.count > 1000)
+        #expect(cohort.cytokineAdmission.count > 100)
+        if cytokineOnly > 0 {
+            // Some analysed patients do reach the derivation with cytokine rows alone.
+            let measured = Set(whole.measurements.patientIDs)
+            let alone = Set(cohort.cytokineAdmission.patient.map { cohort.patients[Int($0)].id }).subtracting(measured)
+            #expect(alone.count >= 2, "\(alone)")
+        }
+        #expect(cohort.proteomics.entries.count > 1000)
     }
 
-    @Test("rows stored grouped by patient: one pass, same cohort and digest as the whole study")
-    func grouped() throws { try check(interleave: false) }
+    @Test("rows stored grouped by patient: one pass, same cohort and digests as the whole study")
+    func grouped() throws { try check(interleave: []) }
 
-    @Test("rows interleaved across patients: read again sorted by patient, same cohort and digest")
-    func interleaved() throws { try check(interleave: true) }
+    @Test("measurement rows interleaved across patients: read again sorted by patient, same cohort and digests")
+    func interleaved() throws { try check(interleave: ["measurements.csv"]) }
+
+    @Test("cytokine rows interleaved (measurements grouped): read again sorted by patient, same cohort and digests")
+    func cytokinesInterleaved() throws { try check(interleave: ["cytokines.csv"]) }
+
+    @Test("patients with cytokine rows and no measurement row (first and last ones too), grouped and sorted passes")
+    func cytokineOnlyPatients() throws {
+        try check(interleave: [], cytokineOnly: 3)
+        try check(interleave: ["measurements.csv"], cytokineOnly: 3)
+    }
 
     @Test("a study that is not the store's is refused")
     func mismatchedStudy() throws {
-        let (root, store) = try makeStore(interleave: false)
+        let (root, store) = try makeStore()
         defer { try? FileManager.default.removeItem(at: root) }
-        var other = try store.load(measurements: false)
+        var other = try store.load(omittingStreamedTables: true)
         other.patients.swapAt(0, 1)
         #expect(throws: StoreError.self) { _ = try store.deriveCohort(study: other, protocol: .paperDefault) }
         other.patients.swapAt(0, 1)
@@ -96,17 +142,21 @@ struct StreamedDerivationTests {
             let store = try StudyStore(url: db)
             let whole = try store.load()
             let memory = Result { try CohortDerivation.derive(whole, protocol: .paperDefault) }
-            let streamed = Result { try store.deriveCohort(study: store.load(measurements: false), protocol: .paperDefault) }
+            let streamed = Result { try store.deriveCohort(study: store.load(omittingStreamedTables: true), protocol: .paperDefault) }
             switch (memory, streamed) {
             case (.success(let a), .success(let b)):
                 #expect(b.cohort.daily.count > 0, "\(name)")
-                #expect(b.measurementsDigest == StudyDigest.tableDigest("measurements", of: whole), "\(name)")
+                for table in StudyStore.streamedTables {
+                    #expect(b.digests[table] == StudyDigest.tableDigest(table, of: whole), "\(name), \(table)")
+                }
                 #expect(a.flow == b.cohort.flow, "\(name)")
                 #expect(a.patients == b.cohort.patients, "\(name)")
                 #expect(a.daily.values == b.cohort.daily.values && a.daily.days == b.cohort.daily.days, "\(name)")
                 #expect(a.sofa == b.cohort.sofa, "\(name)")
                 #expect(a.outcomes == b.cohort.outcomes, "\(name)")
                 #expect(a.ruleCounts == b.cohort.ruleCounts, "\(name)")
+                #expect(a.cytokineAdmission == b.cohort.cytokineAdmission, "\(name)")
+                #expect(a.proteomics == b.cohort.proteomics, "\(name)")
             case (.failure(let a), .failure(let b)):
                 Issue.record("\(name): the fixture should derive; in memory: \(a); streamed: \(b)")
             default:

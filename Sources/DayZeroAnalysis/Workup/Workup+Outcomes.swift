@@ -172,7 +172,7 @@ extension Workup {
     }
 
     func proteomicsData(_ membership: AnalysisSetMembership) -> (pairs: [ProteomicsPair], qcExcluded: Int, assays: Int) {
-        let index = proteomicsIndex
+        let index = cohort.proteomics
         var member = [Bool](repeating: false, count: cohort.patients.count)
         for i in membership.members { member[i] = true }
         var qcExcluded = 0
@@ -196,7 +196,7 @@ extension Workup {
     /// difference and the signed fold change; the relevance and significance lines come from the
     /// protocol (`proteomics:`; the paper's |FC| ≥ 2 and p < 0.000625).
     func proteomics(_ membership: AnalysisSetMembership) -> VolcanoResults? {
-        guard !study.proteomics.isEmpty else { return nil }
+        guard cohort.proteomics.valueRows > 0 else { return nil }
         let data = proteomicsData(membership)
         guard data.assays > 0 else { return nil }
         let settings = studyProtocol.proteomics
@@ -243,137 +243,5 @@ extension Workup {
         return VolcanoResults(
             groups: groupsOut, relevanceFoldChange: settings.relevanceFoldChange, significanceP: settings.significanceP,
             warnings: warnings)
-    }
-}
-
-/// The study's NPX values summed per cohort patient and assay, once for every analysis set.
-///
-/// `entries` are sorted by assay (name, UniProt, panel), group and patient ID — the order of
-/// `Workup.proteomicsPairs` — so a set's pairs are the entries of its members, in place. Sums
-/// run over the values in file order, as a per-set pass would.
-struct ProteomicsIndex: Sendable {
-    struct Assay: Hashable, Sendable {
-        var name: String
-        var uniProt: String
-        var panel: String
-    }
-
-    struct Entry: Sendable {
-        var patient: Int32
-        var assay: Int32
-        var preSum = 0.0
-        var nPre = 0
-        var postSum = 0.0
-        var nPost = 0
-    }
-
-    var assays: [Assay] = []
-    var entries: [Entry] = []
-    /// Values with an Olink QC warning, per cohort patient that has any.
-    var qcWarnings: [(patient: Int, count: Int)] = []
-
-    init(study: StudyData, cohort: DerivedCohort) {
-        guard !study.proteomics.isEmpty else { return }
-        var sampleInfo: [String: (patient: Int, timepoint: ProteomicsTimepoint)] = [:]
-        for s in study.proteomicsSamples {
-            guard let i = cohort.patientIndex(of: s.patientID) else { continue }
-            sampleInfo[s.sampleID] = (i, s.timepoint)
-        }
-        struct Key: Hashable { var assay: Int32; var patient: Int32 }
-        var assayKey: [Assay: Int32] = [:]
-        var slot: [Key: Int] = [:]
-        var qc: [Int: Int] = [:]
-        // Rows come grouped by sample, each sample listing its assays in the same order, and a
-        // patient's samples one after the other: the sample of the previous row, the assay at
-        // the same position in the previous sample and the patient's slot of each assay are
-        // tried before the dictionaries (which stay the reference, so any order is correct).
-        var lastSampleID: String?
-        var lastInfo: (patient: Int, timepoint: ProteomicsTimepoint)?
-        var position = 0
-        var previousSampleAssays: [Int32] = []
-        var currentSampleAssays: [Int32] = []
-        var cachedPatient: [Int32] = []
-        var cachedSlot: [Int] = []
-        for v in study.proteomics {
-            let info: (patient: Int, timepoint: ProteomicsTimepoint)
-            if let last = lastSampleID, last == v.sampleID {
-                guard let known = lastInfo else { continue }
-                info = known
-                position += 1
-            } else {
-                lastSampleID = v.sampleID
-                lastInfo = sampleInfo[v.sampleID]
-                swap(&previousSampleAssays, &currentSampleAssays)
-                currentSampleAssays.removeAll(keepingCapacity: true)
-                position = 0
-                guard let known = lastInfo else { continue }
-                info = known
-            }
-            if v.qcWarning {
-                qc[info.patient, default: 0] += 1
-                currentSampleAssays.append(-1)
-                continue
-            }
-            let panel = v.panel ?? ""
-            let a: Int32
-            if position < previousSampleAssays.count, previousSampleAssays[position] >= 0,
-               case let guess = assays[Int(previousSampleAssays[position])],
-               guess.name == v.assay, guess.uniProt == v.uniProt, guess.panel == panel {
-                a = previousSampleAssays[position]
-            } else {
-                let assay = Assay(name: v.assay, uniProt: v.uniProt, panel: panel)
-                if let k = assayKey[assay] {
-                    a = k
-                } else {
-                    a = Int32(truncatingIfNeeded: assays.count)
-                    assays.append(assay)
-                    assayKey[assay] = a
-                    cachedPatient.append(-1)
-                    cachedSlot.append(0)
-                }
-            }
-            currentSampleAssays.append(a)
-            let patient = Int32(truncatingIfNeeded: info.patient)
-            let e: Int
-            if cachedPatient[Int(a)] == patient {
-                e = cachedSlot[Int(a)]
-            } else {
-                let key = Key(assay: a, patient: patient)
-                if let k = slot[key] {
-                    e = k
-                } else {
-                    e = entries.count
-                    entries.append(Entry(patient: patient, assay: a))
-                    slot[key] = e
-                }
-                cachedPatient[Int(a)] = patient
-                cachedSlot[Int(a)] = e
-            }
-            if info.timepoint == .pre {
-                entries[e].preSum += v.npx
-                entries[e].nPre += 1
-            } else {
-                entries[e].postSum += v.npx
-                entries[e].nPost += 1
-            }
-        }
-        qcWarnings = qc.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        let assayRank = Self.ranks(assays.indices.sorted {
-            (assays[$0].name, assays[$0].uniProt, assays[$0].panel) < (assays[$1].name, assays[$1].uniProt, assays[$1].panel)
-        })
-        let patients = cohort.patients
-        let idRank = Self.ranks(patients.indices.sorted { patients[$0].id < patients[$1].id })
-        entries.sort { x, y in
-            let px = Int(x.patient), py = Int(y.patient)
-            return (assayRank[Int(x.assay)], groupLabel(patients[px].group), idRank[px])
-                < (assayRank[Int(y.assay)], groupLabel(patients[py].group), idRank[py])
-        }
-    }
-
-    /// `ranks(order)[i]` = position of `i` in `order`.
-    private static func ranks(_ order: [Int]) -> [Int] {
-        var rank = [Int](repeating: 0, count: order.count)
-        for (position, i) in order.enumerated() { rank[i] = position }
-        return rank
     }
 }

@@ -7,13 +7,10 @@ import DayZeroStats
 public struct Workup: Sendable {
     public let study: StudyData
     public let cohort: DerivedCohort
-    /// The NPX values per cohort patient and assay, summed once for every set.
-    let proteomicsIndex: ProteomicsIndex
 
     public init(study: StudyData, cohort: DerivedCohort) {
         self.study = study
         self.cohort = cohort
-        self.proteomicsIndex = ProteomicsIndex(study: study, cohort: cohort)
     }
 
     var studyProtocol: StudyProtocol { cohort.studyProtocol }

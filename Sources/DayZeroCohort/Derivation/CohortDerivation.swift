@@ -7,12 +7,14 @@
 public enum CohortDerivation {
     /// Derives the cohort from a study held in memory, measurements included.
     ///
-    /// The measurement rows of the cohort's patients are grouped by patient with a counting
-    /// sort of row numbers (4 bytes per row, no copy of the rows) and handed to a
-    /// `CohortDeriver` one patient at a time — the same deriver a store streams its rows into
+    /// The measurement and cytokine rows of the cohort's patients are grouped by patient with
+    /// a counting sort of row numbers (4 bytes per row, no copy of the rows) and handed to a
+    /// `CohortDeriver` one patient at a time, and the proteomics values to its
+    /// `ProteomicsSumsBuilder` — the same deriver a store streams its rows into
     /// (`StudyStore.deriveCohort`), so both paths give the same cohort.
     public static func derive(_ study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) -> DerivedCohort {
-        guard study.measurements.count < Int(Int32.max) else { throw .tooManyMeasurementRows(study.measurements.count) }
+        guard study.measurements.count < Int(Int32.max) else { throw .tooManyRows(table: "measurements.csv", count: study.measurements.count) }
+        guard study.cytokines.count < Int(Int32.max) else { throw .tooManyRows(table: "cytokines.csv", count: study.cytokines.count) }
         var deriver = try CohortDeriver(study: study, protocol: studyProtocol)
         let table = study.measurements
         let cohortCount = deriver.cohortSize
@@ -20,52 +22,86 @@ public enum CohortDerivation {
         var studyIndexByID: [String: Int] = [:]
         studyIndexByID.reserveCapacity(study.patients.count)
         for (i, p) in study.patients.enumerated() where studyIndexByID[p.id] == nil { studyIndexByID[p.id] = i }
-        let studyOfTablePatient = table.patientIDs.map { studyIndexByID[$0] ?? -1 }
-        let cohortOfTablePatient = studyOfTablePatient.map { $0 >= 0 ? deriver.cohortIndex(studyIndex: $0) ?? -1 : -1 }
+        func cohortIndex(_ id: String) -> Int { studyIndexByID[id].flatMap { deriver.cohortIndex(studyIndex: $0) } ?? -1 }
+        let cohortOfTablePatient = table.patientIDs.map(cohortIndex)
         let slotOfTableParameter = table.parameterNames.map { deriver.slot(parameter: $0) }
-
-        var offsets = [Int](repeating: 0, count: cohortCount + 1)
         let patient = table.patient
-        for r in patient.indices {
-            let i = cohortOfTablePatient[Int(patient[r])]
+        let measurementRows = RowsByPatient(patients: cohortCount, rows: patient.count) { cohortOfTablePatient[Int(patient[$0])] }
+        var lastID: String?
+        var lastCohortIndex = -1
+        let cytokineRows = RowsByPatient(patients: cohortCount, rows: study.cytokines.count) { r in
+            let id = study.cytokines[r].patientID
+            if id != lastID {
+                lastID = id
+                lastCohortIndex = cohortIndex(id)
+            }
+            return lastCohortIndex
+        }
+        var rows = PatientMeasurementRows()
+        for i in 0..<cohortCount where !measurementRows.isEmpty(i) || !cytokineRows.isEmpty(i) {
+            rows.removeAll()
+            for r in measurementRows.rows(of: i) {
+                rows.append(slot: slotOfTableParameter[Int(table.parameter[r])], time: table.time[r], value: table.value[r], order: r)
+            }
+            for r in cytokineRows.rows(of: i) {
+                let c = study.cytokines[r]
+                rows.appendCytokine(deriver.cytokineKey(analyte: c.analyte, timepoint: c.timepoint), time: c.time, value: c.value, row: r)
+            }
+            try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows)
+        }
+        var proteomics = deriver.proteomicsBuilder(samples: study.proteomicsSamples)
+        for v in study.proteomics { proteomics.add(v) }
+        return deriver.finish(proteomics: proteomics.finish())
+    }
+}
+
+/// The row numbers of a table grouped by cohort patient (a counting sort: 4 bytes per row).
+private struct RowsByPatient {
+    private var offsets: [Int]
+    private var refs: [Int32]
+
+    /// `patientOfRow(r)` is row `r`'s cohort patient (−1: not analysed, left out); it is
+    /// called twice per row (count, then place) instead of being stored.
+    init(patients: Int, rows: Int, patientOfRow: (Int) -> Int) {
+        offsets = [Int](repeating: 0, count: patients + 1)
+        for r in 0..<rows {
+            let i = patientOfRow(r)
             if i >= 0 { offsets[i + 1] += 1 }
         }
-        for i in 0..<cohortCount { offsets[i + 1] += offsets[i] }
+        for i in 0..<patients { offsets[i + 1] += offsets[i] }
         var next = offsets
-        var refs = [Int32](repeating: 0, count: offsets[cohortCount])
-        for r in patient.indices {
-            let i = cohortOfTablePatient[Int(patient[r])]
+        refs = [Int32](repeating: 0, count: offsets[patients])
+        for r in 0..<rows {
+            let i = patientOfRow(r)
             guard i >= 0 else { continue }
             refs[next[i]] = Int32(truncatingIfNeeded: r)
             next[i] += 1
         }
-        var rows = PatientMeasurementRows()
-        for i in 0..<cohortCount where offsets[i] < offsets[i + 1] {
-            rows.removeAll()
-            for k in offsets[i]..<offsets[i + 1] {
-                let r = Int(refs[k])
-                rows.append(slot: slotOfTableParameter[Int(table.parameter[r])], time: table.time[r], value: table.value[r], order: r)
-            }
-            try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows)
-        }
-        return deriver.finish()
     }
+
+    func isEmpty(_ i: Int) -> Bool { offsets[i] == offsets[i + 1] }
+
+    func rows(of i: Int) -> LazyMapSequence<ArraySlice<Int32>, Int> { refs[offsets[i]..<offsets[i + 1]].lazy.map { Int($0) } }
 }
 
-/// One patient's measurement rows, as a `CohortDeriver` takes them: each row's series slot
-/// (`CohortDeriver.slot(parameter:)`, −1 for a parameter the protocol does not use — the row
-/// still counts as "recorded" for the outcomes), time, canonical value, and input order (any
-/// increasing number: the tie-break between rows of equal time). A reusable buffer.
+/// One patient's measurement and cytokine rows, as a `CohortDeriver` takes them: each
+/// measurement row's series slot (`CohortDeriver.slot(parameter:)`, −1 for a parameter the
+/// protocol does not use — the row still counts as "recorded" for the outcomes), time,
+/// canonical value, and input order (any increasing number: the tie-break between rows of
+/// equal time); each cytokine row with its `CohortDeriver.cytokineKey`. A reusable buffer.
 public struct PatientMeasurementRows {
     var observations: [Observation] = []
+    /// ICU-admission cytokine values: analyte (index into the plan's cytokine analytes), time, value.
+    var admission: [(analyte: Int32, time: Double, value: Double)] = []
     var lastTime: Double?
 
     public init() {}
 
-    public var isEmpty: Bool { observations.isEmpty && lastTime == nil }
+    public var isEmpty: Bool { observations.isEmpty && admission.isEmpty && lastTime == nil }
 
     public mutating func removeAll() {
         observations.removeAll(keepingCapacity: true)
+        admission.removeAll(keepingCapacity: true)
         lastTime = nil
     }
 
@@ -73,19 +109,41 @@ public struct PatientMeasurementRows {
         lastTime = max(lastTime ?? time, time)
         if slot >= 0 { observations.append(Observation(slot: slot, time: time, value: value, order: order)) }
     }
+
+    /// Adds cytokine row number `row` (its position in the cytokine table, or any number
+    /// increasing in that order). A serial value joins its series after every measurement row
+    /// of equal time; an admission value is kept for the admission sample.
+    public mutating func appendCytokine(_ key: CytokineKey, time: Double, value: Double, row: Int) {
+        lastTime = max(lastTime ?? time, time)
+        guard key.index >= 0 else { return }
+        if key.admission {
+            admission.append((key.index, time, value))
+        } else {
+            observations.append(Observation(slot: key.index, time: time, value: value, order: CohortDeriver.serialOrder + row))
+        }
+    }
 }
 
-/// Derives a cohort while the measurement rows arrive patient by patient, so a study whose
-/// measurements do not fit in memory (a registry read from its store) is derived with only
-/// one patient's rows held at a time.
+/// What the derivation does with a cytokine row (`CohortDeriver.cytokineKey`): a serial
+/// value's series slot, or an admission value's analyte; `index` −1 when it only counts as
+/// recorded (an analyte or timepoint the protocol does not use).
+public struct CytokineKey: Sendable, Hashable {
+    public var admission: Bool
+    public var index: Int32
+}
+
+/// Derives a cohort while the measurement and cytokine rows arrive patient by patient and the
+/// proteomics values one by one, so a study whose big tables do not fit in memory (a registry
+/// read from its store) is derived with only one patient's rows held at a time.
 ///
-/// Built from the study's other tables (`study.measurements` is not read: it may be empty),
-/// it screens and aligns every patient first — everything that needs no measurement — then
-/// takes each patient's rows (`add(studyIndex:rows:)`), in ascending study order (the order of
-/// `StudyData.patients`), each patient at most once, and fills that patient's daily series,
-/// imputation and SOFA. `finish()` completes the patients that had no rows and the tables
-/// that need the whole cohort. The result equals `CohortDerivation.derive` on the study with
-/// its measurements.
+/// Built from the study's other tables (`study.measurements`, `study.cytokines` and
+/// `study.proteomics` are not read: they may be empty), it screens and aligns every patient
+/// first — everything that needs neither — then takes each patient's rows
+/// (`add(studyIndex:rows:)`), in ascending study order (the order of `StudyData.patients`),
+/// each patient at most once, and fills that patient's daily series, admission cytokine
+/// values, imputation and SOFA. The proteomics values go to a `proteomicsBuilder(samples:)`.
+/// `finish(proteomics:)` completes the patients that had no rows and the tables that need the
+/// whole cohort. The result equals `CohortDerivation.derive` on the study held whole.
 public struct CohortDeriver: Sendable {
     private let study: StudyData
     private let p: StudyProtocol
@@ -101,10 +159,11 @@ public struct CohortDeriver: Sendable {
     private let cohortOfStudy: [Int32]
     /// Latest time recorded in the tables other than the measurements, per cohort patient.
     private var lastRecorded: [Double?]
-    /// Serial cytokine observations per cohort patient: `serial[serialOffsets[i] ..< serialOffsets[i + 1]]`.
-    private let serialOffsets: [Int]
-    private let serial: [Observation]
-    private let admissionRows: [(patient: Int, analyte: String, time: Double, value: Double)]
+    /// ICU-admission cytokine values of the patients filled so far (analyte: index into the
+    /// plan's cytokine analytes).
+    private var admissionRows: [(patient: Int32, analyte: Int32, time: Double, value: Double)] = []
+    /// The admission analytes' indexes (empty when the protocol shows no admission sample).
+    private let admissionAnalyte: [String: Int32]
     private let drugDays: DrugDayTable
     private let infections: [[Double]]
 
@@ -119,7 +178,7 @@ public struct CohortDeriver: Sendable {
     private var slotStart: [Int] = []
 
     /// Screens and aligns the study's patients (eligibility, flow, day 0) and groups the
-    /// cytokine, medication and event rows by patient.
+    /// medication and event rows by patient.
     ///
     /// Eligibility, in flow order: the protocol's exclusion facts; no ICU course; then, after
     /// alignment, controls no longer in the ICU on their day 0 (left the ICU — discharge or
@@ -240,29 +299,11 @@ public struct CohortDeriver: Sendable {
         var lastRecorded = [Double?](repeating: nil, count: patients.count)
         func seen(_ i: Int, _ t: Double) { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
 
-        // Serial cytokine rows join the patient's measurements; they sort after every
-        // measurement row of equal time (`order` above any row number).
-        var serialRows: [(patient: Int, observation: Observation)] = []
-        var admissionRows: [(patient: Int, analyte: String, time: Double, value: Double)] = []
-        for c in study.cytokines {
-            guard let i = indexByID[c.patientID] else { continue }
-            seen(i, c.time)
-            switch c.timepoint {
-            case .serial:
-                guard let slot = plan.sourceSlot[c.analyte] else { continue }
-                serialRows.append((i, Observation(slot: Int32(slot), time: c.time, value: c.value, order: Self.serialOrder + serialRows.count)))
-            case .admission:
-                if p.windows.cytokineAdmissionSample { admissionRows.append((i, c.analyte, c.time, c.value)) }
-            }
-        }
-        var serialOffsets = [Int](repeating: 0, count: patients.count + 1)
-        for s in serialRows { serialOffsets[s.patient + 1] += 1 }
-        for i in 0..<patients.count { serialOffsets[i + 1] += serialOffsets[i] }
-        var serialNext = serialOffsets
-        var serial = [Observation](repeating: Observation(slot: 0, time: 0, value: 0, order: 0), count: serialRows.count)
-        for s in serialRows {
-            serial[serialNext[s.patient]] = s.observation
-            serialNext[s.patient] += 1
+        // Cytokine rows arrive with the patient's measurement rows (`PatientMeasurementRows`):
+        // serial values join the series, admission values the admission sample.
+        var admissionAnalyte: [String: Int32] = [:]
+        if p.windows.cytokineAdmissionSample {
+            for (a, name) in plan.cytokineAnalytes.enumerated() where admissionAnalyte[name] == nil { admissionAnalyte[name] = Int32(a) }
         }
 
         let drugs = plan.drugs
@@ -293,9 +334,7 @@ public struct CohortDeriver: Sendable {
         self.treatmentBeforeAdmission = treatmentBeforeAdmission
         self.cohortOfStudy = cohortOfStudy
         self.lastRecorded = lastRecorded
-        self.serialOffsets = serialOffsets
-        self.serial = serial
-        self.admissionRows = admissionRows
+        self.admissionAnalyte = admissionAnalyte
         self.drugDays = drugDays
         self.infections = infections
         self.builder = DailyValueTableBuilder(keys: plan.keys)
@@ -303,7 +342,21 @@ public struct CohortDeriver: Sendable {
     }
 
     /// The order given to serial cytokine rows: above any measurement row number.
-    private static let serialOrder = 1 << 62
+    static let serialOrder = 1 << 62
+
+    /// How a cytokine row of `analyte` at `timepoint` is derived (`PatientMeasurementRows.appendCytokine`).
+    public func cytokineKey(analyte: String, timepoint: CytokineTimepoint) -> CytokineKey {
+        switch timepoint {
+        case .serial: CytokineKey(admission: false, index: plan.sourceSlot[analyte].map { Int32($0) } ?? -1)
+        case .admission: CytokineKey(admission: true, index: admissionAnalyte[analyte] ?? -1)
+        }
+    }
+
+    /// A builder for the cohort's proteomics sums, from the study's proteomics samples; feed it
+    /// the proteomics values in file order and pass the result to `finish(proteomics:)`.
+    public func proteomicsBuilder(samples: [ProteomicsSample]) -> ProteomicsSumsBuilder {
+        ProteomicsSumsBuilder(samples: samples, patients: patients, patientIndex: { indexByID[$0] })
+    }
 
     /// The number of analysed patients.
     public var cohortSize: Int { patients.count }
@@ -345,10 +398,11 @@ public struct CohortDeriver: Sendable {
         fill(patient: i, rows: &rows)
     }
 
-    /// Fills cohort patient `i`'s daily series from its rows and its serial cytokines.
+    /// Fills cohort patient `i`'s daily series from its rows (measurements and cytokines).
     private mutating func fill(patient i: Int, rows: inout PatientMeasurementRows) {
         if let t = rows.lastTime { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
-        sortBySlotTimeOrder(rows.observations, serial[serialOffsets[i]..<serialOffsets[i + 1]])
+        for a in rows.admission { admissionRows.append((Int32(truncatingIfNeeded: i), a.analyte, a.time, a.value)) }
+        sortBySlotTimeOrder(rows.observations)
         var series = [DaySeries](repeating: DaySeries(), count: plan.keys.count)
         var flagDays: [Int] = []
         plan.aggregate(scratch[...], into: &series, flagDays: &flagDays)
@@ -369,22 +423,17 @@ public struct CohortDeriver: Sendable {
     /// counting sort by slot (a few dozen slots), then a sort of each slot's run only when it is
     /// not already in (time, order) order — rows usually arrive in time order, so most runs need
     /// none (a comparison sort of the whole patient was a fifth of the derivation).
-    private mutating func sortBySlotTimeOrder(_ measured: [Observation], _ serialRows: ArraySlice<Observation>) {
+    private mutating func sortBySlotTimeOrder(_ measured: [Observation]) {
         let slots = plan.slotTargets.count
         slotStart.removeAll(keepingCapacity: true)
         slotStart.append(contentsOf: repeatElement(0, count: slots + 1))
         // A slot outside the plan (not from `slot(parameter:)`) is treated as unused.
         for o in measured where Int(o.slot) < slots { slotStart[Int(o.slot) + 1] += 1 }
-        for o in serialRows { slotStart[Int(o.slot) + 1] += 1 }
         for k in 0..<slots { slotStart[k + 1] += slotStart[k] }
         let total = slotStart[slots]
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: repeatElement(Observation(slot: 0, time: 0, value: 0, order: 0), count: total))
         for o in measured where Int(o.slot) < slots {
-            scratch[slotStart[Int(o.slot)]] = o
-            slotStart[Int(o.slot)] += 1
-        }
-        for o in serialRows {
             scratch[slotStart[Int(o.slot)]] = o
             slotStart[Int(o.slot)] += 1
         }
@@ -405,11 +454,12 @@ public struct CohortDeriver: Sendable {
     }
 
     /// Completes the patients without measurement rows, then the admission samples,
-    /// medication use and outcomes.
-    public consuming func finish() -> DerivedCohort {
+    /// medication use and outcomes; `proteomics` comes from `proteomicsBuilder(samples:)`.
+    public consuming func finish(proteomics: ProteomicsSums) -> DerivedCohort {
         var none = PatientMeasurementRows()
         while nextPatient < patients.count { fill(patient: nextPatient, rows: &none) }
         let admission = AdmissionSampleTable(rows: admissionRows, analytes: plan.cytokineAnalytes, protocol: p, registry: registry)
+        admissionRows = []
 
         let medicationUse: [MedicationUse] = p.medications.drugs.map { drug in
             let d = plan.drugIndex[drug.lowercased()] ?? 0
@@ -435,7 +485,7 @@ public struct CohortDeriver: Sendable {
 
         return DerivedCohort(
             studyProtocol: p, screening: screening, flow: flow, patients: patients, daily: builder.build(), sofa: sofaTable,
-            cytokineAdmission: admission, medicationUse: medicationUse, outcomes: outcomes,
+            cytokineAdmission: admission, proteomics: proteomics, medicationUse: medicationUse, outcomes: outcomes,
             ruleCounts: RuleCounts(
                 imputation: imputation, sofaDaysScored: sofaScored, sofaDaysWithMissingComponents: sofaWithMissing,
                 sofaDaysWithoutTotal: sofaWithoutTotal, treatmentBeforeAdmission: treatmentBeforeAdmission),
@@ -504,13 +554,11 @@ public struct AdmissionSampleTable: Sendable, Equatable {
         return lo < patient.count && Int(patient[lo]) == p && Int(analyte[lo]) == a ? value[lo] : nil
     }
 
-    init(rows: [(patient: Int, analyte: String, time: Double, value: Double)], analytes: [String], protocol p: StudyProtocol, registry: ParameterRegistry) {
+    /// `rows` in input order; `analyte` indexes `analytes`.
+    init(rows: [(patient: Int32, analyte: Int32, time: Double, value: Double)], analytes: [String], protocol p: StudyProtocol, registry: ParameterRegistry) {
         self.analytes = analytes
-        let index = Dictionary(uniqueKeysWithValues: analytes.enumerated().map { ($1, $0) })
-        let keyed = rows.enumerated().compactMap { k, r -> (p: Int, a: Int, time: Double, k: Int, value: Double)? in
-            guard let a = index[r.analyte] else { return nil }
-            return (r.patient, a, r.time, k, r.value)
-        }.sorted { ($0.p, $0.a, $0.time, $0.k) < ($1.p, $1.a, $1.time, $1.k) }
+        let keyed = rows.enumerated().map { k, r in (p: Int(r.patient), a: Int(r.analyte), time: r.time, k: k, value: r.value) }
+            .sorted { ($0.p, $0.a, $0.time, $0.k) < ($1.p, $1.a, $1.time, $1.k) }
         var start = 0
         while start < keyed.count {
             var end = start + 1

@@ -16,6 +16,10 @@ public struct DailySeriesKey: Sendable, Hashable, CustomStringConvertible {
 /// columnar: the values of patient `p`, series `s` are `days[r]`, `values[r]`, `imputed[r]`
 /// for `r` in `range(patient: p, series: s)`, sorted by ICU day (one value per day).
 ///
+/// The columns are `ChunkedColumn`s: a registry's table holds hundreds of millions of values
+/// (≈ 13 bytes each), which an array grown by doubling would hold with up to as much slack
+/// again, and copy at every doubling.
+///
 /// - Complexity: `range` is O(1); `value(patient:series:icuDay:)` is O(log d) for d days.
 public struct DailyValueTable: Sendable {
     public let keys: [DailySeriesKey]
@@ -24,10 +28,10 @@ public struct DailyValueTable: Sendable {
     /// `offsets[p * keys.count + s] ..< offsets[p * keys.count + s + 1]`.
     let offsets: [Int]
     /// ICU day of each value.
-    public let days: [Int32]
-    public let values: [Double]
+    public let days: ChunkedColumn<Int32>
+    public let values: ChunkedColumn<Double>
     /// True where the temperature imputation set the value.
-    public let imputed: [Bool]
+    public let imputed: ChunkedColumn<Bool>
 
     /// The rows of one patient's series.
     public func range(patient: Int, series: Int) -> Range<Int> {
@@ -55,9 +59,9 @@ public struct DailyValueTable: Sendable {
 struct DailyValueTableBuilder {
     let keys: [DailySeriesKey]
     var offsets: [Int] = [0]
-    var days: [Int32] = []
-    var values: [Double] = []
-    var imputed: [Bool] = []
+    var days = ChunkedColumn<Int32>()
+    var values = ChunkedColumn<Double>()
+    var imputed = ChunkedColumn<Bool>()
     var patients = 0
 
     init(keys: [DailySeriesKey]) { self.keys = keys }
@@ -65,9 +69,9 @@ struct DailyValueTableBuilder {
     /// Appends one patient's series; `series[s]` is sorted by day with unique days.
     mutating func append(patientSeries series: [DaySeries]) {
         for s in series {
-            days.append(contentsOf: s.days.map { Int32(clamping: $0) })
-            values.append(contentsOf: s.values)
-            imputed.append(contentsOf: s.imputed)
+            for d in s.days { days.append(Int32(clamping: d)) }
+            for v in s.values { values.append(v) }
+            for f in s.imputed { imputed.append(f) }
             offsets.append(values.count)
         }
         patients += 1
@@ -78,6 +82,38 @@ struct DailyValueTableBuilder {
             keys: keys, keyIndex: Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }), patientCount: patients,
             offsets: offsets, days: days, values: values, imputed: imputed)
     }
+}
+
+/// A column of values appended in chunks of 2²⁰ (1 MiB–8 MiB each): it never holds more
+/// than one chunk of unused capacity and never copies what it already holds, where an array
+/// grown by doubling holds up to as much slack as values and copies them at every doubling —
+/// at registry scale gigabytes of both.
+public struct ChunkedColumn<Element: Sendable>: Sendable, RandomAccessCollection {
+    private static var shift: Int { 20 }
+    private static var mask: Int { (1 << shift) - 1 }
+    private var chunks: [[Element]] = []
+    public private(set) var count = 0
+
+    public init() {}
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    public subscript(position: Int) -> Element { chunks[position >> Self.shift][position & Self.mask] }
+
+    public mutating func append(_ x: Element) {
+        if count & Self.mask == 0 {
+            var chunk: [Element] = []
+            chunk.reserveCapacity(1 << Self.shift)
+            chunks.append(chunk)
+        }
+        chunks[chunks.count - 1].append(x)
+        count += 1
+    }
+}
+
+extension ChunkedColumn: Equatable where Element: Equatable {
+    public static func == (a: ChunkedColumn, b: ChunkedColumn) -> Bool { a.count == b.count && a.elementsEqual(b) }
 }
 
 /// One patient's daily values of one series, sorted by day.

@@ -18,6 +18,8 @@ public struct DerivedCohort: Sendable {
     public var sofa: SOFATable
     /// The ICU-admission cytokine sample per patient and analyte.
     public var cytokineAdmission: AdmissionSampleTable
+    /// The proteomics NPX values summed per patient and assay, before and after day 0.
+    public var proteomics: ProteomicsSums
     /// Use of each protocol drug before and after day 0.
     public var medicationUse: [MedicationUse]
     /// Outcomes after day 0, one per patient.
@@ -178,8 +180,8 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
     case invalidProtocol([ProtocolIssue])
     /// The controls' day 0 is the treated median start day, but no eligible patient was treated.
     case noTreatedPatients(drug: String)
-    /// More measurement rows than the derivation's 32-bit row numbers address.
-    case tooManyMeasurementRows(Int)
+    /// More measurement (or cytokine) rows than the derivation's 32-bit row numbers address.
+    case tooManyRows(table: String, count: Int)
     /// Measurement rows given to a `CohortDeriver` out of patient order: a reader that streams
     /// rows in stored order catches this and reads them again sorted by patient.
     case measurementsNotGroupedByPatient(patient: String)
@@ -190,8 +192,8 @@ public enum DerivationError: Error, Sendable, CustomStringConvertible {
             "the protocol is not valid for this study:\n" + issues.map(\.description).joined(separator: "\n")
         case .noTreatedPatients(let drug):
             "no eligible patient received \(drug): the controls' alignment day (the treated median start day) is undefined"
-        case .tooManyMeasurementRows(let n):
-            "the study has \(n) measurement rows; one derivation handles at most \(Int32.max) (split the study by site or period)"
+        case .tooManyRows(let table, let n):
+            "the study has \(n) rows in \(table); one derivation handles at most \(Int32.max) (split the study by site or period)"
         case .measurementsNotGroupedByPatient(let id):
             "the measurement rows of patient \(id) came after those of a later patient (rows must be grouped by patient in study order)"
         }

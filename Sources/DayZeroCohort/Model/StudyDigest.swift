@@ -4,9 +4,10 @@ import Crypto
 /// (`docs/results.md`, "The input hash").
 ///
 /// Each table has its own digest over a binary canonical form of its rows, and the study's
-/// hash combines the nine digests. A table's digest depends only on its rows, so the
-/// measurement table's can be computed while its rows stream past (`MeasurementDigest`) —
-/// by a store that never holds them — and give the same hash as a study held in memory.
+/// hash combines the nine digests. A table's digest depends only on its rows, so the big
+/// tables' can be computed while their rows stream past (`MeasurementDigest`,
+/// `CytokineDigest`, `ProteomicsDigest`) — by a store that never holds them — and give the
+/// same hash as a study held in memory.
 public enum StudyDigest {
     /// The tables in hash order.
     public static let tableNames = [
@@ -14,19 +15,11 @@ public enum StudyDigest {
         "parameters",
     ]
 
-    /// SHA-256 of the study, hex: the table digests combined in `tableNames` order. When
-    /// `measurements` is given it is used as the measurement table's digest (a store computed
-    /// it while streaming the rows) and `study.measurements` is not read.
-    public static func sha256(_ study: StudyData, measurements: [UInt8]? = nil) -> String {
-        var digests: [[UInt8]] = []
-        for name in tableNames {
-            if name == "measurements", let measurements {
-                digests.append(measurements)
-            } else {
-                digests.append(tableDigest(name, of: study))
-            }
-        }
-        return combine(digests)
+    /// SHA-256 of the study, hex: the table digests combined in `tableNames` order. A table
+    /// named in `streamed` (e.g. `"measurements"`) takes that digest — a store computed it while
+    /// streaming the rows — and the study's own rows of it are not read.
+    public static func sha256(_ study: StudyData, streamed: [String: [UInt8]] = [:]) -> String {
+        combine(tableNames.map { streamed[$0] ?? tableDigest($0, of: study) })
     }
 
     /// The study hash from the nine table digests (in `tableNames` order), hex: SHA-256 over,
@@ -73,17 +66,15 @@ public enum StudyDigest {
         case "events":
             for e in study.events { w.string(e.patientID); w.string(e.event); w.number(e.time); w.string(e.detail ?? "") }
         case "cytokines":
-            for c in study.cytokines {
-                w.string(c.patientID); w.string(c.sampleID); w.number(c.time); w.string(c.timepoint.rawValue); w.string(c.analyte)
-                w.number(c.value); w.flag(c.belowLOD)
-            }
+            var d = CytokineDigest()
+            for c in study.cytokines { d.add(c) }
+            return d.finalize()
         case "proteomics_samples":
             for s in study.proteomicsSamples { w.string(s.sampleID); w.string(s.patientID); w.number(s.time); w.string(s.timepoint.rawValue) }
         case "proteomics":
-            for v in study.proteomics {
-                w.string(v.sampleID); w.string(v.assay); w.string(v.uniProt); w.string(v.olinkID ?? ""); w.string(v.panel ?? "")
-                w.number(v.npx); w.number(v.lod); w.flag(v.qcWarning)
-            }
+            var d = ProteomicsDigest()
+            for v in study.proteomics { d.add(v) }
+            return d.finalize()
         case "parameters":
             for d in study.declaredParameters {
                 w.string(d.name); w.string(d.label); w.string(d.kind.rawValue); w.string(d.unit); w.string(d.aggregation.rawValue)
@@ -129,6 +120,44 @@ public struct MeasurementDigest {
     public mutating func finalize() -> [UInt8] { w.finalize() }
 }
 
+/// The cytokine table's digest, fed one row at a time in stored order: patient ID, sample ID,
+/// time, timepoint, analyte, canonical value and the below-LOD flag of each row.
+public struct CytokineDigest {
+    private var w = CanonicalHasher()
+
+    public init() {}
+
+    public mutating func add(_ c: CytokineMeasurement) {
+        add(patientID: c.patientID, sampleID: c.sampleID, time: c.time, timepoint: c.timepoint, analyte: c.analyte, value: c.value,
+            belowLOD: c.belowLOD)
+    }
+
+    /// `add` from the fields the digest covers.
+    public mutating func add(
+        patientID: String, sampleID: String, time: Double, timepoint: CytokineTimepoint, analyte: String, value: Double, belowLOD: Bool
+    ) {
+        w.string(patientID); w.string(sampleID); w.number(time); w.string(timepoint.rawValue); w.string(analyte)
+        w.number(value); w.flag(belowLOD)
+    }
+
+    public mutating func finalize() -> [UInt8] { w.finalize() }
+}
+
+/// The proteomics table's digest, fed one row at a time in stored order: sample ID, assay,
+/// UniProt, Olink ID, panel, NPX, LOD and the QC flag of each row.
+public struct ProteomicsDigest {
+    private var w = CanonicalHasher()
+
+    public init() {}
+
+    public mutating func add(_ v: ProteomicsValue) {
+        w.string(v.sampleID); w.string(v.assay); w.string(v.uniProt); w.string(v.olinkID ?? ""); w.string(v.panel ?? "")
+        w.number(v.npx); w.number(v.lod); w.flag(v.qcWarning)
+    }
+
+    public mutating func finalize() -> [UInt8] { w.finalize() }
+}
+
 /// The canonical binary form fed to SHA-256 through a 64 KiB buffer: a string as its UTF-8
 /// length (4 bytes, little-endian) and bytes, a number as a presence byte (0 = missing) and its
 /// IEEE 754 bits (8 bytes, little-endian), a flag as one byte — a memory copy per field, not a
@@ -143,7 +172,10 @@ struct CanonicalHasher {
 
     mutating func separator() { write(byte: 0x1E) }
 
-    mutating func string(_ s: String) { bytes(Array(s.utf8)) }
+    mutating func string(_ s: String) {
+        var s = s
+        s.withUTF8 { bytes(UnsafeRawBufferPointer($0)) }
+    }
 
     mutating func bytes(_ b: [UInt8]) { b.withUnsafeBytes { bytes($0) } }
 
