@@ -69,9 +69,9 @@ struct DailyValueTableBuilder {
     /// Appends one patient's series; `series[s]` is sorted by day with unique days.
     mutating func append(patientSeries series: [DaySeries]) {
         for s in series {
-            for d in s.days { days.append(Int32(clamping: d)) }
-            for v in s.values { values.append(v) }
-            for f in s.imputed { imputed.append(f) }
+            days.append(contentsOf: s.days.lazy.map { Int32(clamping: $0) })
+            values.append(contentsOf: s.values)
+            imputed.append(contentsOf: s.imputed)
             offsets.append(values.count)
         }
         patients += 1
@@ -109,6 +109,23 @@ public struct ChunkedColumn<Element: Sendable>: Sendable, RandomAccessCollection
         }
         chunks[chunks.count - 1].append(x)
         count += 1
+    }
+
+    /// Appends `xs`, filling the last chunk before starting the next.
+    public mutating func append<C: Collection>(contentsOf xs: C) where C.Element == Element {
+        var i = xs.startIndex
+        while i != xs.endIndex {
+            if count & Self.mask == 0 {
+                var chunk: [Element] = []
+                chunk.reserveCapacity(1 << Self.shift)
+                chunks.append(chunk)
+            }
+            let room = (1 << Self.shift) - (count & Self.mask)
+            let end = xs.index(i, offsetBy: room, limitedBy: xs.endIndex) ?? xs.endIndex
+            chunks[chunks.count - 1].append(contentsOf: xs[i..<end])
+            count += xs.distance(from: i, to: end)
+            i = end
+        }
     }
 }
 

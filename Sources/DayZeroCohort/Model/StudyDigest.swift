@@ -111,10 +111,7 @@ public struct MeasurementDigest {
 
     /// `add` with the patient ID and parameter name as raw UTF-8 bytes (no array per row).
     public mutating func add(patient: UnsafeRawBufferPointer, time: Double, parameter: UnsafeRawBufferPointer, value: Double) {
-        w.bytes(patient)
-        w.number(time)
-        w.bytes(parameter)
-        w.number(value)
+        w.stringNumberStringNumber(patient, time, parameter, value)
     }
 
     public mutating func finalize() -> [UInt8] { w.finalize() }
@@ -186,6 +183,37 @@ struct CanonicalHasher {
     }
 
     mutating func raw(_ b: [UInt8]) { b.withUnsafeBytes { write($0) } }
+
+    /// `bytes(a); number(x); bytes(b); number(y)` — a measurement row — in one access to the
+    /// buffer (the registry's hash is hundreds of millions of these).
+    mutating func stringNumberStringNumber(_ a: UnsafeRawBufferPointer, _ x: Double, _ b: UnsafeRawBufferPointer, _ y: Double) {
+        let n = 4 + a.count + 9 + 4 + b.count + 9
+        guard n <= buffer.count else {
+            bytes(a); number(x); bytes(b); number(y)
+            return
+        }
+        if used + n > buffer.count { flush() }
+        var at = used
+        buffer.withUnsafeMutableBytes { destination in
+            guard let base = destination.baseAddress else { return }
+            func put(_ s: UnsafeRawBufferPointer) {
+                base.storeBytes(of: UInt32(truncatingIfNeeded: s.count).littleEndian, toByteOffset: at, as: UInt32.self)
+                at += 4
+                if let source = s.baseAddress, s.count > 0 { (base + at).copyMemory(from: source, byteCount: s.count) }
+                at += s.count
+            }
+            func put(_ v: Double) {
+                base.storeBytes(of: 1, toByteOffset: at, as: UInt8.self)
+                base.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: at + 1, as: UInt64.self)
+                at += 9
+            }
+            put(a)
+            put(x)
+            put(b)
+            put(y)
+        }
+        used = at
+    }
 
     mutating func number(_ x: Double?) {
         guard let x else {
