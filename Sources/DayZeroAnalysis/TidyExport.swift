@@ -63,9 +63,11 @@ public enum TidyExport {
             let builder = AlignedLongTableBuilder(cohort: cohort, membership: membership)
             let parameters = cohort.studyProtocol.parameters.map { CSVBytes.encode($0.name) }
             let transforms = cohort.studyProtocol.parameters.map { CSVBytes.encode($0.transformLabel) }
-            let step = max(1, patientsPerChunk)
-            for first in stride(from: 0, to: builder.members.count, by: step) {
-                let t = builder.table(memberChunk: first..<min(first + step, builder.members.count))
+            var chunkStart = 0
+            while chunkStart < builder.members.count {
+                let chunk = chunkStart..<(chunkStart + min(max(1, patientsPerChunk), builder.members.count - chunkStart))
+                chunkStart = chunk.upperBound
+                let t = builder.table(memberChunk: chunk)
                 for r in 0..<t.count {
                     let p = Int(t.patient[r])
                     let k = Int(t.parameter[r])
