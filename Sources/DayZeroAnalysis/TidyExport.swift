@@ -23,12 +23,23 @@ public enum TidyExport {
 
     /// Writes every tidy export of `analysis` into `directory` (created if needed).
     ///
-    /// Every file is streamed row by row through a buffer of about 1 MiB (`CSVFileWriter`), so
-    /// memory does not grow with the study beyond one analysis set's aligned long table (built
-    /// by `alignedLongTable(for:)` and dropped before the next set). Each file goes to a
+    /// Every file is streamed row by row through a buffer of about 1 MiB (`CSVFileWriter`).
+    /// `aligned_long.csv` is written a chunk of `longTableChunk` member patients at a time (the
+    /// chunk's table built by `AlignedLongTableBuilder.table(memberChunk:)`, written, dropped),
+    /// so the export never holds a set's whole long table (≈ 0.9 GiB per set at 100 000
+    /// screened patients) but at most ≈ 4096 patients' rows (≈ 40 MiB). Each file goes to a
     /// temporary name in `directory`; only when all seven are complete are they renamed to
     /// their real names, so a failure leaves no half-written export.
     public static func write(_ analysis: StudyAnalysis, to directory: URL) throws {
+        try write(analysis, to: directory, patientsPerChunk: longTableChunk)
+    }
+
+    /// Member patients per chunk of `aligned_long.csv`.
+    static let longTableChunk = 4096
+
+    /// `write(_:to:)` with `aligned_long.csv` built `patientsPerChunk` member patients at a time
+    /// (at least 1); the bytes do not depend on it.
+    static func write(_ analysis: StudyAnalysis, to directory: URL, patientsPerChunk: Int) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         func file(_ name: String, _ header: [String]) throws -> CSVFileWriter {
             try CSVFileWriter(directory.appendingPathComponent(name), header: header)
@@ -49,23 +60,29 @@ public enum TidyExport {
         let groups = cohort.patients.map { $0.group == .treated ? treatedLabel : controlLabel }
         for membership in analysis.memberships {
             let set = CSVBytes.encode(membership.name)
-            let t = cohort.alignedLongTable(for: membership)
-            let parameters = t.parameters.map(CSVBytes.encode)
-            let transforms = t.transforms.map(CSVBytes.encode)
-            for r in 0..<t.count {
-                let p = Int(t.patient[r])
-                let k = Int(t.parameter[r])
-                long.csv.field(encoded: set)
-                long.csv.field(encoded: patientIDs[p])
-                long.csv.field(encoded: t.group[r] == .treated ? treatedLabel : controlLabel)
-                long.csv.field(encoded: parameters[k])
-                long.csv.field(Int(t.alignedDay[r]))
-                long.csv.field(t.timepoint[r].rawValue)
-                long.csv.field(t.value[r])
-                long.csv.field(t.analysedValue[r])
-                long.csv.field(encoded: transforms[k])
-                long.csv.field(flag: t.imputed[r])
-                try long.endRow()
+            let builder = AlignedLongTableBuilder(cohort: cohort, membership: membership)
+            let parameters = cohort.studyProtocol.parameters.map { CSVBytes.encode($0.name) }
+            let transforms = cohort.studyProtocol.parameters.map { CSVBytes.encode($0.transformLabel) }
+            var chunkStart = 0
+            while chunkStart < builder.members.count {
+                let chunk = chunkStart..<(chunkStart + min(max(1, patientsPerChunk), builder.members.count - chunkStart))
+                chunkStart = chunk.upperBound
+                let t = builder.table(memberChunk: chunk)
+                for r in 0..<t.count {
+                    let p = Int(t.patient[r])
+                    let k = Int(t.parameter[r])
+                    long.csv.field(encoded: set)
+                    long.csv.field(encoded: patientIDs[p])
+                    long.csv.field(encoded: t.group[r] == .treated ? treatedLabel : controlLabel)
+                    long.csv.field(encoded: parameters[k])
+                    long.csv.field(Int(t.alignedDay[r]))
+                    long.csv.field(t.timepoint[r].rawValue)
+                    long.csv.field(t.value[r])
+                    long.csv.field(t.analysedValue[r])
+                    long.csv.field(encoded: transforms[k])
+                    long.csv.field(flag: t.imputed[r])
+                    try long.endRow()
+                }
             }
             for section in workup.table1Inputs(membership) {
                 let title = CSVBytes.encode(section.title)

@@ -8,34 +8,45 @@ import DayZeroStats
 import Foundation
 
 extension Workup {
-    /// Kinetics panels (the serial parameters, or the cytokines when `cytokines` is true):
-    /// per aligned day and group the geometric mean with its 95% CI, and the mixed-model
-    /// day × group p-values for the whole window and its parts before and after day 0.
+    /// The analyses that read the aligned long table of a set: per protocol parameter (in
+    /// protocol order) its transform counts, and the kinetics panels — the serial parameters'
+    /// and the cytokines', each in protocol order — per aligned day and group the geometric mean
+    /// with its 95% CI, and the mixed-model day × group p-values for the whole window and its
+    /// parts before and after day 0.
     ///
-    /// The panels are independent (each fits its own models), so they are computed
-    /// concurrently on the machine's cores; each goes to its parameter's slot, so the order and
-    /// the numbers do not depend on the scheduling.
-    func kinetics(_ table: AlignedLongTable, _ index: LongTableIndex, cytokines: Bool) -> [KineticsPanel] {
+    /// Each parameter's rows are built (`AlignedLongTableBuilder.table(parameter:)`), analysed
+    /// and dropped inside the loop, so memory holds about one parameter's rows per core, never
+    /// the set's whole table (≈ 0.9 GiB per set at 100 000 screened patients). The parameters are
+    /// independent (each fits its own models), so they run concurrently on the machine's cores;
+    /// each result goes to its parameter's slot, so the order and the numbers do not depend on
+    /// the scheduling. Parameters without kinetics still give their counts (for the warnings).
+    func longTableAnalyses(_ builder: AlignedLongTableBuilder)
+        -> (counts: [TransformCounts], kinetics: [KineticsPanel], cytokines: [KineticsPanel])
+    {
         let registry = ParameterRegistry(declared: study.declaredParameters)
-        let parameters = studyProtocol.parameters.enumerated().filter { k, rule in
-            rule.kinetics && (registry[rule.name]?.kind == .cytokine) == cytokines && k < index.rowsOfParameter.count
+        let rules = studyProtocol.parameters
+        let slots = ConcurrentSlots<(counts: TransformCounts, panel: KineticsPanel?)>(count: rules.count)
+        DispatchQueue.concurrentPerform(iterations: rules.count) { k in
+            let table = builder.table(parameter: k)
+            let panel = rules[k].kinetics ? panel(table, parameter: k, rule: rules[k], registry: registry) : nil
+            slots[k] = (table.counts[k], panel)
         }
-        let slots = ConcurrentSlots<KineticsPanel>(count: parameters.count)
-        DispatchQueue.concurrentPerform(iterations: parameters.count) { j in
-            let (k, rule) = parameters[j]
-            slots[j] = panel(table, index, parameter: k, rule: rule, registry: registry)
+        let results = slots.values
+        var kinetics: [KineticsPanel] = []
+        var cytokines: [KineticsPanel] = []
+        for (k, result) in results.enumerated() {
+            guard let panel = result.panel else { continue }
+            if registry[rules[k].name]?.kind == .cytokine { cytokines.append(panel) } else { kinetics.append(panel) }
         }
-        return slots.values
+        return (results.map(\.counts), kinetics, cytokines)
     }
 
-    /// The kinetics panel of parameter `k` of the long table.
-    private func panel(
-        _ table: AlignedLongTable, _ index: LongTableIndex, parameter k: Int, rule: ParameterRule, registry: ParameterRegistry
-    ) -> KineticsPanel {
+    /// The kinetics panel of parameter `k`, from a table holding its rows only
+    /// (`AlignedLongTableBuilder.table(parameter:)`).
+    private func panel(_ table: AlignedLongTable, parameter k: Int, rule: ParameterRule, registry: ParameterRegistry) -> KineticsPanel {
         let window = cohort.window(of: rule)
-        let rows = index.rowsOfParameter[k]
-        let daily = rows.filter { table.timepoint[$0] == .daily }
-        let admissionRows = rows.filter { table.timepoint[$0] == .admission }
+        let daily = (0..<table.count).filter { table.timepoint[$0] == .daily }
+        let admissionRows = (0..<table.count).filter { table.timepoint[$0] == .admission }
         var warnings: [String] = []
         let counts = table.counts[k]
         if counts.zerosExcluded + counts.nonPositiveExcluded > 0 {

@@ -27,20 +27,20 @@ public struct Workup: Sendable {
     }
 
     /// The parts that read the aligned long table (kinetics, cytokines) and the parts that do
-    /// not (Table 1, proteomics, medication, outcomes) run concurrently: the long table is built
-    /// on one core while the other works through the rest.
+    /// not (Table 1, proteomics, medication, outcomes) run concurrently. The long table is
+    /// never built whole: each parameter's rows are built, analysed and dropped inside the
+    /// concurrent panel loop (`longTableAnalyses`).
     func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
         typealias LongTableParts = (kinetics: [KineticsPanel], cytokines: [KineticsPanel], warnings: [String])
         typealias OtherParts = (table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], outcomes: OutcomeResults)
         let longTableParts: @Sendable () -> LongTableParts = {
-            let table = cohort.alignedLongTable(for: membership)
-            let index = LongTableIndex(table)
+            let parts = longTableAnalyses(AlignedLongTableBuilder(cohort: cohort, membership: membership))
             var warnings: [String] = []
-            for (k, counts) in table.counts.enumerated() where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
+            for (rule, counts) in zip(studyProtocol.parameters, parts.counts) where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
                 warnings.append(
-                    "\(table.parameters[k]): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(table.transforms[k]))")
+                    "\(rule.name): \(counts.zerosExcluded) zero and \(counts.nonPositiveExcluded) other non-positive value(s) left out of the log-scale analysis (\(rule.transformLabel))")
             }
-            return (kinetics(table, index, cytokines: false), kinetics(table, index, cytokines: true), warnings)
+            return (parts.kinetics, parts.cytokines, warnings)
         }
         let otherParts: @Sendable () -> OtherParts = {
             (table1(membership), proteomics(membership), medication(membership), outcomes(membership))
@@ -87,18 +87,6 @@ public struct Workup: Sendable {
             if cohort.patients[i].group == .treated { t.append(i) } else { c.append(i) }
         }
         return (t, c)
-    }
-}
-
-/// Row numbers of a long table grouped by parameter, so each analysis reads only its rows.
-struct LongTableIndex {
-    var rowsOfParameter: [[Int]]
-
-    init(_ table: AlignedLongTable) {
-        rowsOfParameter = Array(repeating: [], count: table.parameters.count)
-        for r in 0..<table.count {
-            rowsOfParameter[Int(table.parameter[r])].append(r)
-        }
     }
 }
 

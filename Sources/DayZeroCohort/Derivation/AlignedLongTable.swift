@@ -151,21 +151,93 @@ extension DerivedCohort {
     /// The aligned long table of the patients of `membership` (default: every included patient,
     /// analysis set `main`).
     ///
-    /// - Complexity: O(rows + patients × parameters).
+    /// - Complexity: O(rows + patients × parameters × log(admission samples)).
     public func alignedLongTable(for membership: AnalysisSetMembership? = nil) -> AlignedLongTable {
-        let members = membership?.members ?? Array(patients.indices)
-        let rules = studyProtocol.parameters
-        var table = AlignedLongTable(
-            analysisSet: membership?.name ?? "main", parameters: rules.map(\.name), transforms: rules.map(\.transformLabel),
-            counts: Array(repeating: TransformCounts(), count: rules.count))
-        let seriesOf = rules.map { seriesIndex(parameter: $0.name, aggregation: $0.aggregation) }
-        let windows = rules.map { window(of: $0) }
-        let admissionIndex = rules.map { cytokineAdmission.analytes.firstIndex(of: $0.name) }
-        var admissionByPatient: [Int: [(analyte: Int, day: Int, value: Double)]] = [:]
-        for r in 0..<cytokineAdmission.count {
-            admissionByPatient[Int(cytokineAdmission.patient[r]), default: []].append(
-                (Int(cytokineAdmission.analyte[r]), Int(cytokineAdmission.icuDay[r]), cytokineAdmission.value[r]))
+        AlignedLongTableBuilder(cohort: self, membership: membership).table()
+    }
+
+    /// The rows of protocol parameter `k` (a number into `studyProtocol.parameters`) of the
+    /// aligned long table of `membership`: exactly the whole table's rows, excluded values and
+    /// counts of that parameter, in the same order (see `AlignedLongTableBuilder.table(parameter:)`).
+    public func alignedLongTable(for membership: AnalysisSetMembership?, parameter k: Int) -> AlignedLongTable {
+        AlignedLongTableBuilder(cohort: self, membership: membership).table(parameter: k)
+    }
+}
+
+/// Builds the aligned long table of one analysis set whole, one parameter at a time, or a
+/// chunk of member patients at a time, so that a caller holds only the rows it reads.
+///
+/// The whole table of a set is ≈ 39 bytes × rows (23 M rows at 100 000 screened patients,
+/// ≈ 0.9 GiB); one parameter's table is its share (≈ 1/27 with the paper's protocol) and one
+/// chunk's is the chunk's share. All three are one loop (`table(members:parameters:)`), so
+/// the transform, zero rule and counts cannot differ between them: the whole table is, row for
+/// row, the per-parameter tables interleaved by patient, and the chunk tables concatenated.
+///
+/// The builder precomputes per parameter its daily series, window and admission-sample analyte
+/// once; an admission sample is found by binary search in `cytokineAdmission` (sorted by
+/// patient, then analyte, one row per pair), so no call costs O(all admission rows).
+public struct AlignedLongTableBuilder: Sendable {
+    public let cohort: DerivedCohort
+    /// The analysis set's name (`main` without a membership).
+    public let analysisSet: String
+    /// The member patients (numbers into `cohort.patients`), in table order.
+    public let members: [Int]
+    let rules: [ParameterRule]
+    let seriesOf: [Int?]
+    let windows: [DayWindow]
+    /// Per parameter: its analyte number in `cohort.cytokineAdmission`, when admission samples
+    /// are shown and it has any.
+    let admissionAnalyte: [Int32?]
+    let admission: AdmissionSampleTable
+
+    /// A builder for the patients of `membership` (default: every included patient, set `main`).
+    public init(cohort: DerivedCohort, membership: AnalysisSetMembership? = nil) {
+        self.cohort = cohort
+        analysisSet = membership?.name ?? "main"
+        members = membership?.members ?? Array(cohort.patients.indices)
+        rules = cohort.studyProtocol.parameters
+        seriesOf = rules.map { cohort.seriesIndex(parameter: $0.name, aggregation: $0.aggregation) }
+        windows = rules.map { cohort.window(of: $0) }
+        admission = cohort.cytokineAdmission
+        let showAdmission = cohort.studyProtocol.windows.cytokineAdmissionSample
+        admissionAnalyte = rules.map { rule in
+            guard showAdmission, let a = cohort.cytokineAdmission.analytes.firstIndex(of: rule.name) else { return nil }
+            return Int32(a)
         }
+    }
+
+    /// The number of protocol parameters (the valid arguments of `table(parameter:)`).
+    public var parameterCount: Int { rules.count }
+
+    /// The whole table: every member, every parameter.
+    public func table() -> AlignedLongTable {
+        table(members: members[...], parameters: rules.indices)
+    }
+
+    /// The rows, excluded values and counts of protocol parameter `k` only, in the whole
+    /// table's order. `parameters`, `transforms` and `counts` still list every protocol
+    /// parameter (so `parameter[r] == k` and `counts[k]` keep their meaning); the other
+    /// parameters' counts are zero. An out-of-range `k` gives a table without rows.
+    public func table(parameter k: Int) -> AlignedLongTable {
+        table(members: members[...], parameters: rules.indices.contains(k) ? k..<(k + 1) : 0..<0)
+    }
+
+    /// The rows of the members `members[chunk]` (positions into `members`), every parameter:
+    /// concatenated over consecutive chunks, the whole table. Counts are the chunk's.
+    public func table(memberChunk chunk: Range<Int>) -> AlignedLongTable {
+        table(members: members[chunk.clamped(to: members.indices)], parameters: rules.indices)
+    }
+
+    /// Rows for each patient of `members` (in order), each parameter of `parameters` (in
+    /// order): the admission sample first (cytokines), then the days of the parameter's window.
+    ///
+    /// - Complexity: O(rows + patients × parameters × log(admission samples)).
+    func table(members: ArraySlice<Int>, parameters: Range<Int>) -> AlignedLongTable {
+        let patients = cohort.patients
+        let daily = cohort.daily
+        var table = AlignedLongTable(
+            analysisSet: analysisSet, parameters: rules.map(\.name), transforms: rules.map(\.transformLabel),
+            counts: Array(repeating: TransformCounts(), count: rules.count))
 
         func add(_ i: Int, _ k: Int, _ day: Int, _ tp: AlignedTimepoint, _ x: Double, _ imputed: Bool) {
             table.counts[k].values += 1
@@ -198,10 +270,9 @@ extension DerivedCohort {
 
         for i in members {
             let day0 = patients[i].day0
-            for k in rules.indices {
-                if studyProtocol.windows.cytokineAdmissionSample, let a = admissionIndex[k],
-                   let sample = admissionByPatient[i]?.first(where: { $0.analyte == a }) {
-                    add(i, k, sample.day - day0, .admission, sample.value, false)
+            for k in parameters {
+                if let a = admissionAnalyte[k], let s = admissionSample(patient: i, analyte: a) {
+                    add(i, k, Int(admission.icuDay[s]) - day0, .admission, admission.value[s], false)
                 }
                 guard let s = seriesOf[k] else { continue }
                 let w = windows[k]
@@ -213,5 +284,17 @@ extension DerivedCohort {
             }
         }
         return table
+    }
+
+    /// The row of `cohort.cytokineAdmission` for (`patient`, `analyte`), by binary search on
+    /// the table's (patient, analyte) order.
+    func admissionSample(patient p: Int, analyte a: Int32) -> Int? {
+        let target = Int32(clamping: p)
+        var lo = 0, hi = admission.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if (admission.patient[mid], admission.analyte[mid]) < (target, a) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < admission.count && admission.patient[lo] == target && admission.analyte[lo] == a ? lo : nil
     }
 }
