@@ -168,25 +168,32 @@ extension Workup {
     /// A patient with several samples of one timepoint contributes the mean NPX of those
     /// samples. Values flagged by Olink QC (`QC_Warning = WARN`) are left out and counted.
     func proteomicsPairs(_ membership: AnalysisSetMembership) -> [ProteomicsPair] {
-        proteomicsData(membership).pairs
+        let sums = cohort.proteomics
+        return proteomicsData(membership).pairs.map { e in
+            let entry = sums.entries[e]
+            let a = sums.assays[Int(entry.assay)]
+            let p = cohort.patients[Int(entry.patient)]
+            return ProteomicsPair(
+                patient: p.id, group: groupLabel(p.group), assay: a.name, uniProt: a.uniProt, panel: a.panel,
+                pre: entry.preSum / Double(entry.nPre), post: entry.postSum / Double(entry.nPost))
+        }
     }
 
-    func proteomicsData(_ membership: AnalysisSetMembership) -> (pairs: [ProteomicsPair], qcExcluded: Int, assays: Int) {
+    /// The set's pairs as positions in `cohort.proteomics.entries` (members with both
+    /// timepoints, in pair order — a registry has tens of millions, so they are not copied as
+    /// `ProteomicsPair`s with their names), the QC-flagged values left out and the assays present.
+    func proteomicsData(_ membership: AnalysisSetMembership) -> (pairs: [Int], qcExcluded: Int, assays: Int) {
         let index = cohort.proteomics
         var member = [Bool](repeating: false, count: cohort.patients.count)
         for i in membership.members { member[i] = true }
         var qcExcluded = 0
         for (i, n) in index.qcWarnings where member[i] { qcExcluded += n }
         var assayPresent = [Bool](repeating: false, count: index.assays.count)
-        var pairs: [ProteomicsPair] = []
-        for e in index.entries where member[Int(e.patient)] {
+        var pairs: [Int] = []
+        for (k, e) in index.entries.enumerated() where member[Int(e.patient)] {
             assayPresent[Int(e.assay)] = true
             guard e.nPre > 0, e.nPost > 0 else { continue }
-            let a = index.assays[Int(e.assay)]
-            let p = cohort.patients[Int(e.patient)]
-            pairs.append(ProteomicsPair(
-                patient: p.id, group: groupLabel(p.group), assay: a.name, uniProt: a.uniProt, panel: a.panel,
-                pre: e.preSum / Double(e.nPre), post: e.postSum / Double(e.nPost)))
+            pairs.append(k)
         }
         return (pairs, qcExcluded, assayPresent.lazy.filter { $0 }.count)
     }
@@ -203,42 +210,49 @@ extension Workup {
         var warnings: [String] = []
         if data.qcExcluded > 0 { warnings.append("\(data.qcExcluded) NPX value(s) with an Olink QC warning left out") }
         var groupsOut: [VolcanoResults.Group] = []
-        for group in [StudyGroup.treated, .control].map(groupLabel) {
+        let sums = cohort.proteomics
+        for group in [StudyGroup.treated, .control] {
+            let label = groupLabel(group)
             var points: [VolcanoResults.Point] = []
-            var runs: [[ProteomicsPair]] = []
-            for pair in data.pairs where pair.group == group {
-                if let last = runs.last?.last, (last.assay, last.uniProt, last.panel) == (pair.assay, pair.uniProt, pair.panel) {
-                    runs[runs.count - 1].append(pair)
-                } else {
-                    runs.append([pair])
-                }
+            // The group's pairs come in runs of one assay (pair order is assay, group, patient).
+            var runs: [Range<Int>] = []
+            let inGroup = data.pairs.filter { cohort.patients[Int(sums.entries[$0].patient)].group == group }
+            var start = 0
+            for k in inGroup.indices where k + 1 == inGroup.count || sums.entries[inGroup[k + 1]].assay != sums.entries[inGroup[k]].assay {
+                runs.append(start..<(k + 1))
+                start = k + 1
             }
-            for p in runs {
-                guard let first = p.first else { continue }
-                let d = p.reduce(0) { $0 + ($1.post - $1.pre) } / Double(p.count)
+            for run in runs {
+                let entries = inGroup[run].map { sums.entries[$0] }
+                guard let firstEntry = entries.first else { continue }
+                let first = sums.assays[Int(firstEntry.assay)]
+                let post = entries.map { $0.postSum / Double($0.nPost) }
+                let pre = entries.map { $0.preSum / Double($0.nPre) }
+                let d = zip(post, pre).reduce(0) { $0 + ($1.0 - $1.1) } / Double(entries.count)
                 let fc = d >= 0 ? pow(2, d) : -pow(2, -d)
                 var pValue: Double?
-                if p.count < 2 {
-                    warnings.append("\(group), \(first.assay): \(p.count) patient(s) with both samples; no t-test")
+                if entries.count < 2 {
+                    warnings.append("\(label), \(first.name): \(entries.count) patient(s) with both samples; no t-test")
                 } else {
                     do {
-                        let t = try TTest.paired(p.map { $0.post }, p.map { $0.pre })
+                        let t = try TTest.paired(post, pre)
                         pValue = t.pValue
-                        warnings += t.warnings.map { "\(group), \(first.assay): \($0.description)" }
+                        warnings += t.warnings.map { "\(label), \(first.name): \($0.description)" }
                     } catch {
-                        warnings.append("\(group), \(first.assay): paired t-test not computed: \(error)")
+                        warnings.append("\(label), \(first.name): paired t-test not computed: \(error)")
                     }
                 }
                 var minusLog10P = pValue.map { -log10($0) }
                 if let p = pValue, p == 0 {
                     minusLog10P = -log10(Double.leastNonzeroMagnitude)
-                    warnings.append("\(group), \(first.assay): p underflowed to 0; plotted at −log10 p = \(minusLog10P ?? 0)")
+                    warnings.append("\(label), \(first.name): p underflowed to 0; plotted at −log10 p = \(minusLog10P ?? 0)")
                 }
                 points.append(.init(
-                    assay: first.assay, uniProt: first.uniProt, panel: first.panel.isEmpty ? nil : first.panel, pairs: p.count, meanLog2Difference: d, foldChange: fc,
+                    assay: first.name, uniProt: first.uniProt, panel: first.panel.isEmpty ? nil : first.panel, pairs: entries.count,
+                    meanLog2Difference: d, foldChange: fc,
                     pValue: pValue, minusLog10P: minusLog10P))
             }
-            groupsOut.append(.init(group: group, points: points))
+            groupsOut.append(.init(group: label, points: points))
         }
         return VolcanoResults(
             groups: groupsOut, relevanceFoldChange: settings.relevanceFoldChange, significanceP: settings.significanceP,

@@ -193,26 +193,31 @@ struct CanonicalHasher {
             return
         }
         if used + n > buffer.count { flush() }
-        var at = used
-        buffer.withUnsafeMutableBytes { destination in
-            guard let base = destination.baseAddress else { return }
-            func put(_ s: UnsafeRawBufferPointer) {
-                base.storeBytes(of: UInt32(truncatingIfNeeded: s.count).littleEndian, toByteOffset: at, as: UInt32.self)
-                at += 4
-                if let source = s.baseAddress, s.count > 0 { (base + at).copyMemory(from: source, byteCount: s.count) }
-                at += s.count
-            }
-            func put(_ v: Double) {
-                base.storeBytes(of: 1, toByteOffset: at, as: UInt8.self)
-                base.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: at + 1, as: UInt64.self)
-                at += 9
-            }
-            put(a)
-            put(x)
-            put(b)
-            put(y)
+        let start = used
+        used = buffer.withUnsafeMutableBytes { destination -> Int in
+            guard let base = destination.baseAddress else { return start }
+            var at = start
+            Self.put(a, at: &at, in: base)
+            Self.put(x, at: &at, in: base)
+            Self.put(b, at: &at, in: base)
+            Self.put(y, at: &at, in: base)
+            return at
         }
-        used = at
+    }
+
+    /// A string field (length and bytes) at `base + at`; `at` moves past it.
+    private static func put(_ s: UnsafeRawBufferPointer, at: inout Int, in base: UnsafeMutableRawPointer) {
+        base.storeBytes(of: UInt32(truncatingIfNeeded: s.count).littleEndian, toByteOffset: at, as: UInt32.self)
+        at += 4
+        if let source = s.baseAddress, s.count > 0 { (base + at).copyMemory(from: source, byteCount: s.count) }
+        at += s.count
+    }
+
+    /// A present number field (presence byte and bits) at `base + at`; `at` moves past it.
+    private static func put(_ v: Double, at: inout Int, in base: UnsafeMutableRawPointer) {
+        base.storeBytes(of: 1, toByteOffset: at, as: UInt8.self)
+        base.storeBytes(of: v.bitPattern.littleEndian, toByteOffset: at + 1, as: UInt64.self)
+        at += 9
     }
 
     mutating func number(_ x: Double?) {

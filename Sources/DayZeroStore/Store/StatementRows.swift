@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import GRDB
 import GRDBSQLite
 
@@ -59,7 +64,13 @@ struct StatementRows {
         }
         let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(s, column)))
         let c = Int(column)
-        if let last = previous[c], last.bytes.elementsEqual(bytes) { return last.text }
+        if let last = previous[c], last.bytes.count == bytes.count,
+           last.bytes.withUnsafeBufferPointer({ a in
+               guard let x = a.baseAddress, let y = bytes.baseAddress else { return true }
+               return memcmp(x, y, bytes.count) == 0
+           }) {
+            return last.text
+        }
         let string = String(decoding: bytes, as: UTF8.self)
         previous[c] = (Array(bytes), string)
         return string
