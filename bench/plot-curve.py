@@ -26,7 +26,8 @@ def read(paths):
                     n = int(m.group(1))
                     continue
                 m = re.match(r"\s+([a-z-]+)\s+([0-9.]+)\s+([0-9.]+) MiB", line)
-                if m and n is not None and m.group(1) in STEPS:
+                # A write step without the tidy exports (--no-exports) is not the same step.
+                if m and n is not None and m.group(1) in STEPS and "exports=skipped" not in line:
                     data.setdefault(m.group(1), {})[n] = float(m.group(2))
     return data
 

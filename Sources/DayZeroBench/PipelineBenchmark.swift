@@ -31,6 +31,8 @@ enum PipelineBenchmark: Benchmark {
         "--work DIR          working folder for the CSVs, the store and the outputs (default: a temp folder, removed)",
         "--with-r            also time bench/workup.R on the tidy exports (Rscript on PATH, run from the repo root)",
         "--no-analyse        stop after simulate and import",
+        "--analyse-only      skip simulate and import: analyse the store an earlier run left in --work",
+        "--no-exports        the write step writes results.json only, not the tidy CSV exports (a registry's are ≈ 80 GiB); no R",
         "--analyse-until S   stop the analysis after step S (load, derive, workup-main, workup, write; cohorts whose workup does not fit in memory)",
         "--r-max-patients M  skip R above M patients (default 10000)",
         "--r-timeout S       kill R after S seconds (default 1800)",
@@ -55,6 +57,15 @@ enum PipelineBenchmark: Benchmark {
         var rows: [Row] = []
         var children = [["--simulate", "--patients", String(patients), "--seed", seed], ["--import"], ["--analyse"]]
         if options.flag("no-analyse") { children.removeLast() }
+        if options.flag("analyse-only") {
+            guard given != nil, FileManager.default.fileExists(atPath: work.appendingPathComponent("study.sqlite").path) else {
+                throw BenchmarkError("--analyse-only needs --work DIR holding the study.sqlite of an earlier run")
+            }
+            guard !options.flag("no-analyse") else { throw BenchmarkError("--analyse-only and --no-analyse exclude each other") }
+            children = [["--analyse"]]
+        }
+        let exports = !options.flag("no-exports")
+        if !exports, !options.flag("no-analyse") { children[children.count - 1].append("--no-exports") }
         if let until = try options.string("analyse-until"), !options.flag("no-analyse") {
             guard PipelineStep.analysisSteps.contains(until) else {
                 throw BenchmarkError("--analyse-until must be one of \(PipelineStep.analysisSteps.joined(separator: ", ")), got '\(until)'")
@@ -72,7 +83,7 @@ enum PipelineBenchmark: Benchmark {
         let sim = rows.filter { $0.step == "simulate" }
         let measurementRows = Int(sim.first?.extra["measurement_rows"] ?? "") ?? 0
         let csvBytes = Int(sim.first?.extra["bytes"] ?? "") ?? 0
-        say(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows))
+        if !sim.isEmpty { say(String(format: "  CSV: %.1f MB, %d measurement rows", Double(csvBytes) / 1_048_576, measurementRows)) }
         func total(_ steps: [String]) -> Double { rows.filter { steps.contains($0.step) }.map(\.seconds).reduce(0, +) }
         func ran(_ step: String) -> Bool { rows.contains { $0.step == step } }
         if ran("workup-main") {
@@ -85,7 +96,7 @@ enum PipelineBenchmark: Benchmark {
         }
 
         // R starts from the tidy exports.
-        guard withR, ran("write") else { return }
+        guard withR, ran("write"), exports else { return }
         guard patients <= rMax else {
             say("  R: skipped (\(patients) > --r-max-patients \(rMax))")
             return
@@ -205,7 +216,7 @@ enum PipelineStep: Benchmark {
     static let name = "pipeline-step"
     static let abstract = "(internal) one step of `pipeline`, in a process of its own for an honest peak RSS"
     static let usage = [
-        "simulate --patients N --seed S --work DIR | import --work DIR | analyse --work DIR [--until STEP]",
+        "simulate --patients N --seed S --work DIR | import --work DIR | analyse --work DIR [--until STEP] [--no-exports]",
     ]
 
     /// The steps of `analyse`, in order.
@@ -267,15 +278,16 @@ enum PipelineStep: Benchmark {
             }
             report("workup", tWorkup, ["sets": "\(analysis.results.analysisSets.count)"])
             if until == "workup" { return }
+            let exports = !options.flag("no-exports")
             let ((), tWrite) = try measure {
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
                 try analysis.resultsJSON().write(to: out.appendingPathComponent("results.json"), options: .atomic)
-                try TidyExport.write(analysis, to: out)
+                if exports { try TidyExport.write(analysis, to: out) }
             }
             let exported = TidyExport.fileNames.reduce(0) { sum, name in
                 sum + ((try? FileManager.default.attributesOfItem(atPath: out.appendingPathComponent(name).path)[.size] as? Int) ?? 0)
             }
-            report("write", tWrite, ["exports_MB": String(format: "%.1f", Double(exported) / 1_048_576)])
+            report("write", tWrite, exports ? ["exports_MB": String(format: "%.1f", Double(exported) / 1_048_576)] : ["exports": "skipped"])
             if until == "write" { return }
             let (bytes, tRender) = try measure {
                 let html = ReportRenderer().render(analysis.results, options: ReportOptions(title: "DayZero pipeline benchmark"))
