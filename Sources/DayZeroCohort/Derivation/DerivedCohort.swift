@@ -1,6 +1,7 @@
 /// The analysis-ready form of a study under a protocol: who is in, each patient's day 0, the
-/// daily values after aggregation and imputation, SOFA, cytokine admission samples,
-/// medication use, outcomes, and the counts of every rule. No statistics.
+/// daily values after aggregation and imputation, SOFA, cytokine admission samples, the
+/// proteomics NPX sums per patient and assay, medication use, outcomes, and the counts of every
+/// rule. No statistics.
 ///
 /// Patients are numbered `0..<patients.count` in the order of `StudyData.patients`; every
 /// table below refers to patients by that number.

@@ -335,25 +335,8 @@ private enum ProteomicsStream {
         var sampleIDs: [Int64: String] = [:]
         var samples = try StatementRows(db, table: "proteomics_sample", sql: "SELECT id, sample_id FROM proteomics_sample")
         while try samples.step() { sampleIDs[try samples.int64(0)] = try samples.text(1) }
-        var values = try StatementRows(
-            db, table: "proteomics_value",
-            sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
-        var lastSample: (key: Int64, id: String)?
         var rows = 0
-        while try values.step() {
-            let key = try values.int64(0)
-            let sampleID: String
-            if let last = lastSample, last.key == key {
-                sampleID = last.id
-            } else {
-                guard let id = sampleIDs[key] else { throw StoreError.database("row references unknown sample \(key)") }
-                sampleID = id
-                lastSample = (key, id)
-            }
-            let v = ProteomicsValue(
-                sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
-                panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
-                qcWarning: try values.flag(7))
+        try StudyStore.forEachProteomicsValue(db, sampleIDs: sampleIDs) { v in
             digest.add(v)
             builder.add(v)
             rows += 1

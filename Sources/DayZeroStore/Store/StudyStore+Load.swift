@@ -158,6 +158,15 @@ extension StudyStore {
 
         guard loadValues else { return (data.proteomicsSamples, []) }
         data.proteomics.reserveCapacity(try rowCount("proteomics_value"))
+        try forEachProteomicsValue(db, sampleIDs: sampleIDs) { data.proteomics.append($0) }
+        return (data.proteomicsSamples, data.proteomics)
+    }
+
+    /// Every proteomics value in stored order (`sampleIDs`: the store's sample key → sample ID),
+    /// for the load and for the streamed derivation.
+    static func forEachProteomicsValue(
+        _ db: Database, sampleIDs: [Int64: String], _ body: (ProteomicsValue) throws -> Void
+    ) throws {
         var values = try StatementRows(
             db, table: "proteomics_value",
             sql: "SELECT sample, olink_id, uniprot, assay, panel, npx, lod, qc_warning FROM proteomics_value ORDER BY id")
@@ -172,13 +181,12 @@ extension StudyStore {
                 sampleID = id
                 lastSample = (key, id)
             }
-            data.proteomics.append(
+            try body(
                 ProteomicsValue(
                     sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
                     panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
                     qcWarning: try values.flag(7)))
         }
-        return (data.proteomicsSamples, data.proteomics)
     }
 
     static let patientColumns = (["id", "patient_id", "site", "sex", "age", "bmi", "apache_ii", "symptom_days"]
