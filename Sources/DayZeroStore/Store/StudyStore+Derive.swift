@@ -512,6 +512,9 @@ private final class DerivationJob: @unchecked Sendable {
                 deriving = false
                 cytokineQueue.cancel()
             }
+            // The cytokine reader cancels its queue when its rows are not grouped by patient (or
+            // it failed): this pass's cohort will be discarded, so only the digest goes on.
+            if deriving, cytokineQueue.wasCancelled { deriving = false }
             if let patientText {
                 patientText.withUnsafeBytes { patients in
                     parameterText.withUnsafeBytes { parameters in
