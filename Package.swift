@@ -107,6 +107,7 @@ let package = Package(
         .testTarget(
             name: "DayZeroAnalysisTests",
             dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroTestSupport"],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

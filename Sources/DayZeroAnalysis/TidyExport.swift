@@ -96,7 +96,11 @@ public enum TidyExport {
                         table1.csv.field(encoded: kind)
                         table1.csv.field(encoded: patientIDs[patient])
                         table1.csv.field(encoded: groups[patient])
-                        table1.csv.field(value)
+                        if input.kind == .categorical {
+                            table1.csv.field(input.exported(value) ?? "")
+                        } else {
+                            table1.csv.field(value)
+                        }
                         try table1.endRow()
                     }
                 }

@@ -40,7 +40,7 @@ package enum FlowDiagramSVG {
         y += screenedHeight
         let spineTop = y
         for step in flow.exclusions {
-            let wrapped = TextMetrics.wrap(step.reason, maxWidth: sideWidth - 12, fontSize: fontSize, maxLines: 3)
+            let wrapped = TextMetrics.wrap(step.label ?? step.reason, maxWidth: sideWidth - 12, fontSize: fontSize, maxLines: 3)
             let lines = ["Excluded: n = \(NumberFormat.count(step.count))"] + wrapped.lines
             let h = Double(lines.count) * lineHeight + 12
             let top = y + 14
@@ -51,7 +51,7 @@ package enum FlowDiagramSVG {
             body.text(lines[0], x: sideX + 8, y: top + 6 + lineHeight - 3, size: fontSize, bold: true, maxWidth: sideWidth - 16)
             for (i, line) in sideLines.enumerated() {
                 body.text(line, x: sideX + 8, y: top + 6 + lineHeight * Double(i + 2) - 3, size: fontSize, maxWidth: sideWidth - 12,
-                          tooltip: i == 0 && wrapped.truncated ? step.reason : nil)
+                          tooltip: i == 0 && wrapped.truncated ? (step.label ?? step.reason) : nil)
             }
             arrowRight(from: spineX, to: sideX, at: top + h / 2)
             y = top + h

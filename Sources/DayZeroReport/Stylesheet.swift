@@ -47,6 +47,7 @@ enum Stylesheet {
     table.data tbody th { font-weight: normal; }
     table.data tr.section th { font-weight: bold; padding-top: 10px; border-bottom: 1px solid #999; }
     table.table1 tbody tr:not(.section) th { padding-left: 18px; }
+    table.table1 tbody tr.level th { padding-left: 36px; font-weight: normal; }
     .num { text-align: right; font-variant-numeric: tabular-nums; }
     td.num { white-space: nowrap; }
     table.data th.num, table.data td.num { text-align: right; }

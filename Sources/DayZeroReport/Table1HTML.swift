@@ -53,6 +53,11 @@ package enum Table1HTML {
         } else {
             s += "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(row.pValue)))</td></tr>\n"
         }
+        // A categorical row's levels follow, indented, each n (%) of the group's known values.
+        for level in row.levels ?? [] {
+            s += "<tr class=\"level\"><th scope=\"row\">\(Markup.htmlShort(level.label, maxCharacters: 120))</th>"
+            s += "<td class=\"num\">\(cell(level.treated, kind: .count))</td><td class=\"num\">\(cell(level.control, kind: .count))</td><td></td></tr>\n"
+        }
         return s
     }
 
@@ -60,6 +65,7 @@ package enum Table1HTML {
         switch test {
         case "fisher": return "Fisher's exact test"
         case "mann-whitney": return "Mann–Whitney U test"
+        case "chi-square": return "Pearson's chi-square test"
         case .some(let other): return other
         case .none: return nil
         }
@@ -69,6 +75,9 @@ package enum Table1HTML {
     package static func cell(_ g: Table1.GroupSummary, kind: Table1.Kind) -> String {
         var text: String
         switch kind {
+        case .categorical:
+            // The levels carry the counts; the variable's own row shows only what is missing.
+            text = ""
         case .count:
             if let count = g.count {
                 text = NumberFormat.count(count)
@@ -92,7 +101,7 @@ package enum Table1HTML {
         }
         var s = Markup.escape(text)
         if g.missing > 0 {
-            s += " <span class=\"missing\">(\(g.missing) missing)</span>"
+            s += (s.isEmpty ? "" : " ") + "<span class=\"missing\">(\(g.missing) missing)</span>"
         }
         return s
     }

@@ -7,7 +7,7 @@ import Testing
 /// Every problem the importer must report for `Fixtures/broken-study`, in reading order, each
 /// checked by hand against the fixture (line = physical line, column = field number).
 let brokenStudyExpected = [
-    "labs.xlsx: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv [unexpected-file]",
+    "labs.xlsx: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv, variables.csv [unexpected-file]",
     "parameters.csv:1:1: the file is UTF-16 encoded; save it as UTF-8 (\"CSV UTF-8\") [encoding]",
     "patients.csv:3:3: sex \"X\" is not M or F [malformed-sex]",
     "patients.csv:4:4: age \"71,5\" is not a number (use '.' as decimal separator and no thousands separator) [malformed-number]",
@@ -47,7 +47,7 @@ let brokenStudyExpected = [
 
 /// Every problem of `Fixtures/broken-files` (file-level problems).
 let brokenFilesExpected = [
-    "Events.csv: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv (did you mean \"events.csv\"? names are lower case) [unexpected-file]",
+    "Events.csv: unexpected file in the study folder (unknown table); a study folder holds only patients.csv, icu_course.csv, measurements.csv, medications.csv, events.csv, cytokines.csv, proteomics_samples.csv, proteomics.csv, parameters.csv, variables.csv (did you mean \"events.csv\"? names are lower case) [unexpected-file]",
     "icu_course.csv: required table icu_course.csv is missing from the study folder [missing-table]",
     "proteomics_samples.csv: proteomics.csv is present but proteomics_samples.csv is missing (it maps each SampleID to a patient and time) [missing-table]",
     "patients.csv: the file is empty; a header row naming the columns is required [empty-file]",

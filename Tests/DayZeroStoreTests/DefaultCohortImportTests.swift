@@ -37,10 +37,10 @@ struct DefaultCohortImportTests {
         #expect(summary.rowCounts[.icuCourse] == 78)
 
         let study = try StudyStore(url: database).load()
-        #expect(study.patients.filter(\.immunocompromised).count == 9)
-        #expect(study.patients.filter(\.consentRefused).count == 1)
+        #expect(study.patients.filter { $0.immunocompromised == true }.count == 9)
+        #expect(study.patients.filter { $0.consentRefused == true }.count == 1)
         // A patient who refused consent has no data beyond the ICU course.
-        let refused = Set(study.patients.filter(\.consentRefused).map(\.id))
+        let refused = Set(study.patients.filter { $0.consentRefused == true }.map(\.id))
         #expect(!study.measurements.contains { refused.contains($0.patientID) })
         #expect(!study.medications.contains { refused.contains($0.patientID) })
         #expect(Set(study.medications.filter { $0.drug == "anakinra" }.map(\.patientID)).count == 21)

@@ -14,6 +14,7 @@ private struct CallRecorder: StudySink {
 
     mutating func tablePresent(_ table: StudyTable) { rows.append(.tablePresent(table)) }
     mutating func parameter(_ p: ParameterDefinition) { rows.append(.parameter(p)) }
+    mutating func baselineVariable(_ v: BaselineVariable) { rows.append(.baselineVariable(v)) }
     mutating func patient(_ p: Patient, key: Int) { rows.append(.patient(p, key: key)) }
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) {
         rows.append(.course(c, patientKey: patientKey, formats: formats))

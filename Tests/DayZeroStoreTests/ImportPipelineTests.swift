@@ -23,6 +23,7 @@ private struct RecordingSink: StudySink {
 
     mutating func tablePresent(_ table: StudyTable) throws { try add(.tablePresent(table)) }
     mutating func parameter(_ p: ParameterDefinition) throws { try add(.parameter(p)) }
+    mutating func baselineVariable(_ v: BaselineVariable) throws { try add(.baselineVariable(v)) }
     mutating func patient(_ p: Patient, key: Int) throws { try add(.patient(p, key: key)) }
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws {
         try add(.course(c, patientKey: patientKey, formats: formats))

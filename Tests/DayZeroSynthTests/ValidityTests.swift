@@ -57,7 +57,7 @@ struct ValidityTests {
         for c in study.cytokines { check(c.patientID, c.time, "cytokine sample") }
         for s in study.proteomicsSamples { check(s.patientID, s.time, "proteomics sample") }
         #expect(Set(study.patients.map(\.id)).count == study.patients.count)
-        #expect(study.patients.allSatisfy { !($0.immunocompromised && $0.consentRefused) })
+        #expect(study.patients.allSatisfy { !($0.immunocompromised == true && $0.consentRefused == true) })
     }
 
     @Test("keys are unique: cytokine (sample, analyte), proteomics (sample, assay), proteomics samples")

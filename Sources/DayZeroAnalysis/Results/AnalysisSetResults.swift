@@ -39,10 +39,14 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
 /// Patient flow: every exclusion counted with its reason, in the order the rules apply.
 public struct FlowResults: Codable, Sendable, Equatable {
     public struct Step: Codable, Sendable, Equatable {
+        /// Stable machine name of the step (an exclusion rule's name, `no_icu_course`, …).
         public var reason: String
+        /// What a reader is shown (the protocol's label); absent for steps named by `reason` alone.
+        public var label: String?
         public var count: Int
-        public init(reason: String, count: Int) {
+        public init(reason: String, label: String? = nil, count: Int) {
             self.reason = reason
+            self.label = label
             self.count = count
         }
     }

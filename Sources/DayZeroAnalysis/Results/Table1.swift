@@ -16,7 +16,8 @@ public struct Table1: Codable, Sendable, Equatable {
     }
 
     /// One characteristic. A count row shows n (%) and Fisher's exact p; a continuous row
-    /// shows median [IQR] and the Mann–Whitney p.
+    /// shows median [IQR] and the Mann–Whitney p; a categorical row n (%) per level and the
+    /// chi-square or Fisher p (`test` says which).
     public struct Row: Codable, Sendable, Equatable {
         /// Stable identifier, e.g. `sex_male`, `admission.ferritin`.
         public var id: String
@@ -30,6 +31,8 @@ public struct Table1: Codable, Sendable, Equatable {
         public var statistic: Double?
         public var pValue: Double?
         public var warnings: [String]
+        /// Categorical rows: n (%) per level, in the declared order; absent otherwise.
+        public var levels: [LevelCount]?
 
         public init(
             id: String, label: String, unit: String?, kind: Kind, treated: GroupSummary, control: GroupSummary,
@@ -51,6 +54,17 @@ public struct Table1: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable, Equatable {
         case count
         case continuous
+        /// n (%) per level; chi-square or Fisher's exact test (see `levels`).
+        case categorical
+    }
+
+    /// One level of a categorical row: its count and percent of the group's known values.
+    public struct LevelCount: Codable, Sendable, Equatable {
+        /// The level as written in `patients.csv`.
+        public var level: String
+        public var label: String
+        public var treated: GroupSummary
+        public var control: GroupSummary
     }
 
     /// One group's cell: `count`/`total` for count rows, median and quartiles for continuous rows.

@@ -1,8 +1,8 @@
 import DayZeroCohort
 import DayZeroStats
 
-/// The per-patient values behind one Table 1 row (count rows hold 1/0), kept so the tidy
-/// export carries exactly what the test saw.
+/// The per-patient values behind one Table 1 row (count rows hold 1/0, categorical rows the
+/// level index), kept so the tidy export carries exactly what the test saw.
 struct Table1Input {
     var id: String
     var label: String
@@ -10,6 +10,9 @@ struct Table1Input {
     var kind: Table1.Kind
     var treated: [(patient: Int, value: Double?)]
     var control: [(patient: Int, value: Double?)]
+    /// Categorical rows: the levels (as written in `patients.csv`) and their labels.
+    var levels: [String] = []
+    var levelLabels: [String] = []
 
     var row: Table1.Row {
         switch kind {
@@ -17,17 +20,41 @@ struct Table1Input {
             countRow(id: id, label: label, treated: treated.map { $0.value.map { $0 != 0 } }, control: control.map { $0.value.map { $0 != 0 } })
         case .continuous:
             continuousRow(id: id, label: label, unit: unit, treated: treated.map(\.value), control: control.map(\.value))
+        case .categorical:
+            categoricalRow(
+                id: id, label: label, levels: levels, levelLabels: levelLabels,
+                treated: treated.map { $0.value.map { Int($0) } }, control: control.map { $0.value.map { Int($0) } })
         }
+    }
+
+    /// Whether any patient of the set has a value (a row nobody has a value for is left out).
+    var hasValues: Bool { (treated + control).contains { $0.value != nil } }
+
+    /// The value as the tidy export writes it: the level for a categorical row, else the number.
+    func exported(_ value: Double?) -> String? {
+        guard let value else { return nil }
+        if kind == .categorical {
+            let i = Int(value)
+            return i >= 0 && i < levels.count ? levels[i] : nil
+        }
+        return nil
     }
 }
 
 extension Workup {
-    /// Table 1: patient characteristics, medical history, and the Table 1 parameters on ICU
-    /// admission (ICU day 0) and on the alignment day (aligned day 0).
+    /// Table 1: the protocol's baseline sections (patients.csv variables), and the Table 1
+    /// parameters on ICU admission (ICU day 0) and on the alignment day (aligned day 0).
     func table1(_ membership: AnalysisSetMembership) -> Table1 {
         Table1(sections: table1Inputs(membership).map { section in
             Table1.Section(title: section.title, rows: section.inputs.map(\.row))
         })
+    }
+
+    /// The row id of baseline variable `name`: `sex_male` for sex, `history.NAME` for the
+    /// built-in comorbidities, else the name.
+    static func baselineRowID(_ name: String) -> String {
+        if name == "sex" { return "sex_male" }
+        return Comorbidity(rawValue: name) != nil ? "history.\(name)" : name
     }
 
     func table1Inputs(_ membership: AnalysisSetMembership) -> [(title: String, inputs: [Table1Input])] {
@@ -38,22 +65,30 @@ extension Workup {
                 id: id, label: label, unit: unit, kind: kind, treated: treated.map { ($0, value($0)) },
                 control: control.map { ($0, value($0)) })
         }
-        func flag(_ b: Bool) -> Double { b ? 1 : 0 }
 
-        var characteristics = [
-            input("sex_male", "Sex, male", nil, .count) { flag(patient($0).sex == .male) },
-            input("age", "Age", "years", .continuous) { patient($0).age },
-            input("bmi", "Body mass index", "kg/m²", .continuous) { patient($0).bmi },
-            input("apache_ii", "APACHE II", nil, .continuous) { patient($0).apacheII },
-            input("symptom_days", "Time from first symptoms until ICU admission", "days", .continuous) { patient($0).symptomDays },
-        ]
-        // Optional characteristics nobody recorded are left out rather than shown empty.
-        characteristics = characteristics.filter { row in
-            row.kind == .count || (row.treated + row.control).contains { $0.value != nil }
+        // Baseline sections: every variable named, rows nobody in the set has a value for left out.
+        let variables = study.baselineRegistry
+        let sections = studyProtocol.baseline ?? BaselineSection.defaultSections(declared: study.baselineVariables)
+        var shown = Set<String>()
+        var baselineSections: [(title: String, inputs: [Table1Input])] = []
+        for section in sections {
+            let inputs = section.variables.compactMap { name -> Table1Input? in
+                guard let v = variables[name] else { return nil }
+                let kind: Table1.Kind = switch v.kind {
+                case .binary: .count
+                case .categorical: .categorical
+                case .continuous: .continuous
+                }
+                var row = input(Self.baselineRowID(name), v.label, v.unit, kind) { variables.value(name, of: patient($0)) }
+                row.levels = v.levels
+                row.levelLabels = v.levels.indices.map(v.levelLabel)
+                guard row.hasValues else { return nil }
+                shown.insert(name)
+                return row
+            }
+            if !inputs.isEmpty { baselineSections.append((section.title, inputs)) }
         }
-        let history = Comorbidity.allCases.map { c in
-            input("history.\(c.rawValue)", c.label, nil, .count) { flag(patient($0).comorbidities.contains(c)) }
-        }
+
         let registry = ParameterRegistry(declared: study.declaredParameters)
         func label(_ rule: ParameterRule) -> String { registry[rule.name]?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name) }
         func unit(_ rule: ParameterRule) -> String? {
@@ -74,15 +109,15 @@ extension Workup {
                 series.flatMap { s in cohort.value(patient: i, series: s, alignedDay: 0) }
             }
         }
-        alignment.append(input("alignment.symptom_days", "Time from first symptoms until alignment day", "days", .continuous) { i in
-            patient(i).symptomDays.map { $0 + Double(cohort.patients[i].day0) }
-        })
-        return [
-            ("Patient characteristics", characteristics),
-            ("Medical history", history),
+        if shown.contains("symptom_days") {
+            alignment.append(input("alignment.symptom_days", "Time from first symptoms until alignment day", "days", .continuous) { i in
+                patient(i).symptomDays.map { $0 + Double(cohort.patients[i].day0) }
+            })
+        }
+        return baselineSections + [
             ("Clinical parameters on admission day", admission),
             ("Clinical parameters on alignment day", alignment),
-        ]
+        ].filter { !$0.1.isEmpty }
     }
 
     /// The protocol's Table 1 parameters in the paper's row order (others after, in protocol order).
@@ -157,4 +192,67 @@ func continuousRow(id: String, label: String, unit: String?, treated: [Double?],
     return Table1.Row(
         id: id, label: label, unit: unit, kind: .continuous, treated: t, control: c,
         test: p == nil ? nil : "mann-whitney", statistic: statistic, pValue: p, warnings: warnings)
+}
+
+/// A categorical row: n (%) per level and group (percent of the group's patients with a
+/// value), and the association test of the levels × groups table chosen as R's gtsummary
+/// does: Pearson's chi-square without continuity correction (`chisq.test(t, correct = FALSE)`)
+/// when every expected count is at least 5, else Fisher's exact test (`fisher.test(t)`). Levels
+/// nobody has are shown with 0 and left out of the test (as R's `table` of a factor would
+/// give an empty row, which both tests drop).
+func categoricalRow(id: String, label: String, levels: [String], levelLabels: [String], treated: [Int?], control: [Int?]) -> Table1.Row {
+    func counts(_ values: [Int?]) -> [Int] {
+        var c = [Int](repeating: 0, count: levels.count)
+        for v in values.compactMap({ $0 }) where v >= 0 && v < c.count { c[v] += 1 }
+        return c
+    }
+    let tCounts = counts(treated), cCounts = counts(control)
+    let tN = tCounts.reduce(0, +), cN = cCounts.reduce(0, +)
+    func percent(_ k: Int, _ n: Int) -> Double? { n == 0 ? nil : 100 * Double(k) / Double(n) }
+    let levelRows = levels.indices.map { k in
+        Table1.LevelCount(
+            level: levels[k], label: k < levelLabels.count ? levelLabels[k] : levels[k],
+            treated: .init(n: tN, missing: 0, count: tCounts[k], percent: percent(tCounts[k], tN)),
+            control: .init(n: cN, missing: 0, count: cCounts[k], percent: percent(cCounts[k], cN)))
+    }
+    let table = levels.indices.filter { tCounts[$0] + cCounts[$0] > 0 }.map { [tCounts[$0], cCounts[$0]] }
+    var warnings: [String] = []
+    var p: Double?
+    var statistic: Double?
+    var test: String?
+    if table.count < 2 || tN == 0 || cN == 0 {
+        warnings.append("no association test: fewer than two levels or a group without values (treated \(tN), control \(cN))")
+    } else {
+        let total = Double(tN + cN)
+        let smallExpected = table.contains { row in
+            let rowTotal = Double(row[0] + row[1])
+            return rowTotal * Double(tN) / total < 5 || rowTotal * Double(cN) / total < 5
+        }
+        do {
+            if smallExpected {
+                let result = try FisherExactTest.testRxC(table)
+                p = result.pValue
+                test = "fisher"
+                warnings += result.warnings.map(\.description)
+            } else {
+                let result = try ChiSquareTest.pearson(table, continuityCorrection: false)
+                p = result.pValue
+                statistic = result.statistic
+                test = "chi-square"
+                warnings += result.warnings.map(\.description)
+            }
+        } catch {
+            warnings.append("association test not computed: \(error)")
+        }
+    }
+    let t = Table1.GroupSummary(n: tN, missing: treated.count - tN)
+    let c = Table1.GroupSummary(n: cN, missing: control.count - cN)
+    if t.missing + c.missing > 0 {
+        warnings.append("missing values: treated \(t.missing), control \(c.missing)")
+    }
+    var row = Table1.Row(
+        id: id, label: label, unit: nil, kind: .categorical, treated: t, control: c, test: p == nil ? nil : test,
+        statistic: statistic, pValue: p, warnings: warnings)
+    row.levels = levelRows
+    return row
 }

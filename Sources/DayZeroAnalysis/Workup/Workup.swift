@@ -66,13 +66,24 @@ public struct Workup: Sendable {
     /// `not_matched` patients, the `missingCovariate` ones that could not be scored are
     /// counted first, as `missing_covariate`.
     func flow(_ membership: AnalysisSetMembership, missingCovariate: Int = 0) -> FlowResults {
-        var steps = cohort.flow.excludedBeforeAlignment.map { FlowResults.Step(reason: $0.reason.rawValue, count: $0.count) }
-        steps.append(.init(reason: CohortExclusion.notInICUOnAlignmentDay.rawValue, count: cohort.flow.controlsNotInICU))
-        if missingCovariate > 0 { steps.append(.init(reason: "\(membership.name): missing_covariate", count: missingCovariate)) }
+        var steps = cohort.flow.excludedBeforeAlignment.map {
+            FlowResults.Step(reason: $0.reason.name, label: $0.label, count: $0.count)
+        }
+        steps.append(.init(
+            reason: CohortExclusion.notInICUOnAlignmentDay.name, label: "Controls no longer in the ICU on the alignment day",
+            count: cohort.flow.controlsNotInICU))
+        if missingCovariate > 0 {
+            steps.append(.init(
+                reason: "\(membership.name): missing_covariate", label: "A matching covariate is unknown", count: missingCovariate))
+        }
         let reasons: [AnalysisSetMembership.Exclusion.Reason] = [.failedIncludeRule, .metExcludeRule, .notMatched]
+        let labels: [AnalysisSetMembership.Exclusion.Reason: String] = [
+            .failedIncludeRule: "Did not meet the set's inclusion rule", .metExcludeRule: "Met the set's exclusion rule",
+            .notMatched: "Not matched",
+        ]
         for reason in reasons {
             let n = membership.excludedCount(reason) - (reason == .notMatched ? missingCovariate : 0)
-            if n > 0 { steps.append(.init(reason: "\(membership.name): \(reason.rawValue)", count: n)) }
+            if n > 0 { steps.append(.init(reason: "\(membership.name): \(reason.rawValue)", label: labels[reason], count: n)) }
         }
         return FlowResults(
             screened: cohort.flow.screened, exclusions: steps, treated: membership.treated,

@@ -85,6 +85,10 @@ extension DerivedCohort {
             return qualifyingDays(d, patient: i) >= d.onAtLeastDays
         case .parameter(let c):
             return qualifyingDays(c, patient: i) >= c.onAtLeastDays
+        case .variable(let v):
+            return setFacts.meets(v, patient: i)
+        case .event(let e):
+            return setFacts.meets(e, patient: i, dayOffset: patients[i].day0)
         }
     }
 

@@ -189,7 +189,7 @@ public struct CohortDeriver: Sendable {
     public init(study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) {
         let p = studyProtocol
         let registry = ParameterRegistry(declared: study.declaredParameters)
-        let issues = p.validate(registry: registry)
+        let issues = p.validate(registry: registry, baseline: study.baselineRegistry)
         guard issues.isEmpty else { throw .invalidProtocol(issues) }
 
         // --- Screening and alignment -------------------------------------------------------
@@ -207,15 +207,12 @@ public struct CohortDeriver: Sendable {
         screening.reserveCapacity(study.patients.count)
         var beforeAlignment: [CohortExclusion: Int] = [:]
         var treatedStartDays: [Int] = []
+        let exclusionFacts = CriterionFacts(
+            rules: p.exclusions.map(\.rule), study: study, patients: p.exclusions.isEmpty ? [] : Array(study.patients.indices))
         for (i, patient) in study.patients.enumerated() {
             var reasons: [CohortExclusion] = []
-            for reason in p.exclusions {
-                let applies: Bool
-                switch reason {
-                case .immunocompromised: applies = patient.immunocompromised
-                case .consentRefused: applies = patient.consentRefused
-                }
-                if applies { reasons.append(CohortExclusion(reason)) }
+            for rule in p.exclusions where exclusionFacts.meetsBeforeAlignment(rule.rule, patient: i) {
+                reasons.append(CohortExclusion(rule))
             }
             if courseIndex[patient.id] == nil { reasons.append(.noICUCourse) }
             let start = firstTreatment[patient.id]
@@ -277,9 +274,9 @@ public struct CohortDeriver: Sendable {
                 treatmentStartDay: startDay))
         }
 
-        let excludedCounts = (p.exclusions.map(CohortExclusion.init) + [.noICUCourse]).map {
-            CohortFlow.Count(reason: $0, count: beforeAlignment[$0] ?? 0)
-        }
+        let excludedCounts = p.exclusions.map {
+            CohortFlow.Count(reason: CohortExclusion($0), label: $0.label, count: beforeAlignment[CohortExclusion($0)] ?? 0)
+        } + [CohortFlow.Count(reason: .noICUCourse, label: "No ICU course recorded", count: beforeAlignment[.noICUCourse] ?? 0)]
         let treatedCount = patients.filter { $0.group == .treated }.count
         let flow = CohortFlow(
             screened: study.patients.count, excludedBeforeAlignment: excludedCounts,
@@ -489,7 +486,11 @@ public struct CohortDeriver: Sendable {
             ruleCounts: RuleCounts(
                 imputation: imputation, sofaDaysScored: sofaScored, sofaDaysWithMissingComponents: sofaWithMissing,
                 sofaDaysWithoutTotal: sofaWithoutTotal, treatmentBeforeAdmission: treatmentBeforeAdmission),
-            drugDays: drugDays, patientIndexByID: indexByID, registry: registry)
+            drugDays: drugDays,
+            setFacts: CriterionFacts(
+                rules: p.analysisSets.flatMap { [$0.includeIf, $0.excludeIf].compactMap { $0 } }, study: study,
+                patients: patients.map(\.studyIndex)),
+            patientIndexByID: indexByID, registry: registry)
     }
 }
 

@@ -29,6 +29,8 @@ public struct DerivedCohort: Sendable {
     public var ruleCounts: RuleCounts
     /// ICU days on which each referenced drug was given, per patient.
     var drugDays: DrugDayTable
+    /// The baseline variables and events the analysis sets' rules read, per included patient.
+    var setFacts: CriterionFacts
 
     /// The patient number of `id`, if included.
     public func patientIndex(of id: String) -> Int? { patientIndexByID[id] }
@@ -82,20 +84,32 @@ public struct ScreenedPatient: Sendable, Equatable {
     public var cohortIndex: Int?
 }
 
-/// Why a screened patient is not analysed.
-public enum CohortExclusion: String, Sendable, Codable, CaseIterable, Hashable {
-    case immunocompromised
-    case consentRefused = "consent_refused"
-    /// No row in `icu_course.csv`.
-    case noICUCourse = "no_icu_course"
-    /// A control that left the ICU (discharge or death) before its alignment day began.
-    case notInICUOnAlignmentDay = "not_in_icu_on_alignment_day"
+/// Why a screened patient is not analysed: one of the protocol's exclusion rules (by name), no
+/// ICU course, or (controls) not in the ICU on the alignment day. Encoded as its name.
+public struct CohortExclusion: Sendable, Hashable, Codable, CustomStringConvertible {
+    public var name: String
 
-    init(_ reason: ExclusionReason) {
-        switch reason {
-        case .immunocompromised: self = .immunocompromised
-        case .consentRefused: self = .consentRefused
-        }
+    public init(_ name: String) { self.name = name }
+
+    /// The protocol's exclusion rule `rule`.
+    public init(_ rule: ExclusionRule) { self.name = rule.name }
+
+    /// No row in `icu_course.csv`.
+    public static let noICUCourse = CohortExclusion("no_icu_course")
+    /// A control that left the ICU (discharge or death) before its alignment day began.
+    public static let notInICUOnAlignmentDay = CohortExclusion("not_in_icu_on_alignment_day")
+    public static let immunocompromised = CohortExclusion(ExclusionRule.immunocompromised)
+    public static let consentRefused = CohortExclusion(ExclusionRule.consentRefused)
+
+    public var description: String { name }
+
+    public init(from decoder: any Decoder) throws {
+        name = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(name)
     }
 }
 
@@ -104,6 +118,8 @@ public enum CohortExclusion: String, Sendable, Codable, CaseIterable, Hashable {
 public struct CohortFlow: Sendable, Equatable, Codable {
     public struct Count: Sendable, Equatable, Codable {
         public var reason: CohortExclusion
+        /// What the flow diagram shows (the protocol's label).
+        public var label: String
         public var count: Int
     }
 

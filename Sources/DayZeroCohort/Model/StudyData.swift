@@ -17,12 +17,16 @@ public struct StudyData: Sendable, Equatable {
     public var proteomics: [ProteomicsValue]
     /// Parameters declared by the study itself (`parameters.csv`), on top of the built-in catalog.
     public var declaredParameters: [ParameterDefinition]
+    /// Baseline variables declared by the study itself (`variables.csv`), on top of
+    /// `BaselineCatalog`; `Patient.declared` holds their values in this order.
+    public var baselineVariables: [BaselineVariable]
 
     public init(
         patients: [Patient] = [], courses: [ICUCourse] = [], measurements: MeasurementTable = [],
         medications: [MedicationAdministration] = [], events: [ClinicalEvent] = [],
         cytokines: [CytokineMeasurement] = [], proteomicsSamples: [ProteomicsSample] = [],
-        proteomics: [ProteomicsValue] = [], declaredParameters: [ParameterDefinition] = []
+        proteomics: [ProteomicsValue] = [], declaredParameters: [ParameterDefinition] = [],
+        baselineVariables: [BaselineVariable] = []
     ) {
         self.patients = patients
         self.courses = courses
@@ -33,7 +37,11 @@ public struct StudyData: Sendable, Equatable {
         self.proteomicsSamples = proteomicsSamples
         self.proteomics = proteomics
         self.declaredParameters = declaredParameters
+        self.baselineVariables = baselineVariables
     }
+
+    /// The baseline variables of this study (identity, built-in, declared) by name.
+    public var baselineRegistry: BaselineRegistry { BaselineRegistry(declared: baselineVariables) }
 }
 
 /// Biological sex as recorded at admission.
@@ -70,7 +78,8 @@ public enum Comorbidity: String, Sendable, Codable, CaseIterable, Hashable {
     }
 }
 
-/// One screened patient (`patients.csv`).
+/// One screened patient (`patients.csv`). Only the identity (`id`, `site`, `sex`, `age`) is
+/// required; every baseline variable may be unknown (`nil`, an empty cell).
 public struct Patient: Sendable, Equatable, Hashable {
     public var id: String
     public var site: String
@@ -83,17 +92,24 @@ public struct Patient: Sendable, Equatable, Hashable {
     public var apacheII: Double?
     /// Days from first symptoms until ICU admission.
     public var symptomDays: Double?
-    /// The comorbidities present; a comorbidity absent from the set was recorded as absent.
+    /// The comorbidities recorded as present.
     public var comorbidities: Set<Comorbidity>
-    /// Exclusion fact: pre-existing immunocompromised state.
-    public var immunocompromised: Bool
-    /// Exclusion fact: the patient or a representative declined participation.
-    public var consentRefused: Bool
+    /// The comorbidities whose presence is unknown (empty cell or no column); the others not in
+    /// `comorbidities` were recorded as absent.
+    public var unknownHistory: Set<Comorbidity>
+    /// Exclusion fact: pre-existing immunocompromised state; `nil` = unknown.
+    public var immunocompromised: Bool?
+    /// Exclusion fact: the patient or a representative declined participation; `nil` = unknown.
+    public var consentRefused: Bool?
+    /// Values of the study's declared baseline variables (`StudyData.baselineVariables` order;
+    /// `BaselineRegistry.value` reads them): binary 1/0, categorical the level index,
+    /// continuous the number; `nil` = unknown.
+    public var declared: [Double?]
 
     public init(
         id: String, site: String, sex: Sex, age: Double, bmi: Double? = nil, apacheII: Double? = nil,
-        symptomDays: Double? = nil, comorbidities: Set<Comorbidity> = [], immunocompromised: Bool = false,
-        consentRefused: Bool = false
+        symptomDays: Double? = nil, comorbidities: Set<Comorbidity> = [], unknownHistory: Set<Comorbidity> = [],
+        immunocompromised: Bool? = false, consentRefused: Bool? = false, declared: [Double?] = []
     ) {
         self.id = id
         self.site = site
@@ -103,8 +119,16 @@ public struct Patient: Sendable, Equatable, Hashable {
         self.apacheII = apacheII
         self.symptomDays = symptomDays
         self.comorbidities = comorbidities
+        self.unknownHistory = unknownHistory.subtracting(comorbidities)
         self.immunocompromised = immunocompromised
         self.consentRefused = consentRefused
+        self.declared = declared
+    }
+
+    /// Whether `comorbidity` was recorded as present (`true`), absent (`false`) or not at all (`nil`).
+    public func history(_ comorbidity: Comorbidity) -> Bool? {
+        if comorbidities.contains(comorbidity) { return true }
+        return unknownHistory.contains(comorbidity) ? nil : false
     }
 }
 

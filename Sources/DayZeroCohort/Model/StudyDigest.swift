@@ -40,11 +40,21 @@ public enum StudyDigest {
         var w = CanonicalHasher()
         switch name {
         case "patients":
+            // The declared variables (variables.csv) and their values belong to the patients'
+            // digest; a study without them (and without unknown flags) hashes as before they existed.
+            for v in study.baselineVariables {
+                w.string(v.name); w.string(v.label); w.string(v.kind.rawValue); w.string(v.unit ?? "")
+                w.string(v.levels.joined(separator: "|")); w.string(v.levelLabels.joined(separator: "|"))
+                w.number(v.minimum); w.number(v.maximum)
+            }
             for p in study.patients {
                 w.string(p.id); w.string(p.site); w.string(p.sex.rawValue); w.number(p.age); w.number(p.bmi)
                 w.number(p.apacheII); w.number(p.symptomDays)
-                w.string(p.comorbidities.map(\.rawValue).sorted().joined(separator: ","))
-                w.flag(p.immunocompromised); w.flag(p.consentRefused)
+                var history = p.comorbidities.map(\.rawValue).sorted().joined(separator: ",")
+                if !p.unknownHistory.isEmpty { history += "?" + p.unknownHistory.map(\.rawValue).sorted().joined(separator: ",") }
+                w.string(history)
+                w.optionalFlag(p.immunocompromised); w.optionalFlag(p.consentRefused)
+                for value in p.declared { w.number(value) }
             }
         case "icu_course":
             for c in study.courses {
@@ -231,6 +241,8 @@ struct CanonicalHasher {
     }
 
     mutating func flag(_ b: Bool) { write(byte: b ? 1 : 0) }
+    /// A flag that may be unknown: 1, 0, or 2 for unknown.
+    mutating func optionalFlag(_ b: Bool?) { write(byte: b.map { $0 ? 1 : 0 } ?? 2) }
 
     private mutating func write(byte: UInt8) {
         if used == buffer.count { flush() }

@@ -169,12 +169,24 @@ func formatNumber(_ x: Double) -> String {
 ///   aggregation: AGG}` — the parameter's daily value (the protocol's aggregation for it, or
 ///   `aggregation`; after imputation) meets the threshold on at least `n` (default 1) distinct
 ///   aligned days in the window. Days without a value do not count.
+/// - `{variable: NAME, is: V}`, `{variable: NAME, in: [V, …]}`, `{variable: NAME,
+///   above|at_least|below|at_most: x}` or `{variable: NAME, unknown: true|false}` — a baseline
+///   variable (`patients.csv`: `sex`, `age`, a built-in or a `variables.csv` declaration). `V` is
+///   `1`/`0` (or `yes`/`no`) for a binary variable, `M`/`F` for `sex`, a level for a categorical
+///   one. An unknown value meets no comparison (only `unknown: true`).
+/// - `{event: KIND, window: [a, b]}` — an `events.csv` row of that kind in the window.
+///
+/// Windows count aligned days in analysis sets; in `exclusions` (decided before alignment) they
+/// count ICU days from admission (day 0 = the admission day), and `parameter` rules are not
+/// available there.
 public indirect enum Criterion: Sendable, Hashable, Codable {
     case anyOf([Criterion])
     case allOf([Criterion])
     case not(Criterion)
     case drug(DrugCriterion)
     case parameter(ParameterCriterion)
+    case variable(VariableCriterion)
+    case event(EventCriterion)
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case anyOf = "any_of"
@@ -186,22 +198,32 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
         case below
         case atMost = "at_most"
         case aggregation
+        case variable
+        case `is`
+        case `in`
+        case unknown
+        case event
     }
+
+    static let forms: [CodingKeys] = [.anyOf, .allOf, .not, .drug, .parameter, .variable, .event]
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let forms = [CodingKeys.anyOf, .allOf, .not, .drug, .parameter].filter { c.contains($0) }
+        let forms = Self.forms.filter { c.contains($0) }
+        let formNames = Self.forms.map(\.stringValue).joined(separator: ", ")
         guard forms.count == 1, let form = forms.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
                 debugDescription: forms.isEmpty
-                    ? "a rule needs one of any_of, all_of, not, drug, parameter"
-                    : "a rule has exactly one of any_of, all_of, not, drug, parameter; found \(forms.map(\.stringValue).joined(separator: ", "))"))
+                    ? "a rule needs one of \(formNames)"
+                    : "a rule has exactly one of \(formNames); found \(forms.map(\.stringValue).joined(separator: ", "))"))
         }
         let onlyKeys: Set<CodingKeys>
         switch form {
         case .anyOf, .allOf, .not: onlyKeys = [form]
         case .drug: onlyKeys = [.drug, .window, .onAtLeastDays]
+        case .variable: onlyKeys = [.variable, .is, .in, .unknown, .above, .atLeast, .below, .atMost]
+        case .event: onlyKeys = [.event, .window]
         default: onlyKeys = [.parameter, .window, .onAtLeastDays, .above, .atLeast, .below, .atMost, .aggregation]
         }
         if let stray = c.allKeys.first(where: { !onlyKeys.contains($0) }) {
@@ -218,6 +240,11 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
                 drug: try c.decode(String.self, forKey: .drug),
                 window: try c.decode(DayWindow.self, forKey: .window),
                 onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1))
+        case .variable:
+            self = .variable(try VariableCriterion.decode(from: c, codingPath: decoder.codingPath))
+        case .event:
+            self = .event(EventCriterion(
+                event: try c.decode(String.self, forKey: .event), window: try c.decode(DayWindow.self, forKey: .window)))
         default:
             self = .parameter(ParameterCriterion(
                 parameter: try c.decode(String.self, forKey: .parameter),
@@ -245,6 +272,17 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
             try c.encode(p.window, forKey: .window)
             try c.encode(p.onAtLeastDays, forKey: .onAtLeastDays)
             try c.encodeIfPresent(p.aggregation, forKey: .aggregation)
+        case .variable(let v):
+            try c.encode(v.variable, forKey: .variable)
+            switch v.test {
+            case .oneOf(let values) where values.count == 1: try c.encode(values[0], forKey: .is)
+            case .oneOf(let values): try c.encode(values, forKey: .in)
+            case .threshold(let t): try t.encode(into: &c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost)
+            case .unknown(let u): try c.encode(u, forKey: .unknown)
+            }
+        case .event(let e):
+            try c.encode(e.event, forKey: .event)
+            try c.encode(e.window, forKey: .window)
         }
     }
 
@@ -253,8 +291,93 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
         switch self {
         case .anyOf(let rules), .allOf(let rules): rules.flatMap(\.leaves)
         case .not(let rule): rule.leaves
-        case .drug, .parameter: [self]
+        case .drug, .parameter, .variable, .event: [self]
         }
+    }
+}
+
+/// A test of one baseline variable (`{variable: NAME, …}`).
+public struct VariableCriterion: Sendable, Hashable {
+    public enum Test: Sendable, Hashable {
+        /// The value is one of these (as written: `1`/`0`/`yes`/`no`, `M`/`F`, a level).
+        case oneOf([String])
+        /// A continuous value meets the threshold.
+        case threshold(Threshold)
+        /// `true`: the value is unknown; `false`: it is known.
+        case unknown(Bool)
+    }
+
+    public var variable: String
+    public var test: Test
+
+    public init(variable: String, test: Test) {
+        self.variable = variable
+        self.test = test
+    }
+
+    static func decode(from c: KeyedDecodingContainer<Criterion.CodingKeys>, codingPath: [any CodingKey]) throws -> VariableCriterion {
+        let name = try c.decode(String.self, forKey: .variable)
+        var tests: [Test] = []
+        if let v = try c.decodeIfPresent(String.self, forKey: .is) { tests.append(.oneOf([v])) }
+        if let v = try c.decodeIfPresent([String].self, forKey: .in) { tests.append(.oneOf(v)) }
+        if let u = try c.decodeIfPresent(Bool.self, forKey: .unknown) { tests.append(.unknown(u)) }
+        if [Criterion.CodingKeys.above, .atLeast, .below, .atMost].contains(where: { c.contains($0) }) {
+            tests.append(.threshold(try Threshold.decode(
+                from: c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost, codingPath: codingPath)))
+        }
+        guard tests.count == 1, let test = tests.first else {
+            throw DecodingError.dataCorrupted(.init(
+                codingPath: codingPath,
+                debugDescription: "a variable rule has exactly one of is, in, unknown, above, at_least, below, at_most"))
+        }
+        return VariableCriterion(variable: name, test: test)
+    }
+
+    /// Whether `value` (as `BaselineRegistry.value` gives it) meets the test for `definition`.
+    public func isMet(by value: Double?, definition: BaselineVariable?) -> Bool {
+        switch test {
+        case .unknown(let wanted): return (value == nil) == wanted
+        case .threshold(let t): return value.map(t.isMet) ?? false
+        case .oneOf(let written):
+            guard let value else { return false }
+            return written.contains { Self.code($0, definition: definition) == value }
+        }
+    }
+
+    /// The stored value that `written` stands for: binary `1`/`yes`/`true` → 1, `0`/`no`/`false`
+    /// → 0; `sex` `M` → 1, `F` → 0; a categorical level → its index. `nil` when it stands for none.
+    public static func code(_ written: String, definition: BaselineVariable?) -> Double? {
+        guard let definition else { return nil }
+        if definition.name == "sex" {
+            switch written.uppercased() {
+            case "M": return 1
+            case "F": return 0
+            default: return nil
+            }
+        }
+        switch definition.kind {
+        case .binary:
+            switch written.lowercased() {
+            case "1", "yes", "true": return 1
+            case "0", "no", "false": return 0
+            default: return nil
+            }
+        case .categorical:
+            return definition.levels.firstIndex(of: written).map(Double.init)
+        case .continuous:
+            return Double(written)
+        }
+    }
+}
+
+/// "An `events.csv` row of kind `event` in `window`."
+public struct EventCriterion: Sendable, Hashable {
+    public var event: String
+    public var window: DayWindow
+
+    public init(event: String, window: DayWindow) {
+        self.event = event
+        self.window = window
     }
 }
 

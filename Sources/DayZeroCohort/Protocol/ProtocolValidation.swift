@@ -10,9 +10,14 @@ extension StudyProtocol {
     /// SOFA scores are whole numbers 0…4 and `minimum_components` is 1…(number of components);
     /// the imputation value lies in the parameter's physiological range; criteria have
     /// `on_at_least_days` ≥ 1 and not more than the days of their window; matching covariates
-    /// are known, `ratio ≥ 1`, `caliper > 0`.
-    public func validate(registry: ParameterRegistry = ParameterRegistry()) -> [ProtocolIssue] {
-        var v = ProtocolValidator(registry: registry, sofa: sofa)
+    /// are known, `ratio ≥ 1`, `caliper > 0`; exclusion names unique, their rules free of
+    /// `parameter` leaves (decided before the daily values exist); baseline variables named by
+    /// rules and by `baseline:` are known and tested as their kind allows.
+    ///
+    /// - Parameter baseline: the study's baseline variables; `nil` when the study is not known
+    ///   (`protocol check` without `--study`): names outside the built-in catalog then pass.
+    public func validate(registry: ParameterRegistry = ParameterRegistry(), baseline: BaselineRegistry? = nil) -> [ProtocolIssue] {
+        var v = ProtocolValidator(registry: registry, sofa: sofa, baseline: baseline)
         v.run(self)
         return v.issues
     }
@@ -24,11 +29,26 @@ extension StudyProtocol {
 struct ProtocolValidator {
     let registry: ParameterRegistry
     let derived: Set<String>
+    /// The study's variables, or `nil` when the study is unknown.
+    let baseline: BaselineRegistry?
     var issues: [ProtocolIssue] = []
 
-    init(registry: ParameterRegistry, sofa: SOFADefinition) {
+    init(registry: ParameterRegistry, sofa: SOFADefinition, baseline: BaselineRegistry? = nil) {
         self.registry = registry
         self.derived = Set(sofa.derivedParameterNames)
+        self.baseline = baseline
+    }
+
+    /// The definition of baseline variable `name` (study or built-in).
+    func variable(_ name: String) -> BaselineVariable? {
+        baseline?[name] ?? BaselineRegistry(declared: [])[name]
+    }
+
+    /// Reports an unknown variable name (only when the study's variables are known).
+    mutating func knownVariable(_ name: String, _ path: String) {
+        guard variable(name) == nil, let baseline else { return }
+        let hint = nearest(name, in: baseline.allNames).map { " (did you mean '\($0)'?)" } ?? ""
+        fail(.invalidValue, path, "unknown baseline variable '\(name)'\(hint): not built in and not declared in variables.csv")
     }
 
     mutating func fail(_ kind: ProtocolIssue.Kind, _ path: String, _ message: String) {
@@ -68,7 +88,12 @@ struct ProtocolValidator {
         }
         nonEmpty(p.name, "name", "name")
         nonEmpty(p.treatment.drug, "treatment.drug", "the treatment drug")
-        duplicates(p.exclusions.map(\.rawValue), "exclusions", "exclusion")
+        exclusions(p.exclusions)
+        if let sections = p.baseline { baselineSections(sections) }
+        if let g = p.groups {
+            nonEmpty(g.treated, "groups.treated", "the treated group's label")
+            nonEmpty(g.control, "groups.control", "the control group's label")
+        }
         alignment(p.alignment)
         window(p.windows.serial, "windows.serial")
         window(p.windows.cytokines, "windows.cytokines")
@@ -86,6 +111,36 @@ struct ProtocolValidator {
         var seen = Set<String>()
         for (i, n) in names.enumerated() where !seen.insert(n).inserted {
             fail(.invalidValue, "\(path)[\(i)]" + (nameKey.map { "." + $0 } ?? ""), "\(what) '\(n)' is listed twice")
+        }
+    }
+
+    mutating func exclusions(_ rules: [ExclusionRule]) {
+        duplicates(rules.map(\.name), "exclusions", "exclusion", nameKey: "name")
+        for (i, r) in rules.enumerated() {
+            let path = "exclusions[\(i)]"
+            if r.name.isEmpty || !r.name.unicodeScalars.allSatisfy(isNameScalar) {
+                fail(.invalidValue, "\(path).name", "an exclusion name uses lower-case letters, digits, - and _ only, found '\(r.name)'")
+            }
+            if ["no_icu_course", "not_in_icu_on_alignment_day"].contains(r.name) {
+                fail(.invalidValue, "\(path).name", "'\(r.name)' is the name of a built-in step of the flow; choose another")
+            }
+            nonEmpty(r.label, "\(path).label", "an exclusion's label")
+            criterion(r.rule, "\(path).if", beforeAlignment: true)
+        }
+    }
+
+    mutating func baselineSections(_ sections: [BaselineSection]) {
+        var seen = Set<String>()
+        for (i, section) in sections.enumerated() {
+            let path = "baseline[\(i)]"
+            nonEmpty(section.title, "\(path).title", "a section title")
+            for (j, name) in section.variables.enumerated() {
+                if !seen.insert(name).inserted {
+                    fail(.invalidValue, "\(path).variables[\(j)]", "variable '\(name)' is listed twice in baseline")
+                }
+                if baseline == nil, variable(name) == nil { continue }
+                knownVariable(name, "\(path).variables[\(j)]")
+            }
         }
     }
 
@@ -218,14 +273,22 @@ struct ProtocolValidator {
         }
     }
 
-    mutating func criterion(_ c: Criterion, _ path: String) {
+    mutating func criterion(_ c: Criterion, _ path: String, beforeAlignment: Bool = false) {
         switch c {
         case .anyOf(let rules), .allOf(let rules):
             let key = { if case .anyOf = c { return "any_of" } else { return "all_of" } }()
             if rules.isEmpty { fail(.invalidValue, "\(path).\(key)", "\(key) needs at least one rule") }
-            for (i, r) in rules.enumerated() { criterion(r, "\(path).\(key)[\(i)]") }
+            for (i, r) in rules.enumerated() { criterion(r, "\(path).\(key)[\(i)]", beforeAlignment: beforeAlignment) }
         case .not(let r):
-            criterion(r, "\(path).not")
+            criterion(r, "\(path).not", beforeAlignment: beforeAlignment)
+        case .variable(let v):
+            variableCriterion(v, path)
+        case .event(let e):
+            nonEmpty(e.event, "\(path).event", "the event kind")
+            window(e.window, "\(path).window")
+        case .parameter where beforeAlignment:
+            fail(.invalidValue, "\(path).parameter",
+                 "an exclusion is decided before the daily values exist: use variable, event or drug rules here, or a parameter rule in an analysis set's exclude_if")
         case .drug(let d):
             nonEmpty(d.drug, "\(path).drug", "the drug name")
             dayCount(d.onAtLeastDays, d.window, path)
@@ -235,6 +298,29 @@ struct ProtocolValidator {
                 fail(.invalidValue, "\(path).aggregation", "\(p.parameter) is derived once per day; aggregation does not apply")
             }
             dayCount(p.onAtLeastDays, p.window, path)
+        }
+    }
+
+    mutating func variableCriterion(_ v: VariableCriterion, _ path: String) {
+        knownVariable(v.variable, "\(path).variable")
+        guard let definition = variable(v.variable) else { return }
+        switch v.test {
+        case .unknown: break
+        case .threshold:
+            if definition.kind != .continuous {
+                fail(.invalidValue, path, "'\(v.variable)' is \(definition.kind.rawValue): compare it with is or in, not a threshold")
+            }
+        case .oneOf(let values):
+            if definition.kind == .continuous, definition.name != "sex" {
+                fail(.invalidValue, path, "'\(v.variable)' is continuous: compare it with above, at_least, below or at_most")
+                return
+            }
+            for (i, value) in values.enumerated() where VariableCriterion.code(value, definition: definition) == nil {
+                let accepted = definition.name == "sex" ? "M, F"
+                    : definition.kind == .binary ? "1, 0 (or yes, no)" : definition.levels.joined(separator: ", ")
+                fail(.invalidValue, values.count == 1 ? "\(path).is" : "\(path).in[\(i)]",
+                     "'\(value)' is not a value of \(v.variable) (accepted: \(accepted))")
+            }
         }
     }
 

@@ -69,6 +69,8 @@ extension StudyProtocol {
                         .parameter(ParameterCriterion(
                             parameter: "ferritin", threshold: .init(.above, 1800), window: DayWindow(-10, -1), onAtLeastDays: 1)),
                     ])),
-            ])
+            ],
+            baseline: BaselineSection.defaultSections(declared: []),
+            groups: GroupLabels(treated: "Anakinra", control: "Control"))
     }()
 }

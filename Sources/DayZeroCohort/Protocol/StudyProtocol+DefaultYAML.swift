@@ -15,8 +15,30 @@ extension ProtocolYAML {
         treatment:
           drug: anakinra
 
-        # Patients with these facts (patients.csv) are excluded, counted under the first that applies.
-        exclusions: [immunocompromised, consent_refused]
+        # Display names of the two groups in the report.
+        groups:
+          treated: Anakinra
+          control: Control
+
+        # Exclusions, in flow order; a patient meeting several is counted under the first. Each is
+        # a rule over what is known before alignment: baseline variables (patients.csv), events and
+        # medication (windows in ICU days from admission). The flow diagram shows the label.
+        exclusions:
+          - name: immunocompromised
+            label: Pre-existing immunocompromised state
+            if: {variable: immunocompromised, is: 1}
+          - name: consent_refused
+            label: Consent refused
+            if: {variable: consent_refused, is: 1}
+
+        # Table 1's baseline characteristics: sections of patients.csv variables (sex, age, the
+        # built-in ones or those declared in variables.csv), in display order.
+        baseline:
+          - title: Patient characteristics
+            variables: [sex, age, bmi, apache_ii, symptom_days]
+          - title: Medical history
+            variables: [cardiovascular_insufficiency, hypertension, respiratory_insufficiency, renal_insufficiency,
+                        metastatic_neoplasm, immunological_insufficiency, copd, diabetes_mellitus, hematologic_malignancy]
 
         alignment:
           # Treated: day 0 = the ICU day of the first administration of the treatment.
@@ -186,6 +208,7 @@ extension ProtocolYAML {
 
         # Analysis sets. Rules: {drug: NAME, window: [a, b], on_at_least_days: n},
         # {parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n},
+        # {variable: NAME, is: V} (or in: [...], above: x, unknown: true), {event: KIND, window: [a, b]},
         # {any_of: [...]}, {all_of: [...]}, {not: rule}. applies_to: all | treated | controls.
         analysis_sets:
           - name: main

@@ -17,7 +17,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var treatment: TreatmentRule
     /// Patient-level exclusions, applied in this order; a patient meeting several is counted
     /// under the first in the flow diagram (all reasons are kept per patient).
-    public var exclusions: [ExclusionReason]
+    public var exclusions: [ExclusionRule]
     public var alignment: AlignmentRule
     public var windows: WindowSettings
     /// The analysed parameters, in display order.
@@ -32,16 +32,20 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var outcomes: OutcomeSettings
     /// The main set and the sensitivity sets, each a full rerun of the workup.
     public var analysisSets: [AnalysisSetRule]
+    /// Table 1's baseline sections (`baseline:`); `nil`: `BaselineSection.defaultSections`.
+    public var baseline: [BaselineSection]?
+    /// Display names of the two groups (`groups:`); `nil`: the treatment drug and "Control".
+    public var groups: GroupLabels?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
 
     public init(
         formatVersion: Int = StudyProtocol.currentFormatVersion, name: String, title: String? = nil,
-        treatment: TreatmentRule, exclusions: [ExclusionReason], alignment: AlignmentRule, windows: WindowSettings,
+        treatment: TreatmentRule, exclusions: [ExclusionRule], alignment: AlignmentRule, windows: WindowSettings,
         parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition,
         medications: MedicationSettings, proteomics: ProteomicsSettings? = nil, outcomes: OutcomeSettings,
-        analysisSets: [AnalysisSetRule]
+        analysisSets: [AnalysisSetRule], baseline: [BaselineSection]? = nil, groups: GroupLabels? = nil
     ) {
         self.formatVersion = formatVersion
         self.name = name
@@ -57,6 +61,8 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         self.proteomicsSettings = proteomics
         self.outcomes = outcomes
         self.analysisSets = analysisSets
+        self.baseline = baseline
+        self.groups = groups
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -67,6 +73,12 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case proteomicsSettings = "proteomics"
         case outcomes
         case analysisSets = "analysis_sets"
+        case baseline, groups
+    }
+
+    /// The group labels in force: the protocol's, else the treatment drug (capitalised) and "Control".
+    public var groupLabels: GroupLabels {
+        groups ?? GroupLabels(treated: treatment.drug.prefix(1).uppercased() + treatment.drug.dropFirst(), control: "Control")
     }
 
     /// The proteomics settings in force: the protocol's, else the paper's.
@@ -83,6 +95,46 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     }
 }
 
+/// One section of Table 1's baseline characteristics: a title and the variables shown, in order
+/// (`sex`, `age`, built-in or `variables.csv` names).
+public struct BaselineSection: Codable, Sendable, Hashable {
+    public var title: String
+    public var variables: [String]
+
+    public init(title: String, variables: [String]) {
+        self.title = title
+        self.variables = variables
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case title, variables }
+
+    /// Without a `baseline:` section: "Patient characteristics" (sex, age, the built-in
+    /// characteristics, then the study's declared variables in declaration order) and "Medical
+    /// history" (the built-in comorbidity flags). Table 1 leaves out a row nobody has a value for.
+    public static func defaultSections(declared: [BaselineVariable]) -> [BaselineSection] {
+        [
+            BaselineSection(
+                title: "Patient characteristics",
+                variables: (BaselineCatalog.identity + BaselineCatalog.characteristics + declared).map(\.name)),
+            BaselineSection(title: "Medical history", variables: BaselineCatalog.history.map(\.name)),
+        ]
+    }
+}
+
+/// The display names of the treated and control groups (report, exports' labels stay
+/// `treated` / `control`).
+public struct GroupLabels: Codable, Sendable, Hashable {
+    public var treated: String
+    public var control: String
+
+    public init(treated: String, control: String) {
+        self.treated = treated
+        self.control = control
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case treated, control }
+}
+
 /// The study treatment: the drug whose first administration defines a treated patient's day 0.
 public struct TreatmentRule: Codable, Sendable, Equatable {
     /// Drug name as written in `medications.csv` (compared case-insensitively).
@@ -93,12 +145,57 @@ public struct TreatmentRule: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable { case drug }
 }
 
-/// A patient-level exclusion fact of `patients.csv`.
-public enum ExclusionReason: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
-    /// Pre-existing immunocompromised state.
-    case immunocompromised
-    /// The patient or a representative declined participation.
-    case consentRefused = "consent_refused"
+/// A named exclusion criterion, decided before alignment from the patient's facts: baseline
+/// variables, events and medication (see `Criterion`; windows count ICU days from admission).
+///
+/// YAML: `{name: NAME, label: TEXT, if: RULE}`; the words `immunocompromised` and
+/// `consent_refused` alone stand for the built-in exclusion facts of `patients.csv`
+/// (`{variable: immunocompromised, is: 1}`, `{variable: consent_refused, is: 1}`).
+public struct ExclusionRule: Codable, Sendable, Hashable {
+    /// Machine name (letters, digits, `-`, `_`): the id in `results.json` and the exports.
+    public var name: String
+    /// What the flow diagram shows.
+    public var label: String
+    public var rule: Criterion
+
+    public init(name: String, label: String, rule: Criterion) {
+        self.name = name
+        self.label = label
+        self.rule = rule
+    }
+
+    /// The built-in `patients.csv` fact `immunocompromised` = 1.
+    public static let immunocompromised = ExclusionRule(
+        name: "immunocompromised", label: "Pre-existing immunocompromised state",
+        rule: .variable(VariableCriterion(variable: "immunocompromised", test: .oneOf(["1"]))))
+    /// The built-in `patients.csv` fact `consent_refused` = 1.
+    public static let consentRefused = ExclusionRule(
+        name: "consent_refused", label: "Consent refused",
+        rule: .variable(VariableCriterion(variable: "consent_refused", test: .oneOf(["1"]))))
+
+    /// The rules the single words of an `exclusions` list stand for.
+    public static let builtIn: [ExclusionRule] = [.immunocompromised, .consentRefused]
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, label
+        case rule = "if"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let word = try? single.decode(String.self) {
+            guard let rule = Self.builtIn.first(where: { $0.name == word }) else {
+                throw DecodingError.dataCorrupted(.init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "unknown exclusion '\(word)': write {name: …, label: …, if: RULE}, or one of \(Self.builtIn.map(\.name).joined(separator: ", "))"))
+            }
+            self = rule
+            return
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        label = try c.decodeIfPresent(String.self, forKey: .label) ?? name
+        rule = try c.decode(Criterion.self, forKey: .rule)
+    }
 }
 
 /// How day 0 is chosen.

@@ -11,6 +11,7 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
     case proteomicsSamples = "proteomics_samples"
     case proteomics
     case parameters
+    case variables
 
     /// The file's name inside a study folder.
     public var fileName: String { rawValue + ".csv" }
@@ -31,10 +32,10 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("apache_ii", .number, required: false, "APACHE II score at ICU admission.", range: 0...71),
                 .init("symptom_days", .number, required: false, "Days from first symptoms until ICU admission.", range: 0...365),
             ] + Comorbidity.allCases.map {
-                .init($0.rawValue, .flag, required: true, "\($0.label): 1 present, 0 absent.")
+                .init($0.rawValue, .flag, required: false, "\($0.label): 1 present, 0 absent, empty unknown.")
             } + [
-                .init("immunocompromised", .flag, required: true, "Pre-existing immunocompromised state (exclusion): 1 or 0."),
-                .init("consent_refused", .flag, required: true, "Patient or representative declined participation (exclusion): 1 or 0."),
+                .init("immunocompromised", .flag, required: false, "Pre-existing immunocompromised state: 1 or 0, empty unknown."),
+                .init("consent_refused", .flag, required: false, "Patient or representative declined participation: 1 or 0, empty unknown."),
             ]
         case .icuCourse:
             [
@@ -108,6 +109,17 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
                 .init("minimum", .number, required: true, "Smallest physiologically possible value."),
                 .init("maximum", .number, required: true, "Largest physiologically possible value."),
             ]
+        case .variables:
+            [
+                .init("variable", .text, required: true, "Name of a baseline variable the study adds: a further column of patients.csv."),
+                .init("label", .text, required: false, "Label for Table 1 (default: the name)."),
+                .init("kind", .text, required: true, "binary (1/0), categorical (one of levels) or continuous (a number).", choices: BaselineKind.allCases.map(\.rawValue)),
+                .init("unit", .text, required: false, "Unit shown after the label (continuous)."),
+                .init("levels", .text, required: false, "Categorical: the values, separated by a vertical bar, in display order."),
+                .init("level_labels", .text, required: false, "Categorical: a label per level, separated by a vertical bar (default: the levels)."),
+                .init("minimum", .number, required: false, "Continuous: smallest accepted value."),
+                .init("maximum", .number, required: false, "Continuous: largest accepted value."),
+            ]
         }
     }
 
@@ -122,6 +134,7 @@ public enum StudyTable: String, Sendable, CaseIterable, Hashable {
         case .proteomicsSamples: ["SampleID"]
         case .proteomics: ["SampleID", "UniProt", "Assay"]
         case .parameters: ["parameter"]
+        case .variables: ["variable"]
         }
     }
 }

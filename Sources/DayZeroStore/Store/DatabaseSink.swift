@@ -102,6 +102,11 @@ struct BulkInsert {
     }
 
     @inline(__always)
+    mutating func bind(_ value: Bool?) {
+        guard let value else { return bind(nil as Int?) }
+        bind(value)
+    }
+
     mutating func bind(_ value: Bool) {
         bind(value ? 1 : 0 as Int?)
     }
@@ -215,6 +220,8 @@ struct DatabaseSink: StudySink {
     private var tables: BulkInsert
     private var parameters: BulkInsert
     private var patients: BulkInsert
+    private var variables: BulkInsert
+    private var baselineValues: BulkInsert
     private var courses: BulkInsert
     private var samples: BulkInsert
     /// The long tables are inserted `rowsPerGroup` rows per statement.
@@ -272,6 +279,10 @@ struct DatabaseSink: StudySink {
         tables = try BulkInsert(db, "INSERT INTO study_table (name) VALUES (?)")
         parameters = try BulkInsert(
             db, "INSERT INTO parameter_definition (name, label, kind, unit, aggregation, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        variables = try BulkInsert(
+            db,
+            "INSERT INTO baseline_variable (id, name, label, kind, unit, levels, level_labels, minimum, maximum) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        baselineValues = try BulkInsert(db, "INSERT INTO baseline_value (patient, variable, value) VALUES (?, ?, ?)")
         let flags = Comorbidity.allCases.map(\.rawValue) + ["immunocompromised", "consent_refused"]
         patients = try BulkInsert(
             db,
@@ -362,11 +373,33 @@ struct DatabaseSink: StudySink {
         patients.bind(p.bmi)
         patients.bind(p.apacheII)
         patients.bind(p.symptomDays)
-        for c in Comorbidity.allCases { patients.bind(p.comorbidities.contains(c)) }
+        for c in Comorbidity.allCases { patients.bind(p.history(c)) }
         patients.bind(p.immunocompromised)
         patients.bind(p.consentRefused)
         try patients.step()
         count(.patients)
+        for (k, value) in p.declared.enumerated() {
+            guard let value else { continue }
+            baselineValues.bind(key)
+            baselineValues.bind(k + 1)
+            baselineValues.bind(value)
+            try baselineValues.step()
+        }
+    }
+
+    /// Variables get ids 1, 2, … in declaration order: `Patient.declared[k]` is variable k + 1.
+    mutating func baselineVariable(_ v: BaselineVariable) throws {
+        variables.bind(rowCounts[Self.ordinal[.variables] ?? 0] + 1)
+        variables.bind(v.name)
+        variables.bind(v.label)
+        variables.bind(v.kind.rawValue)
+        variables.bind(v.unit)
+        variables.bind(v.kind == .categorical ? v.levels.joined(separator: "|") : nil)
+        variables.bind(v.kind == .categorical ? v.levelLabels.joined(separator: "|") : nil)
+        variables.bind(v.minimum)
+        variables.bind(v.maximum)
+        try variables.step()
+        count(.variables)
     }
 
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws {

@@ -9,6 +9,7 @@ import Foundation
 enum StudyRow: Sendable, Equatable {
     case tablePresent(StudyTable)
     indirect case parameter(ParameterDefinition)
+    indirect case baselineVariable(BaselineVariable)
     indirect case patient(Patient, key: Int)
     indirect case course(ICUCourse, patientKey: Int, formats: CourseFormats)
     indirect case proteomicsSample(ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat)
@@ -50,6 +51,7 @@ extension StudySink {
         switch row {
         case .tablePresent(let table): try tablePresent(table)
         case .parameter(let p): try parameter(p)
+        case .baselineVariable(let v): try baselineVariable(v)
         case .patient(let p, let key):
             known.note(row)
             try patient(p, key: key)
@@ -155,6 +157,7 @@ struct ChannelSink: StudySink {
 
     mutating func tablePresent(_ table: StudyTable) throws { try add(.tablePresent(table)) }
     mutating func parameter(_ p: ParameterDefinition) throws { try add(.parameter(p)) }
+    mutating func baselineVariable(_ v: BaselineVariable) throws { try add(.baselineVariable(v)) }
     mutating func patient(_ p: Patient, key: Int) throws { try add(.patient(p, key: key)) }
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws {
         try add(.course(c, patientKey: patientKey, formats: formats))

@@ -38,12 +38,59 @@ enum StudySchema {
             for index in indexes { try db.execute(sql: index.sql) }
             try db.execute(sql: "PRAGMA application_id = \(applicationID)")
         }
+        // Baseline variables declared by the study (variables.csv) and their values; the
+        // built-in flags of patient become nullable (an empty cell is unknown). SQLite cannot
+        // drop NOT NULL, so patient is rebuilt (GRDB runs migrations with foreign keys off and
+        // checks them afterwards).
+        migrator.registerMigration("v2-baseline-variables") { db in
+            try db.execute(sql: version2)
+        }
         return migrator
     }
 
     private static let flagColumns = (Comorbidity.allCases.map(\.rawValue) + ["immunocompromised", "consent_refused"])
         .map { "    \($0) INTEGER NOT NULL CHECK (\($0) IN (0, 1))" }
         .joined(separator: ",\n")
+
+    /// The built-in flags of version 2: NULL is unknown.
+    private static let nullableFlagColumns = (Comorbidity.allCases.map(\.rawValue) + ["immunocompromised", "consent_refused"])
+        .map { "    \($0) INTEGER CHECK (\($0) IN (0, 1))" }
+        .joined(separator: ",\n")
+
+    static let version2 = """
+        CREATE TABLE baseline_variable (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('binary', 'categorical', 'continuous')),
+            unit TEXT,
+            levels TEXT,
+            level_labels TEXT,
+            minimum REAL,
+            maximum REAL
+        );
+        CREATE TABLE baseline_value (
+            id INTEGER PRIMARY KEY,
+            patient INTEGER NOT NULL REFERENCES patient(id),
+            variable INTEGER NOT NULL REFERENCES baseline_variable(id),
+            value REAL NOT NULL,
+            UNIQUE (patient, variable)
+        );
+        CREATE TABLE patient_v2 (
+            id INTEGER PRIMARY KEY,
+            patient_id TEXT NOT NULL UNIQUE,
+            site TEXT NOT NULL,
+            sex TEXT NOT NULL CHECK (sex IN ('M', 'F')),
+            age REAL NOT NULL,
+            bmi REAL,
+            apache_ii REAL,
+            symptom_days REAL,
+        \(nullableFlagColumns)
+        );
+        INSERT INTO patient_v2 SELECT * FROM patient;
+        DROP TABLE patient;
+        ALTER TABLE patient_v2 RENAME TO patient;
+        """
 
     // BETWEEN, not IN (0, 1, 2, 3): SQLite evaluates an IN list of more than two values with
     // a temporary table built on every insert, which halved the import speed.

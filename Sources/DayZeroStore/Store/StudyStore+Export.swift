@@ -50,6 +50,8 @@ struct StudyExporter {
     private var patientIDs: [Int64: String] = [:]
     private var anchors: [Int64: LocalTimestamp] = [:]
     private var counts: [StudyTable: Int] = [:]
+    /// The declared baseline variables (further columns of patients.csv).
+    private var variables: [BaselineVariable] = []
 
     init(db: Database, folder: URL) {
         self.db = db
@@ -74,9 +76,10 @@ struct StudyExporter {
                 anchors[key] = stamp
             }
         }
+        variables = try StudyStore.loadBaselineVariables(db)
         for table in StudyTable.allCases where present.contains(table) {
             let writer = try CSVWriter(url: folder.appendingPathComponent(table.fileName))
-            try writer.row(table.columns.map(\.name))
+            try writer.row(table.columns.map(\.name) + (table == .patients ? variables.map(\.name) : []))
             let n = try write(table, writer)
             try writer.close()
             counts[table] = n
@@ -103,16 +106,23 @@ struct StudyExporter {
         return LocalTimestamp(seconds: anchor.seconds + Int64((days * 86_400).rounded()), format: format).text
     }
 
-    private func flag(_ value: Bool) -> String { value ? "1" : "0" }
+    private func flag(_ value: Bool?) -> String { value.map { $0 ? "1" : "0" } ?? "" }
 
     /// Writes the rows of `table`; returns their number.
     private func write(_ table: StudyTable, _ w: CSVWriter) throws -> Int {
         var n = 0
         switch table {
         case .patients:
+            var keys: [Int64] = []
+            var patients: [Patient] = []
             let rows = try Row.fetchCursor(db, sql: "SELECT \(StudyStore.patientColumns) FROM patient ORDER BY id")
             while let row = try rows.next() {
-                let (_, p) = try StudyStore.decodePatient(row)
+                let (key, p) = try StudyStore.decodePatient(row)
+                keys.append(key)
+                patients.append(p)
+            }
+            try StudyStore.loadBaselineValues(db, variables: variables.count, into: &patients, keys: keys)
+            for p in patients {
                 w.field(p.id)
                 w.field(p.site)
                 w.field(p.sex.rawValue)
@@ -120,9 +130,18 @@ struct StudyExporter {
                 w.number(p.bmi)
                 w.number(p.apacheII)
                 w.number(p.symptomDays)
-                for c in Comorbidity.allCases { w.field(flag(p.comorbidities.contains(c))) }
+                for c in Comorbidity.allCases { w.field(flag(p.history(c))) }
                 w.field(flag(p.immunocompromised))
                 w.field(flag(p.consentRefused))
+                for (v, value) in zip(variables, p.declared) {
+                    switch v.kind {
+                    case .binary: w.field(flag(value.map { $0 != 0 }))
+                    case .continuous: w.number(value)
+                    case .categorical:
+                        let level = value.map { Int($0) }.flatMap { $0 >= 0 && $0 < v.levels.count ? v.levels[$0] : nil }
+                        w.field(level ?? "")
+                    }
+                }
                 try w.endRow()
                 n += 1
             }
@@ -253,6 +272,19 @@ struct StudyExporter {
                 for _ in 0..<5 { w.field(try r.next(String.self)) }
                 w.number(try r.next(Double.self))
                 w.number(try r.next(Double.self))
+                try w.endRow()
+                n += 1
+            }
+        case .variables:
+            for v in variables {
+                w.field(v.name)
+                w.field(v.label)
+                w.field(v.kind.rawValue)
+                w.field(v.unit ?? "")
+                w.field(v.kind == .categorical ? v.levels.joined(separator: "|") : "")
+                w.field(v.kind == .categorical && v.levelLabels != v.levels ? v.levelLabels.joined(separator: "|") : "")
+                w.number(v.minimum)
+                w.number(v.maximum)
                 try w.endRow()
                 n += 1
             }

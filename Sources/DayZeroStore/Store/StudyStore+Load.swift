@@ -19,6 +19,9 @@ struct ColumnReader {
 
     mutating func flag() throws -> Bool { try next(Int.self) != 0 }
 
+    /// A flag that may be NULL (unknown).
+    mutating func optionalFlag() throws -> Bool? { try next(Int?.self).map { $0 != 0 } }
+
     mutating func timeFormat() throws -> TimeFormat {
         let raw = try next(Int.self)
         guard let format = TimeFormat(rawValue: raw) else { throw StoreError.database("unknown time format \(raw)") }
@@ -48,12 +51,16 @@ extension StudyStore {
         var patientIDs: [Int64: String] = [:]
         try read { db in
             data.declaredParameters = try loadParameters(db)
+            data.baselineVariables = try Self.loadBaselineVariables(db)
             let patients = try Row.fetchCursor(db, sql: "SELECT \(Self.patientColumns) FROM patient ORDER BY id")
+            var keys: [Int64] = []
             while let row = try patients.next() {
                 let (key, patient) = try Self.decodePatient(row)
                 patientIDs[key] = patient.id
+                keys.append(key)
                 data.patients.append(patient)
             }
+            try Self.loadBaselineValues(db, variables: data.baselineVariables.count, into: &data.patients, keys: keys)
         }
         let ids = patientIDs
         let proteomics = BackgroundJob { [self] in try read { db in try Self.loadProteomics(db, patientIDs: ids, values: !omit) } }
@@ -204,16 +211,68 @@ extension StudyStore {
         let bmi: Double? = try r.next()
         let apache: Double? = try r.next()
         let symptoms: Double? = try r.next()
-        var comorbidities = Set<Comorbidity>()
-        for c in Comorbidity.allCases where try r.flag() { comorbidities.insert(c) }
-        let immunocompromised = try r.flag()
-        let refused = try r.flag()
+        var comorbidities = Set<Comorbidity>(), unknownHistory = Set<Comorbidity>()
+        for c in Comorbidity.allCases {
+            switch try r.optionalFlag() {
+            case true?: comorbidities.insert(c)
+            case false?: break
+            case nil: unknownHistory.insert(c)
+            }
+        }
+        let immunocompromised = try r.optionalFlag()
+        let refused = try r.optionalFlag()
         return (
             key,
             Patient(
                 id: id, site: site, sex: sex, age: age, bmi: bmi, apacheII: apache, symptomDays: symptoms,
-                comorbidities: comorbidities, immunocompromised: immunocompromised, consentRefused: refused)
+                comorbidities: comorbidities, unknownHistory: unknownHistory, immunocompromised: immunocompromised,
+                consentRefused: refused)
         )
+    }
+
+    /// The declared baseline variables, in declaration order (ids 1, 2, …).
+    static func loadBaselineVariables(_ db: Database) throws -> [BaselineVariable] {
+        var result: [BaselineVariable] = []
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT id, name, label, kind, unit, levels, level_labels, minimum, maximum FROM baseline_variable ORDER BY id")
+        while let row = try rows.next() {
+            var r = ColumnReader(row)
+            let id: Int = try r.next()
+            let name: String = try r.next()
+            guard id == result.count + 1 else { throw StoreError.database("baseline variable \(name) has id \(id), expected \(result.count + 1)") }
+            let label: String = try r.next()
+            let kindText: String = try r.next()
+            guard let kind = BaselineKind(rawValue: kindText) else {
+                throw StoreError.database("baseline variable \(name) has an unknown kind \(kindText)")
+            }
+            let unit: String? = try r.next()
+            let levels: String? = try r.next()
+            let levelLabels: String? = try r.next()
+            func split(_ s: String?) -> [String]? { s.map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) } }
+            result.append(BaselineVariable(
+                name: name, label: label, kind: kind, unit: unit, levels: split(levels) ?? [], levelLabels: split(levelLabels),
+                minimum: try r.next(), maximum: try r.next()))
+        }
+        return result
+    }
+
+    /// Fills `Patient.declared` of `patients` (store order = key order) from baseline_value.
+    static func loadBaselineValues(_ db: Database, variables: Int, into patients: inout [Patient], keys: [Int64]) throws {
+        guard variables > 0 else { return }
+        var position: [Int64: Int] = [:]
+        for (i, key) in keys.enumerated() { position[key] = i }
+        for i in patients.indices { patients[i].declared = Array(repeating: nil, count: variables) }
+        let rows = try Row.fetchCursor(db, sql: "SELECT patient, variable, value FROM baseline_value")
+        while let row = try rows.next() {
+            var r = ColumnReader(row)
+            let key: Int64 = try r.next()
+            let variable: Int = try r.next()
+            let value: Double = try r.next()
+            guard let i = position[key], variable >= 1, variable <= variables else {
+                throw StoreError.database("baseline_value row (patient \(key), variable \(variable)) refers to no patient or variable")
+            }
+            patients[i].declared[variable - 1] = value
+        }
     }
 
     func loadParameters(_ db: Database) throws -> [ParameterDefinition] {

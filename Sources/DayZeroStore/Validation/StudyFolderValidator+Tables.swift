@@ -52,15 +52,84 @@ extension StudyFolderValidator {
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
     }
 
+    // MARK: variables.csv
+
+    func readVariables<S: StudySink>(_ sink: inout S) throws {
+        guard let cols = open(.variables) else { return }
+        let cName = col(cols, "variable"), cLabel = col(cols, "label"), cKind = col(cols, "kind"), cUnit = col(cols, "unit")
+        let cLevels = col(cols, "levels"), cLevelLabels = col(cols, "level_labels")
+        let cMinimum = col(cols, "minimum"), cMaximum = col(cols, "maximum")
+        var seen: [String: Int] = [:]
+        var declared: [BaselineVariable] = []
+        while nextRow() {
+            guard rowOK else { continue }
+            let name = text(cName)
+            if let name {
+                if !Self.isValidName(name) {
+                    report(
+                        .invalidChoice, cName,
+                        "variable \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
+                } else if BaselineCatalog.reservedNames.contains(name) {
+                    report(
+                        .invalidChoice, cName,
+                        "variable \"\(name)\" is a built-in column of patients.csv and cannot be redeclared (docs/data-format.md lists them)")
+                }
+                checkKey(&seen, name, cName, "variable \"\(name)\"")
+            }
+            let kind = choice(cKind, BaselineKind.allCases.map(\.rawValue)).flatMap(BaselineKind.init(rawValue:))
+            let levels = raw(cLevels).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) } ?? []
+            let levelLabels = raw(cLevelLabels).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) }
+            let minimum = number(cMinimum), maximum = number(cMaximum)
+            switch kind {
+            case .categorical?:
+                if levels.count < 2 {
+                    report(.invalidChoice, cLevels, "a categorical variable needs at least two levels separated by '|', found \(levels.count)")
+                } else if let empty = levels.firstIndex(where: { $0.isEmpty }) {
+                    report(.invalidChoice, cLevels, "level \(empty + 1) of levels is empty")
+                } else if Set(levels).count != levels.count {
+                    report(.invalidChoice, cLevels, "levels lists a value twice")
+                }
+                if let levelLabels, levelLabels.count != levels.count {
+                    report(.invalidChoice, cLevelLabels, "level_labels has \(levelLabels.count) labels for \(levels.count) levels")
+                }
+            case .binary?, .continuous?:
+                if !levels.isEmpty || levelLabels != nil {
+                    report(.invalidChoice, cLevels, "levels and level_labels are for categorical variables only")
+                }
+            case nil: break
+            }
+            if kind != .continuous, minimum != nil || maximum != nil {
+                report(.invalidChoice, minimum != nil ? cMinimum : cMaximum, "minimum and maximum are for continuous variables only")
+            }
+            if let minimum, let maximum, minimum > maximum {
+                report(.outOfRange, cMaximum, "maximum \(formatForMessage(maximum)) is below minimum \(formatForMessage(minimum))")
+            }
+            guard rowOK, let name, let kind else { continue }
+            let variable = BaselineVariable(
+                name: name, label: raw(cLabel) ?? name, kind: kind, unit: raw(cUnit), levels: levels, levelLabels: levelLabels,
+                minimum: minimum, maximum: maximum)
+            declared.append(variable)
+            if collector.isEmpty { try sink.baselineVariable(variable) }
+        }
+        declaredVariables = declared
+    }
+
     // MARK: patients.csv
 
     func readPatients<S: StudySink>(_ sink: inout S) throws {
-        guard let cols = open(.patients) else { return }
+        let declared = declaredVariables
+        let extra = declared.map { v in
+            StudyColumn(
+                v.name, v.kind == .binary ? .flag : v.kind == .continuous ? .number : .text, required: false, v.label,
+                range: v.kind == .continuous ? (v.minimum ?? -1e15)...(v.maximum ?? 1e15) : nil)
+        }
+        guard let cols = open(.patients, extraColumns: extra) else { return }
         patientsAvailable = true
         let cID = col(cols, "patient_id"), cSite = col(cols, "site"), cSex = col(cols, "sex"), cAge = col(cols, "age")
         let cBMI = col(cols, "bmi"), cApache = col(cols, "apache_ii"), cSymptoms = col(cols, "symptom_days")
         let comorbidityCols = Comorbidity.allCases.map { ($0, col(cols, $0.rawValue)) }
         let cImmuno = col(cols, "immunocompromised"), cRefused = col(cols, "consent_refused")
+        let declaredCols = declared.map { col(cols, $0.name) }
         while nextRow() {
             guard rowOK else { continue }
             var id = text(cID)
@@ -76,21 +145,60 @@ extension StudyFolderValidator {
             }
             let age = number(cAge)
             let bmi = number(cBMI), apache = number(cApache), symptoms = number(cSymptoms)
-            var comorbidities = Set<Comorbidity>()
-            for (comorbidity, column) in comorbidityCols where flag(column) == true {
-                comorbidities.insert(comorbidity)
+            // An empty cell (or a column the file does not have) is unknown, never "absent".
+            var comorbidities = Set<Comorbidity>(), unknownHistory = Set<Comorbidity>()
+            for (comorbidity, column) in comorbidityCols {
+                switch optionalFlag(column) {
+                case .value(true): comorbidities.insert(comorbidity)
+                case .value(false): break
+                case .unknown: unknownHistory.insert(comorbidity)
+                case .malformed: break
+                }
             }
-            let immunocompromised = flag(cImmuno)
-            let refused = flag(cRefused)
+            let immunocompromised = optionalFlag(cImmuno), refused = optionalFlag(cRefused)
+            var values: [Double?] = []
+            values.reserveCapacity(declared.count)
+            for (variable, column) in zip(declared, declaredCols) {
+                switch variable.kind {
+                case .binary:
+                    if case .value(let b) = optionalFlag(column) { values.append(b ? 1 : 0) } else { values.append(nil) }
+                case .continuous:
+                    values.append(number(column))
+                case .categorical:
+                    guard let written = raw(column) else { values.append(nil); continue }
+                    if let level = variable.levels.firstIndex(of: written) {
+                        values.append(Double(level))
+                    } else {
+                        report(.invalidChoice, column, "\(variable.name) \"\(written)\" is not one of its levels: \(variable.levels.joined(separator: ", "))")
+                        values.append(nil)
+                    }
+                }
+            }
             guard let id else { continue }
             let key = patients.count + 1
-            patients[id] = PatientInfo(key: key, line: currentLine, consentRefused: refused ?? false)
-            guard rowOK, collector.isEmpty, let site, let sex, let age, let immunocompromised, let refused else { continue }
+            patients[id] = PatientInfo(key: key, line: currentLine, consentRefused: refused.known == true)
+            guard rowOK, collector.isEmpty, let site, let sex, let age else { continue }
             let patient = Patient(
                 id: id, site: site, sex: sex, age: age, bmi: bmi, apacheII: apache, symptomDays: symptoms,
-                comorbidities: comorbidities, immunocompromised: immunocompromised, consentRefused: refused)
+                comorbidities: comorbidities, unknownHistory: unknownHistory, immunocompromised: immunocompromised.known,
+                consentRefused: refused.known, declared: values)
             try sink.patient(patient, key: key)
         }
+    }
+
+    /// A 0/1 cell that may be empty (unknown) or absent from the file (unknown).
+    enum OptionalFlag {
+        case value(Bool)
+        case unknown
+        case malformed
+
+        var known: Bool? { if case .value(let b) = self { b } else { nil } }
+    }
+
+    func optionalFlag(_ col: Col) -> OptionalFlag {
+        guard raw(col) != nil else { return .unknown }
+        guard let b = flag(col) else { return .malformed }
+        return .value(b)
     }
 
     // MARK: icu_course.csv

@@ -82,6 +82,8 @@ final class StudyFolderValidator {
     // Knowledge accumulated while reading.
     var registry = ParameterRegistry()
     var patients: [String: PatientInfo] = [:]
+    /// The baseline variables declared in variables.csv (further columns of patients.csv).
+    var declaredVariables: [BaselineVariable] = []
     /// False when patients.csv could not be read: references to patients are then not checked.
     var patientsAvailable = false
     /// False when icu_course.csv could not be read: times are then not checked against the stay.
@@ -143,7 +145,7 @@ final class StudyFolderValidator {
     /// The order in which tables are read and handed to a sink (each table's references point
     /// to tables before it).
     static let tableOrder: [StudyTable] = [
-        .parameters, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
+        .parameters, .variables, .patients, .icuCourse, .proteomicsSamples, .measurements, .medications, .events, .cytokines, .proteomics,
     ]
 
     /// Validates the whole folder, feeding valid rows to `sink` while no problem is known.
@@ -154,6 +156,7 @@ final class StudyFolderValidator {
             if collector.isEmpty { try sink.tablePresent(table) }
             switch table {
             case .parameters: try readParameters(&sink)
+            case .variables: try readVariables(&sink)
             case .patients: try readPatients(&sink)
             case .icuCourse: try readCourses(&sink)
             case .proteomicsSamples: try readProteomicsSamples(&sink)
@@ -229,7 +232,8 @@ final class StudyFolderValidator {
 
     /// Opens a table, checks encoding, delimiter and header, and returns the columns in the
     /// table's canonical order, or `nil` when the rows cannot be read meaningfully.
-    func open(_ table: StudyTable) -> [Col]? {
+    func open(_ table: StudyTable, extraColumns: [StudyColumn] = []) -> [Col]? {
+        let columns = table.columns + extraColumns
         file = table.fileName
         reader = nil
         lastPatient = nil
@@ -256,7 +260,7 @@ final class StudyFolderValidator {
         }
         if !csv.problems.isEmpty { return nil }
         let header = (0..<csv.fieldCount).map { csv.string($0) }
-        if header.count == 1, table.columns.count > 1 {
+        if header.count == 1, columns.count > 1 {
             for (delimiter, shown) in [(";", "';'"), ("\t", "tab"), ("|", "'|'")] where header[0].contains(delimiter) {
                 report(
                     .wrongDelimiter, line: 1, column: nil,
@@ -266,7 +270,7 @@ final class StudyFolderValidator {
         }
         headerFieldCount = header.count
         var fieldOf: [String: Int] = [:]
-        let expected = Set(table.columns.map(\.name))
+        let expected = Set(columns.map(\.name))
         for (i, name) in header.enumerated() {
             if name.isEmpty {
                 report(.unknownColumn, line: 1, column: i + 1, "column \(i + 1) of the header has no name")
@@ -276,20 +280,23 @@ final class StudyFolderValidator {
                 fieldOf[name] = i
             } else {
                 var message = "unknown column \"\(name)\"; \(table.fileName) has the columns "
-                    + table.columns.map(\.name).joined(separator: ", ")
-                if let match = table.columns.first(where: { $0.name.lowercased() == name.lowercased() }) {
+                    + columns.map(\.name).joined(separator: ", ")
+                if table == .patients {
+                    message += " and those declared in variables.csv"
+                }
+                if let match = columns.first(where: { $0.name.lowercased() == name.lowercased() }) {
                     message += " (did you mean \"\(match.name)\"?)"
                 }
                 report(.unknownColumn, line: 1, column: i + 1, message)
             }
         }
         var missingRequired = false
-        for column in table.columns where column.isRequired && fieldOf[column.name] == nil {
+        for column in columns where column.isRequired && fieldOf[column.name] == nil {
             report(.missingColumn, line: 1, column: nil, "required column \"\(column.name)\" is missing from the header")
             missingRequired = true
         }
         if missingRequired { return nil }
-        return table.columns.map { Col(name: $0.name, field: fieldOf[$0.name], required: $0.isRequired, range: $0.range) }
+        return columns.map { Col(name: $0.name, field: fieldOf[$0.name], required: $0.isRequired, range: $0.range) }
     }
 
     /// Advances to the next data row. Reports syntax, encoding and field-count problems of the

@@ -47,6 +47,8 @@ struct MeasurementRow: Sendable, Hashable {
 protocol StudySink {
     mutating func tablePresent(_ table: StudyTable) throws
     mutating func parameter(_ p: ParameterDefinition) throws
+    /// A baseline variable declared in variables.csv (before the patients that use it).
+    mutating func baselineVariable(_ v: BaselineVariable) throws
     mutating func patient(_ p: Patient, key: Int) throws
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) throws
     mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) throws
@@ -84,6 +86,7 @@ struct StudyDataBuilder: StudySink {
 
     mutating func tablePresent(_ table: StudyTable) {}
     mutating func parameter(_ p: ParameterDefinition) { data.declaredParameters.append(p) }
+    mutating func baselineVariable(_ v: BaselineVariable) { data.baselineVariables.append(v) }
     mutating func patient(_ p: Patient, key: Int) { data.patients.append(p) }
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) { data.courses.append(c) }
     mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) {
@@ -102,6 +105,7 @@ struct StudyDataBuilder: StudySink {
 struct DiscardingSink: StudySink {
     mutating func tablePresent(_ table: StudyTable) {}
     mutating func parameter(_ p: ParameterDefinition) {}
+    mutating func baselineVariable(_ v: BaselineVariable) {}
     mutating func patient(_ p: Patient, key: Int) {}
     mutating func course(_ c: ICUCourse, patientKey: Int, formats: CourseFormats) {}
     mutating func proteomicsSample(_ s: ProteomicsSample, key: Int, patientKey: Int, format: TimeFormat) {}

@@ -38,6 +38,9 @@ struct CSVBuffer {
 
     mutating func flag(_ value: Bool) { bytes.append(value ? UInt8(ascii: "1") : UInt8(ascii: "0")) }
 
+    /// A flag that may be unknown: an empty field.
+    mutating func flag(_ value: Bool?) { if let value { flag(value) } }
+
     mutating func integer(_ value: Int64) {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         let magnitude = value.magnitude

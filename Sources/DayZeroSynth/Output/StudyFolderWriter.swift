@@ -114,7 +114,7 @@ final class StudyFolderWriter {
             "consent_refused": { $0.flag($1.consentRefused) },
         ]
         for comorbidity in Comorbidity.allCases {
-            patientFields[comorbidity.rawValue] = { $0.flag($1.comorbidities.contains(comorbidity)) }
+            patientFields[comorbidity.rawValue] = { $0.flag($1.history(comorbidity)) }
         }
         patients = try TableSink(.patients, folder: folder, fields: patientFields)
         courses = try TableSink(.icuCourse, folder: folder, fields: [

@@ -1,0 +1,72 @@
+import DayZeroAnalysis
+import DayZeroCohort
+import DayZeroSynth
+import DayZeroTestSupport
+import Foundation
+import Testing
+
+/// The regression guard of the Kooistra protocol on the default cohort: `results.json` of this
+/// build against `Fixtures/kooistra-default-results.json`, written by `dayzero analyze` before
+/// the study's declarations (baseline variables, exclusion rules, group labels) came from the
+/// protocol. Every value of the fixture must be in the new document at the same place and be
+/// equal — numbers exactly, as doubles — except the documented changes below. Keys the new
+/// document adds (flow labels) are allowed; a key or array element the fixture has and the new
+/// document lacks is a failure.
+@Suite("Kooistra default cohort: results.json as before the study declarations")
+struct KooistraRegressionTests {
+    /// Paths whose value changed on purpose, with the reason.
+    static let documentedChanges: [String: String] = [
+        // The protocol now declares its groups, Table 1 sections and exclusion rules, so its
+        // canonical text (and hash) changed; the numbers did not.
+        "provenance.protocolHash": "the default protocol declares groups, baseline and exclusion rules",
+    ]
+
+    @Test("every value of the committed results.json is unchanged")
+    func resultsUnchanged() throws {
+        let fixture = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: fixtureURL("kooistra-default-results.json")), options: [.fragmentsAllowed])
+        let analysis = try StudyAnalysis(
+            study: SyntheticCohort.default, protocol: .paperDefault, seed: SyntheticCohort.defaultSeed)
+        let current = try JSONSerialization.jsonObject(with: analysis.resultsJSON(), options: [.fragmentsAllowed])
+        var differences: [String] = []
+        var compared = 0
+        compare(fixture, current, path: "", differences: &differences, compared: &compared)
+        #expect(differences.isEmpty, "\(differences.count) differences, first: \(differences.prefix(10))")
+        // The fixture is the whole document (four analysis sets, every panel): a guard that
+        // compared little would pass for the wrong reason.
+        #expect(compared > 20_000, "only \(compared) values compared")
+    }
+
+    func compare(_ old: Any, _ new: Any, path: String, differences: inout [String], compared: inout Int) {
+        if Self.documentedChanges[path] != nil { return }
+        switch (old, new) {
+        case (let a as [String: Any], let b as [String: Any]):
+            for (key, value) in a {
+                let child = path.isEmpty ? key : "\(path).\(key)"
+                guard let other = b[key] else {
+                    differences.append("\(child): missing")
+                    continue
+                }
+                compare(value, other, path: child, differences: &differences, compared: &compared)
+            }
+        case (let a as [Any], let b as [Any]):
+            guard a.count == b.count else {
+                differences.append("\(path): \(a.count) elements, now \(b.count)")
+                return
+            }
+            for (i, (x, y)) in zip(a, b).enumerated() {
+                compare(x, y, path: "\(path)[\(i)]", differences: &differences, compared: &compared)
+            }
+        case (let a as NSNumber, let b as NSNumber):
+            compared += 1
+            if a.doubleValue != b.doubleValue { differences.append("\(path): \(a) → \(b)") }
+        case (let a as String, let b as String):
+            compared += 1
+            if a != b { differences.append("\(path): \(a) → \(b)") }
+        case (is NSNull, is NSNull):
+            compared += 1
+        default:
+            differences.append("\(path): \(type(of: old)) → \(type(of: new))")
+        }
+    }
+}
