@@ -63,6 +63,8 @@ public struct StudyAnalysis: Sendable {
     ) throws {
         // The input hash (one pass over every row) runs on its own thread from the start, beside
         // the per-study preparation of the workup and then the sets.
+        let limitIssues = cohort.studyProtocol.limitIssues() + studyProtocol.limitIssues()
+        if !limitIssues.isEmpty { throw ProtocolLoadError(file: nil, issues: limitIssues) }
         if let bad = cohort.firstNonFiniteDailyValue() {
             throw NonFiniteValueError(series: bad.series, patient: bad.patient, icuDay: bad.icuDay)
         }

@@ -18,6 +18,13 @@ extension StudyProtocol {
         return v.issues
     }
 
+    /// The `StudyLimits` the protocol breaks (windows, horizon, fixed day, matching ratio): the
+    /// `too_large` issues of `validate`. The analysis checks them again for a protocol built in
+    /// code, so no window or horizon can make its arithmetic overflow or its loops run away.
+    public func limitIssues() -> [ProtocolIssue] {
+        validate().filter { $0.kind == .tooLarge }
+    }
+
     /// Every parameter name a protocol may use besides the registry's: `sofa` and its components.
     public var derivedParameterNames: Set<String> { Set(sofa.derivedParameterNames) }
 }
@@ -39,7 +46,7 @@ struct ProtocolValidator {
     mutating func window(_ w: DayWindow, _ path: String) {
         let limit = StudyLimits.maximumWindowDay
         if !(-limit...limit).contains(w.start) || !(-limit...limit).contains(w.end) {
-            fail(.invalidValue, path, "window \(w) reaches beyond day ±\(limit); a window lies within days -\(limit) to \(limit) (ten years either side of day 0)")
+            fail(.tooLarge, path, "window \(w) reaches beyond day ±\(limit); a window lies within days -\(limit) to \(limit) (ten years either side of day 0)")
         } else if w.start > w.end {
             fail(.windowOrder, path, "window start \(w.start) is after its end \(w.end)")
         }
@@ -99,7 +106,7 @@ struct ProtocolValidator {
             if let d = a.fixedICUDay {
                 if d < 0 { fail(.invalidValue, "alignment.fixed_icu_day", "fixed_icu_day must be 0 or later, found \(d)") }
                 if d > StudyLimits.maximumHorizonDays {
-                    fail(.invalidValue, "alignment.fixed_icu_day",
+                    fail(.tooLarge, "alignment.fixed_icu_day",
                          "fixed_icu_day must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(d)")
                 }
             } else {
@@ -202,7 +209,7 @@ struct ProtocolValidator {
     mutating func outcomes(_ o: OutcomeSettings) {
         if o.horizonDays < 1 { fail(.invalidValue, "outcomes.horizon_days", "horizon_days must be at least 1, found \(o.horizonDays)") }
         if o.horizonDays > StudyLimits.maximumHorizonDays {
-            fail(.invalidValue, "outcomes.horizon_days",
+            fail(.tooLarge, "outcomes.horizon_days",
                  "horizon_days must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(o.horizonDays)")
         }
         nonEmpty(o.secondaryInfectionEvent, "outcomes.secondary_infection_event", "the secondary-infection event")
@@ -271,7 +278,7 @@ struct ProtocolValidator {
         duplicates(m.covariates, "\(path).covariates", "covariate")
         if m.ratio < 1 { fail(.invalidValue, "\(path).ratio", "ratio must be at least 1, found \(m.ratio)") }
         if m.ratio > StudyLimits.maximumMatchingRatio {
-            fail(.invalidValue, "\(path).ratio",
+            fail(.tooLarge, "\(path).ratio",
                  "ratio must be at most \(StudyLimits.maximumMatchingRatio) controls per treated patient, found \(m.ratio)")
         }
         if let c = m.caliper, !(c > 0) {
