@@ -47,7 +47,7 @@ enum MeasurementReader {
             let k = try parameters.key(s, column: 2) { table.parameterKey($0) }
             let u = try units.key(s, column: 5) { table.unitKey($0) }
             table.append(
-                patient: p, parameter: k, unit: u, time: time, value: sqlite3_column_double(s, 3),
+                patient: p, parameter: k, unit: u, time: time, value: try checkedStoreValue(sqlite3_column_double(s, 3), table: "measurement", column: "value", row: row),
                 sourceValue: sqlite3_column_double(s, 4))
         }
     }

@@ -46,6 +46,12 @@ struct StatementRows {
         try checkedStoreTime(try double(column), table: table, column: String(cString: sqlite3_column_name(s, column)), row: row)
     }
 
+    /// A required value (measurement, cytokine, NPX), checked against
+    /// `StudyLimits.maximumAbsoluteValue` like `time`.
+    func value(_ column: Int32) throws -> Double {
+        try checkedStoreValue(try double(column), table: table, column: String(cString: sqlite3_column_name(s, column)), row: row)
+    }
+
     /// An optional ICU-day time, checked like `time`.
     func optionalTime(_ column: Int32) throws -> Double? {
         guard let t = optionalDouble(column) else { return nil }
@@ -106,4 +112,15 @@ func checkedStoreTime(_ time: Double, table: String, column: @autoclosure () -> 
             "the study store is damaged: \(table) row \(row) has \(column()) \(time) outside the ICU-day range -100000 to 100000 that import enforces; import the study again")
     }
     return time
+}
+
+/// `value` when it is a number the import accepts (finite, within ±`StudyLimits.maximumAbsoluteValue`);
+/// otherwise the store was altered after import (see `checkedStoreTime`).
+@inline(__always)
+func checkedStoreValue(_ value: Double, table: String, column: @autoclosure () -> String, row: Int) throws -> Double {
+    guard StudyLimits.isValueInRange(value) else {
+        throw StoreError.notAStudyStore(
+            "the study store is damaged: \(table) row \(row) has \(column()) \(value) outside the range -1e15 to 1e15 that import enforces; import the study again")
+    }
+    return value
 }

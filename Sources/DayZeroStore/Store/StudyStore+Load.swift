@@ -114,7 +114,7 @@ extension StudyStore {
                 data.cytokines.append(
                     CytokineMeasurement(
                         patientID: patient, sampleID: try cytokines.text(1), time: try cytokines.time(2), timepoint: timepoint,
-                        analyte: try cytokines.text(4), value: try cytokines.double(5), sourceValue: try cytokines.double(6),
+                        analyte: try cytokines.text(4), value: try cytokines.value(5), sourceValue: try cytokines.double(6),
                         sourceUnit: try cytokines.text(7), belowLOD: try cytokines.flag(8)))
             }
 
@@ -184,7 +184,7 @@ extension StudyStore {
             try body(
                 ProteomicsValue(
                     sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
-                    panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
+                    panel: try values.optionalText(4), npx: try values.value(5), lod: values.optionalDouble(6),
                     qcWarning: try values.flag(7)))
         }
     }
