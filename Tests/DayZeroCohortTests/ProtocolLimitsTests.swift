@@ -158,3 +158,14 @@ struct ProtocolLimitsTests {
         #expect(p.limitIssues().map(\.path) == ["windows.serial", "outcomes.horizon_days"])
     }
 }
+
+extension ProtocolLimitsTests {
+    /// An unbalanced `[` in a plain scalar does not hide deep block nesting after it.
+    @Test func unbalancedBracketDoesNotHideBlockDepth() throws {
+        var text = appending("zzz: see [1\n")
+        text += "yyy:\n"
+        for level in 1..<200 { text += String(repeating: " ", count: level) + "k\(level):\n" }
+        let issues = ProtocolYAML.check(text).issues
+        #expect(issues.count == 1 && issues[0].kind == .tooLarge, "\(issues)")
+    }
+}

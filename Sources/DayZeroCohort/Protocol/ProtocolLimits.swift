@@ -59,7 +59,9 @@ enum ProtocolLimits {
                 if c == "#" { comment = true; continue }
                 if c == "\r" || c == "\t" { continue }
                 atLineStart = false
-                if flow == 0, openBlock(column) { return issue() }
+                // Counted inside flow collections too, so an unbalanced `[` in a plain
+                // scalar cannot switch the count of block levels off.
+                if openBlock(column) { return issue() }
             }
             switch c {
             case "#" where previous == " " || previous == "\t":
