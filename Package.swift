@@ -95,7 +95,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroStoreTests",
-            dependencies: ["DayZeroStore", "DayZeroSynth", "DayZeroTestSupport"],
+            // GRDB: the hardening tests alter a store behind DayZero's back.
+            dependencies: ["DayZeroStore", "DayZeroSynth", "DayZeroTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

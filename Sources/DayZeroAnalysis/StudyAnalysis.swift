@@ -63,6 +63,11 @@ public struct StudyAnalysis: Sendable {
     ) throws {
         // The input hash (one pass over every row) runs on its own thread from the start, beside
         // the per-study preparation of the workup and then the sets.
+        let limitIssues = cohort.studyProtocol.limitIssues() + studyProtocol.limitIssues()
+        if !limitIssues.isEmpty { throw ProtocolLoadError(file: nil, issues: limitIssues) }
+        if let bad = cohort.firstNonFiniteDailyValue() {
+            throw NonFiniteValueError(series: bad.series, patient: bad.patient, icuDay: bad.icuDay)
+        }
         let hash = ConcurrentSlots<String>(count: 1)
         let hashing = DispatchGroup()
         DispatchQueue.global().async(group: hashing) { hash[0] = StudyHash.sha256(study, streamedDigests: streamedDigests) }
@@ -154,4 +159,16 @@ final class ConcurrentSlots<Value: Sendable>: @unchecked Sendable {
 
     /// The filled slots, in slot order.
     var values: [Value] { lock.withLock { slots.compactMap { $0 } } }
+}
+
+/// A daily value is not a finite number (the day's `sum` of values overflowed), so the
+/// analysis stops before any infinity reaches `results.json`.
+public struct NonFiniteValueError: Error, Sendable, CustomStringConvertible {
+    public var series: String
+    public var patient: String
+    public var icuDay: Int
+
+    public var description: String {
+        "the daily value of \(series) for patient \(patient) on ICU day \(icuDay) is not a finite number (the day's values add up beyond the largest number); values are limited to -1e15 to 1e15"
+    }
 }

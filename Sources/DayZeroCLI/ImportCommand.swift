@@ -20,7 +20,7 @@ public struct ImportCommand: ParsableCommand {
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
     public var studyDir: String
 
-    @Option(name: .long, help: "The study store to create (replaced atomically if it exists).")
+    @Option(name: .long, help: "The study store to create (an existing DayZero study store is replaced atomically; any other file is refused).")
     public var db: String = "study.sqlite"
 
     public init() {}

@@ -20,10 +20,16 @@ public enum StoreCommandLine {
         folder: URL, database: URL, limitPerRule: Int = 200,
         output: (String) -> Void, errors: (String) -> Void
     ) -> Int32 {
+        for name in StudyStore.removeStaleTemporaryFiles(of: database) {
+            output("Removed \(name), left by an interrupted import of \(database.lastPathComponent).")
+        }
         let existed = FileManager.default.fileExists(atPath: database.path)
         do {
             let summary = try StudyStore.importStudy(folder: folder, to: database, limitPerRule: limitPerRule)
-            output("Imported \(folder.path) into \(database.path)\(existed ? " (replacing the previous store)" : ""):")
+            for name in summary.removedTemporaryFiles {
+                output("Removed \(name), left by an interrupted import of \(database.lastPathComponent).")
+            }
+            output("Imported \(folder.path) into \(database.path)\(summary.replacedStore ? " (replacing the previous study store)" : ""):")
             for table in StudyTable.allCases {
                 guard let n = summary.rowCounts[table] else { continue }
                 output("  \(table.fileName.padding(toLength: 24, withPad: " ", startingAt: 0)) \(n) row\(n == 1 ? "" : "s")")

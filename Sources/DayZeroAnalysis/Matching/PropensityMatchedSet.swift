@@ -62,6 +62,11 @@ public struct PropensityMatchedSet: Sendable {
             for (j, v) in row.enumerated() { values[j].append(v ?? 0) }
         }
         let treated = units.map { cohort.patients[$0].group == .treated }
+        let controls = treated.count { !$0 }
+        guard settings.ratio <= max(controls, 1) else {
+            throw StatsError(
+                "ratio \(settings.ratio) asks for more controls per treated patient than the \(controls) controls with complete covariates")
+        }
         let design = try DesignMatrix(columns: values, names: columns.map(\.name))
         let options = PropensityMatchingOptions(
             ratio: settings.ratio, replace: settings.replace, order: NearestNeighborOrder(settings.order),

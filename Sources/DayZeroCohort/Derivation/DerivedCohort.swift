@@ -69,6 +69,22 @@ public struct DerivedCohort: Sendable {
     }
 
     let registry: ParameterRegistry
+
+    /// The first daily value that is not finite (a `sum` of values near the largest Double),
+    /// as `(series, patient, ICU day)`; `nil` when every value is finite. Import bounds every
+    /// value (`StudyLimits.maximumAbsoluteValue`), so only an altered store can produce one;
+    /// the analysis refuses it rather than let an infinity reach `results.json`.
+    public func firstNonFiniteDailyValue() -> (series: String, patient: String, icuDay: Int)? {
+        let values = daily.values
+        guard let r = values.firstIndex(where: { !$0.isFinite }) else { return nil }
+        let seriesCount = max(1, daily.keys.count)
+        for p in 0..<daily.patientCount {
+            for s in 0..<daily.keys.count where daily.range(patient: p, series: s).contains(r) {
+                return (daily.keys[s].description, patients[p].id, Int(daily.days[r]))
+            }
+        }
+        return (daily.keys[r % seriesCount].description, "?", Int(daily.days[r]))
+    }
 }
 
 /// One screened patient.

@@ -163,10 +163,14 @@ public struct ICUCourse: Sendable, Equatable, Hashable {
     }
 }
 
-/// The ICU day (24-hour period since admission) that contains `time`.
+/// The ICU day (24-hour period since admission) that contains `time`. Never traps: a time
+/// outside ±10^15 days (or NaN) — which import and the store reader refuse, see
+/// `StudyLimits.maximumAbsoluteDay` — is clamped so later day arithmetic cannot overflow.
 @inlinable
 public func icuDay(_ time: Double) -> Int {
-    Int((time).rounded(.down))
+    let day = time.rounded(.down)
+    if day >= -1e15 && day <= 1e15 { return Int(day) }
+    return day > 0 ? 1_000_000_000_000_000 : -1_000_000_000_000_000
 }
 
 /// One measured value (`measurements.csv`), already in the parameter's canonical unit.

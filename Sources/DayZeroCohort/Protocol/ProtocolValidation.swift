@@ -10,9 +10,11 @@ extension StudyProtocol {
     /// SOFA scores are whole numbers 0…4 and `minimum_components` is 1…(number of components);
     /// the imputation value lies in the parameter's physiological range; criteria have
     /// `on_at_least_days` ≥ 1 and not more than the days of their window; matching covariates
-    /// are known, `ratio ≥ 1`, `caliper > 0`; exclusion names unique, their rules free of
+    /// are known, `1 ≤ ratio ≤ 20`, `caliper > 0`; exclusion names unique, their rules free of
     /// `parameter` leaves (decided before the daily values exist); baseline variables named by
-    /// rules and by `baseline:` are known and tested as their kind allows.
+    /// rules and by `baseline:` are known and tested as their kind allows. Limits
+    /// (`StudyLimits`): window ends within ±3650 days, `horizon_days` and `fixed_icu_day` at
+    /// most 3650.
     ///
     /// - Parameter baseline: the study's baseline variables; `nil` when the study is not known
     ///   (`protocol check` without `--study`): names outside the built-in catalog then pass.
@@ -20,6 +22,13 @@ extension StudyProtocol {
         var v = ProtocolValidator(registry: registry, sofa: sofa, baseline: baseline)
         v.run(self)
         return v.issues
+    }
+
+    /// The `StudyLimits` the protocol breaks (windows, horizon, fixed day, matching ratio): the
+    /// `too_large` issues of `validate`. The analysis checks them again for a protocol built in
+    /// code, so no window or horizon can make its arithmetic overflow or its loops run away.
+    public func limitIssues() -> [ProtocolIssue] {
+        validate().filter { $0.kind == .tooLarge }
     }
 
     /// Every parameter name a protocol may use besides the registry's: `sofa` and its components.
@@ -56,7 +65,10 @@ struct ProtocolValidator {
     }
 
     mutating func window(_ w: DayWindow, _ path: String) {
-        if w.start > w.end {
+        let limit = StudyLimits.maximumWindowDay
+        if !(-limit...limit).contains(w.start) || !(-limit...limit).contains(w.end) {
+            fail(.tooLarge, path, "window \(w) reaches beyond day ±\(limit); a window lies within days -\(limit) to \(limit) (ten years either side of day 0)")
+        } else if w.start > w.end {
             fail(.windowOrder, path, "window start \(w.start) is after its end \(w.end)")
         }
     }
@@ -149,6 +161,10 @@ struct ProtocolValidator {
         case .fixedICUDay:
             if let d = a.fixedICUDay {
                 if d < 0 { fail(.invalidValue, "alignment.fixed_icu_day", "fixed_icu_day must be 0 or later, found \(d)") }
+                if d > StudyLimits.maximumHorizonDays {
+                    fail(.tooLarge, "alignment.fixed_icu_day",
+                         "fixed_icu_day must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(d)")
+                }
             } else {
                 fail(.missingKey, "alignment", "controls: fixed_icu_day needs fixed_icu_day: N")
             }
@@ -248,6 +264,10 @@ struct ProtocolValidator {
 
     mutating func outcomes(_ o: OutcomeSettings) {
         if o.horizonDays < 1 { fail(.invalidValue, "outcomes.horizon_days", "horizon_days must be at least 1, found \(o.horizonDays)") }
+        if o.horizonDays > StudyLimits.maximumHorizonDays {
+            fail(.tooLarge, "outcomes.horizon_days",
+                 "horizon_days must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(o.horizonDays)")
+        }
         nonEmpty(o.secondaryInfectionEvent, "outcomes.secondary_infection_event", "the secondary-infection event")
     }
 
@@ -328,7 +348,8 @@ struct ProtocolValidator {
         window(w, "\(path).window")
         if n < 1 {
             fail(.invalidValue, "\(path).on_at_least_days", "on_at_least_days must be at least 1, found \(n)")
-        } else if w.start <= w.end, n > w.end - w.start + 1 {
+        } else if w.start <= w.end, w.start >= -StudyLimits.maximumWindowDay, w.end <= StudyLimits.maximumWindowDay,
+                  n > w.end - w.start + 1 {
             fail(.invalidValue, "\(path).on_at_least_days",
                  "on_at_least_days \(n) exceeds the \(w.end - w.start + 1) days of window \(w)")
         }
@@ -343,6 +364,10 @@ struct ProtocolValidator {
         }
         duplicates(m.covariates, "\(path).covariates", "covariate")
         if m.ratio < 1 { fail(.invalidValue, "\(path).ratio", "ratio must be at least 1, found \(m.ratio)") }
+        if m.ratio > StudyLimits.maximumMatchingRatio {
+            fail(.tooLarge, "\(path).ratio",
+                 "ratio must be at most \(StudyLimits.maximumMatchingRatio) controls per treated patient, found \(m.ratio)")
+        }
         if let c = m.caliper, !(c > 0) {
             fail(.invalidValue, "\(path).caliper", "caliper must be greater than 0, found \(formatNumber(c))")
         }

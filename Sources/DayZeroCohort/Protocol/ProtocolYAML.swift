@@ -19,6 +19,8 @@ public struct ProtocolIssue: Error, Sendable, Hashable, CustomStringConvertible 
         case unitMismatch = "unit_mismatch"
         /// Any other broken rule (duplicate name, value out of range, conflicting keys, …).
         case invalidValue = "invalid_value"
+        /// The file is nested too deeply or expands to too many values (`ProtocolLimits`).
+        case tooLarge = "too_large"
     }
 
     public var kind: Kind
@@ -95,6 +97,7 @@ public enum ProtocolYAML {
 
     /// Parses a protocol and checks its rules without throwing (what `dayzero protocol check` runs).
     public static func check(_ text: String, registry: ParameterRegistry = ParameterRegistry()) -> CheckResult {
+        if let issue = ProtocolLimits.scanDepth(text) { return CheckResult(protocol: nil, issues: [issue]) }
         let root: Node
         do {
             guard let node = try Yams.compose(yaml: text) else {
@@ -104,6 +107,7 @@ public enum ProtocolYAML {
         } catch {
             return CheckResult(protocol: nil, issues: [syntaxIssue(error)])
         }
+        if let issue = ProtocolLimits.checkTree(root) { return CheckResult(protocol: nil, issues: [issue]) }
         let session = StrictYAMLSession()
         var decoded: StudyProtocol?
         do {

@@ -143,6 +143,7 @@ public enum NearestNeighborMatching {
             throw StatsError("distance of unit \(bad) is \(distance[bad]); every distance must be a finite number")
         }
         guard options.ratio >= 1 else { throw StatsError("ratio is \(options.ratio); it must be at least 1") }
+        guard options.ratio <= n else { throw StatsError("ratio is \(options.ratio); it cannot exceed the \(n) units") }
         let treatedUnits = (0..<n).filter { treated[$0] }
         guard !treatedUnits.isEmpty else { throw StatsError("there are no treated units to match") }
         guard treatedUnits.count < n else { throw StatsError("there are no control units to match with") }

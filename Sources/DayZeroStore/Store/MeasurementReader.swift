@@ -23,6 +23,7 @@ enum MeasurementReader {
         var patientKeys: [Int64: Int32] = [:]
         var parameters = TextKeys()
         var units = TextKeys()
+        var row = 0
         while true {
             let code = sqlite3_step(s)
             if code == SQLITE_DONE { break }
@@ -32,6 +33,8 @@ enum MeasurementReader {
             for column: Int32 in 0..<6 where sqlite3_column_type(s, column) == SQLITE_NULL {
                 throw StoreError.database("measurement row has NULL in column \(column)")
             }
+            row += 1
+            let time = try checkedStoreTime(sqlite3_column_double(s, 1), table: "measurement", column: "time", row: row)
             let patient = sqlite3_column_int64(s, 0)
             let p: Int32
             if let k = patientKeys[patient] {
@@ -44,7 +47,7 @@ enum MeasurementReader {
             let k = try parameters.key(s, column: 2) { table.parameterKey($0) }
             let u = try units.key(s, column: 5) { table.unitKey($0) }
             table.append(
-                patient: p, parameter: k, unit: u, time: sqlite3_column_double(s, 1), value: sqlite3_column_double(s, 3),
+                patient: p, parameter: k, unit: u, time: time, value: try checkedStoreValue(sqlite3_column_double(s, 3), table: "measurement", column: "value", row: row),
                 sourceValue: sqlite3_column_double(s, 4))
         }
     }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import DayZeroCohort
 import GRDB
 import GRDBSQLite
 
@@ -25,14 +26,36 @@ struct StatementRows {
 
     private var s: OpaquePointer { statement.sqliteStatement }
 
+    /// The 1-based number of the current row in reading order (named in error messages).
+    private(set) var row = 0
+
     /// Moves to the next row; false after the last.
-    func step() throws -> Bool {
+    mutating func step() throws -> Bool {
         let code = sqlite3_step(s)
         if code == SQLITE_DONE { return false }
         guard code == SQLITE_ROW else {
             throw StoreError.database("reading \(table): \(String(cString: sqlite3_errmsg(sqlite3_db_handle(s))))")
         }
+        row += 1
         return true
+    }
+
+    /// A required ICU-day time, checked against `StudyLimits.maximumAbsoluteDay` (the import
+    /// refuses anything beyond it, so only an altered store holds one).
+    func time(_ column: Int32) throws -> Double {
+        try checkedStoreTime(try double(column), table: table, column: String(cString: sqlite3_column_name(s, column)), row: row)
+    }
+
+    /// A required value (measurement, cytokine, NPX), checked against
+    /// `StudyLimits.maximumAbsoluteValue` like `time`.
+    func value(_ column: Int32) throws -> Double {
+        try checkedStoreValue(try double(column), table: table, column: String(cString: sqlite3_column_name(s, column)), row: row)
+    }
+
+    /// An optional ICU-day time, checked like `time`.
+    func optionalTime(_ column: Int32) throws -> Double? {
+        guard let t = optionalDouble(column) else { return nil }
+        return try checkedStoreTime(t, table: table, column: String(cString: sqlite3_column_name(s, column)), row: row)
     }
 
     func isNull(_ column: Int32) -> Bool { sqlite3_column_type(s, column) == SQLITE_NULL }
@@ -77,4 +100,27 @@ struct StatementRows {
     }
 
     mutating func optionalText(_ column: Int32) throws -> String? { isNull(column) ? nil : try text(column) }
+}
+
+/// `time` when it is a time the import accepts (finite, within ±`StudyLimits.maximumAbsoluteDay`);
+/// otherwise the store was altered after import and reading it stops with a message naming
+/// the table, the row and the column.
+@inline(__always)
+func checkedStoreTime(_ time: Double, table: String, column: @autoclosure () -> String, row: Int) throws -> Double {
+    guard StudyLimits.isDayInRange(time) else {
+        throw StoreError.notAStudyStore(
+            "the study store is damaged: \(table) row \(row) has \(column()) \(time) outside the ICU-day range -100000 to 100000 that import enforces; import the study again")
+    }
+    return time
+}
+
+/// `value` when it is a number the import accepts (finite, within ±`StudyLimits.maximumAbsoluteValue`);
+/// otherwise the store was altered after import (see `checkedStoreTime`).
+@inline(__always)
+func checkedStoreValue(_ value: Double, table: String, column: @autoclosure () -> String, row: Int) throws -> Double {
+    guard StudyLimits.isValueInRange(value) else {
+        throw StoreError.notAStudyStore(
+            "the study store is damaged: \(table) row \(row) has \(column()) \(value) outside the range -1e15 to 1e15 that import enforces; import the study again")
+    }
+    return value
 }

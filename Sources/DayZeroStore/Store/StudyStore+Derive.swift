@@ -237,8 +237,9 @@ private struct MeasurementStream {
                 batch.newParameters.append((Array(name.utf8), deriver.slot(parameter: name)))
                 try parameters.add(s, column: 2, key: p)
             }
-            batch.append(studyIndex: currentIndex, parameter: p, time: sqlite3_column_double(s, 1),
-                         value: sqlite3_column_double(s, 3), order: sortedByPatient ? Int(sqlite3_column_int64(s, 4)) : rows - 1)
+            let time = try checkedStoreTime(sqlite3_column_double(s, 1), table: "measurement", column: "time", row: rows)
+            batch.append(studyIndex: currentIndex, parameter: p, time: time,
+                         value: try checkedStoreValue(sqlite3_column_double(s, 3), table: "measurement", column: "value", row: rows), order: sortedByPatient ? Int(sqlite3_column_int64(s, 4)) : rows - 1)
             if batch.count >= MeasurementBatch.capacity {
                 if !queue.send(batch) { break }
                 batch = MeasurementBatch(deriving: grouped)
@@ -295,7 +296,7 @@ private struct CytokineStream {
                     throw StoreError.database("unknown cytokine timepoint \(timepointText)")
                 }
                 let analyte = try cytokines.text(4)
-                let time = try cytokines.double(2), value = try cytokines.double(5)
+                let time = try cytokines.time(2), value = try cytokines.value(5)
                 if !sortedByPatient {
                     digest.add(
                         patientID: patients.ids[Int(currentIndex)], sampleID: try cytokines.text(1), time: time, timepoint: timepoint,

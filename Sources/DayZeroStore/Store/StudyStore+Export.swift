@@ -95,6 +95,10 @@ struct StudyExporter {
     /// The text of a time as it was imported.
     private func timeText(_ days: Double?, _ format: TimeFormat?, patient: Int64) throws -> String? {
         guard let days else { return nil }
+        guard StudyLimits.isDayInRange(days) else {
+            throw StoreError.notAStudyStore(
+                "the study store is damaged: a time of patient \(try patientID(patient)) is \(days), outside the ICU-day range -100000 to 100000 that import enforces; import the study again")
+        }
         let format = format ?? .dayNumber
         if format == .dayNumber { return formatNumber(days) }
         guard let anchor = anchors[patient] else {

@@ -79,8 +79,8 @@ extension StudyStore {
                 data.courses.append(
                     ICUCourse(
                         patientID: try patientID(courses.int64(0)), admissionTimestamp: try courses.optionalText(1),
-                        discharge: courses.optionalDouble(2), ventilationStart: courses.optionalDouble(3),
-                        ventilationEnd: courses.optionalDouble(4), death: courses.optionalDouble(5), followUpEnd: courses.optionalDouble(6)))
+                        discharge: try courses.optionalTime(2), ventilationStart: try courses.optionalTime(3),
+                        ventilationEnd: try courses.optionalTime(4), death: try courses.optionalTime(5), followUpEnd: try courses.optionalTime(6)))
             }
 
             if !omit { try MeasurementReader.read(db, patientIDs: ids, into: &data.measurements) }
@@ -91,7 +91,7 @@ extension StudyStore {
             while try medications.step() {
                 data.medications.append(
                     MedicationAdministration(
-                        patientID: try patientID(medications.int64(0)), drug: try medications.text(1), time: try medications.double(2),
+                        patientID: try patientID(medications.int64(0)), drug: try medications.text(1), time: try medications.time(2),
                         dose: medications.optionalDouble(3), doseUnit: try medications.optionalText(4)))
             }
 
@@ -100,7 +100,7 @@ extension StudyStore {
             while try events.step() {
                 data.events.append(
                     ClinicalEvent(
-                        patientID: try patientID(events.int64(0)), event: try events.text(1), time: try events.double(2),
+                        patientID: try patientID(events.int64(0)), event: try events.text(1), time: try events.time(2),
                         detail: try events.optionalText(3)))
             }
 
@@ -120,8 +120,8 @@ extension StudyStore {
                 }
                 data.cytokines.append(
                     CytokineMeasurement(
-                        patientID: patient, sampleID: try cytokines.text(1), time: try cytokines.double(2), timepoint: timepoint,
-                        analyte: try cytokines.text(4), value: try cytokines.double(5), sourceValue: try cytokines.double(6),
+                        patientID: patient, sampleID: try cytokines.text(1), time: try cytokines.time(2), timepoint: timepoint,
+                        analyte: try cytokines.text(4), value: try cytokines.value(5), sourceValue: try cytokines.double(6),
                         sourceUnit: try cytokines.text(7), belowLOD: try cytokines.flag(8)))
             }
 
@@ -154,7 +154,7 @@ extension StudyStore {
             let key = try samples.int64(0)
             let sampleID = try samples.text(1)
             let patient = try patientID(samples.int64(2))
-            let time = try samples.double(3)
+            let time = try samples.time(3)
             let timepointText = try samples.text(4)
             guard let timepoint = ProteomicsTimepoint(rawValue: timepointText) else {
                 throw StoreError.database("unknown proteomics timepoint \(timepointText)")
@@ -191,7 +191,7 @@ extension StudyStore {
             try body(
                 ProteomicsValue(
                     sampleID: sampleID, assay: try values.text(3), uniProt: try values.text(2), olinkID: try values.optionalText(1),
-                    panel: try values.optionalText(4), npx: try values.double(5), lod: values.optionalDouble(6),
+                    panel: try values.optionalText(4), npx: try values.value(5), lod: values.optionalDouble(6),
                     qcWarning: try values.flag(7)))
         }
     }

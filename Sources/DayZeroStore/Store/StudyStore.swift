@@ -7,6 +7,12 @@ public struct StudySummary: Sendable, Equatable, CustomStringConvertible {
     /// Rows imported per table (tables absent from the folder are absent here).
     public var rowCounts: [StudyTable: Int]
 
+    /// True when the import replaced an existing DayZero study store.
+    public var replacedStore = false
+    /// Temporary files of earlier imports of the same store that were interrupted (a crash,
+    /// a kill) and that this import removed.
+    public var removedTemporaryFiles: [String] = []
+
     public init(rowCounts: [StudyTable: Int]) {
         self.rowCounts = rowCounts
     }
@@ -87,7 +93,10 @@ public struct StudyStore: Sendable {
             throw StoreError.io("study folder \(folder.path) does not exist or is not a folder")
         }
         let directory = database.deletingLastPathComponent()
-        let temporary = directory.appendingPathComponent(".\(database.lastPathComponent).importing-\(UUID().uuidString)")
+        // Only a DayZero study store is ever replaced; anything else is refused untouched.
+        let replacing = try checkReplaceable(database)
+        let stale = removeStaleTemporaryFiles(of: database)
+        let temporary = directory.appendingPathComponent("\(temporaryPrefix(of: database))\(UUID().uuidString)")
         defer { removeDatabaseFiles(at: temporary) }
 
         var configuration = Configuration()
@@ -153,7 +162,83 @@ public struct StudyStore: Sendable {
         guard rename(temporary.path, database.path) == 0 else {
             throw StoreError.io("cannot move the new study store to \(database.path) (errno \(errno))")
         }
-        return StudySummary(rowCounts: counts)
+        var summary = StudySummary(rowCounts: counts)
+        summary.replacedStore = replacing
+        summary.removedTemporaryFiles = stale
+        return summary
+    }
+
+    /// `.study.sqlite.importing-`: the name of an import's temporary file before its UUID.
+    static func temporaryPrefix(of database: URL) -> String { ".\(database.lastPathComponent).importing-" }
+
+    /// Whether `database` exists and may be replaced. Only a regular file that starts with the
+    /// SQLite header and carries DayZero's application id is a study store; anything else — a
+    /// text file, another program's SQLite database, a directory, a device such as /dev/null,
+    /// a symbolic link, a pipe — is refused and left untouched (not even opened by SQLite).
+    static func checkReplaceable(_ database: URL) throws -> Bool {
+        var info = stat()
+        guard lstat(database.path, &info) == 0 else {
+            if errno == ENOENT { return false }
+            throw StoreError.io("cannot examine \(database.path) (errno \(errno))")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw StoreError.notAStudyStore(
+                "\(database.path) exists and is not a regular file (a directory, device, link or pipe); it was left untouched — choose another --db")
+        }
+        guard isStudyStoreFile(database) else {
+            throw StoreError.notAStudyStore(
+                "\(database.path) exists and is not a DayZero study store; it was left untouched — remove it yourself or choose another --db")
+        }
+        return true
+    }
+
+    /// True when the file's first 100 bytes are an SQLite header with DayZero's application id
+    /// (big-endian at offset 68).
+    static func isStudyStoreFile(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        guard let header = try? handle.read(upToCount: 100), header.count == 100 else { return false }
+        let bytes = [UInt8](header)
+        guard bytes[0..<16].elementsEqual(Array("SQLite format 3\u{0}".utf8)) else { return false }
+        let id = bytes[68..<72].reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+        return Int32(bitPattern: id) == StudySchema.applicationID
+    }
+
+    /// Removes the temporary files that interrupted imports of `database` left next to it
+    /// (`.study.sqlite.importing-UUID`, with SQLite's `-journal`, `-wal`, `-shm`), except those
+    /// an import in another process still holds locked. Returns the names removed.
+    public static func removeStaleTemporaryFiles(of database: URL) -> [String] {
+        let directory = database.deletingLastPathComponent()
+        let prefix = temporaryPrefix(of: database)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return [] }
+        var removed: [String] = []
+        for name in names.sorted() where name.hasPrefix(prefix) {
+            let rest = name.dropFirst(prefix.count)
+            let uuid = rest.prefix(36)
+            guard UUID(uuidString: String(uuid)) != nil,
+                  ["", "-journal", "-wal", "-shm"].contains(String(rest.dropFirst(36)))
+            else { continue }
+            let path = directory.appendingPathComponent(name).path
+            var info = stat()
+            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, !isLockedByAnotherProcess(path) else { continue }
+            if (try? FileManager.default.removeItem(atPath: path)) != nil { removed.append(name) }
+        }
+        return removed
+    }
+
+    /// True when another process holds a POSIX lock on the file (an import still writing it:
+    /// SQLite locks its database files with fcntl).
+    private static func isLockedByAnotherProcess(_ path: String) -> Bool {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 0
+        lock.l_len = 0
+        guard fcntl(fd, F_GETLK, &lock) == 0 else { return false }
+        return lock.l_type != Int16(F_UNLCK)
     }
 
     private static func removeDatabaseFiles(at url: URL) {

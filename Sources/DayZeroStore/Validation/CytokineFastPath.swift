@@ -78,7 +78,7 @@ struct CytokineFastPath {
             guard case .success(let parsed) = StudyFolderValidator.parseTime(b) else { return nil }
             return StudyFolderValidator.moment(parsed, anchor: course.anchor)
         }
-        guard let converted else { return }
+        guard let converted, StudyLimits.isDayInRange(converted.moment.value) else { return }
         self.patientBytes = patientBytes
         self.patientID = patientID
         patientKey = info.key

@@ -107,7 +107,8 @@ struct MeasurementFastPath {
             guard samePatient else { return nil }
             let timeBytes = field(timeField)
             guard !timeBytes.isEmpty, case .success(let parsed) = StudyFolderValidator.parseTime(timeBytes),
-                  let (moment, format) = StudyFolderValidator.moment(parsed, anchor: anchor)
+                  let (moment, format) = StudyFolderValidator.moment(parsed, anchor: anchor),
+                  StudyLimits.isDayInRange(moment.value)
             else { return nil }
             // `checkWithin` without its reports: either failure goes to the ordinary path.
             if Moment.isBefore(moment, admission) { return nil }
@@ -139,7 +140,7 @@ struct ValuePair {
     /// the same expression) within the parameter's limits (0 or 1 for a flag); `nil` sends the
     /// row to the ordinary path.
     func check(_ bytes: UnsafeBufferPointer<UInt8>, range: ClosedRange<Double>?) -> (value: Double, canonical: Double)? {
-        guard !bytes.isEmpty, case .success(let value) = NumberSyntax.parse(bytes) else { return nil }
+        guard !bytes.isEmpty, case .success(let value) = NumberSyntax.parse(bytes), StudyLimits.isValueInRange(value) else { return nil }
         if let range, !range.contains(value) { return nil }
         let canonical = value * factor + offset
         guard canonical >= minimum && canonical <= maximum && (!isFlag || canonical == 0 || canonical == 1) else { return nil }

@@ -181,12 +181,13 @@ struct ProteomicsFastPath {
                 Self.field(all, starts, ends, assayField), Self.field(all, starts, ends, panelField))
             else { return nil }
             let npxBytes = Self.field(all, starts, ends, npxField)
-            guard !npxBytes.isEmpty, case .success(let npx) = NumberSyntax.parse(npxBytes) else { return nil }
+            guard !npxBytes.isEmpty, case .success(let npx) = NumberSyntax.parse(npxBytes), StudyLimits.isValueInRange(npx)
+            else { return nil }
             if let npxRange, !npxRange.contains(npx) { return nil }
             var lod: Double?
             let lodBytes = Self.field(all, starts, ends, lodField)
             if !lodBytes.isEmpty {
-                guard case .success(let v) = NumberSyntax.parse(lodBytes) else { return nil }
+                guard case .success(let v) = NumberSyntax.parse(lodBytes), StudyLimits.isValueInRange(v) else { return nil }
                 if let lodRange, !lodRange.contains(v) { return nil }
                 lod = v
             }

@@ -347,6 +347,12 @@ final class StudyFolderValidator {
         }
         switch csv.withField(f, { NumberSyntax.parse($0) }) {
         case .success(let v):
+            guard StudyLimits.isValueInRange(v) else {
+                report(
+                    .outOfRange, col,
+                    "\(col.name) \(formatForMessage(v)) is outside the range of accepted numbers, \(Self.valueLimitText)")
+                return nil
+            }
             if let range = col.range, !range.contains(v) {
                 report(
                     .outOfRange, col,
@@ -466,19 +472,31 @@ final class StudyFolderValidator {
                 report(.malformedTime, col, "\(col.name) \"\(text)\" has a time zone; give local wall-clock time without 'Z' or offset")
             case .invalidDate(let why):
                 report(.malformedTime, col, "\(col.name) \"\(text)\" is not a valid date or time (\(why))")
+            case .outOfRange:
+                report(.outOfRange, col, "\(col.name) \"\(text)\" is outside the ICU-day range \(Self.dayRangeText)")
             }
             return nil
         }
     }
 
-    /// The time written in `b`: a timestamp when it starts like a date, else a day number.
+    /// `-1e15 to 1e15`, for messages.
+    static let valueLimitText = "-1e15 to 1e15"
+
+    /// `-100000 to 100000 (about 274 years either side of ICU admission)`, for messages.
+    static let dayRangeText =
+        "\(formatNumber(-StudyLimits.maximumAbsoluteDay)) to \(formatNumber(StudyLimits.maximumAbsoluteDay)) (about 274 years either side of ICU admission)"
+
+    /// The time written in `b`: a timestamp when it starts like a date, else a day number
+    /// (refused beyond ±`StudyLimits.maximumAbsoluteDay`, so no later conversion can trap).
     @inline(__always)
     static func parseTime(_ b: UnsafeBufferPointer<UInt8>) -> Result<ParsedTime, TimeParseFailure> {
         if let stamp = TimeSyntax.parseTimestamp(b) {
             return stamp.map { .stamp($0) }
         }
         switch NumberSyntax.parse(b) {
-        case .success(let d): return .success(.dayNumber(d))
+        case .success(let d):
+            guard StudyLimits.isDayInRange(d) else { return .failure(.outOfRange) }
+            return .success(.dayNumber(d))
         case .failure(.decimalComma): return .failure(.decimalComma)
         case .failure: return .failure(.malformed)
         }
@@ -512,7 +530,15 @@ final class StudyFolderValidator {
     /// Converts a parsed time to the ICU-day scale of `course`. A timestamp needs the admission
     /// as a timestamp (reported otherwise).
     func convert(_ parsed: ParsedTime, _ col: Col, course: CourseInfo, patientID: String) -> (moment: Moment, format: TimeFormat)? {
-        if let converted = Self.moment(parsed, anchor: course.anchor) { return converted }
+        if let converted = Self.moment(parsed, anchor: course.anchor) {
+            guard StudyLimits.isDayInRange(converted.moment.value) else {
+                report(
+                    .outOfRange, col,
+                    "\(col.name) \"\(raw(col) ?? "")\" is \(formatNumber(converted.moment.value.rounded(.towardZero))) days from the ICU admission of patient \"\(patientID)\"; times lie within the ICU-day range \(Self.dayRangeText)")
+                return nil
+            }
+            return converted
+        }
         report(
             .timeAnchor, col,
             "\(col.name) \"\(raw(col) ?? "")\" is a timestamp but icu_admission of patient \"\(patientID)\" is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")

@@ -62,7 +62,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
         case .parameterTable: "Clinical parameters go in measurements.csv, cytokines in cytokines.csv."
         case .unknownUnit: "A unit is one the parameter accepts."
         case .incompatibleUnit: "A unit measures what the parameter measures."
-        case .outOfRange: "A value lies in the parameter's physiological range (after unit conversion)."
+        case .outOfRange: "A value lies in the parameter's physiological range (after unit conversion); every number within ±1e15, every time within ±100000 ICU days."
         case .duplicateKey: "Key columns identify a row once."
         case .undefinedPatient: "Every patient referenced is defined in patients.csv."
         case .missingCourse: "Every patient except those who refused consent has a row in icu_course.csv."

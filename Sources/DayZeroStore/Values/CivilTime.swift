@@ -120,6 +120,8 @@ enum TimeParseFailure: Error, Equatable {
     case decimalComma
     case timeZone
     case invalidDate(String)
+    /// A day number beyond ±`StudyLimits.maximumAbsoluteDay`.
+    case outOfRange
 }
 
 /// Parsing of the time syntax of the study files.
