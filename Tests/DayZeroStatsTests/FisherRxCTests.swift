@@ -61,8 +61,6 @@ private func fixture() throws -> FisherRxCFixture {
     for table in [[[0, 1], [3, 0], [1, 2]], [[1, 2], [0, 1], [3, 0]], [[0, 3], [2, 1], [1, 0]], [[3, 1, 0], [0, 2, 1]]] {
         expectClose(try FisherExactTest.testRxC(table).pValue, 8.0 / 35, tolerance: 1e-14, "\(table): permuted")
     }
-    // Without pruning (every table evaluated: 7 here) the result is the same.
-    #expect(try FisherExactTest.testRxC([[3, 0], [1, 2], [0, 1]]).tablesEnumerated <= 7)
 }
 
 @Test func fisherRxCEmptyMarginsAndDegenerateTables() throws {
@@ -106,8 +104,15 @@ private func fixture() throws -> FisherRxCFixture {
     } catch let error as StatsError {
         #expect(error.message.contains("1000") && error.message.contains("maxTables"))
     }
-    // The 3×2 above needs at most 7 units: a limit of 7 is enough.
-    #expect(try FisherExactTest.testRxC([[3, 0], [1, 2], [0, 1]], maxTables: 7).pValue > 0)
+    // The count is deterministic: a limit of exactly the units a table needs is enough, one
+    // fewer throws.
+    let mtcars = [[1, 8, 2], [2, 4, 1], [12, 0, 2]]
+    let units = try FisherExactTest.testRxC(mtcars).tablesEnumerated
+    #expect(units > 1)
+    expectClose(try FisherExactTest.testRxC(mtcars, maxTables: units).pValue, 8.2597156846191033e-05, tolerance: 1e-9, "at the limit")
+    #expect(throws: StatsError.self) { try FisherExactTest.testRxC(mtcars, maxTables: units - 1) }
+    // More than 1000 cells after dropping empty margins: refused before any recursion.
+    #expect(throws: StatsError.self) { try FisherExactTest.testRxC([[Int]](repeating: [Int](repeating: 1, count: 40), count: 30)) }
 }
 
 @Test func fisherRxCTinyPValueDoesNotUnderflowTermByTerm() throws {
