@@ -37,9 +37,16 @@ private func fixture() throws -> FisherRxCFixture {
         let twoByTwo = try FisherExactTest.test(table)
         expectClose(rxc.pValue, twoByTwo.pValue, tolerance: 1e-12, "\(table): r×c vs 2×2 p")
         #expect(rxc.warnings.isEmpty)
+        // With an empty row added it goes through the enumeration (R: FEXACT) instead: same p.
+        let padded = try FisherExactTest.testRxC(table + [[0, 0]])
+        expectClose(padded.pValue, twoByTwo.pValue, tolerance: 1e-12, "\(table) + empty row: enumeration vs 2×2 p")
+        #expect(hasWarning(padded.warnings, "empty-margin"))
     }
-    // Tea tasting: (1 + 16 + 16 + 1)/70.
-    expectClose(try FisherExactTest.testRxC([[3, 1], [1, 3]]).pValue, 34.0 / 70, tolerance: 1e-14, "tea")
+    // Tea tasting: (1 + 16 + 16 + 1)/70; 5 tables (top-left 0…4).
+    let tea = try FisherExactTest.testRxC([[3, 1], [1, 3]])
+    expectClose(tea.pValue, 34.0 / 70, tolerance: 1e-14, "tea")
+    #expect(tea.tablesEnumerated == 5)
+    #expect(throws: StatsError.self) { try FisherExactTest.testRxC([[3, 1], [1, 3]], maxTables: 4) }
 }
 
 @Test func fisherRxCHandWorkedThreeByTwo() throws {
@@ -122,6 +129,38 @@ private func fixture() throws -> FisherRxCFixture {
     let result = try FisherExactTest.testRxC(table)
     let logBinomial = GammaSupport.logGamma(241) - 2 * GammaSupport.logGamma(121)
     expectClose(result.pValue, 2 * exp(-logBinomial), tolerance: 1e-10, "separated 4×2")
+}
+
+@Test func fisherRxCMergedEnumerationEqualsDepthFirst() throws {
+    // The network form (merged paths, closed-form sub-tables, binary search over the last two
+    // columns) against the plain depth-first enumeration (one path per table) on seeded
+    // random tables with positive margins: same p to 1e−12, including ties of probability.
+    var state: UInt64 = 20_251_204
+    func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+    var compared = 0
+    while compared < 60 {
+        let rows = 2 + next(4)
+        let columns = 2 + next(3)
+        let total = 4 + next(30)
+        var table = [[Int]](repeating: [Int](repeating: 0, count: columns), count: rows)
+        for _ in 0..<total { table[next(rows)][next(columns)] += 1 }
+        guard table.allSatisfy({ $0.reduce(0, +) > 0 }),
+              (0..<columns).allSatisfy({ j in table.contains { $0[j] > 0 } }) else { continue }
+        let slack = rows == 2 && columns == 2 ? log1p(1e-7) : 3.45254e-7
+        var depthFirst = RxCEnumeration(table: table, logSlack: slack, maxTables: 50_000_000)
+        try depthFirst.runDepthFirst()
+        let merged = try FisherExactTest.testRxC(table)
+        expectClose(merged.pValue, PValuesForTests.clamp(depthFirst.pValue), tolerance: 1e-12, "\(table): merged vs depth-first")
+        compared += 1
+    }
+    #expect(compared == 60)
+}
+
+private enum PValuesForTests {
+    static func clamp(_ p: Double) -> Double { min(1, max(0, p)) }
 }
 
 // MARK: - Choice rule

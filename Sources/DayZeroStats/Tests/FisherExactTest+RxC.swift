@@ -13,7 +13,8 @@ extension FisherExactTest {
     /// The two-sided p-value is `Σ P(T)` over every table T with the observed margins and
     /// `P(T) ≤ P_obs·(1 + slack)`, the slack absorbing rounding so that tables as likely as the
     /// observed one are counted:
-    /// - a 2×2 input uses R's 2×2 rule, `P(T) ≤ P_obs·(1 + 10⁻⁷)` (as `FisherExactTest.test`);
+    /// - a 2×2 input is R's 2×2 branch: `P(T) ≤ P_obs·(1 + 10⁻⁷)`, computed by
+    ///   `FisherExactTest.test` (one free cell, hypergeometric; `tablesEnumerated` is its support);
     /// - any larger input uses the rule of R's network algorithm (FEXACT, Mehta & Patel),
     ///   `ln P(T) ≤ ln P_obs + 3.45254·10⁻⁷`.
     ///
@@ -26,21 +27,26 @@ extension FisherExactTest {
     ///
     /// Method: an exact enumeration, column by column, of all tables with the observed margins
     /// (the table is first transposed so that it has no more rows than columns, columns are
-    /// taken in increasing order of their totals, and the last column is fixed by the others).
-    /// ln P is accumulated cell by cell from ln n! (libm `lgamma`). At every column boundary
-    /// the rest of the table is itself a table with margins r′ (the rows' remainders) and c′
-    /// (the remaining columns); with S = Σ ln n′ᵢⱼ! over its cells, ln P = K − past − S, and
+    /// taken in decreasing order of their totals, and the last column is fixed by the others).
+    /// ln P = K − past − S, with K = ln(Π rᵢ! Π cⱼ! / N!), past = Σ ln n! over the columns
+    /// filled so far and S the same over the rest (ln n! from libm `lgamma`). Partial tables
+    /// that reach the same node — column j and the same sorted row remainders r′ (completions of
+    /// permuted rows are permuted tables) — with the same past (to 2⁻³⁶, see
+    /// `RxCEnumeration.runMerged`) are merged into one weighted path, as in Mehta & Patel's
+    /// network algorithm (FEXACT). For each path at a node:
     /// - if even the most likely completion (least S) has P ≤ threshold, every completion is
     ///   counted, and their total is added in closed form with the identity
     ///   `Σ_{T′} Π 1/n′ᵢⱼ! = N′!/(Π r′ᵢ! Π c′ⱼ!)`;
-    /// - if even the least likely completion (largest S) is above the threshold, none is.
+    /// - if even the least likely completion (largest S) is above the threshold, none is;
+    /// - with two columns left, the completions' S values are sorted once per node with
+    ///   log-sum-exp suffix sums, and a binary search gives the counted mass;
+    /// - otherwise the path is extended by every filling of column j.
     ///
-    /// Both tests are tried first with cheap relaxations — `S ≥ max(Σᵢ E(r′ᵢ, |c′|),
+    /// The least/largest S are bounded first by relaxations — `S ≥ max(Σᵢ E(r′ᵢ, |c′|),
     /// Σⱼ E(c′ⱼ, #{r′ᵢ > 0}))`, E(n, k) being Σ ln of k parts splitting n as evenly as possible
-    /// (ln n! is convex), and `S ≤ min(Σ ln r′ᵢ!, Σ ln c′ⱼ!)` (ln a! + ln b! ≤ ln (a + b)!) — then
-    /// with the exact least and largest S of the sub-table, found by recursion over its columns
-    /// and memoised on (column, sorted r′) (the network algorithm's shortest and longest paths).
-    /// Pruning never changes which tables are counted, only how fast.
+    /// (ln n! is convex), and `S ≤ min(Σ ln r′ᵢ!, Σ ln c′ⱼ!)` (ln a! + ln b! ≤ ln (a + b)!) — and
+    /// then found exactly by recursion (memoised on the node: the network's shortest and
+    /// longest paths). Pruning and merging change the speed, never which tables are counted.
     ///
     /// Numerics: the sum is formed relative to the observed table,
     /// `p = P_obs · Σ exp(ln P(T) − ln P_obs)` (every counted term is ≤ 1 + slack, so nothing
@@ -49,21 +55,22 @@ extension FisherExactTest {
     /// N = 1000), i.e. the same relative error in each probability; against R the p-values of
     /// the reference tables agree to 4e−12 relative (tests: 1e−9).
     ///
-    /// - Complexity: at most proportional to the number of tables with the observed margins
-    ///   (pruning removes most of them when p is small or large), times O(r + c) per column
-    ///   step. `tablesEnumerated` counts the work units: each complete table evaluated, each
-    ///   sub-table summed or discarded in closed form, and each column filling examined for the
-    ///   exact bounds (so it can exceed the number of tables for tiny tables). The Job
-    ///   satisfaction table of `?fisher.test` (4×4, N = 104) takes ~7·10⁶ units.
+    /// - Complexity: at most proportional to the number of tables with the observed margins,
+    ///   times O(r + c) per column step; merging and pruning remove most of that. The work is
+    ///   counted in `tablesEnumerated` units: each path pruned, extended by one filling or
+    ///   summed at a node, each complete table, and each column filling enumerated for the bounds
+    ///   (so tiny tables can report more units than they have tables). ?fisher.test's Job
+    ///   satisfaction table (4×4, N = 104) takes ~10⁶ units, ~1 s in a debug build.
     /// - Parameters:
     ///   - table: `table[i][j]`, rows × columns (e.g. the r levels of a baseline variable × the
     ///     study groups). The orientation does not change the p-value.
     ///   - maxTables: the largest number of work units allowed. The enumeration stops with a
     ///     `StatsError` saying so as soon as it would go beyond this, so the call is bounded (it
-    ///     never approximates); the default allows tens of seconds of work at most.
+    ///     never approximates); the default bounds the work to about a minute in a debug build.
     /// - Throws: `StatsError` for an empty or ragged table, a negative count, a grand total above
-    ///   2³¹ − 1 (R's integer limit), more than `maxCells` non-empty cells, `maxTables < 1`, or
-    ///   when the enumeration would exceed `maxTables` work units.
+    ///   2³¹ − 1 (R's integer limit), more than `maxCells` non-empty cells, `maxTables < 1`, when
+    ///   the enumeration would exceed `maxTables` work units, or when it would hold more than
+    ///   2²³ merged partial tables for one column (memory).
     public static func testRxC(_ table: [[Int]], maxTables: Int = 50_000_000) throws -> FisherExactRxCResult {
         guard let width = table.first?.count, width > 0 else {
             throw StatsError("Fisher's exact test needs a table with at least one row and one column (got \(table.count) row(s))")
@@ -110,13 +117,27 @@ extension FisherExactTest {
                 "Fisher's exact test: a \(keptRows.count)×\(keptColumns.count) table (after dropping empty rows/columns) has more than "
                     + "\(maxCells) cells; it is too large for an exact enumeration (not computed)")
         }
+        if table.count == 2 && width == 2 {
+            // R's 2×2 branch: the hypergeometric law of the top-left cell (Loader's saddle-point
+            // probabilities, accurate to ~1e−14 for any N), as `FisherExactTest.test`.
+            let k = table[0][0] + table[0][1]
+            let m = table[0][0] + table[1][0]
+            let support = min(k, m) - max(0, k - (total - m)) + 1
+            guard support <= maxTables else {
+                throw StatsError(
+                    "Fisher's exact test: the 2×2 table has \(support) tables with its margins, more than \(maxTables) (maxTables); not computed")
+            }
+            result.pValue = try test(table).pValue
+            result.tablesEnumerated = support
+            result.warnings += PValues.underflowWarnings(result.pValue)
+            return result
+        }
         var reduced = keptRows.map { i in keptColumns.map { j in table[i][j] } }
         if reduced.count > keptColumns.count {
             reduced = keptColumns.indices.map { j in reduced.map { $0[j] } }
         }
-        let logSlack = table.count == 2 && width == 2 ? log1p(1e-7) : 3.45254e-7
-        var enumerator = RxCEnumeration(table: reduced, logSlack: logSlack, maxTables: maxTables)
-        try enumerator.run()
+        var enumerator = RxCEnumeration(table: reduced, logSlack: 3.45254e-7, maxTables: maxTables)
+        try enumerator.runMerged()
         result.tablesEnumerated = enumerator.units
         result.pValue = PValues.clamp(enumerator.pValue)
         result.warnings += PValues.underflowWarnings(result.pValue)
@@ -219,7 +240,7 @@ struct LogFactorials {
 /// The column-by-column enumeration behind `FisherExactTest.testRxC` (see there).
 struct RxCEnumeration {
     let rowCount: Int
-    /// Column totals in the order the columns are filled (increasing; the last is forced).
+    /// Column totals in the order the columns are filled (decreasing; the last is forced).
     let columns: [Int]
     /// ln n!.
     let logFactorial: LogFactorials
@@ -242,6 +263,8 @@ struct RxCEnumeration {
     /// Extremes of Σ ln n′! per column and sorted row remainders, and the number stored.
     var memo: [[[Int]: Extremes]]
     var memoSize = 0
+    var finalsMemo: [[Int]: FinalColumns] = [:]
+    var finalsStored = 0
     /// Σ exp(ln P − ln P_obs) over counted tables, with its Neumaier compensation.
     var sum = 0.0
     var compensation = 0.0
@@ -254,7 +277,7 @@ struct RxCEnumeration {
         let total = rowTotals.reduce(0, +)
         let logFactorial = LogFactorials(upTo: total)
         self.logFactorial = logFactorial
-        columns = columnTotals.sorted()
+        columns = columnTotals.sorted(by: >)
         var constant = -logFactorial[total]
         for r in rowTotals { constant += logFactorial[r] }
         for c in columnTotals { constant += logFactorial[c] }
@@ -289,13 +312,252 @@ struct RxCEnumeration {
         return relative > 0 ? exp(logObserved + log(relative)) : 0
     }
 
-    mutating func run() throws {
+    /// The depth-first enumeration: one path per table (the reference for `runMerged`).
+    mutating func runDepthFirst() throws {
         try visitColumn(0, past: 0)
     }
 
-    /// Adds exp(logProbability − ln P_obs) (Neumaier).
-    mutating func add(_ logProbability: Double) {
-        let term = exp(logProbability - logObserved)
+    /// One stored path class: the representative Σ ln n! of the cells filled so far, and how
+    /// many paths (partial tables) share it.
+    struct PathClass {
+        var past: Double
+        var weight: Double
+    }
+
+    /// The largest number of path classes held for one column (≈ 50 bytes each).
+    static let maxStoredPaths = 1 << 23
+
+    /// The network form of the same enumeration: column by column, all partial tables that
+    /// reach the same node (column j, sorted row remainders — the completions of permuted rows
+    /// are permuted tables) with the same Σ ln n! so far are merged into one class with a
+    /// weight, and each class is pruned or extended as one path. Pasts are merged when they
+    /// agree to the quantum q = max(2⁻³⁶, ln N!·2⁻⁵⁰), far below the slack, so merging changes
+    /// a counted probability by at most q relative (1.5e−11 for N ≤ ~10⁴) and never which
+    /// tables are counted except within q of the threshold.
+    mutating func runMerged() throws {
+        let last = columns.count - 1
+        let quantum = max(0x1p-36, logFactorial[totalSuffix[0]] * 0x1p-50)
+        // One level = the nodes of one column boundary, in order of first arrival (so the
+        // order, and the p-value to the last bit, is the same on every run), each with its
+        // path classes in order of first arrival.
+        var nodes: [[Int]] = [remaining.sorted()]
+        var classes: [PathClasses] = [PathClasses(index: [0: 0], paths: [PathClass(past: 0, weight: 1)])]
+        for j in 0..<last {
+            var nextIndex: [[Int]: Int] = [:]
+            var nextNodes: [[Int]] = []
+            var nextClasses: [PathClasses] = []
+            var stored = 0
+            for (node, rows) in nodes.enumerated() {
+                let concentrated = rows.reduce(0.0) { $0 + logFactorial[$1] }
+                let closedForm = logFactorial[totalSuffix[j]] - concentrated - logFactorialSuffix[j]
+                var bounds = relaxedExtremes(j, rows: rows, concentrated: concentrated)
+                var exact = false
+                var fillings: [Filling] = []
+                var childIDs: [Int] = []
+                var finals: FinalColumns?
+                for path in classes[node].paths {
+                    var decided = false
+                    while !decided {
+                        if logConstant - path.past - bounds.smallest <= threshold {
+                            try countUnit()
+                            add(logConstant - path.past + closedForm, weight: path.weight)
+                            decided = true
+                        } else if logConstant - path.past - bounds.largest > threshold {
+                            try countUnit()
+                            decided = true
+                        } else if j == last - 1 {
+                            // The last two columns: sum the counted completions by a binary search.
+                            if finals == nil { finals = try finalColumns(rows) }
+                            if let finals {
+                                try countUnit()
+                                if let logMass = finals.logMass(atLeast: logConstant - path.past - threshold) {
+                                    add(logConstant - path.past + logMass, weight: path.weight)
+                                }
+                            }
+                            decided = true
+                        } else if !exact {
+                            bounds = try exactExtremes(j, rows: rows)
+                            exact = true
+                        } else {
+                            if fillings.isEmpty {
+                                fillings = try fillingsOf(j, rows: rows)
+                                childIDs = fillings.map { filling in
+                                    if let id = nextIndex[filling.child] { return id }
+                                    nextIndex[filling.child] = nextNodes.count
+                                    nextNodes.append(filling.child)
+                                    nextClasses.append(PathClasses(index: [:], paths: []))
+                                    return nextNodes.count - 1
+                                }
+                            }
+                            for (filling, child) in zip(fillings, childIDs) {
+                                try countUnit()
+                                let past = path.past + filling.cells
+                                let weight = path.weight * filling.count
+                                let pastKey = Int64((past / quantum).rounded())
+                                if let existing = nextClasses[child].index[pastKey] {
+                                    nextClasses[child].paths[existing].weight += weight
+                                } else {
+                                    nextClasses[child].index[pastKey] = nextClasses[child].paths.count
+                                    nextClasses[child].paths.append(PathClass(past: past, weight: weight))
+                                    stored += 1
+                                    if stored > Self.maxStoredPaths {
+                                        throw StatsError(
+                                            "Fisher's exact test: the r×c enumeration would hold more than \(Self.maxStoredPaths) partial tables "
+                                                + "for one column; not computed (report it, or use a chi-square test)")
+                                    }
+                                }
+                            }
+                            decided = true
+                        }
+                    }
+                }
+            }
+            nodes = nextNodes
+            classes = nextClasses
+        }
+        // Every path is resolved at the last-but-one column at the latest: nothing is left.
+    }
+
+    /// The path classes of one node: by past key, the position in `paths` (arrival order).
+    struct PathClasses {
+        var index: [Int64: Int]
+        var paths: [PathClass]
+    }
+
+    /// The completions of a node before the last two columns: each filling x of column j
+    /// fixes the last column too, so the completion has S = Σ ln xᵢ! + Σ ln (rᵢ − xᵢ)!. Sorted by
+    /// S with `logSuffix[k] = ln Σ_{k′ ≥ k} e^(−S)` (log-sum-exp from the largest S, the
+    /// smallest terms, so each step loses at most ~ε), a path with past π counts exactly the
+    /// completions with S ≥ K − π − threshold: one binary search instead of one step per filling.
+    struct FinalColumns {
+        var values: [Double] = []
+        var logSuffix: [Double] = []
+
+        init(enumeration: inout RxCEnumeration, j: Int, rows: [Int]) throws {
+            var suffix = [Int](repeating: 0, count: rows.count)
+            var free = 0
+            for i in stride(from: rows.count - 1, through: 0, by: -1) {
+                suffix[i] = free
+                free += rows[i]
+            }
+            var found: [Double] = []
+            try Self.collect(&enumeration, row: 0, left: enumeration.columns[j], value: 0, rows: rows, suffix: suffix, found: &found)
+            found.sort()
+            values = found
+            logSuffix = [Double](repeating: -.infinity, count: found.count + 1)
+            for k in stride(from: found.count - 1, through: 0, by: -1) {
+                let term = -found[k]
+                let rest = logSuffix[k + 1]
+                logSuffix[k] = term >= rest ? term + log1p(exp(rest - term)) : rest + log1p(exp(term - rest))
+            }
+        }
+
+        /// Each filling x of the column adds ln xᵢ! + ln (rᵢ − xᵢ)! (the last column's cell) per row.
+        static func collect(_ enumeration: inout RxCEnumeration, row i: Int, left: Int, value: Double, rows: [Int], suffix: [Int],
+                            found: inout [Double]) throws {
+            let logFactorial = enumeration.logFactorial
+            if i == rows.count - 1 {
+                try enumeration.countUnit()
+                found.append(value + logFactorial[left] + logFactorial[rows[i] - left])
+                return
+            }
+            let low = max(0, left - suffix[i])
+            let high = min(rows[i], left)
+            if low > high { return }
+            for count in low...high {
+                try collect(&enumeration, row: i + 1, left: left - count,
+                            value: value + logFactorial[count] + logFactorial[rows[i] - count], rows: rows, suffix: suffix, found: &found)
+            }
+        }
+
+        /// ln Σ e^(−S) over S ≥ bound; nil when there is none.
+        func logMass(atLeast bound: Double) -> Double? {
+            var low = 0
+            var high = values.count
+            while low < high {
+                let middle = (low + high) / 2
+                if values[middle] >= bound { high = middle } else { low = middle + 1 }
+            }
+            return low < values.count ? logSuffix[low] : nil
+        }
+    }
+
+    /// A filling of one column: the sorted row remainders it leaves, Σ ln n! of its cells, and
+    /// how many fillings of the node share both.
+    struct Filling {
+        var child: [Int]
+        var cells: Double
+        var count: Double
+    }
+
+    /// The distinct fillings of column j from the node with sorted remainders `rows`.
+    mutating func fillingsOf(_ j: Int, rows: [Int]) throws -> [Filling] {
+        var suffix = [Int](repeating: 0, count: rows.count)
+        var free = 0
+        for i in stride(from: rows.count - 1, through: 0, by: -1) {
+            suffix[i] = free
+            free += rows[i]
+        }
+        var found: [[Int]: [Double: Double]] = [:]
+        var child = rows
+        try collectFillings(j, row: 0, left: columns[j], cells: 0, rows: rows, suffix: suffix, child: &child, found: &found)
+        var fillings: [Filling] = []
+        for childRows in found.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            let byCells = found[childRows] ?? [:]
+            for cells in byCells.keys.sorted() {
+                fillings.append(Filling(child: childRows, cells: cells, count: byCells[cells] ?? 0))
+            }
+        }
+        return fillings
+    }
+
+    mutating func collectFillings(_ j: Int, row i: Int, left: Int, cells: Double, rows: [Int], suffix: [Int],
+                                  child: inout [Int], found: inout [[Int]: [Double: Double]]) throws {
+        if i == rows.count - 1 {
+            child[i] = rows[i] - left
+            try countUnit()
+            found[child.sorted(), default: [:]][cells + logFactorial[left], default: 0] += 1
+            return
+        }
+        let low = max(0, left - suffix[i])
+        let high = min(rows[i], left)
+        if low > high { return }
+        for count in low...high {
+            child[i] = rows[i] - count
+            try collectFillings(j, row: i + 1, left: left - count, cells: cells + logFactorial[count], rows: rows,
+                                suffix: suffix, child: &child, found: &found)
+        }
+    }
+
+    /// The `FinalColumns` of a node of the last-but-one column, kept (up to 2²³ values in all)
+    /// for the exact extremes and the path classes that reach it.
+    mutating func finalColumns(_ rows: [Int]) throws -> FinalColumns {
+        if let known = finalsMemo[rows] { return known }
+        let finals = try FinalColumns(enumeration: &self, j: columns.count - 2, rows: rows)
+        if finalsStored + finals.values.count <= 1 << 23 {
+            finalsMemo[rows] = finals
+            finalsStored += finals.values.count
+        }
+        return finals
+    }
+
+    /// The relaxation bounds on Σ ln n′! (see `testRxC`) for the node (j, rows).
+    func relaxedExtremes(_ j: Int, rows: [Int], concentrated: Double) -> Extremes {
+        let columnsLeft = columns.count - j
+        var rowsSplit = 0.0
+        var nonEmptyRows = 0
+        for r in rows {
+            rowsSplit += evenSplit(r, columnsLeft)
+            if r > 0 { nonEmptyRows += 1 }
+        }
+        var columnsSplit = 0.0
+        for k in j..<columns.count { columnsSplit += evenSplit(columns[k], nonEmptyRows) }
+        return Extremes(smallest: max(rowsSplit, columnsSplit), largest: min(concentrated, logFactorialSuffix[j]))
+    }
+
+    /// Adds weight·exp(logProbability − ln P_obs) (Neumaier).
+    mutating func add(_ logProbability: Double, weight: Double = 1) {
+        let term = weight * exp(logProbability - logObserved)
         let next = sum + term
         if abs(sum) >= abs(term) {
             compensation += (sum - next) + term
@@ -399,6 +661,11 @@ struct RxCEnumeration {
             return Extremes(smallest: cells, largest: cells)
         }
         if let known = memo[j][rows] { return known }
+        if j == columns.count - 2 {
+            // Two columns left: the sorted completions give both extremes (and are kept).
+            let finals = try finalColumns(rows)
+            return Extremes(smallest: finals.values.first ?? 0, largest: finals.values.last ?? 0)
+        }
         var suffix = [Int](repeating: 0, count: rows.count)
         var free = 0
         for i in stride(from: rows.count - 1, through: 0, by: -1) {
