@@ -145,9 +145,10 @@ extension FisherExactTest {
     }
 
     /// The largest table `testRxC` enumerates, in cells after dropping empty rows and columns:
-    /// the recursion goes one level per cell, so this bounds its stack depth. Any table this
-    /// large has far more tables with its margins than an exact enumeration can visit.
-    static let maxCells = 1_000
+    /// the recursions over a column's cells and over the remaining columns go one level per
+    /// cell, so this bounds their stack depth. Clinical tables are far smaller, and almost any
+    /// table this large has more tables with its margins than `maxTables` allows anyway.
+    public static let maxCells = 1_000
 
     /// The choice between Pearson's chi-square test (without continuity correction) and
     /// Fisher's exact test for a categorical variable across groups, as gtsummary's default
