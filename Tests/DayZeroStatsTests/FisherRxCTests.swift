@@ -20,9 +20,14 @@ private struct FisherRxCFixture: Decodable {
         let choice: String
         let min_expected_exact: Double
     }
+    struct SweepCase: Decodable {
+        let table: [[Int]]
+        let p: Double
+    }
     let r_version: String
     let cases: [Case]
     let choices: [ChoiceCase]
+    let sweep: [SweepCase]
 }
 
 private func fixture() throws -> FisherRxCFixture {
@@ -194,6 +199,18 @@ private enum PValuesForTests {
         compared += 1
     }
     #expect(compared == 39)
+}
+
+@Test func fisherRxCMatchesRSweep() throws {
+    // 200 seeded random tables (2–6 × 2–4, N = 2…60, many zeros): same tolerance.
+    let sweep = try fixture().sweep
+    #expect(sweep.count == 200)
+    var compared = 0
+    for (index, c) in sweep.enumerated() {
+        expectClose(try FisherExactTest.testRxC(c.table).pValue, c.p, tolerance: 1e-9, "sweep \(index) \(c.table): p")
+        compared += 1
+    }
+    #expect(compared == 200)
 }
 
 @Test func categoricalTestChoiceMatchesGtsummaryAtTies() throws {

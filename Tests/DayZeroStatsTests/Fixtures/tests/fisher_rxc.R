@@ -104,6 +104,20 @@ choices <- c(list(
   choice_case("N = 100, level of 10 in groups of 50", matrix(c(5, 20, 25, 5, 22, 23), 3, 2))
 ), ties)
 
-write_json_file(list(r_version = R.version.string, cases = cases, choices = choices), "fisher_rxc.json")
-cat(length(cases), "fisher cases,", length(choices), "choice cases;",
+# A broad sweep: 200 seeded random tables, 2-6 rows x 2-4 columns, N = 2-60, skewed cell
+# probabilities (many zeros, tiny and unbalanced margins, near-ties of probability).
+set.seed(99)
+sweep <- list()
+while (length(sweep) < 200) {
+  r <- sample(2:6, 1); c <- sample(2:4, 1); n <- sample(2:60, 1)
+  probs <- rexp(r * c)^2
+  m <- matrix(tabulate(sample.int(r * c, n, replace = TRUE, prob = probs), r * c), r, c)
+  if (r * c > 16 && n > 45) next
+  p <- tryCatch(fisher.test(m, workspace = 2e7)$p.value, error = function(e) NA)
+  if (is.na(p)) next
+  sweep[[length(sweep) + 1]] <- list(table = lapply(seq_len(r), function(i) I(m[i, ])), p = p)
+}
+
+write_json_file(list(r_version = R.version.string, cases = cases, choices = choices, sweep = sweep), "fisher_rxc.json")
+cat(length(sweep), "sweep cases,", length(cases), "fisher cases,", length(choices), "choice cases;",
     sum(vapply(choices, function(x) x$choice == "fisherExact", TRUE)), "choose Fisher\n")
