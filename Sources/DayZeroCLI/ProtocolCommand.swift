@@ -1,5 +1,6 @@
 import ArgumentParser
 import DayZeroCohort
+import DayZeroStore
 import Foundation
 
 /// `dayzero protocol`: write the default study protocol, or check a protocol file.
@@ -46,19 +47,59 @@ public struct ProtocolInitCommand: ParsableCommand {
     }
 }
 
-/// `dayzero protocol check FILE`: exit 0 when valid, 1 with one `FILE:LINE:COLUMN: error: …`
-/// line per problem otherwise.
+/// `dayzero protocol check FILE [--study DIR | --db FILE]`: exit 0 when valid, 1 with one
+/// `FILE:LINE:COLUMN: error: …` line per problem otherwise (every problem at once), 2 when the
+/// protocol or the study cannot be read.
 public struct ProtocolCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a protocol file: every problem with its line and column.",
-        discussion: "Parameters are checked against the built-in catalog; parameters a study declares in parameters.csv are checked when the protocol is applied to that study. Exit status: 0 valid, 1 problems found."
+        discussion: "Parameters and baseline variables are checked against the built-in ones and, with --study or --db, against those the study declares in parameters.csv and variables.csv. Without a study, names that are not built in are reported as unknown parameters, and variable names that are not built in are left to the analysis. Exit status: 0 valid, 1 problems found, 2 unreadable input."
     )
 
     @Argument(help: "The protocol file (YAML).")
     var file: String
 
+    @Option(name: .long, help: "A study folder whose parameters.csv and variables.csv the protocol may use.")
+    var study: String?
+
+    @Option(name: .long, help: "A study store whose declared parameters and variables the protocol may use.")
+    var db: String?
+
     public init() {}
+
+    public func validate() throws {
+        if db != nil && study != nil { throw ValidationError("give --db or --study, not both") }
+    }
+
+    /// The study's declarations, or none.
+    func declarations() throws -> StudyData? {
+        var stderr = StandardError()
+        if let study {
+            do {
+                return try StudyStore.readDeclarations(folder: URL(fileURLWithPath: study))
+            } catch let failure as StudyValidationError {
+                print(failure.lines.joined(separator: "\n"), to: &stderr)
+                throw ExitCode(1)
+            } catch {
+                print("\(study): \(error)", to: &stderr)
+                throw ExitCode(2)
+            }
+        }
+        if let db {
+            guard FileManager.default.fileExists(atPath: db) else {
+                print("\(db): no such study store", to: &stderr)
+                throw ExitCode(2)
+            }
+            do {
+                return try StudyStore(url: URL(fileURLWithPath: db)).declarations()
+            } catch {
+                print("\(error)", to: &stderr)
+                throw ExitCode(2)
+            }
+        }
+        return nil
+    }
 
     public func run() throws {
         let text: String
@@ -67,7 +108,9 @@ public struct ProtocolCheckCommand: ParsableCommand {
         } catch {
             throw ValidationError("cannot read \(file) as UTF-8 text: \(error.localizedDescription)")
         }
-        let result = ProtocolYAML.check(text)
+        let declared = try declarations()
+        let result = ProtocolYAML.check(
+            text, registry: ParameterRegistry(declared: declared?.declaredParameters ?? []), baseline: declared?.baselineRegistry)
         guard result.issues.isEmpty, let value = result.protocol else {
             var stderr = StandardError()
             print(ProtocolLoadError(file: file, issues: result.issues).description, to: &stderr)

@@ -37,15 +37,14 @@ extension AnalysisCommandLine {
         runWorkup(input: input, out: out, report: true, output: output, errors: errors)
     }
 
-    /// The report options for a study: group labels from the protocol's treatment, the
+    /// The report options for a study: group labels from the protocol (`groups:`, else the treatment), the
     /// protocol's name and canonical text, and what each method is used for.
     static func reportOptions(_ loaded: LoadedStudy) -> ReportOptions {
-        let drug = loaded.studyProtocol.treatment.drug
-        let treatedLabel = drug.prefix(1).uppercased() + drug.dropFirst()
+        let labels = loaded.studyProtocol.groupLabels
         return ReportOptions(
             title: loaded.studyProtocol.title ?? "DayZero report",
             studyName: loaded.source,
-            groupLabels: ["treated": treatedLabel, "control": "Control"],
+            groupLabels: ["treated": labels.treated, "control": labels.control],
             protocolName: loaded.studyProtocol.name,
             protocolText: try? ProtocolYAML.encode(loaded.studyProtocol),
             methodDescriptions: [

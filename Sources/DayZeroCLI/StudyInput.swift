@@ -91,7 +91,8 @@ extension StudyInputOptions {
                 throw InputFailure.unreadable("\(path): cannot read the protocol file (\(error.localizedDescription))")
             }
             do {
-                studyProtocol = try ProtocolYAML.decode(text, registry: ParameterRegistry(declared: study.declaredParameters), file: path)
+                studyProtocol = try ProtocolYAML.decode(
+                    text, registry: ParameterRegistry(declared: study.declaredParameters), baseline: study.baselineRegistry, file: path)
             } catch {
                 throw InputFailure.invalid("\(error)", located: true)
             }

@@ -38,12 +38,15 @@ struct ProtocolCheckTests {
               drug: anakinra
             """
         let found = issues(text)
-        // The unknown key is reported at its own position with a suggestion; the missing
-        // required key at the document (1:1).
-        #expect(found.count == 2, "\(found)")
+        // The unknown key is reported at its own position with a suggestion; every missing
+        // required key at the document (1:1), all in one run.
+        #expect(found.count == 6, "\(found)")
         #expect(found.first?.position == SourcePosition(line: 1, column: 1))
         #expect(found.first?.kind == .missingKey)
-        #expect(found.first?.message == "missing key 'treatment'")
+        #expect(found.filter { $0.kind == .missingKey }.map(\.message) == [
+            "missing key 'treatment'", "missing key 'alignment'", "missing key 'windows'", "missing key 'outcomes'",
+            "missing key 'analysis_sets'",
+        ])
         #expect(found.last?.position == SourcePosition(line: 3, column: 1))
         #expect(found.last?.kind == .unknownKey)
         #expect(found.last?.message.hasPrefix("unknown key 'treatmnt' (did you mean 'treatment'?)") == true)
@@ -192,5 +195,74 @@ struct ProtocolCheckTests {
         let p = try position(of: "[10, -10]", in: text)
         #expect(first == "p.yaml:\(p.line):\(p.column): error: window start 10 is after its end -10 (at windows.serial)")
         #expect(throws: ProtocolLoadError.self) { try ProtocolYAML.decode(text) }
+    }
+
+    @Test("every missing key at once, nested sections included, each at its section")
+    func everyMissingKeyAtOnce() {
+        let text = """
+            dayzero_protocol: 1
+            name: tiny
+            alignment:
+              median_rounding: half_up
+            windows: {}
+            outcomes: {death_in_icu: worst_outcome}
+            analysis_sets:
+              - description: no name
+            exclusions:
+              - label: only a label
+            """
+        let found = issues(text).map { "\($0.position?.description ?? "-") \($0.path): \($0.message)" }
+        #expect(found == [
+            "1:1 : missing key 'treatment'",
+            "4:3 alignment: missing key 'controls'",
+            "5:10 windows: missing key 'serial'",
+            "6:11 outcomes: missing key 'horizon_days'",
+            "8:5 analysis_sets[0]: missing key 'name'",
+            "10:5 exclusions[0]: missing key 'name'",
+            "10:5 exclusions[0]: missing key 'if'",
+        ], "\(found)")
+    }
+
+    @Test("a study without SOFA, cytokines, medication or exclusions: the short protocol is valid")
+    func shortProtocolIsValid() {
+        let text = """
+            dayzero_protocol: 1
+            name: pbc
+            treatment: {drug: d_penicillamine}
+            groups: {treated: D-penicillamine, control: Placebo}
+            alignment: {controls: fixed_icu_day, fixed_icu_day: 0}
+            windows: {serial: [0, 10]}
+            outcomes: {horizon_days: 365}
+            analysis_sets: [{name: main}]
+            """
+        let result = ProtocolYAML.check(text)
+        #expect(result.issues.isEmpty, "\(result.issues)")
+        let p = result.protocol
+        #expect(p?.sofaDefinition == nil && p?.sofa.derivedParameterNames == [])
+        #expect(p?.medications.drugs == [] && p?.exclusions == [] && p?.windows.cytokines == DayWindow(0, 10))
+        #expect(p?.groupLabels == GroupLabels(treated: "D-penicillamine", control: "Placebo"))
+    }
+
+    @Test("variables are judged against the study's declarations when given")
+    func variablesAgainstTheStudy() {
+        let text = """
+            dayzero_protocol: 1
+            name: pbc
+            treatment: {drug: d_penicillamine}
+            exclusions:
+              - {name: early, label: Stage 1, if: {variable: stage, is: "1"}}
+            baseline:
+              - {title: Disease, variables: [stage, stge]}
+            alignment: {controls: fixed_icu_day, fixed_icu_day: 0}
+            windows: {serial: [0, 10]}
+            outcomes: {horizon_days: 365}
+            analysis_sets: [{name: main}]
+            """
+        #expect(ProtocolYAML.check(text).issues.isEmpty)
+        let study = BaselineRegistry(declared: [
+            BaselineVariable(name: "stage", label: "Stage", kind: .categorical, levels: ["1", "2", "3", "4"]),
+        ])
+        let found = ProtocolYAML.check(text, baseline: study).issues.map { "\($0.position?.description ?? "-") \($0.message)" }
+        #expect(found == ["7:41 unknown baseline variable 'stge' (did you mean 'stage'?): not built in and not declared in variables.csv"], "\(found)")
     }
 }

@@ -39,7 +39,7 @@ struct ProtocolYAMLTests {
         p.temperatureImputation = nil
         p.parameters[1].zeroRule = .replaceZerosWith(0.5)
         p.parameters[2].aggregation = nil
-        p.sofa.missingComponents = SOFAMissingPolicy(policy: .requireAll, minimumComponents: 5)
+        p.sofaDefinition?.missingComponents = SOFAMissingPolicy(policy: .requireAll, minimumComponents: 5)
         p.outcomes = OutcomeSettings(horizonDays: 60, deathDuringVentilation: .censorAtDeath, deathInICU: .censorAtDeath,
                                      secondaryInfectionEvent: "vap", durationCounting: .elapsedDays)
         p.analysisSets.append(AnalysisSetRule(

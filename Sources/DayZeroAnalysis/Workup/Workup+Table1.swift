@@ -223,13 +223,8 @@ func categoricalRow(id: String, label: String, levels: [String], levelLabels: [S
     if table.count < 2 || tN == 0 || cN == 0 {
         warnings.append("no association test: fewer than two levels or a group without values (treated \(tN), control \(cN))")
     } else {
-        let total = Double(tN + cN)
-        let smallExpected = table.contains { row in
-            let rowTotal = Double(row[0] + row[1])
-            return rowTotal * Double(tN) / total < 5 || rowTotal * Double(cN) / total < 5
-        }
         do {
-            if smallExpected {
+            if FisherExactTest.categoricalTestChoice(table) == .fisherExact {
                 let result = try FisherExactTest.testRxC(table)
                 p = result.pValue
                 test = "fisher"

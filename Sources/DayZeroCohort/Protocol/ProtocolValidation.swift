@@ -111,7 +111,7 @@ struct ProtocolValidator {
         window(p.windows.cytokines, "windows.cytokines")
         parameters(p.parameters)
         if let imp = p.temperatureImputation { imputation(imp) }
-        sofa(p.sofa)
+        if let s = p.sofaDefinition { sofa(s) }
         medications(p.medications, treatment: p.treatment.drug)
         if let settings = p.proteomicsSettings { proteomics(settings) }
         outcomes(p.outcomes)

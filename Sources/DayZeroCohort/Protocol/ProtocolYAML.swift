@@ -78,9 +78,9 @@ public enum ProtocolYAML {
     ///   - registry: The parameters the protocol may name (the catalog, plus a study's own).
     ///   - file: The file name used in messages.
     public static func decode(
-        _ text: String, registry: ParameterRegistry = ParameterRegistry(), file: String? = nil
+        _ text: String, registry: ParameterRegistry = ParameterRegistry(), baseline: BaselineRegistry? = nil, file: String? = nil
     ) throws(ProtocolLoadError) -> StudyProtocol {
-        let result = check(text, registry: registry)
+        let result = check(text, registry: registry, baseline: baseline)
         guard let value = result.protocol, result.issues.isEmpty else {
             throw ProtocolLoadError(file: file, issues: result.issues)
         }
@@ -96,7 +96,12 @@ public enum ProtocolYAML {
     }
 
     /// Parses a protocol and checks its rules without throwing (what `dayzero protocol check` runs).
-    public static func check(_ text: String, registry: ParameterRegistry = ParameterRegistry()) -> CheckResult {
+    ///
+    /// - Parameter baseline: the study's baseline variables (`nil`: the study is not known, and
+    ///   variable names outside the built-in ones are not judged).
+    public static func check(
+        _ text: String, registry: ParameterRegistry = ParameterRegistry(), baseline: BaselineRegistry? = nil
+    ) -> CheckResult {
         if let issue = ProtocolLimits.scanDepth(text) { return CheckResult(protocol: nil, issues: [issue]) }
         let root: Node
         do {
@@ -109,11 +114,15 @@ public enum ProtocolYAML {
         }
         if let issue = ProtocolLimits.checkTree(root) { return CheckResult(protocol: nil, issues: [issue]) }
         let session = StrictYAMLSession()
+        reportMissingSectionKeys(root, session: session)
         var decoded: StudyProtocol?
         do {
             decoded = try StrictNodeDecoder(node: root, codingPath: [], session: session).decode(StudyProtocol.self)
         } catch let issue as ProtocolIssue {
-            session.issues.append(issue)
+            // A missing key the required-keys check already reported is not repeated.
+            if !session.issues.contains(where: { $0.path == issue.path && $0.message == issue.message }) {
+                session.issues.append(issue)
+            }
         } catch let error as DecodingError {
             session.issues.append(issue(from: error, session: session))
         } catch {
@@ -121,7 +130,7 @@ public enum ProtocolYAML {
         }
         var issues = session.issues
         if let decoded {
-            for var issue in decoded.validate(registry: registry) {
+            for var issue in decoded.validate(registry: registry, baseline: baseline) {
                 issue.position = session.position(for: issue.path)
                 issues.append(issue)
             }
@@ -172,5 +181,37 @@ public enum ProtocolYAML {
         }
         let path = ProtocolPath.string(context.codingPath)
         return ProtocolIssue(kind: kind, path: path, position: session.position(for: path), message: context.debugDescription)
+    }
+
+    /// The sections whose required keys are reported before decoding (decoding stops at the
+    /// first missing key, so without this a protocol missing five keys took five runs).
+    static let sectionKeys: [(key: String, list: Bool, required: [String])] = [
+        ("treatment", false, TreatmentRule.requiredProtocolKeys),
+        ("alignment", false, AlignmentRule.requiredProtocolKeys),
+        ("windows", false, WindowSettings.requiredProtocolKeys),
+        ("medications", false, MedicationSettings.requiredProtocolKeys),
+        ("outcomes", false, OutcomeSettings.requiredProtocolKeys),
+        ("groups", false, GroupLabels.requiredProtocolKeys),
+        ("parameters", true, ParameterRule.requiredProtocolKeys),
+        ("analysis_sets", true, AnalysisSetRule.requiredProtocolKeys),
+        ("baseline", true, BaselineSection.requiredProtocolKeys),
+        ("exclusions", true, ["name", "if"]),
+    ]
+
+    /// Reports the missing required keys of the top level and of every section present.
+    static func reportMissingSectionKeys(_ root: Node, session: StrictYAMLSession) {
+        session.reportMissingKeys(StudyProtocol.requiredProtocolKeys, in: root, path: "")
+        guard case .mapping(let mapping) = root else { return }
+        for (keyNode, value) in mapping {
+            guard case .scalar(let k) = keyNode, let section = sectionKeys.first(where: { $0.key == k.string }) else { continue }
+            if section.list {
+                guard case .sequence(let items) = value else { continue }
+                for (i, item) in items.enumerated() {
+                    session.reportMissingKeys(section.required, in: item, path: "\(section.key)[\(i)]")
+                }
+            } else {
+                session.reportMissingKeys(section.required, in: value, path: section.key)
+            }
+        }
     }
 }

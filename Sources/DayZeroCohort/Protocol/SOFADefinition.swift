@@ -41,10 +41,15 @@ public struct SOFADefinition: Codable, Sendable, Equatable {
         return components.flatMap { $0.inputs.map(\.parameter) }.filter { seen.insert($0).inserted }
     }
 
-    /// The names of the derived daily parameters: `sofa` and `sofa_<component>`.
+    /// The names of the derived daily parameters: `sofa` and `sofa_<component>`; none for a
+    /// definition without components (`SOFADefinition.none`).
     public var derivedParameterNames: [String] {
-        [SOFADefinition.totalParameter] + components.map { SOFADefinition.componentParameter($0.name) }
+        components.isEmpty ? [] : [SOFADefinition.totalParameter] + components.map { SOFADefinition.componentParameter($0.name) }
     }
+
+    /// No SOFA score: what a protocol without a `sofa:` section derives.
+    public static let none = SOFADefinition(
+        reference: "", missingComponents: SOFAMissingPolicy(policy: .sumAvailable, minimumComponents: 1), components: [])
 
     /// The derived parameter holding the total score.
     public static let totalParameter = "sofa"

@@ -4,6 +4,12 @@ import Yams
 /// wrong word is reported with the list of accepted ones.
 public protocol ProtocolKeyword: CaseIterable, RawRepresentable, Codable, Sendable where RawValue == String {}
 
+/// A protocol section read from a mapping: the keys it cannot do without, all reported at once
+/// when missing (`StrictNodeDecoder.decode`).
+protocol ProtocolRequiredKeys {
+    static var requiredProtocolKeys: [String] { get }
+}
+
 extension ProtocolKeyword {
     static var keywordList: [String] { allCases.map(\.rawValue) }
     static func keyword(_ raw: String) -> Self? { Self(rawValue: raw) }
@@ -41,6 +47,19 @@ public struct SourcePosition: Sendable, Hashable, Comparable, CustomStringConver
 final class StrictYAMLSession {
     var issues: [ProtocolIssue] = []
     var positions: [String: SourcePosition] = [:]
+
+    /// Reports every key of `required` that `node` (a mapping at `path`) lacks, once each.
+    func reportMissingKeys(_ required: [String], in node: Node, path: String) {
+        guard case .mapping(let mapping) = node else { return }
+        let present = Set(mapping.compactMap { key, _ -> String? in
+            if case .scalar(let s) = key { s.string } else { nil }
+        })
+        for key in required where !present.contains(key) {
+            let message = "missing key '\(key)'"
+            guard !issues.contains(where: { $0.path == path && $0.message == message }) else { continue }
+            issues.append(ProtocolIssue(kind: .missingKey, path: path, position: node.mark.map(SourcePosition.init), message: message))
+        }
+    }
 
     func record(_ path: [any CodingKey], _ node: Node) {
         if let mark = node.mark { positions[ProtocolPath.string(path)] = SourcePosition(mark) }
@@ -119,9 +138,14 @@ struct StrictNodeDecoder: Decoder {
     }
 
     /// Decodes `T` from this node, giving keywords and primitives their precise messages.
+    /// For a type with required keys, every missing one is reported before decoding (which
+    /// stops at the first), so one run of `protocol check` names them all.
     func decode<T: Decodable>(_ type: T.Type) throws -> T {
         if let keywordType = T.self as? any ProtocolKeyword.Type {
             return try decodeKeyword(keywordType)
+        }
+        if let required = T.self as? any ProtocolRequiredKeys.Type {
+            session.reportMissingKeys(required.requiredProtocolKeys, in: node, path: ProtocolPath.string(codingPath))
         }
         return try T(from: self)
     }

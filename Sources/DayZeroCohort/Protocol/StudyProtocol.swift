@@ -24,7 +24,10 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var parameters: [ParameterRule]
     /// `nil`: no temperature imputation.
     public var temperatureImputation: TemperatureImputationRule?
-    public var sofa: SOFADefinition
+    /// The SOFA score the protocol derives (`sofa:`); `nil`: none (no `sofa` parameter).
+    public var sofaDefinition: SOFADefinition?
+    /// The SOFA definition in force: the protocol's, or `SOFADefinition.none` (no components).
+    public var sofa: SOFADefinition { sofaDefinition ?? .none }
     public var medications: MedicationSettings
     /// The proteomics volcano's relevance and significance lines; `nil` in a file means the
     /// paper's (see `ProteomicsSettings.paperDefault`).
@@ -43,7 +46,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public init(
         formatVersion: Int = StudyProtocol.currentFormatVersion, name: String, title: String? = nil,
         treatment: TreatmentRule, exclusions: [ExclusionRule], alignment: AlignmentRule, windows: WindowSettings,
-        parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition,
+        parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition?,
         medications: MedicationSettings, proteomics: ProteomicsSettings? = nil, outcomes: OutcomeSettings,
         analysisSets: [AnalysisSetRule], baseline: [BaselineSection]? = nil, groups: GroupLabels? = nil
     ) {
@@ -56,7 +59,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         self.windows = windows
         self.parameters = parameters
         self.temperatureImputation = temperatureImputation
-        self.sofa = sofa
+        self.sofaDefinition = sofa
         self.medications = medications
         self.proteomicsSettings = proteomics
         self.outcomes = outcomes
@@ -65,11 +68,32 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         self.groups = groups
     }
 
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        formatVersion = try c.decode(Int.self, forKey: .formatVersion)
+        name = try c.decode(String.self, forKey: .name)
+        title = try c.decodeIfPresent(String.self, forKey: .title)
+        treatment = try c.decode(TreatmentRule.self, forKey: .treatment)
+        exclusions = try c.decodeIfPresent([ExclusionRule].self, forKey: .exclusions) ?? []
+        alignment = try c.decode(AlignmentRule.self, forKey: .alignment)
+        windows = try c.decode(WindowSettings.self, forKey: .windows)
+        parameters = try c.decodeIfPresent([ParameterRule].self, forKey: .parameters) ?? []
+        temperatureImputation = try c.decodeIfPresent(TemperatureImputationRule.self, forKey: .temperatureImputation)
+        sofaDefinition = try c.decodeIfPresent(SOFADefinition.self, forKey: .sofaDefinition)
+        medications = try c.decodeIfPresent(MedicationSettings.self, forKey: .medications) ?? .none
+        proteomicsSettings = try c.decodeIfPresent(ProteomicsSettings.self, forKey: .proteomicsSettings)
+        outcomes = try c.decode(OutcomeSettings.self, forKey: .outcomes)
+        analysisSets = try c.decode([AnalysisSetRule].self, forKey: .analysisSets)
+        baseline = try c.decodeIfPresent([BaselineSection].self, forKey: .baseline)
+        groups = try c.decodeIfPresent(GroupLabels.self, forKey: .groups)
+    }
+
     enum CodingKeys: String, CodingKey, CaseIterable {
         case formatVersion = "dayzero_protocol"
         case name, title, treatment, exclusions, alignment, windows, parameters
         case temperatureImputation = "temperature_imputation"
-        case sofa, medications
+        case sofaDefinition = "sofa"
+        case medications
         case proteomicsSettings = "proteomics"
         case outcomes
         case analysisSets = "analysis_sets"
@@ -134,6 +158,20 @@ public struct GroupLabels: Codable, Sendable, Hashable {
 
     enum CodingKeys: String, CodingKey, CaseIterable { case treated, control }
 }
+
+extension StudyProtocol: ProtocolRequiredKeys {
+    static let requiredProtocolKeys = ["dayzero_protocol", "name", "treatment", "alignment", "windows", "outcomes", "analysis_sets"]
+}
+
+extension TreatmentRule: ProtocolRequiredKeys { static let requiredProtocolKeys = ["drug"] }
+extension AlignmentRule: ProtocolRequiredKeys { static let requiredProtocolKeys = ["controls"] }
+extension WindowSettings: ProtocolRequiredKeys { static let requiredProtocolKeys = ["serial"] }
+extension MedicationSettings: ProtocolRequiredKeys { static let requiredProtocolKeys = ["drugs", "before", "after"] }
+extension OutcomeSettings: ProtocolRequiredKeys { static let requiredProtocolKeys = ["horizon_days"] }
+extension ParameterRule: ProtocolRequiredKeys { static let requiredProtocolKeys = ["name", "transform"] }
+extension AnalysisSetRule: ProtocolRequiredKeys { static let requiredProtocolKeys = ["name"] }
+extension BaselineSection: ProtocolRequiredKeys { static let requiredProtocolKeys = ["title", "variables"] }
+extension GroupLabels: ProtocolRequiredKeys { static let requiredProtocolKeys = ["treated", "control"] }
 
 /// The study treatment: the drug whose first administration defines a treated patient's day 0.
 public struct TreatmentRule: Codable, Sendable, Equatable {
@@ -226,6 +264,16 @@ public struct AlignmentRule: Codable, Sendable, Equatable {
         case medianRounding = "median_rounding"
         case fixedICUDay = "fixed_icu_day"
         case excludeControlsNotInICU = "exclude_controls_not_in_icu"
+    }
+
+    /// `controls` is required; the others default to first_treatment_day, half_down and true.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        treated = try c.decodeIfPresent(TreatedAlignment.self, forKey: .treated) ?? .firstTreatmentDay
+        controls = try c.decode(ControlAlignment.self, forKey: .controls)
+        medianRounding = try c.decodeIfPresent(MedianRounding.self, forKey: .medianRounding) ?? .halfDown
+        fixedICUDay = try c.decodeIfPresent(Int.self, forKey: .fixedICUDay)
+        excludeControlsNotInICU = try c.decodeIfPresent(Bool.self, forKey: .excludeControlsNotInICU) ?? true
     }
 }
 
@@ -335,6 +383,15 @@ public struct WindowSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, CaseIterable {
         case serial, cytokines
         case cytokineAdmissionSample = "cytokine_admission_sample"
+    }
+
+    /// `serial` is required; `cytokines` defaults to the serial window and
+    /// `cytokine_admission_sample` to false (a study without cytokines needs neither).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        serial = try c.decode(DayWindow.self, forKey: .serial)
+        cytokines = try c.decodeIfPresent(DayWindow.self, forKey: .cytokines) ?? serial
+        cytokineAdmissionSample = try c.decodeIfPresent(Bool.self, forKey: .cytokineAdmissionSample) ?? false
     }
 }
 
@@ -508,6 +565,9 @@ public struct MedicationSettings: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable { case drugs, before, after }
+
+    /// No drugs reported: what a protocol without a `medications:` section analyses.
+    public static let none = MedicationSettings(drugs: [], before: DayWindow(-10, -1), after: DayWindow(0, 10))
 }
 
 /// The lines of the proteomics volcano (the paper's Fig. 2a): a change is *relevant* when its
@@ -579,5 +639,15 @@ public struct OutcomeSettings: Codable, Sendable, Equatable {
         case deathInICU = "death_in_icu"
         case secondaryInfectionEvent = "secondary_infection_event"
         case durationCounting = "duration_counting"
+    }
+
+    /// `horizon_days` is required (no horizon is assumed); the rules default to the paper's.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        horizonDays = try c.decode(Int.self, forKey: .horizonDays)
+        deathDuringVentilation = try c.decodeIfPresent(DeathHandling.self, forKey: .deathDuringVentilation) ?? .worstOutcome
+        deathInICU = try c.decodeIfPresent(DeathHandling.self, forKey: .deathInICU) ?? .worstOutcome
+        secondaryInfectionEvent = try c.decodeIfPresent(String.self, forKey: .secondaryInfectionEvent) ?? "secondary_infection"
+        durationCounting = try c.decodeIfPresent(DurationCounting.self, forKey: .durationCounting) ?? .calendarDaysInclusive
     }
 }

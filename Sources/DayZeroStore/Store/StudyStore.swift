@@ -72,6 +72,27 @@ public struct StudyStore: Sendable {
         return sink.data
     }
 
+    /// The study's own declarations — `parameters.csv` and `variables.csv` — validated as on
+    /// import, without reading the other tables (what `dayzero protocol check --study` needs).
+    ///
+    /// - Throws: `StudyValidationError` when either file breaks a rule.
+    public static func readDeclarations(folder: URL) throws -> StudyData {
+        let validator = StudyFolderValidator(folder: folder, limitPerRule: 200)
+        var sink = StudyDataBuilder()
+        try validator.run(sink: &sink, only: [.parameters, .variables])
+        guard validator.collector.isEmpty else {
+            throw StudyValidationError(problems: validator.collector.problems, suppressed: validator.collector.suppressed)
+        }
+        return sink.data
+    }
+
+    /// The declared parameters and baseline variables of the store (no other table is read).
+    public func declarations() throws -> StudyData {
+        try read { db in
+            StudyData(declaredParameters: try loadParameters(db), baselineVariables: try Self.loadBaselineVariables(db))
+        }
+    }
+
     /// Imports a study folder into a new study store at `database`, all or nothing.
     ///
     /// The folder is validated completely; rows are written, while no problem has been found,

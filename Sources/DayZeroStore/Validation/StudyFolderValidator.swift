@@ -149,8 +149,11 @@ final class StudyFolderValidator {
     ]
 
     /// Validates the whole folder, feeding valid rows to `sink` while no problem is known.
-    func run<S: StudySink>(sink: inout S) throws {
-        let present = checkFolder()
+    ///
+    /// - Parameter only: read only these tables (e.g. the declarations `parameters.csv` and
+    ///   `variables.csv`); `nil` reads the whole folder.
+    func run<S: StudySink>(sink: inout S, only: Set<StudyTable>? = nil) throws {
+        let present = checkFolder().intersection(only ?? Set(StudyTable.allCases))
         let order = Self.tableOrder
         for table in order where present.contains(table) {
             if collector.isEmpty { try sink.tablePresent(table) }
