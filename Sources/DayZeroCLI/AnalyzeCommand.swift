@@ -99,8 +99,16 @@ public enum AnalysisCommandLine {
             for panel in set.kinetics {
                 lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue)), before day 0 \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))")
             }
-            let o = set.outcomes
-            lines.append("  \(o.mortality.label) \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
+            if let o = set.outcomes {
+                lines.append("  \(o.mortality.label) \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
+            }
+            for m in set.outcomeMeasures ?? [] {
+                let r = m.row
+                let values = r.kind == .continuous
+                    ? "\(cell(r.treated)) vs \(cell(r.control))"
+                    : "\(r.treated.count ?? 0)/\(r.treated.n) vs \(r.control.count ?? 0)/\(r.control.n)"
+                lines.append("  \(m.label) (\(m.horizonDays) days): \(values), p \(formatP(r.pValue))")
+            }
         }
         for warning in results.warnings { lines.append("note: \(warning)") }
         return lines

@@ -29,8 +29,14 @@ package struct RenderContext {
             for s in panel.admission + panel.days { note(s.group) }
         }
         for g in set.proteomics?.groups ?? [] { note(g.group) }
-        for curve in [set.outcomes.ventilationCurve, set.outcomes.icuStayCurve, set.outcomes.mortalityCurve] {
-            for c in curve.curves { note(c.group) }
+        if let o = set.outcomes {
+            for curve in [o.ventilationCurve, o.icuStayCurve, o.mortalityCurve] {
+                for c in curve.curves { note(c.group) }
+            }
+        }
+        for m in set.outcomeMeasures ?? [] {
+            for c in m.survival?.curves ?? [] { note(c.group) }
+            for c in m.cumulativeIncidence?.curves ?? [] { note(c.group) }
         }
         let prefix = ids.unique("set-" + Markup.slug(set.id))
         return RenderContext(options: options, setPrefix: prefix, ids: ids, groups: GroupPalette(options: options, seen: seen))

@@ -179,13 +179,14 @@ struct MedicationSection: SetSection {
 
 struct OutcomesSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
-        let o = set.outcomes
+        if let measures = set.outcomeMeasures { return renderMeasures(measures, set: set, context: context) }
+        guard let o = set.outcomes else { return "" }
         let tableID = context.id("outcomes", "table")
         var s = "<h3>Clinical outcomes</h3>\n"
         s += Table1HTML.render(
             sections: [Table1.Section(title: "", rows: [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality])],
             id: tableID,
-            caption: "Outcomes in the 28 days after the alignment day: n (%) or median [IQR]; p from Fisher's exact test or the Mann–Whitney U test.",
+            caption: "Outcomes in the \(o.horizonDays) days after the alignment day: n (%) or median [IQR]; p from Fisher's exact test or the Mann–Whitney U test.",
             treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
             controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
         let curves: [(String, String, SurvivalComparison)] = [
@@ -204,10 +205,66 @@ struct OutcomesSection: SetSection {
             for w in curve.warnings { notes.append(Note(title, w)) }
         }
         let legend = Legend.svg(context.groups.present(seen), id: nil)
-        let caption = "Kaplan–Meier curves for the first 28 days after the alignment day, with the numbers at risk under each "
+        let caption = "Kaplan–Meier curves for the first \(o.horizonDays) days after the alignment day, with the numbers at risk under each "
             + "time axis; p values from the log-rank test. Ticks on the curves mark censored patients."
         s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Clinical outcomes (cf. Fig. 4).", caption: caption,
                                legend: legend, panels: panels, notes: notes)
+        return s
+    }
+
+    /// What the methods section says of one declared outcome.
+    static func methodsSentence(_ m: OutcomeMeasureResult) -> String {
+        switch m.kind {
+        case "time_to_event":
+            if let c = m.cumulativeIncidence {
+                return "\(m.label): time to \(c.event) within \(m.horizonDays) days, with \(c.competing) as a competing event; cumulative incidence by the Aalen–Johansen estimator, compared with Gray's test; \(c.censoring)."
+            }
+            let censoring = m.survival?.censoring ?? ""
+            return "\(m.label): time to \(m.survival?.event ?? "the event") within \(m.horizonDays) days; Kaplan–Meier estimates compared with the log-rank test; \(censoring)."
+        case "binary":
+            return "\(m.label): whether the event happened within \(m.horizonDays) days, compared with Fisher's exact test; a patient censored earlier without the event is counted as missing."
+        case "free_days":
+            return "\(m.label): days alive and free of support from day 0 to day \(m.horizonDays) (death within the horizon counts as 0), compared with the Mann–Whitney U test."
+        default:
+            return "\(m.label): days from day 0 (at most \(m.horizonDays + 1)), compared with the Mann–Whitney U test; Kaplan–Meier curves with the log-rank test."
+        }
+    }
+
+    /// The declared outcomes: one table of their rows, then a panel per curve (Kaplan–Meier or
+    /// cumulative incidence).
+    func renderMeasures(_ measures: [OutcomeMeasureResult], set: AnalysisSetResults, context: RenderContext) -> String {
+        guard !measures.isEmpty else { return "" }
+        var s = "<h3>Outcomes</h3>\n"
+        let horizons = Set(measures.map(\.horizonDays))
+        let within = horizons.count == 1 ? "in the \(horizons.first ?? 0) days after the alignment day" : "after the alignment day (horizon per outcome)"
+        s += Table1HTML.render(
+            sections: [Table1.Section(title: "", rows: measures.map(\.row))], id: context.id("outcomes", "table"),
+            caption: "Outcomes \(within): n (%) or median [IQR]; p from the log-rank test, Gray's test, Fisher's exact test or the Mann–Whitney U test (see the methods).",
+            treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
+            controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
+        var panels: [String] = []
+        var notes: [Note] = []
+        var seen: Set<String> = []
+        for m in measures {
+            if let curve = m.survival {
+                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("km", m.name), groups: context.groups))
+                seen.formUnion(curve.curves.map(\.group))
+                if !curve.censoring.isEmpty { notes.append(Note(m.label, curve.censoring)) }
+                for left in curve.leftOut { notes.append(Note("\(m.label): \(left.count) left out", left.reason)) }
+                for w in curve.warnings { notes.append(Note(m.label, w)) }
+            }
+            if let curve = m.cumulativeIncidence {
+                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("cif", m.name), groups: context.groups))
+                seen.formUnion(curve.curves.map(\.group))
+                notes.append(Note(m.label, curve.censoring))
+                for w in curve.warnings { notes.append(Note(m.label, w)) }
+            }
+        }
+        guard !panels.isEmpty else { return s }
+        let legend = Legend.svg(context.groups.present(seen), id: nil)
+        let caption = "Kaplan–Meier curves (p from the log-rank test) and cumulative incidence curves with a competing event "
+            + "(Aalen–Johansen; p from Gray's test), with the numbers at risk under each time axis. Ticks mark censored patients."
+        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Outcomes.", caption: caption, legend: legend, panels: panels, notes: notes)
         return s
     }
 }

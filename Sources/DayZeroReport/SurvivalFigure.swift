@@ -2,7 +2,8 @@ import DayZeroAnalysis
 
 /// One Kaplan–Meier panel (paper Fig. 4): a step function per group from (0, 1), censoring
 /// ticks, the log-rank p under the title, and the numbers at risk in rows under the time axis,
-/// each number centred on its tick (`SurvivalComparison.riskTimes` are the axis ticks).
+/// each number centred on its tick (`SurvivalComparison.riskTimes` are the axis ticks). The
+/// same panel draws cumulative incidence curves (from (0, 0), rising) with Gray's p.
 package enum SurvivalSVG {
     static let width = 340.0
     static let plotLeft = 68.0
@@ -11,27 +12,76 @@ package enum SurvivalSVG {
     static let plotBottom = 190.0
     static let rowHeight = 14.0
 
+    /// What one panel draws: per group the steps (time, value, censored count) and the numbers
+    /// at risk, the value at time 0, the axis title, and the test line under the title.
+    struct Panel {
+        struct Curve {
+            var group: String
+            var steps: [(time: Double, value: Double, censored: Int)]
+            var atRisk: [Int]
+        }
+
+        var title: String
+        var testLine: [SVGCanvas.Span]
+        var testDetail: String
+        var yLabel: String
+        var start: Double
+        var riskTimes: [Double]
+        var curves: [Curve]
+    }
+
+    /// "Event: … · TEST p = …", the p formatted as everywhere in the report.
+    static func testSpans(_ prefix: String, test: String, p: Double?) -> [SVGCanvas.Span] {
+        guard let p, p.isFinite else {
+            return [SVGCanvas.Span(prefix), SVGCanvas.Span(" · \(test) "), SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" = n/a")]
+        }
+        let (relation, value) = NumberFormat.pParts(p)
+        return [SVGCanvas.Span(prefix), SVGCanvas.Span(" · \(test) "), SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
+    }
+
     package static func render(_ comparison: SurvivalComparison, title: String, id: String?, groups: GroupPalette) -> String {
+        var detail = "Event: \(comparison.event)"
+        if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
+            detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
+        }
+        let panel = Panel(
+            title: title, testLine: testSpans("Event: \(comparison.event)", test: "log-rank", p: comparison.logRankP),
+            testDetail: detail,
+            yLabel: comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free", start: 1,
+            riskTimes: comparison.riskTimes,
+            curves: comparison.curves.map { c in
+                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.survival, $0.censored) }, atRisk: c.atRisk)
+            })
+        return render(panel, id: id, groups: groups)
+    }
+
+    /// Cumulative incidence of the event per group (Aalen–Johansen), rising from 0, with Gray's p.
+    package static func render(
+        _ comparison: CumulativeIncidenceComparison, title: String, id: String?, groups: GroupPalette
+    ) -> String {
+        var detail = "Event: \(comparison.event); competing: \(comparison.competing)"
+        if let chi = comparison.grayStatistic, let df = comparison.grayDF {
+            detail += "; Gray's χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
+        }
+        let panel = Panel(
+            title: title,
+            testLine: testSpans("Competing: \(comparison.competing)", test: "Gray", p: comparison.grayP), testDetail: detail,
+            yLabel: "Cumulative incidence", start: 0, riskTimes: comparison.riskTimes,
+            curves: comparison.curves.map { c in
+                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.incidence, $0.censored) }, atRisk: c.atRisk)
+            })
+        return render(panel, id: id, groups: groups)
+    }
+
+    static func render(_ comparison: Panel, id: String?, groups: GroupPalette) -> String {
+        let title = comparison.title
         let present = groups.present(Set(comparison.curves.map(\.group)))
         let curves = present.compactMap { entry in comparison.curves.first { $0.group == entry.key }.map { (entry, $0) } }
         let height = plotBottom + 52 + rowHeight * Double(max(curves.count, 1)) + 6
         var canvas = SVGCanvas(width: width, height: height)
 
         canvas.text(title, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
-        let logRank: [SVGCanvas.Span]
-        if let p = comparison.logRankP, p.isFinite {
-            let (relation, value) = NumberFormat.pParts(p)
-            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
-                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
-        } else {
-            logRank = [SVGCanvas.Span("Event: "), SVGCanvas.Span(comparison.event), SVGCanvas.Span(" · log-rank "),
-                       SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" = n/a")]
-        }
-        var detail = "Event: \(comparison.event)"
-        if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
-            detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
-        }
-        canvas.spans(logRank, x: width / 2, y: 32, size: 10.5, anchor: .middle, maxWidth: width - 12, tooltip: detail)
+        canvas.spans(comparison.testLine, x: width / 2, y: 32, size: 10.5, anchor: .middle, maxWidth: width - 12, tooltip: comparison.testDetail)
 
         // Time axis: ticks at the risk times when given, else nice ticks.
         var maxTime = comparison.riskTimes.filter(\.isFinite).max() ?? 0
@@ -61,18 +111,17 @@ package enum SurvivalSVG {
         canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
         canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
         canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
-        let yLabel = comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free"
-        canvas.text(yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
+        canvas.text(comparison.yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
 
         for (entry, curve) in curves {
-            let steps = curve.steps.filter { $0.time.isFinite && $0.survival.isFinite }.sorted { $0.time < $1.time }
-            guard let x0 = xScale.position(0), let y0 = yScale.position(1) else { continue }
+            let steps = curve.steps.filter { $0.time.isFinite && $0.value.isFinite }.sorted { $0.time < $1.time }
+            guard let x0 = xScale.position(0), let y0 = yScale.position(comparison.start) else { continue }
             var points: [(command: Character, x: Double, y: Double)] = [("M", x0, y0)]
-            var current = 1.0
+            var current = comparison.start
             var lastX = x0
             for s in steps {
                 guard let x = xScale.clampedPosition(s.time) else { continue }
-                let survival = min(max(s.survival, 0), 1)
+                let survival = min(max(s.value, 0), 1)
                 if survival != current, let y = yScale.position(survival), let yPrev = yScale.position(current) {
                     points.append(("L", x, yPrev))
                     points.append(("L", x, y))
@@ -83,7 +132,7 @@ package enum SurvivalSVG {
             if let y = yScale.position(current) { points.append(("L", lastX, y)) }
             canvas.polyline(points, stroke: entry.style.color, width: 1.6, dash: entry.style.dash)
             for s in steps where s.censored > 0 {
-                guard let x = xScale.clampedPosition(s.time), let y = yScale.position(min(max(s.survival, 0), 1)) else { continue }
+                guard let x = xScale.clampedPosition(s.time), let y = yScale.position(min(max(s.value, 0), 1)) else { continue }
                 canvas.line(x, y - 3.5, x, y + 3.5, stroke: entry.style.color, width: 1.2)
             }
         }

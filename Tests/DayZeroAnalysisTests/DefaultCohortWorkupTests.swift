@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func outcomeCountsMatchThePaper() throws {
-        let o = try mainSet().outcomes
+        let o = try #require(try mainSet().outcomes)
         #expect(o.secondaryInfection.treated.count == 7)
         #expect(o.secondaryInfection.control.count == 9)
         let p = try #require(o.secondaryInfection.pValue)

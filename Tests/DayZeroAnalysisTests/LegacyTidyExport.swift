@@ -77,7 +77,7 @@ enum LegacyTidyExport {
             for m in set.medication {
                 pvalues.add([set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", "", m.pValue.map(n) ?? ""])
             }
-            let o = set.outcomes
+            guard let o = set.outcomes else { continue }
             for row in [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality] {
                 pvalues.add([set.id, "outcome", row.id, "", row.test ?? "", row.statistic.map(n) ?? "", row.pValue.map(n) ?? ""])
             }

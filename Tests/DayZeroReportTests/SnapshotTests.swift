@@ -38,8 +38,8 @@ struct SnapshotTests {
     }
 
     @Test("Kaplan–Meier panel with numbers at risk")
-    func survival() {
-        let svg = SurvivalSVG.render(set.outcomes.mortalityCurve, title: "Mortality", id: "snapshot-km", groups: groups)
+    func survival() throws {
+        let svg = SurvivalSVG.render(try #require(set.outcomes).mortalityCurve, title: "Mortality", id: "snapshot-km", groups: groups)
         assertSnapshot(svg, named: "km-mortality.svg")
     }
 

@@ -9,7 +9,10 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public var cytokines: [KineticsPanel]
     public var proteomics: VolcanoResults?
     public var medication: [MedicationRow]
-    public var outcomes: OutcomeResults
+    /// The paper's four outcomes; absent when the protocol declares `outcomes.measures`.
+    public var outcomes: OutcomeResults?
+    /// The protocol's declared outcomes (`outcomes.measures`), in protocol order.
+    public var outcomeMeasures: [OutcomeMeasureResult]?
     /// How the set was formed by propensity-score matching; present for a matched set only.
     public var matching: MatchingResults?
     /// Covariate balance before and after matching; present for a matched set only.
@@ -19,7 +22,8 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public init(
         id: String, label: String, flow: FlowResults, table1: Table1, kinetics: [KineticsPanel],
         cytokines: [KineticsPanel], proteomics: VolcanoResults?, medication: [MedicationRow],
-        outcomes: OutcomeResults, matching: MatchingResults? = nil, balance: BalanceTable? = nil, warnings: [String]
+        outcomes: OutcomeResults?, outcomeMeasures: [OutcomeMeasureResult]? = nil, matching: MatchingResults? = nil,
+        balance: BalanceTable? = nil, warnings: [String]
     ) {
         self.id = id
         self.label = label
@@ -30,6 +34,7 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
         self.proteomics = proteomics
         self.medication = medication
         self.outcomes = outcomes
+        self.outcomeMeasures = outcomeMeasures
         self.matching = matching
         self.balance = balance
         self.warnings = warnings

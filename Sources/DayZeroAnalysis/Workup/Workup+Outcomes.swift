@@ -88,14 +88,23 @@ extension Workup {
         return t.time >= Double(studyProtocol.outcomes.horizonDays) ? false : nil
     }
 
-    /// Kaplan–Meier curves per group (`survfit`, log CI), numbers at risk every 7 days, and the
-    /// log-rank test (`survdiff`).
+    /// The times of the numbers at risk for a horizon of `horizon` days: every 7 days up to 56
+    /// days (the paper's 0, 7, 14, 21, 28), else a round step giving about 5–10 columns (14,
+    /// 30, 60, 90, 180, 365 or 730 days); the horizon itself is always the last.
+    static func riskTimes(horizon: Int) -> [Double] {
+        let step = horizon <= 56 ? 7 : [14, 30, 60, 90, 180, 365, 730].first { horizon / $0 <= 10 } ?? 730
+        var times = stride(from: 0, through: horizon, by: step).map(Double.init)
+        if let last = times.last, last < Double(horizon) { times.append(Double(horizon)) }
+        return times
+    }
+
+    /// Kaplan–Meier curves per group (`survfit`, log CI), numbers at risk at `riskTimes`, and
+    /// the log-rank test (`survdiff`); `horizon` defaults to `outcomes.horizon_days`.
     func survival(
-        event: String, censoring: String, patients: [Int], leftOut: [FlowResults.Step], observation: (Int) -> TimeToEvent?
+        event: String, censoring: String, patients: [Int], leftOut: [FlowResults.Step], horizon horizonDays: Int? = nil,
+        observation: (Int) -> TimeToEvent?
     ) -> SurvivalComparison {
-        let horizon = Double(studyProtocol.outcomes.horizonDays)
-        var riskTimes = stride(from: 0.0, through: horizon, by: 7).map { $0 }
-        if let last = riskTimes.last, last < horizon { riskTimes.append(horizon) }
+        let riskTimes = Self.riskTimes(horizon: horizonDays ?? studyProtocol.outcomes.horizonDays)
         var times: [Double] = []
         var events: [Bool] = []
         var labels: [String] = []

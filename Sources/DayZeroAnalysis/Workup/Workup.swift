@@ -32,7 +32,10 @@ public struct Workup: Sendable {
     /// concurrent panel loop (`longTableAnalyses`).
     func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
         typealias LongTableParts = (kinetics: [KineticsPanel], cytokines: [KineticsPanel], warnings: [String])
-        typealias OtherParts = (table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], outcomes: OutcomeResults)
+        typealias OtherParts = (
+            table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], outcomes: OutcomeResults?,
+            measures: [OutcomeMeasureResult]?
+        )
         let longTableParts: @Sendable () -> LongTableParts = {
             let parts = longTableAnalyses(AlignedLongTableBuilder(cohort: cohort, membership: membership))
             var warnings: [String] = []
@@ -43,7 +46,11 @@ public struct Workup: Sendable {
             return (parts.kinetics, parts.cytokines, warnings)
         }
         let otherParts: @Sendable () -> OtherParts = {
-            (table1(membership), proteomics(membership), medication(membership), outcomes(membership))
+            let declared = studyProtocol.outcomes.measures
+            return (
+                table1(membership), proteomics(membership), medication(membership),
+                declared == nil ? outcomes(membership) : nil, declared.map { outcomeMeasures($0, membership) }
+            )
         }
         let first = ConcurrentSlots<LongTableParts>(count: 1)
         let second = ConcurrentSlots<OtherParts>(count: 1)
@@ -58,7 +65,7 @@ public struct Workup: Sendable {
         return AnalysisSetResults(
             id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? 0),
             table1: rest.table1, kinetics: fromTable.kinetics, cytokines: fromTable.cytokines, proteomics: rest.volcano,
-            medication: rest.medication, outcomes: rest.outcomes,
+            medication: rest.medication, outcomes: rest.outcomes, outcomeMeasures: rest.measures,
             matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings)
     }
 

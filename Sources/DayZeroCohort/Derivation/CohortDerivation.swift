@@ -483,6 +483,7 @@ public struct CohortDeriver: Sendable {
         return DerivedCohort(
             studyProtocol: p, screening: screening, flow: flow, patients: patients, daily: builder.build(), sofa: sofaTable,
             cytokineAdmission: admission, proteomics: proteomics, medicationUse: medicationUse, outcomes: outcomes,
+            lastRecorded: lastRecorded,
             ruleCounts: RuleCounts(
                 imputation: imputation, sofaDaysScored: sofaScored, sofaDaysWithMissingComponents: sofaWithMissing,
                 sofaDaysWithoutTotal: sofaWithoutTotal, treatmentBeforeAdmission: treatmentBeforeAdmission),

@@ -25,6 +25,9 @@ public struct DerivedCohort: Sendable {
     public var medicationUse: [MedicationUse]
     /// Outcomes after day 0, one per patient.
     public var outcomes: [PatientOutcomes]
+    /// The last time (ICU-day scale) anything was recorded of each patient: medications,
+    /// events, measurements, cytokines (the censoring time when nothing later is known).
+    public var lastRecorded: [Double?]
     /// How many values each rule touched.
     public var ruleCounts: RuleCounts
     /// ICU days on which each referenced drug was given, per patient.

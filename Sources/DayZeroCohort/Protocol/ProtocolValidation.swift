@@ -269,6 +269,46 @@ struct ProtocolValidator {
                  "horizon_days must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(o.horizonDays)")
         }
         nonEmpty(o.secondaryInfectionEvent, "outcomes.secondary_infection_event", "the secondary-infection event")
+        if let measures = o.measures { outcomeMeasures(measures) }
+    }
+
+    mutating func outcomeMeasures(_ measures: [OutcomeMeasure]) {
+        if measures.isEmpty { fail(.invalidValue, "outcomes.measures", "measures needs at least one outcome (or leave it out)") }
+        duplicates(measures.map(\.name), "outcomes.measures", "outcome", nameKey: "name")
+        for (i, m) in measures.enumerated() {
+            let path = "outcomes.measures[\(i)]"
+            if m.name.isEmpty || !m.name.unicodeScalars.allSatisfy(isNameScalar) {
+                fail(.invalidValue, "\(path).name", "an outcome name uses lower-case letters, digits, - and _ only, found '\(m.name)'")
+            }
+            nonEmpty(m.label, "\(path).label", "an outcome's label")
+            if let h = m.horizonDays {
+                if h < 1 { fail(.invalidValue, "\(path).horizon_days", "horizon_days must be at least 1, found \(h)") }
+                if h > StudyLimits.maximumHorizonDays {
+                    fail(.tooLarge, "\(path).horizon_days",
+                         "horizon_days must be at most \(StudyLimits.maximumHorizonDays) (ten years), found \(h)")
+                }
+            }
+            switch m.kind {
+            case .timeToEvent, .binary:
+                if let e = m.event { nonEmpty(e, "\(path).event", "the event") } else {
+                    fail(.missingKey, path, "a \(m.kind.rawValue) outcome needs event: death or an events.csv kind")
+                }
+                if m.of != nil { fail(.invalidValue, "\(path).of", "of is for duration and free_days outcomes") }
+                if let c = m.competing {
+                    if m.kind == .binary { fail(.invalidValue, "\(path).competing", "competing is for time_to_event outcomes") }
+                    nonEmpty(c, "\(path).competing", "the competing event")
+                    if c == m.event { fail(.invalidValue, "\(path).competing", "the competing event must differ from the event") }
+                }
+            case .duration, .freeDays:
+                if m.of == nil { fail(.missingKey, path, "a \(m.kind.rawValue) outcome needs of: ventilation or icu_stay") }
+                if m.event != nil || m.competing != nil {
+                    fail(.invalidValue, path, "event and competing are for time_to_event and binary outcomes")
+                }
+                if m.horizonDays != nil {
+                    fail(.invalidValue, "\(path).horizon_days", "\(m.kind.rawValue) outcomes use outcomes.horizon_days")
+                }
+            }
+        }
     }
 
     mutating func analysisSets(_ sets: [AnalysisSetRule]) {

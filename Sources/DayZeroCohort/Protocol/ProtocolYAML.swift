@@ -197,6 +197,7 @@ public enum ProtocolYAML {
         ("baseline", true, BaselineSection.requiredProtocolKeys),
         ("exclusions", true, ["name", "if"]),
     ]
+    // outcomes.measures items are checked when their type is decoded (OutcomeMeasure).
 
     /// Reports the missing required keys of the top level and of every section present.
     static func reportMissingSectionKeys(_ root: Node, session: StrictYAMLSession) {

@@ -621,16 +621,21 @@ public struct OutcomeSettings: Codable, Sendable, Equatable {
     /// The `events.csv` kind counted as a secondary infection.
     public var secondaryInfectionEvent: String
     public var durationCounting: DurationCounting
+    /// The outcomes the study declares; `nil`: the paper's four (secondary infection, time on
+    /// ventilation, ICU length of stay, mortality).
+    public var measures: [OutcomeMeasure]?
 
     public init(
         horizonDays: Int = 28, deathDuringVentilation: DeathHandling = .worstOutcome, deathInICU: DeathHandling = .worstOutcome,
-        secondaryInfectionEvent: String = "secondary_infection", durationCounting: DurationCounting = .calendarDaysInclusive
+        secondaryInfectionEvent: String = "secondary_infection", durationCounting: DurationCounting = .calendarDaysInclusive,
+        measures: [OutcomeMeasure]? = nil
     ) {
         self.horizonDays = horizonDays
         self.deathDuringVentilation = deathDuringVentilation
         self.deathInICU = deathInICU
         self.secondaryInfectionEvent = secondaryInfectionEvent
         self.durationCounting = durationCounting
+        self.measures = measures
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -639,6 +644,7 @@ public struct OutcomeSettings: Codable, Sendable, Equatable {
         case deathInICU = "death_in_icu"
         case secondaryInfectionEvent = "secondary_infection_event"
         case durationCounting = "duration_counting"
+        case measures
     }
 
     /// `horizon_days` is required (no horizon is assumed); the rules default to the paper's.
@@ -649,5 +655,6 @@ public struct OutcomeSettings: Codable, Sendable, Equatable {
         deathInICU = try c.decodeIfPresent(DeathHandling.self, forKey: .deathInICU) ?? .worstOutcome
         secondaryInfectionEvent = try c.decodeIfPresent(String.self, forKey: .secondaryInfectionEvent) ?? "secondary_infection"
         durationCounting = try c.decodeIfPresent(DurationCounting.self, forKey: .durationCounting) ?? .calendarDaysInclusive
+        measures = try c.decodeIfPresent([OutcomeMeasure].self, forKey: .measures)
     }
 }
