@@ -38,20 +38,10 @@ enum CompetingRisksInput {
     }
 }
 
-/// Settings of a cumulative-incidence fit; the defaults are `survfit`'s for multi-state data
-/// (survival 3.5: `conf.int = 0.95`, `conf.type = "log"`).
-public struct CumulativeIncidenceOptions: Sendable, Hashable, Codable {
-    /// Coverage of the pointwise intervals (`conf.int`).
-    public var confidenceLevel: Double
-    /// Transformation of the pointwise intervals (`conf.type`); `.log` is survfit's default
-    /// for multi-state curves too.
-    public var confidenceType: SurvivalConfidenceType
-
-    public init(confidenceLevel: Double = 0.95, confidenceType: SurvivalConfidenceType = .log) {
-        self.confidenceLevel = confidenceLevel
-        self.confidenceType = confidenceType
-    }
-}
+/// Settings of a cumulative-incidence fit: those of a Kaplan–Meier fit (`conf.int`,
+/// `conf.type`), whose defaults — 0.95 and `"log"` — are also `survfit`'s for multi-state data
+/// (survival 3.5).
+public typealias CumulativeIncidenceOptions = KaplanMeierOptions
 
 /// One row of a cumulative-incidence curve: `survfit`'s multi-state values at one distinct
 /// time (an event of any cause or a censoring). Arrays indexed by cause follow

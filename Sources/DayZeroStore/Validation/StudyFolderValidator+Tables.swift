@@ -19,15 +19,7 @@ extension StudyFolderValidator {
         var declared: [ParameterDefinition] = []
         while nextRow() {
             guard rowOK else { continue }
-            let name = text(cName)
-            if let name {
-                if !Self.isValidName(name) {
-                    report(
-                        .invalidChoice, cName,
-                        "parameter \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
-                }
-                checkKey(&seen, name, cName, "parameter \"\(name)\"")
-            }
+            let name = declaredName(cName, "parameter", seen: &seen)
             let label = raw(cLabel) ?? name
             let kind = raw(cKind) == nil ? "clinical" : choice(cKind, ["clinical", "cytokine"])
             let unit = text(cUnit)
@@ -47,6 +39,19 @@ extension StudyFolderValidator {
         registry = ParameterRegistry(declared: declared)
     }
 
+    /// The name a declaration row gives (`parameters.csv`, `variables.csv`): reported when it is
+    /// not a valid name or repeats an earlier row's.
+    func declaredName(_ col: Col, _ what: String, seen: inout [String: Int]) -> String? {
+        guard let name = text(col) else { return nil }
+        if !Self.isValidName(name) {
+            report(
+                .invalidChoice, col,
+                "\(what) \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
+        }
+        checkKey(&seen, name, col, "\(what) \"\(name)\"")
+        return name
+    }
+
     static func isValidName(_ name: String) -> Bool {
         guard let first = name.unicodeScalars.first, ("a"..."z").contains(first) else { return false }
         return name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }
@@ -63,18 +68,11 @@ extension StudyFolderValidator {
         var declared: [BaselineVariable] = []
         while nextRow() {
             guard rowOK else { continue }
-            let name = text(cName)
-            if let name {
-                if !Self.isValidName(name) {
-                    report(
-                        .invalidChoice, cName,
-                        "variable \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
-                } else if BaselineCatalog.reservedNames.contains(name) {
-                    report(
-                        .invalidChoice, cName,
-                        "variable \"\(name)\" is a built-in column of patients.csv and cannot be redeclared (docs/data-format.md lists them)")
-                }
-                checkKey(&seen, name, cName, "variable \"\(name)\"")
+            let name = declaredName(cName, "variable", seen: &seen)
+            if let name, Self.isValidName(name), BaselineCatalog.reservedNames.contains(name) {
+                report(
+                    .invalidChoice, cName,
+                    "variable \"\(name)\" is a built-in column of patients.csv and cannot be redeclared (docs/data-format.md lists them)")
             }
             let kind = choice(cKind, BaselineKind.allCases.map(\.rawValue)).flatMap(BaselineKind.init(rawValue:))
             let levels = raw(cLevels).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) } ?? []
