@@ -114,6 +114,9 @@ public struct StudyStore: Sendable {
             throw StoreError.io("study folder \(folder.path) does not exist or is not a folder")
         }
         let directory = database.deletingLastPathComponent()
+        // One import per store at a time: a second one fails at once, before touching anything.
+        let lock = try ImportLock(database)
+        defer { lock.release() }
         // Only a DayZero study store is ever replaced; anything else is refused untouched.
         let replacing = try checkReplaceable(database)
         let stale = removeStaleTemporaryFiles(of: database)
@@ -302,3 +305,39 @@ public struct StudyStore: Sendable {
         }
     }
 }
+
+/// The exclusive lock an import holds on its target store (`flock` on `.NAME.sqlite.lock`
+/// beside it, a file that stays there empty): two imports into the same store at once would
+/// otherwise both succeed and the last rename win silently. The lock is released when the
+/// process ends, however it ends, so a killed import never leaves a store locked.
+struct ImportLock {
+    let fd: Int32
+
+    /// `.study.sqlite.lock`: the lock file of `database`.
+    static func lockFile(of database: URL) -> URL {
+        database.deletingLastPathComponent().appendingPathComponent(".\(database.lastPathComponent).lock")
+    }
+
+    /// - Throws: `StoreError.io` when another import holds the lock or the lock file cannot be opened.
+    init(_ database: URL) throws {
+        let url = Self.lockFile(of: database)
+        let fd = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else {
+            throw StoreError.io("cannot open the lock file \(url.path) (errno \(errno)); is the folder writable?")
+        }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            let busy = errno == EWOULDBLOCK
+            close(fd)
+            throw StoreError.io(busy
+                ? "another import into \(database.path) is running; run this one when it has finished (nothing was changed)"
+                : "cannot lock \(url.path) (errno \(errno))")
+        }
+        self.fd = fd
+    }
+
+    func release() {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
+}
+
