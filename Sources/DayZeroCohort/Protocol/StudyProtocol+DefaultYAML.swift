@@ -81,6 +81,10 @@ extension ProtocolYAML {
         #                {replace_zeros_with: v}  zeros replaced by v and counted
         #   window       aligned days analysed (default: windows.serial; cytokines: windows.cytokines)
         #   kinetics     analysed over time (default true); table1: shown at admission and on day 0
+        #   display_unit the unit the report shows, one of the parameter's accepted units; the
+        #                analysis stays in the canonical unit (default: the canonical unit)
+        #   section      the report section of the kinetics panel: inflammation, sofa or other
+        #                (default: sofa for SOFA scores and inputs, else from the catalog)
         parameters:
           - {name: temperature, unit: °C, aggregation: max, transform: log, table1: true}
           - {name: ferritin, unit: µg/L, aggregation: max, transform: log, zero_rule: exclude_zeros, table1: true}
@@ -233,6 +237,11 @@ extension ProtocolYAML {
               any_of:
                 - {parameter: temperature, above: 38.5, window: [-10, -1], on_at_least_days: 2}
                 - {parameter: ferritin, above: 1800, window: [-10, -1], on_at_least_days: 1}
+
+        # The report. paper_figure_references: captions cite the paper's figures ("cf. Fig. 3");
+        # only for a study that reproduces Kooistra et al. (absent: false).
+        report:
+          paper_figure_references: true
 
         """#
 }
