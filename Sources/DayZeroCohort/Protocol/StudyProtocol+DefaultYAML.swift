@@ -210,10 +210,17 @@ extension ProtocolYAML {
           # day 0 through the end day (at most horizon + 1); elapsed_days is the elapsed time.
           duration_counting: calendar_days_inclusive
 
+        # The report. paper_figure_references: captions cite the paper's figures ("cf. Fig. 3");
+        # only for a study that reproduces Kooistra et al. (absent: false).
+        report:
+          paper_figure_references: true
+
         # Analysis sets. Rules: {drug: NAME, window: [a, b], on_at_least_days: n},
         # {parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n},
         # {variable: NAME, is: V} (or in: [...], above: x, unknown: true), {event: KIND, window: [a, b]},
         # {any_of: [...]}, {all_of: [...]}, {not: rule}. applies_to: all | treated | controls.
+        # A parameter threshold x is in the canonical unit, or a number and one of the
+        # parameter's units (converted when read).
         analysis_sets:
           - name: main
             description: All included patients.
@@ -237,11 +244,6 @@ extension ProtocolYAML {
               any_of:
                 - {parameter: temperature, above: 38.5, window: [-10, -1], on_at_least_days: 2}
                 - {parameter: ferritin, above: 1800, window: [-10, -1], on_at_least_days: 1}
-
-        # The report. paper_figure_references: captions cite the paper's figures ("cf. Fig. 3");
-        # only for a study that reproduces Kooistra et al. (absent: false).
-        report:
-          paper_figure_references: true
 
         """#
 }
