@@ -5,9 +5,9 @@ import DayZeroCohort
 /// and the report converts each shown number with the unit's `UnitConversion` (all accepted
 /// units increase with the canonical value, so medians, quartiles and confidence bounds map to
 /// medians, quartiles and bounds). P values do not change.
-enum DisplayUnits {
+package enum DisplayUnits {
     /// `panel` with its statistics and unit in the display unit of its parameter, if any.
-    static func panel(_ panel: KineticsPanel, options: ReportOptions) -> KineticsPanel {
+    package static func panel(_ panel: KineticsPanel, options: ReportOptions) -> KineticsPanel {
         guard let conversion = options.displayUnits[panel.parameter] else { return panel }
         var p = panel
         p.unit = conversion.unit
@@ -25,7 +25,7 @@ enum DisplayUnits {
 
     /// Table 1 sections with the parameter rows (`admission.<name>`, `alignment.<name>`) in
     /// their parameters' display units.
-    static func table1(_ sections: [Table1.Section], options: ReportOptions) -> [Table1.Section] {
+    package static func table1(_ sections: [Table1.Section], options: ReportOptions) -> [Table1.Section] {
         guard !options.displayUnits.isEmpty else { return sections }
         return sections.map { section in
             var section = section
