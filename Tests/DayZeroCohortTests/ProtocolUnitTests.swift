@@ -109,6 +109,20 @@ struct ProtocolUnitTests {
         #expect(sofa.issues.first?.message == "a SOFA score is a bare number of points, found '4 points'")
     }
 
+    @Test("unit problems are collected with the others: one run names them all, in file order")
+    func unitProblemsAllAtOnce() throws {
+        var text = try edited(Self.ferritinRule, "{parameter: bilirubin, above: 2 °F, window: [-10, -1]}")
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let i = try #require(lines.firstIndex { $0.contains("{name: bilirubin,") })
+        var edited = lines
+        edited[i] = "  - {name: bilirubin, display_unit: mmHg, transform: log, zero_rule: exclude_zeros}"
+        text = edited.joined(separator: "\n")
+        let found = ProtocolYAML.check(text).issues
+        #expect(found.map(\.path) == ["parameters[6].display_unit", "analysis_sets[3].include_if.any_of[1].above"], "\(found)")
+        #expect(found.map(\.kind) == [.unitMismatch, .unitMismatch])
+        #expect(found.last?.position == (try position(of: "2 °F", in: text)))
+    }
+
     @Test("a baseline variable's threshold takes no unit")
     func variableThresholdWithUnit() throws {
         let text = try edited("if: {variable: immunocompromised, is: 1}", "if: {variable: age, above: 80 years}")

@@ -83,7 +83,9 @@ enum UnitQuantityKind: Equatable {
 }
 
 /// Reads a number that may carry a unit (`above: 2 mg/dL`) for `parameter`, converting it to
-/// the canonical unit. A bare number is taken as canonical. Errors are located at `key`.
+/// the canonical unit. A bare number is taken as canonical. Text that is no number, or a unit
+/// where none is allowed, is an error located at `key`; a unit the parameter does not accept is
+/// left to validation.
 func decodeQuantity<K: CodingKey>(
     _ c: KeyedDecodingContainer<K>, forKey key: K, parameter: String?, codingPath: [any CodingKey]
 ) throws -> (value: Double, written: WrittenQuantity?)? {
@@ -104,9 +106,9 @@ func decodeQuantity<K: CodingKey>(
     }
     switch ProtocolUnits.resolve(written, parameter: parameter, definition: ParameterCatalog.definition(named: parameter)) {
     case .canonical(let x): return (x, written)
-    case .unresolved: return (number, written)
-    case .rejected(let message):
-        throw DecodingError.dataCorrupted(.init(codingPath: codingPath + [key], debugDescription: message))
+    // Kept as written: `validate(registry:)` reports the unit (with every other problem, not
+    // instead of them) and checks a study-declared parameter's unit against its declaration.
+    case .unresolved, .rejected: return (number, written)
     }
 }
 

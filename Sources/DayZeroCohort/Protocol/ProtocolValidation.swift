@@ -227,7 +227,11 @@ struct ProtocolValidator {
     mutating func imputation(_ r: TemperatureImputationRule) {
         knownParameter(r.parameter, "temperature_imputation.parameter")
         knownParameter(r.flag, "temperature_imputation.flag")
-        if let written = r.writtenValue { writtenQuantity(written, value: r.value, parameter: r.parameter, "temperature_imputation.value") }
+        if let written = r.writtenValue {
+            let before = issues.count
+            writtenQuantity(written, value: r.value, parameter: r.parameter, "temperature_imputation.value")
+            if issues.count > before { return }  // the value is not in the canonical unit: no range check
+        }
         if let def = registry[r.parameter], !(r.value >= def.minimum && r.value <= def.maximum) {
             fail(.invalidValue, "temperature_imputation.value",
                  "imputed value \(formatNumber(r.value)) is outside the range of \(r.parameter) [\(formatNumber(def.minimum)), \(formatNumber(def.maximum))] \(def.unit)")
