@@ -56,7 +56,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // HTML + inline SVG rendering of results; no statistics in here.
-        .target(name: "DayZeroReport", dependencies: ["DayZeroAnalysis"], swiftSettings: swiftSettings),
+        .target(name: "DayZeroReport", dependencies: ["DayZeroAnalysis", "DayZeroCohort"], swiftSettings: swiftSettings),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
         // Commands, testable in-process.

@@ -37,21 +37,25 @@ extension AnalysisCommandLine {
         runWorkup(input: input, out: out, report: true, output: output, errors: errors)
     }
 
-    /// The report options for a study: group labels from the protocol (`groups:`, else the treatment), the
-    /// protocol's name and canonical text, and what each method is used for.
+    /// The report options for a study: everything the protocol says about the report
+    /// (`ReportOptions(protocol:registry:)`: group labels, title, alignment text, figure
+    /// references, sections, display units), the protocol's name and canonical text, and what
+    /// each method is used for.
     static func reportOptions(_ loaded: LoadedStudy) -> ReportOptions {
-        let labels = loaded.studyProtocol.groupLabels
+        let p = loaded.studyProtocol
+        let horizon = p.outcomes.horizonDays
+        let registry = ParameterRegistry(declared: loaded.study.declaredParameters)
+        let fisher = ["Table 1 counts"] + (p.medications.drugs.isEmpty ? [] : ["medication use"])
+            + ["secondary infections", "\(horizon)-day mortality"]
+        let cytokines = p.parameters.contains { registry[$0.name]?.kind == .cytokine }
         return ReportOptions(
-            title: loaded.studyProtocol.title ?? "DayZero report",
+            protocol: p, registry: registry,
             studyName: loaded.source,
-            groupLabels: ["treated": labels.treated, "control": labels.control],
-            protocolName: loaded.studyProtocol.name,
-            protocolText: try? ProtocolYAML.encode(loaded.studyProtocol),
             methodDescriptions: [
-                "fisher": "Table 1 counts, medication use, secondary infections, 28-day mortality",
+                "fisher": fisher.joined(separator: ", "),
                 "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
                 "median-iqr": "Table 1 and outcome summaries",
-                "geometric-mean": "daily values of the kinetics and cytokine figures",
+                "geometric-mean": cytokines ? "daily values of the kinetics and cytokine figures" : "daily values of the kinetics figures",
                 "mixed-model": "between-group differences over time (whole window, before and after day 0)",
                 "kaplan-meier": "time on ventilation, ICU stay and survival curves",
                 "log-rank": "comparison of the Kaplan–Meier curves",

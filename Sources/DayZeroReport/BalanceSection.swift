@@ -22,7 +22,7 @@ struct BalanceSection: SetSection {
             text += ". \(m.counts.treatedMatched) of \(m.counts.treated) treated patients matched to \(m.counts.controlsMatched) of \(m.counts.controls) controls."
             s += "<p class=\"matching-summary\">\(Markup.html(text))</p>\n"
         }
-        s += table(balance, id: context.id("balance-table"))
+        s += table(balance, id: context.id("balance-table"), treated: context.groups.treated.label, control: context.groups.control.label)
         let plot = lovePlot(balance, id: context.id("balance-plot", "svg"))
         var notes = balance.warnings.map { Note($0) }
         notes += (set.matching?.warnings ?? []).map { Note($0) }
@@ -39,12 +39,14 @@ struct BalanceSection: SetSection {
         row.id == "distance" ? "Propensity score" : row.id
     }
 
-    func table(_ balance: BalanceTable, id: String) -> String {
+    func table(_ balance: BalanceTable, id: String, treated: String = "Treated", control: String = "Control") -> String {
+        let t = Markup.htmlShort(treated, maxCharacters: 40)
+        let c = Markup.htmlShort(control, maxCharacters: 40)
         var s = "<table class=\"data balance\" id=\"\(id)\">\n<caption>Balance before and after matching: means per group, "
             + "the difference (standardised for continuous covariates and the score, raw for binary ones) and the variance ratio.</caption>\n"
         s += "<thead><tr><th scope=\"col\">Covariate</th><th scope=\"col\">Type</th>"
-            + "<th scope=\"col\">Treated mean, before</th><th scope=\"col\">Control mean, before</th><th scope=\"col\">Difference, before</th><th scope=\"col\">Variance ratio, before</th>"
-            + "<th scope=\"col\">Treated mean, after</th><th scope=\"col\">Control mean, after</th><th scope=\"col\">Difference, after</th><th scope=\"col\">Variance ratio, after</th></tr></thead>\n<tbody>\n"
+            + "<th scope=\"col\">\(t) mean, before</th><th scope=\"col\">\(c) mean, before</th><th scope=\"col\">Difference, before</th><th scope=\"col\">Variance ratio, before</th>"
+            + "<th scope=\"col\">\(t) mean, after</th><th scope=\"col\">\(c) mean, after</th><th scope=\"col\">Difference, after</th><th scope=\"col\">Variance ratio, after</th></tr></thead>\n<tbody>\n"
         func num(_ x: Double?) -> String { x.map { NumberFormat.significant($0, digits: 3) } ?? "–" }
         for row in balance.rows {
             s += "<tr><th scope=\"row\">\(Markup.htmlShort(label(row), maxCharacters: 40))</th><td>\(Markup.html(row.kind))</td>"

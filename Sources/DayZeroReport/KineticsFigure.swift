@@ -157,8 +157,10 @@ package enum KineticsPanelSVG {
     }
 }
 
-/// Which of the paper's figures a kinetics panel belongs to, by parameter name.
-package enum KineticsGroup: String, CaseIterable, Sendable {
+/// The report section a kinetics panel is shown in: inflammation parameters, organ function
+/// (SOFA), or other parameters. `ReportOptions.kineticsSections` assigns parameters from the
+/// protocol; without an entry a parameter goes by the built-in names (the paper's figures).
+public enum KineticsGroup: String, CaseIterable, Sendable {
     case inflammation
     case sofa
     case other
@@ -171,22 +173,36 @@ package enum KineticsGroup: String, CaseIterable, Sendable {
                 ["norepinephrine", "noradrenaline"], ["sofa"]],
     ]
 
-    /// Panels split into the inflammation figure, the SOFA figure and the rest; the first two
-    /// in the paper's order, the rest in results order.
-    package static func split(_ panels: [KineticsPanel]) -> [(KineticsGroup, [KineticsPanel])] {
-        var remaining = Array(panels.enumerated())
+    /// The section of `parameter` by the built-in names: the paper's Fig. 2b–f names are
+    /// inflammation, its Fig. 3 names SOFA, every other name other.
+    public static func builtIn(_ parameter: String) -> KineticsGroup {
+        let name = parameter.lowercased()
+        for group in [KineticsGroup.inflammation, .sofa] where (order[group] ?? []).contains(where: { $0.contains(name) }) {
+            return group
+        }
+        return .other
+    }
+
+    /// Panels split into the inflammation figure, the SOFA figure and the rest. A panel's
+    /// section is `sections[parameter]` (lower case), else `builtIn(parameter)`. Within a
+    /// section the paper's names come first in the paper's order, then the others in results
+    /// order.
+    package static func split(_ panels: [KineticsPanel], sections: [String: KineticsGroup] = [:]) -> [(KineticsGroup, [KineticsPanel])] {
+        func group(_ panel: KineticsPanel) -> KineticsGroup {
+            let name = panel.parameter.lowercased()
+            return sections[name] ?? builtIn(name)
+        }
         var result: [(KineticsGroup, [KineticsPanel])] = []
-        for group in [KineticsGroup.inflammation, .sofa] {
+        for g in KineticsGroup.allCases {
+            var remaining = panels.filter { group($0) == g }
             var chosen: [KineticsPanel] = []
-            for names in order[group] ?? [] {
-                if let i = remaining.firstIndex(where: { names.contains($0.element.parameter.lowercased()) }) {
-                    chosen.append(remaining[i].element)
-                    remaining.remove(at: i)
+            for names in order[g] ?? [] {
+                if let i = remaining.firstIndex(where: { names.contains($0.parameter.lowercased()) }) {
+                    chosen.append(remaining.remove(at: i))
                 }
             }
-            result.append((group, chosen))
+            result.append((g, chosen + remaining))
         }
-        result.append((.other, remaining.map(\.element)))
         return result
     }
 }

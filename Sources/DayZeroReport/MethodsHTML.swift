@@ -7,7 +7,7 @@ import DayZeroAnalysis
 /// extra notes), with one row per method naming its R equivalent from
 /// `Provenance.referenceImplementations`.
 enum MethodsHTML {
-    static func methods(_ results: StudyResults, options: ReportOptions) -> String {
+    static func methods(_ results: StudyResults, options: ReportOptions, leftOut: Set<LeftOutSection> = []) -> String {
         let p = results.provenance
         var s = "<section id=\"methods\" class=\"methods\">\n<h2>Methods</h2>\n"
         s += "<p>All tables and figures were computed by \(Markup.html(p.tool)) \(Markup.html(p.toolVersion))"
@@ -18,10 +18,13 @@ enum MethodsHTML {
 
         if let main = results.analysisSets.first {
             s += "<ul class=\"method-list\">\n"
-            for sentence in sentences(main, allSets: results.analysisSets) {
+            for sentence in sentences(main, allSets: results.analysisSets, options: options) {
                 s += "<li>\(sentence)</li>\n"
             }
             s += "</ul>\n"
+        }
+        for section in LeftOutSection.allCases where leftOut.contains(section) {
+            s += "<p class=\"left-out\">\(Markup.html(leftOutLine(section, scope: options.protocolScope)))</p>\n"
         }
         for note in options.methodNotes {
             s += "<p>\(Markup.html(note))</p>\n"
@@ -47,14 +50,38 @@ enum MethodsHTML {
         return s + "</section>\n"
     }
 
+    /// The one line saying why a section is not in the report: the protocol does not
+    /// configure it, or the study has no data for it.
+    static func leftOutLine(_ section: LeftOutSection, scope: ProtocolScope?) -> String {
+        switch section {
+        case .cytokines:
+            return scope?.cytokineParameters == false
+                ? "Cytokines: not in this report; the protocol analyses no cytokine parameters."
+                : "Cytokines: not in this report; the study has no cytokine data."
+        case .proteomics:
+            return "Proteomics: not in this report; the study has no proteomics data."
+        case .sofa:
+            return scope?.sofa == false
+                ? "Organ function (SOFA): not in this report; the protocol defines no SOFA score."
+                : "Organ function (SOFA): not in this report; no SOFA score or SOFA input has data among the analysed parameters."
+        case .medication:
+            return scope?.medicationDrugs == false
+                ? "Medication: not in this report; the protocol lists no medication drugs."
+                : "Medication: not in this report; the study has no medication data for the listed drugs."
+        }
+    }
+
     /// Sentences (as HTML) describing what the results of the first (main) set show was done.
     /// Fixed wording is ours; every part that comes from the results is escaped and isolated
     /// on its own.
-    static func sentences(_ set: AnalysisSetResults, allSets: [AnalysisSetResults]) -> [String] {
+    static func sentences(_ set: AnalysisSetResults, allSets: [AnalysisSetResults], options: ReportOptions = ReportOptions()) -> [String] {
         func h(_ text: String) -> String { Markup.html(text) }
         var out: [String] = []
         if let day = set.flow.controlAlignmentDay {
-            out.append(h("Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day), the median start day of the treated group. Controls no longer in the ICU on that day are excluded."))
+            let rule = options.controlAlignment
+            var text = "Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day)\(rule?.reason ?? "")."
+            if rule?.excludesControlsNotInICU == true { text += " Controls no longer in the ICU on that day are excluded." }
+            out.append(h(text))
         }
         out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
         let panels = set.kinetics + set.cytokines
@@ -64,7 +91,8 @@ enum MethodsHTML {
             let transforms = byTransform.keys.sorted().map { t in
                 h(t) + " for " + (byTransform[t] ?? []).map { h($0) }.joined(separator: ", ")
             }
-            out.append(h("Kinetics and cytokines: per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (")
+            let what = set.cytokines.isEmpty ? "Kinetics" : (set.kinetics.isEmpty ? "Cytokines" : "Kinetics and cytokines")
+            out.append(h("\(what): per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (")
                 + transforms.joined(separator: "; ")
                 + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the days before and after day 0."))
         }

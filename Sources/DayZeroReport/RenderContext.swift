@@ -8,12 +8,19 @@ package struct RenderContext {
     package let setPrefix: String
     package let ids: IDRegistry
     package let groups: GroupPalette
+    /// The sections left out of every chapter (no set has their data; the methods say so).
+    package var leftOut: Set<LeftOutSection> = []
 
     package init(options: ReportOptions, setPrefix: String, ids: IDRegistry, groups: GroupPalette) {
         self.options = options
         self.setPrefix = setPrefix
         self.ids = ids
         self.groups = groups
+    }
+
+    /// `text` followed by ` (cf. <reference>)` when the report cites the paper's figures.
+    package func cite(_ text: String, _ reference: String) -> String {
+        options.paperFigureReferences ? "\(text) (cf. \(reference))." : "\(text)."
     }
 
     /// A document-unique id `<setPrefix>-<suffix>`; `suffix` is slugged part by part.
@@ -73,4 +80,10 @@ func warningList(_ notes: [Note], heading: String = "Notes") -> String {
     var s = "<div class=\"notes\"><p class=\"notes-title\">\(Markup.escape(heading))</p><ul>"
     for n in unique { s += "<li>\(n.html)</li>" }
     return s + "</ul></div>\n"
+}
+
+/// A section that is left out of the whole report when no analysis set has its data, with one
+/// line in the methods saying so (`ReportRenderer.leftOutSections`).
+package enum LeftOutSection: String, CaseIterable, Sendable {
+    case cytokines, proteomics, sofa, medication
 }

@@ -1,6 +1,10 @@
-/// What a report shows besides the results: titles, group display names and the protocol
-/// text for the methods section. The defaults give a complete report; nothing here can add a
-/// patient identifier (the results carry none).
+import DayZeroCohort
+
+/// What a report shows besides the results: titles, group display names, the protocol text for
+/// the methods section and the texts that depend on the protocol (alignment rule, paper figure
+/// references, report sections, display units; `ReportOptions(protocol:…)` fills them from a
+/// protocol). The defaults give a complete report that claims nothing about the protocol;
+/// nothing here can add a patient identifier (the results carry none).
 public struct ReportOptions: Sendable, Equatable {
     /// The document title (`<title>` and the first heading).
     public var title: String
@@ -23,6 +27,21 @@ public struct ReportOptions: Sendable, Equatable {
     /// What each method was used for, by the method name used in
     /// `Provenance.referenceImplementations`; shown beside its R equivalent.
     public var methodDescriptions: [String: String]
+    /// Captions cite the figures of Kooistra et al. 2020 ("cf. Fig. 3"); the protocol's
+    /// `report.paper_figure_references`. Default `false`.
+    public var paperFigureReferences: Bool = false
+    /// How the controls' day 0 was chosen; `nil`: not known, the report names the day only.
+    public var controlAlignment: ControlAlignmentText?
+    /// The report section of each kinetics panel by parameter name (lower case); a parameter
+    /// not listed goes by the built-in names (`KineticsGroup.builtIn`).
+    public var kineticsSections: [String: KineticsGroup] = [:]
+    /// What the protocol configures, for the methods' notes on sections left out; `nil`: not
+    /// known (a section without data is then said to have no data).
+    public var protocolScope: ProtocolScope?
+    /// The unit each parameter is shown in, by parameter name: its conversion from the
+    /// canonical unit (`UnitConversion.fromCanonical`). Results stay in canonical units; the
+    /// report converts kinetics axes, tooltips and Table 1 values of these parameters.
+    public var displayUnits: [String: UnitConversion] = [:]
 
     public init(
         title: String = "DayZero report", studyName: String? = nil, treatedGroup: String = "treated",

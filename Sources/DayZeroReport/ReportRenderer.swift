@@ -32,7 +32,12 @@ public struct ReportRenderer: Sendable {
     public func render(_ results: StudyResults, options: ReportOptions = ReportOptions()) -> String {
         let ids = IDRegistry()
         for reserved in ["contents", "methods", "methods-table", "provenance", "report-header"] { _ = ids.unique(reserved) }
-        let contexts = results.analysisSets.map { RenderContext.make(for: $0, options: options, ids: ids) }
+        let leftOut = Self.leftOutSections(results, options: options)
+        let contexts = results.analysisSets.map { set in
+            var context = RenderContext.make(for: set, options: options, ids: ids)
+            context.leftOut = leftOut
+            return context
+        }
 
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n"
@@ -49,10 +54,26 @@ public struct ReportRenderer: Sendable {
             }
             html += "</section>\n"
         }
-        html += MethodsHTML.methods(results, options: options)
+        html += MethodsHTML.methods(results, options: options, leftOut: leftOut)
         html += MethodsHTML.provenance(results.provenance, schemaVersion: results.schemaVersion)
         html += "</body>\n</html>\n"
         return html
+    }
+
+    /// The sections no analysis set has data for: left out of every chapter, with one line in
+    /// the methods. A section that only some sets lack stays, with a line saying so in those sets.
+    static func leftOutSections(_ results: StudyResults, options: ReportOptions) -> Set<LeftOutSection> {
+        let sets = results.analysisSets
+        guard !sets.isEmpty else { return [] }
+        var out: Set<LeftOutSection> = []
+        if sets.allSatisfy({ $0.cytokines.isEmpty }) { out.insert(.cytokines) }
+        if sets.allSatisfy({ ($0.proteomics?.groups ?? []).isEmpty }) { out.insert(.proteomics) }
+        if sets.allSatisfy({ $0.medication.isEmpty }) { out.insert(.medication) }
+        let hasSOFA = sets.contains { set in
+            KineticsGroup.split(set.kinetics, sections: options.kineticsSections).contains { $0.0 == .sofa && !$0.1.isEmpty }
+        }
+        if !hasSOFA { out.insert(.sofa) }
+        return out
     }
 
     func header(_ results: StudyResults, options: ReportOptions) -> String {

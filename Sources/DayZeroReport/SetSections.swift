@@ -75,7 +75,8 @@ struct FlowSection: SetSection {
         if let note = FlowDiagramSVG.reconciliationNote(set.flow) { notes.append(Note(note)) }
         var caption = "Screened patients, exclusions in the order the rules apply, and the groups compared."
         if let day = set.flow.controlAlignmentDay {
-            caption += " Controls are aligned on ICU day \(day), the median start day of the treated group."
+            caption += " Controls are aligned on ICU day \(day)"
+                + (context.options.controlAlignment?.reason ?? "") + "."
         }
         return "<h3>Patient flow</h3>\n"
             + FigureHTML.figure(id: id, title: "Patient flow.", caption: caption, legend: nil, panels: [svg], notes: notes,
@@ -90,7 +91,7 @@ struct Table1Section: SetSection {
             + "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
         return "<h3>Table 1</h3>\n"
             + Table1HTML.render(
-                sections: set.table1.sections, id: id, caption: caption,
+                sections: DisplayUnits.table1(set.table1.sections, options: context.options), id: id, caption: caption,
                 treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
                 controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
     }
@@ -98,13 +99,15 @@ struct Table1Section: SetSection {
 
 struct CytokineSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
-        let title = "Circulating cytokines (cf. Fig. 1)."
+        guard !set.cytokines.isEmpty || !context.leftOut.contains(.cytokines) else { return "" }
+        let title = context.cite("Circulating cytokines", "Fig. 1")
         let figureID = context.id("fig", "cytokines")
         guard !set.cytokines.isEmpty else {
             return "<h3>Cytokines</h3>\n" + FigureHTML.absent(id: figureID, title: title, reason: "No cytokine data in this analysis set.")
         }
         let panels = set.cytokines.map { panel in
-            KineticsPanelSVG.render(panel, id: context.id("fig", "cytokine", panel.parameter), groups: context.groups)
+            KineticsPanelSVG.render(DisplayUnits.panel(panel, options: context.options), id: context.id("fig", "cytokine", panel.parameter),
+                                    groups: context.groups)
         }
         let seen = Set(set.cytokines.flatMap { ($0.days + $0.admission).map(\.group) })
         let legend = Legend.svg(context.groups.present(seen), id: nil)
@@ -117,8 +120,9 @@ struct CytokineSection: SetSection {
 
 struct ProteomicsSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        guard set.proteomics.map({ !$0.groups.isEmpty }) == true || !context.leftOut.contains(.proteomics) else { return "" }
         let id = context.id("volcano")
-        let title = "Proteomics inflammation panel (cf. Fig. 2a)."
+        let title = context.cite("Proteomics inflammation panel", "Fig. 2a")
         guard let volcano = set.proteomics, !volcano.groups.isEmpty else {
             return "<h3>Proteomics</h3>\n" + FigureHTML.absent(id: id, title: title, reason: "No proteomics data in this analysis set.")
         }
@@ -142,15 +146,21 @@ struct KineticsSection: SetSection {
     let group: KineticsGroup
 
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
-        guard let panels = KineticsGroup.split(set.kinetics).first(where: { $0.0 == group })?.1, !panels.isEmpty else { return "" }
+        let split = KineticsGroup.split(set.kinetics, sections: context.options.kineticsSections)
+        guard let panels = split.first(where: { $0.0 == group })?.1, !panels.isEmpty else { return "" }
         let (heading, title, figureSlug): (String, String, String)
         switch group {
-        case .inflammation: (heading, title, figureSlug) = ("Inflammation parameters", "Kinetics of inflammatory parameters (cf. Fig. 2b–f).", "inflammation")
-        case .sofa: (heading, title, figureSlug) = ("Organ function (SOFA)", "SOFA components and total SOFA score (cf. Fig. 3).", "sofa")
+        case .inflammation:
+            (heading, title, figureSlug) = ("Inflammation parameters", context.cite("Kinetics of inflammatory parameters", "Fig. 2b–f"), "inflammation")
+        case .sofa:
+            (heading, title, figureSlug) = ("Organ function (SOFA)", context.cite("SOFA components and total SOFA score", "Fig. 3"), "sofa")
         case .other: (heading, title, figureSlug) = ("Other parameters", "Kinetics of other parameters.", "other")
         }
         let figureID = context.id("fig", figureSlug)
-        let svgs = panels.map { KineticsPanelSVG.render($0, id: context.id("fig", "kinetics", $0.parameter), groups: context.groups) }
+        let svgs = panels.map {
+            KineticsPanelSVG.render(DisplayUnits.panel($0, options: context.options), id: context.id("fig", "kinetics", $0.parameter),
+                                    groups: context.groups)
+        }
         let seen = Set(panels.flatMap { ($0.days + $0.admission).map(\.group) })
         let legend = Legend.svg(context.groups.present(seen), id: nil)
         let admission = panels.contains { !$0.admission.isEmpty }
@@ -162,8 +172,9 @@ struct KineticsSection: SetSection {
 
 struct MedicationSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
+        guard !set.medication.isEmpty || !context.leftOut.contains(.medication) else { return "" }
         let id = context.id("medication")
-        let title = "Medication use (cf. Additional File 4, Fig. 2)."
+        let title = context.cite("Medication use", "Additional File 4, Fig. 2")
         guard !set.medication.isEmpty else {
             return "<h3>Medication</h3>\n" + FigureHTML.absent(id: id, title: title, reason: "No medication data in this analysis set.")
         }

@@ -1,4 +1,5 @@
 import DayZeroAnalysis
+import DayZeroCohort
 import DayZeroReport
 import Testing
 
@@ -28,6 +29,16 @@ struct SnapshotTests {
         assertSnapshot(KineticsPanelSVG.render(temperature, id: "snapshot-temperature", groups: groups), named: "kinetics-temperature.svg")
         let il1ra = try #require(set.cytokines.first { $0.parameter == "il1ra" })
         assertSnapshot(KineticsPanelSVG.render(il1ra, id: "snapshot-il1ra", groups: groups), named: "cytokine-il1ra.svg")
+    }
+
+    @Test("kinetics panel in a display unit: bilirubin converted from µmol/L to mg/dL")
+    func kineticsDisplayUnit() throws {
+        let bilirubin = try #require(set.kinetics.first { $0.parameter == "bilirubin" })
+        var options = ReportOptions()
+        options.displayUnits = ["bilirubin": UnitConversion("mg/dL", factor: 17.104)]
+        let shown = DisplayUnits.panel(bilirubin, options: options)
+        #expect(shown.unit == "mg/dL")
+        assertSnapshot(KineticsPanelSVG.render(shown, id: "snapshot-bilirubin", groups: groups), named: "kinetics-bilirubin-mgdl.svg")
     }
 
     @Test("volcano plot")

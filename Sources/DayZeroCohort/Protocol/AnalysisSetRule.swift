@@ -103,11 +103,16 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
     }
 
     public var comparison: Comparison
+    /// The threshold in the parameter's canonical unit (what the analysis compares with).
     public var value: Double
+    /// The threshold as written with a unit (`2 mg/dL`), when it had one; `nil` for a bare
+    /// number (the canonical unit). Kept for display and for writing the protocol back.
+    public var written: WrittenQuantity?
 
-    public init(_ comparison: Comparison, _ value: Double) {
+    public init(_ comparison: Comparison, _ value: Double, written: WrittenQuantity? = nil) {
         self.comparison = comparison
         self.value = value
+        self.written = written
     }
 
     /// Whether `x` meets the threshold. Exactly at the value: `above`/`below` are false,
@@ -122,17 +127,24 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(comparison.symbol) \(formatNumber(value))" }
+    public var description: String {
+        guard let written else { return "\(comparison.symbol) \(formatNumber(value))" }
+        return "\(comparison.symbol) \(written)"
+    }
 
     /// Reads the one comparison key present among `above`, `at_least`, `below`, `at_most`.
+    /// For a parameter rule (`parameter` given) the number may carry a unit the catalog
+    /// converts (`above: 2 mg/dL`); it is converted to the canonical unit here.
     static func decode<K: CodingKey>(
-        from c: KeyedDecodingContainer<K>, above: K, atLeast: K, below: K, atMost: K, codingPath: [any CodingKey]
+        from c: KeyedDecodingContainer<K>, above: K, atLeast: K, below: K, atMost: K, codingPath: [any CodingKey],
+        parameter: String? = nil
     ) throws -> Threshold {
         var found: [Threshold] = []
-        if let v = try c.decodeIfPresent(Double.self, forKey: above) { found.append(.init(.above, v)) }
-        if let v = try c.decodeIfPresent(Double.self, forKey: atLeast) { found.append(.init(.atLeast, v)) }
-        if let v = try c.decodeIfPresent(Double.self, forKey: below) { found.append(.init(.below, v)) }
-        if let v = try c.decodeIfPresent(Double.self, forKey: atMost) { found.append(.init(.atMost, v)) }
+        for (key, comparison) in [(above, Comparison.above), (atLeast, .atLeast), (below, .below), (atMost, .atMost)] {
+            if let q = try decodeQuantity(c, forKey: key, parameter: parameter, codingPath: codingPath) {
+                found.append(.init(comparison, q.value, written: q.written))
+            }
+        }
         guard found.count == 1, let t = found.first else {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: codingPath,
@@ -144,12 +156,14 @@ public struct Threshold: Sendable, Hashable, CustomStringConvertible {
     }
 
     func encode<K: CodingKey>(into c: inout KeyedEncodingContainer<K>, above: K, atLeast: K, below: K, atMost: K) throws {
+        let key: K
         switch comparison {
-        case .above: try c.encode(value, forKey: above)
-        case .atLeast: try c.encode(value, forKey: atLeast)
-        case .below: try c.encode(value, forKey: below)
-        case .atMost: try c.encode(value, forKey: atMost)
+        case .above: key = above
+        case .atLeast: key = atLeast
+        case .below: key = below
+        case .atMost: key = atMost
         }
+        try encodeQuantity(value, written: written, into: &c, forKey: key)
     }
 }
 
@@ -246,10 +260,12 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
             self = .event(EventCriterion(
                 event: try c.decode(String.self, forKey: .event), window: try c.decode(DayWindow.self, forKey: .window)))
         default:
+            let parameter = try c.decode(String.self, forKey: .parameter)
             self = .parameter(ParameterCriterion(
-                parameter: try c.decode(String.self, forKey: .parameter),
+                parameter: parameter,
                 threshold: try Threshold.decode(
-                    from: c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost, codingPath: decoder.codingPath),
+                    from: c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost, codingPath: decoder.codingPath,
+                    parameter: parameter),
                 window: try c.decode(DayWindow.self, forKey: .window),
                 onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1,
                 aggregation: try c.decodeIfPresent(DailyAggregation.self, forKey: .aggregation)))

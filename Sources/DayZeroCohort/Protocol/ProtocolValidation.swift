@@ -191,6 +191,24 @@ struct ProtocolValidator {
             if derived.contains(r.name), r.aggregation != nil {
                 fail(.invalidValue, "\(path).aggregation", "\(r.name) is derived once per day; aggregation does not apply")
             }
+            if let display = r.displayUnit {
+                if derived.contains(r.name) {
+                    if UnitSpelling.key(display) != "points" {
+                        fail(.unitMismatch, "\(path).display_unit", "\(r.name) is a score in points; display_unit must be points, found '\(display)'")
+                    }
+                } else if let def = registry[r.name], def.conversion(for: display) == nil {
+                    fail(.unitMismatch, "\(path).display_unit",
+                         "display_unit '\(display)' is not a unit of \(r.name); \(r.name) accepts: \(def.acceptedUnits.joined(separator: ", "))")
+                }
+            }
+            if let section = r.section {
+                if section == .sofa, derived.isEmpty {
+                    fail(.invalidValue, "\(path).section", "section sofa needs a sofa: definition; use inflammation or other")
+                }
+                if registry[r.name]?.kind == .cytokine {
+                    fail(.invalidValue, "\(path).section", "\(r.name) is a cytokine and is shown in the cytokine figure; section does not apply")
+                }
+            }
             switch (r.transform, r.zeroRule) {
             case (.log, nil) where isKnown(r.name) && canBeZero(r.name):
                 fail(.missingZeroRule, path,
@@ -209,9 +227,28 @@ struct ProtocolValidator {
     mutating func imputation(_ r: TemperatureImputationRule) {
         knownParameter(r.parameter, "temperature_imputation.parameter")
         knownParameter(r.flag, "temperature_imputation.flag")
+        if let written = r.writtenValue {
+            let before = issues.count
+            writtenQuantity(written, value: r.value, parameter: r.parameter, "temperature_imputation.value")
+            if issues.count > before { return }  // the value is not in the canonical unit: no range check
+        }
         if let def = registry[r.parameter], !(r.value >= def.minimum && r.value <= def.maximum) {
             fail(.invalidValue, "temperature_imputation.value",
                  "imputed value \(formatNumber(r.value)) is outside the range of \(r.parameter) [\(formatNumber(def.minimum)), \(formatNumber(def.maximum))] \(def.unit)")
+        }
+    }
+
+    /// A number written with a unit: the unit must be one of the parameter's (as the study
+    /// declares it), and the value read must be that unit's conversion to the canonical unit.
+    mutating func writtenQuantity(_ written: WrittenQuantity, value: Double, parameter: String, _ path: String) {
+        guard isKnown(parameter) else { return }  // reported as an unknown parameter
+        switch ProtocolUnits.resolve(written, parameter: parameter, definition: registry[parameter]) {
+        case .canonical(let x) where x == value: break
+        case .canonical(let x):
+            fail(.unitMismatch, path,
+                 "'\(written)' is \(formatNumber(x)) \(registry[parameter]?.unit ?? "") as the study declares \(parameter), not \(formatNumber(value)) as the catalog gives; write the value in the study's unit")
+        case .unresolved: break
+        case .rejected(let message): fail(.unitMismatch, path, message)
         }
     }
 
@@ -354,6 +391,9 @@ struct ProtocolValidator {
             dayCount(d.onAtLeastDays, d.window, path)
         case .parameter(let p):
             knownParameter(p.parameter, "\(path).parameter")
+            if let written = p.threshold.written {
+                writtenQuantity(written, value: p.threshold.value, parameter: p.parameter, "\(path).\(p.threshold.comparison.rawValue)")
+            }
             if derived.contains(p.parameter), p.aggregation != nil {
                 fail(.invalidValue, "\(path).aggregation", "\(p.parameter) is derived once per day; aggregation does not apply")
             }

@@ -71,6 +71,7 @@ extension StudyProtocol {
                     ])),
             ],
             baseline: BaselineSection.defaultSections(declared: []),
-            groups: GroupLabels(treated: "Anakinra", control: "Control"))
+            groups: GroupLabels(treated: "Anakinra", control: "Control"),
+            report: ReportSettings(paperFigureReferences: true))
     }()
 }

@@ -81,6 +81,10 @@ extension ProtocolYAML {
         #                {replace_zeros_with: v}  zeros replaced by v and counted
         #   window       aligned days analysed (default: windows.serial; cytokines: windows.cytokines)
         #   kinetics     analysed over time (default true); table1: shown at admission and on day 0
+        #   display_unit the unit the report shows, one of the parameter's accepted units; the
+        #                analysis stays in the canonical unit (default: the canonical unit)
+        #   section      the report section of the kinetics panel: inflammation, sofa or other
+        #                (default: sofa for SOFA scores and inputs, else from the catalog)
         parameters:
           - {name: temperature, unit: °C, aggregation: max, transform: log, table1: true}
           - {name: ferritin, unit: µg/L, aggregation: max, transform: log, zero_rule: exclude_zeros, table1: true}
@@ -206,10 +210,17 @@ extension ProtocolYAML {
           # day 0 through the end day (at most horizon + 1); elapsed_days is the elapsed time.
           duration_counting: calendar_days_inclusive
 
+        # The report. paper_figure_references: captions cite the paper's figures ("cf. Fig. 3");
+        # only for a study that reproduces Kooistra et al. (absent: false).
+        report:
+          paper_figure_references: true
+
         # Analysis sets. Rules: {drug: NAME, window: [a, b], on_at_least_days: n},
         # {parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n},
         # {variable: NAME, is: V} (or in: [...], above: x, unknown: true), {event: KIND, window: [a, b]},
         # {any_of: [...]}, {all_of: [...]}, {not: rule}. applies_to: all | treated | controls.
+        # A parameter threshold x is in the canonical unit, or a number and one of the
+        # parameter's units (converted when read).
         analysis_sets:
           - name: main
             description: All included patients.

@@ -39,6 +39,8 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var baseline: [BaselineSection]?
     /// Display names of the two groups (`groups:`); `nil`: the treatment drug and "Control".
     public var groups: GroupLabels?
+    /// How the report is written (`report:`); `nil`: `ReportSettings()` (no paper references).
+    public var report: ReportSettings?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
@@ -48,8 +50,10 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         treatment: TreatmentRule, exclusions: [ExclusionRule], alignment: AlignmentRule, windows: WindowSettings,
         parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition?,
         medications: MedicationSettings, proteomics: ProteomicsSettings? = nil, outcomes: OutcomeSettings,
-        analysisSets: [AnalysisSetRule], baseline: [BaselineSection]? = nil, groups: GroupLabels? = nil
+        analysisSets: [AnalysisSetRule], baseline: [BaselineSection]? = nil, groups: GroupLabels? = nil,
+        report: ReportSettings? = nil
     ) {
+        self.report = report
         self.formatVersion = formatVersion
         self.name = name
         self.title = title
@@ -86,6 +90,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         analysisSets = try c.decode([AnalysisSetRule].self, forKey: .analysisSets)
         baseline = try c.decodeIfPresent([BaselineSection].self, forKey: .baseline)
         groups = try c.decodeIfPresent(GroupLabels.self, forKey: .groups)
+        report = try c.decodeIfPresent(ReportSettings.self, forKey: .report)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -98,7 +103,11 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case outcomes
         case analysisSets = "analysis_sets"
         case baseline, groups
+        case report
     }
+
+    /// The report settings in force: the protocol's, else none of the optional texts.
+    public var reportSettings: ReportSettings { report ?? ReportSettings() }
 
     /// The group labels in force: the protocol's, else the treatment drug (capitalised) and "Control".
     public var groupLabels: GroupLabels {
@@ -172,6 +181,36 @@ extension ParameterRule: ProtocolRequiredKeys { static let requiredProtocolKeys 
 extension AnalysisSetRule: ProtocolRequiredKeys { static let requiredProtocolKeys = ["name"] }
 extension BaselineSection: ProtocolRequiredKeys { static let requiredProtocolKeys = ["title", "variables"] }
 extension GroupLabels: ProtocolRequiredKeys { static let requiredProtocolKeys = ["treated", "control"] }
+
+/// How the report is written (`report:`).
+public struct ReportSettings: Codable, Sendable, Equatable {
+    /// Captions cite the figures of Kooistra et al. 2020 ("cf. Fig. 2b–f"). Only for a study
+    /// that reproduces that paper; default `false`.
+    public var paperFigureReferences: Bool
+
+    public init(paperFigureReferences: Bool = false) {
+        self.paperFigureReferences = paperFigureReferences
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case paperFigureReferences = "paper_figure_references"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        paperFigureReferences = try c.decodeIfPresent(Bool.self, forKey: .paperFigureReferences) ?? false
+    }
+}
+
+/// The report section a parameter's kinetics panel is shown in (`section:` of a parameter).
+public enum ReportSectionName: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    /// "Inflammation parameters".
+    case inflammation
+    /// "Organ function (SOFA)"; only with a `sofa:` definition.
+    case sofa
+    /// "Other parameters".
+    case other
+}
 
 /// The study treatment: the drug whose first administration defines a treated patient's day 0.
 public struct TreatmentRule: Codable, Sendable, Equatable {
@@ -483,11 +522,21 @@ public struct ParameterRule: Codable, Sendable, Equatable {
     public var kinetics: Bool
     /// Shown in Table 1 on the ICU-admission day and on the alignment day. Default `false`.
     public var table1: Bool
+    /// The unit the report shows the parameter in (axis, labels, Table 1); one of the
+    /// parameter's accepted units. `nil`: the canonical unit. The analysis and `results.json`
+    /// stay in the canonical unit.
+    public var displayUnit: String?
+    /// The report section of the parameter's kinetics panel; `nil`: chosen from the protocol
+    /// and the catalog (see `docs/report.md`).
+    public var section: ReportSectionName?
 
     public init(
         name: String, unit: String? = nil, aggregation: DailyAggregation? = nil, transform: ValueTransform,
-        zeroRule: ZeroRule? = nil, window: DayWindow? = nil, kinetics: Bool = true, table1: Bool = false
+        zeroRule: ZeroRule? = nil, window: DayWindow? = nil, kinetics: Bool = true, table1: Bool = false,
+        displayUnit: String? = nil, section: ReportSectionName? = nil
     ) {
+        self.displayUnit = displayUnit
+        self.section = section
         self.name = name
         self.unit = unit
         self.aggregation = aggregation
@@ -502,6 +551,8 @@ public struct ParameterRule: Codable, Sendable, Equatable {
         case name, unit, aggregation, transform
         case zeroRule = "zero_rule"
         case window, kinetics, table1
+        case displayUnit = "display_unit"
+        case section
     }
 
     public init(from decoder: any Decoder) throws {
@@ -514,6 +565,8 @@ public struct ParameterRule: Codable, Sendable, Equatable {
         window = try c.decodeIfPresent(DayWindow.self, forKey: .window)
         kinetics = try c.decodeIfPresent(Bool.self, forKey: .kinetics) ?? true
         table1 = try c.decodeIfPresent(Bool.self, forKey: .table1) ?? false
+        displayUnit = try c.decodeIfPresent(String.self, forKey: .displayUnit)
+        section = try c.decodeIfPresent(ReportSectionName.self, forKey: .section)
     }
 }
 
@@ -531,21 +584,50 @@ public struct TemperatureImputationRule: Codable, Sendable, Equatable {
     public var parameter: String
     /// The daily flag parameter (`actively_cooled`, 0/1).
     public var flag: String
-    /// The imputed value, in the parameter's unit.
+    /// The imputed value, in the parameter's canonical unit.
     public var value: Double
     /// Impute on a flagged day without any measured temperature.
     public var imputeUnmeasuredDays: Bool
+    /// The value as written with a unit (`value: 104 °F`), when it had one; `nil` for a bare
+    /// number (the canonical unit).
+    public var writtenValue: WrittenQuantity?
 
-    public init(parameter: String = "temperature", flag: String = "actively_cooled", value: Double = 40, imputeUnmeasuredDays: Bool = true) {
+    public init(
+        parameter: String = "temperature", flag: String = "actively_cooled", value: Double = 40, imputeUnmeasuredDays: Bool = true,
+        writtenValue: WrittenQuantity? = nil
+    ) {
         self.parameter = parameter
         self.flag = flag
         self.value = value
         self.imputeUnmeasuredDays = imputeUnmeasuredDays
+        self.writtenValue = writtenValue
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case parameter, flag, value
         case imputeUnmeasuredDays = "impute_unmeasured_days"
+    }
+
+    /// `value` may carry a unit of the parameter (`104 °F`), converted to the canonical unit.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        parameter = try c.decode(String.self, forKey: .parameter)
+        flag = try c.decode(String.self, forKey: .flag)
+        guard let q = try decodeQuantity(c, forKey: .value, parameter: parameter, codingPath: decoder.codingPath) else {
+            _ = try c.decode(Double.self, forKey: .value)  // reports the missing or empty value
+            throw DecodingError.valueNotFound(Double.self, .init(codingPath: decoder.codingPath + [CodingKeys.value], debugDescription: "missing value"))
+        }
+        value = q.value
+        writtenValue = q.written
+        imputeUnmeasuredDays = try c.decode(Bool.self, forKey: .imputeUnmeasuredDays)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(parameter, forKey: .parameter)
+        try c.encode(flag, forKey: .flag)
+        try encodeQuantity(value, written: writtenValue, into: &c, forKey: .value)
+        try c.encode(imputeUnmeasuredDays, forKey: .imputeUnmeasuredDays)
     }
 }
 
