@@ -218,7 +218,7 @@ struct OutcomesSection: SetSection {
         let legend = Legend.svg(context.groups.present(seen), id: nil)
         let caption = "Kaplan–Meier curves for the first \(o.horizonDays) days after the alignment day, with the numbers at risk under each "
             + "time axis; p values from the log-rank test. Ticks on the curves mark censored patients."
-        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Clinical outcomes (cf. Fig. 4).", caption: caption,
+        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: context.cite("Clinical outcomes", "Fig. 4"), caption: caption,
                                legend: legend, panels: panels, notes: notes)
         return s
     }
