@@ -107,7 +107,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroAnalysisTests",
-            dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroTestSupport"],
+            dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroStore", "DayZeroTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
