@@ -39,6 +39,10 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var baseline: [BaselineSection]?
     /// Display names of the two groups (`groups:`); `nil`: the treatment drug and "Control".
     public var groups: GroupLabels?
+    /// The time axis (`time_axis:`); `nil`: the ICU day (`TimeAxis.icuDay`).
+    public var timeAxisSetting: TimeAxis?
+    /// The kinetics model (`kinetics_model:`); `nil`: categorical time (`KineticsModel.categorical`).
+    public var kineticsModelSetting: KineticsModel?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
@@ -86,6 +90,8 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         analysisSets = try c.decode([AnalysisSetRule].self, forKey: .analysisSets)
         baseline = try c.decodeIfPresent([BaselineSection].self, forKey: .baseline)
         groups = try c.decodeIfPresent(GroupLabels.self, forKey: .groups)
+        timeAxisSetting = try c.decodeIfPresent(TimeAxis.self, forKey: .timeAxisSetting)
+        kineticsModelSetting = try c.decodeIfPresent(KineticsModel.self, forKey: .kineticsModelSetting)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -98,7 +104,15 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case outcomes
         case analysisSets = "analysis_sets"
         case baseline, groups
+        case timeAxisSetting = "time_axis"
+        case kineticsModelSetting = "kinetics_model"
     }
+
+    /// The time axis in force: the protocol's, else the ICU day.
+    public var timeAxis: TimeAxis { timeAxisSetting ?? .icuDay }
+
+    /// The kinetics model in force: the protocol's, else categorical time.
+    public var kineticsModel: KineticsModel { kineticsModelSetting ?? .categorical }
 
     /// The group labels in force: the protocol's, else the treatment drug (capitalised) and "Control".
     public var groupLabels: GroupLabels {
