@@ -85,7 +85,7 @@ public enum AnalysisCommandLine {
         let kinetics = p.parameters.filter(\.kinetics)
         guard !kinetics.isEmpty else { return nil }
         let windows = kinetics.map { $0.window ?? p.windows.serial } + [p.windows.cytokines]
-        let longest = windows.map { $0.end - $0.start + 1 }.max() ?? 0
+        let longest = windows.map { $0.end.subtractingReportingOverflow($0.start).partialValue &+ 1 }.max() ?? 0
         let model = p.kineticsModel
         let time = model.time == .categorical ? "categorical time (one level per period)" : "\(model.label) time"
         return "kinetics: \(kinetics.count) parameters × \(p.analysisSets.count) analysis sets, \(time) on windows of up to \(longest) \(p.timeAxis.unit) periods"

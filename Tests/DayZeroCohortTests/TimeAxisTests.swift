@@ -214,3 +214,15 @@ struct TimeAxisTests {
         #expect(p.limitIssues().isEmpty)
     }
 }
+
+extension TimeAxisTests {
+    /// A window beyond the limits is reported once, as the limit it breaks, and the level count
+    /// of the categorical model never overflows on it.
+    @Test func hugeWindowIsOnlyTheWindowLimit() {
+        var p = StudyProtocol.paperDefault
+        p.windows.serial = DayWindow(Int.min, Int.max)
+        #expect(p.limitIssues().map(\.path) == ["windows.serial"])
+        #expect(p.limitIssues().first?.message.hasPrefix("window [") == true)
+        #expect(p.limitIssues().first?.message.contains("reaches beyond day ±3650") == true)
+    }
+}

@@ -205,7 +205,9 @@ extension ProtocolValidator {
     private mutating func levels(_ p: StudyProtocol, limit: Int) {
         let unit = p.timeAxis.unit
         func check(_ w: DayWindow, _ path: String) {
-            guard w.start <= w.end else { return }
+            // A window beyond the limits or out of order is reported by `window(_:_:)`.
+            let windowLimit = StudyLimits.maximumWindowDay
+            guard w.start <= w.end, w.start >= -windowLimit, w.end <= windowLimit else { return }
             let n = w.end - w.start + 1
             guard n > limit else { return }
             fail(.tooLarge, path,

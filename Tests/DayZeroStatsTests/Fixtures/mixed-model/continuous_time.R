@@ -36,10 +36,12 @@ model_case <- function(name, description, data, time_model, knots = numeric(0), 
   if (time_model == "linear") {
     f <- y ~ time * group + (1 | id)
   } else {
-    # no interior knot: written ns(time, df = 1, ...) below (a literal knots = NULL trips lme4::subbars)
-    k <- if (length(knots) == 0) "NULL" else sprintf("c(%s)", paste(sprintf("%.17g", knots), collapse = ", "))
-    f <- as.formula(sprintf(if (length(knots) == 0) "y ~ ns(time, df = 1, Boundary.knots = c(%2$s)) * group + (1 | id)" else "y ~ ns(time, knots = %1$s, Boundary.knots = c(%2$s)) * group + (1 | id)",
-                            k, paste(sprintf("%.17g", boundary), collapse = ", ")))
+    # no interior knot: written ns(time, df = 1, ...), the same basis (a literal knots = NULL
+    # trips lme4::subbars)
+    b <- paste(sprintf("%.17g", boundary), collapse = ", ")
+    spline <- if (length(knots) == 0) sprintf("ns(time, df = 1, Boundary.knots = c(%s))", b)
+              else sprintf("ns(time, knots = c(%s), Boundary.knots = c(%s))", paste(sprintf("%.17g", knots), collapse = ", "), b)
+    f <- as.formula(paste("y ~", spline, "* group + (1 | id)"))
   }
   fit <- lmer(f, data = d, REML = TRUE, control = tight)
   s <- summary(fit)$coefficients
