@@ -12,6 +12,7 @@
 suppressPackageStartupMessages({
   library(jsonlite)
   library(lmerTest)
+  library(splines)
   library(survival)
   library(MatchIt)
 })
@@ -121,14 +122,32 @@ for (s in results$analysisSets) {
     if (is.null(test)) { skipped <- skipped + 1; next }
     d <- long[long$analysis_set == set & long$parameter == panel$parameter & long$timepoint == "daily" &
                 long$aligned_day >= test$firstDay & long$aligned_day <= test$lastDay, ]
-    d$day <- factor(d$aligned_day)
     d$group <- factor(d$group, levels = c("control", "treated"))
-    fit <- suppressWarnings(suppressMessages(lmer(analysed_value ~ day * group + (1 | patient_id), data = d, REML = TRUE,
-                                 control = tightControl)))
+    # kinetics_model (docs/protocol.md): categorical (no timeModel) = factor(day); "linear" = day
+    # numeric; "spline(knots: 3, 6)" / "spline(knots: none)" = ns(day, knots, Boundary.knots =
+    # the window's ends). The interaction is the last row of the type III table.
+    model <- if (is.null(test$timeModel)) "categorical" else test$timeModel
+    if (model == "categorical") {
+      d$day <- factor(d$aligned_day)
+      f <- analysed_value ~ day * group + (1 | patient_id)
+    } else {
+      d$day <- d$aligned_day
+      if (model == "linear") {
+        f <- analysed_value ~ day * group + (1 | patient_id)
+      } else {
+        inner <- sub("^spline\\(knots: (.*)\\)$", "\\1", model)
+        b <- sprintf("c(%d, %d)", test$firstDay, test$lastDay)
+        spline <- if (inner == "none") sprintf("ns(day, df = 1, Boundary.knots = %s)", b)
+                  else sprintf("ns(day, knots = c(%s), Boundary.knots = %s)", inner, b)
+        f <- as.formula(paste("analysed_value ~", spline, "* group + (1 | patient_id)"))
+      }
+    }
+    fit <- suppressWarnings(suppressMessages(lmer(f, data = d, REML = TRUE, control = tightControl)))
     a <- anova(fit, type = 3)
-    add(set, "mixed-model", paste(panel$parameter, w), test$pValue, a["day:group", "Pr(>F)"])
-    add(set, "mixed-model F", paste(panel$parameter, w), test$fStatistic, a["day:group", "F value"])
-    add(set, "mixed-model DenDF", paste(panel$parameter, w), test$denominatorDF, a["day:group", "DenDF"])
+    last <- nrow(a)
+    add(set, "mixed-model", paste(panel$parameter, w), test$pValue, a[last, "Pr(>F)"])
+    add(set, "mixed-model F", paste(panel$parameter, w), test$fStatistic, a[last, "F value"])
+    add(set, "mixed-model DenDF", paste(panel$parameter, w), test$denominatorDF, a[last, "DenDF"])
   }
 
   # Medication use before/after day 0.

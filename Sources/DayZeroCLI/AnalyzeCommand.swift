@@ -45,6 +45,7 @@ public enum AnalysisCommandLine {
         let progress = Progress(write: errors)
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
+            if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
             let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
                 try loaded.analyse()
             }
@@ -74,6 +75,20 @@ public enum AnalysisCommandLine {
             errors("error: \(error)")
             return 2
         }
+    }
+
+    /// What the kinetics step will fit, written before the analysis when the protocol sets a
+    /// time axis or a kinetics model (long windows are where the time goes):
+    /// `kinetics: 19 parameters × 4 analysis sets, spline(knots: -90, 0, 90) time on windows of up to 365 month periods`.
+    static func kineticsLine(_ p: StudyProtocol) -> String? {
+        guard p.timeAxisSetting != nil || p.kineticsModelSetting != nil else { return nil }
+        let kinetics = p.parameters.filter(\.kinetics)
+        guard !kinetics.isEmpty else { return nil }
+        let windows = kinetics.map { $0.window ?? p.windows.serial } + [p.windows.cytokines]
+        let longest = windows.map { $0.end.subtractingReportingOverflow($0.start).partialValue &+ 1 }.max() ?? 0
+        let model = p.kineticsModel
+        let time = model.time == .categorical ? "categorical time (one level per period)" : "\(model.label) time"
+        return "kinetics: \(kinetics.count) parameters × \(p.analysisSets.count) analysis sets, \(time) on windows of up to \(longest) \(p.timeAxis.unit) periods"
     }
 
     /// A readable summary of the results: the flow, then per analysis set the group sizes and

@@ -19,11 +19,17 @@ public struct KineticsPanel: Codable, Sendable, Equatable {
     public var pre: InteractionTest?
     public var post: InteractionTest?
     public var warnings: [String]
+    /// The kinetics model's time (`kinetics_model`): `linear` or `spline(knots: 3, 6)`; absent
+    /// (`nil`) for the categorical model, each period a level.
+    public var timeModel: String?
+    /// The protocol's time unit (`time_axis.unit`), absent on the ICU-day axis: `day` in
+    /// `firstDay`, `lastDay` and `days[].day` then means this period.
+    public var timeUnit: String?
 
     public init(
         parameter: String, label: String, unit: String, firstDay: Int, lastDay: Int, transform: String,
         admission: [DayGroupStatistic], days: [DayGroupStatistic], overall: InteractionTest?, pre: InteractionTest?,
-        post: InteractionTest?, warnings: [String]
+        post: InteractionTest?, warnings: [String], timeModel: String? = nil, timeUnit: String? = nil
     ) {
         self.parameter = parameter
         self.label = label
@@ -37,6 +43,8 @@ public struct KineticsPanel: Codable, Sendable, Equatable {
         self.pre = pre
         self.post = post
         self.warnings = warnings
+        self.timeModel = timeModel
+        self.timeUnit = timeUnit
     }
 }
 
@@ -60,7 +68,8 @@ public struct DayGroupStatistic: Codable, Sendable, Equatable {
 }
 
 /// The type III F test of the day × group interaction of `value ~ day * group + (1 | patient)`
-/// (lmerTest, Satterthwaite denominator df) on one window.
+/// (lmerTest, Satterthwaite denominator df) on one window; with `kinetics_model: linear` or
+/// `spline`, of `value ~ time * group` or `value ~ ns(time, …) * group` (`timeModel`).
 public struct InteractionTest: Codable, Sendable, Equatable {
     public var firstDay: Int
     public var lastDay: Int
@@ -71,10 +80,13 @@ public struct InteractionTest: Codable, Sendable, Equatable {
     public var denominatorDF: Double
     public var pValue: Double
     public var warnings: [String]
+    /// The model fitted on this window when time is not categorical: `linear`, or
+    /// `spline(knots: …)` with the knots inside this window (the sub-windows keep only theirs).
+    public var timeModel: String?
 
     public init(
         firstDay: Int, lastDay: Int, observations: Int, patients: Int, fStatistic: Double, numeratorDF: Double,
-        denominatorDF: Double, pValue: Double, warnings: [String]
+        denominatorDF: Double, pValue: Double, warnings: [String], timeModel: String? = nil
     ) {
         self.firstDay = firstDay
         self.lastDay = lastDay
@@ -85,5 +97,6 @@ public struct InteractionTest: Codable, Sendable, Equatable {
         self.denominatorDF = denominatorDF
         self.pValue = pValue
         self.warnings = warnings
+        self.timeModel = timeModel
     }
 }

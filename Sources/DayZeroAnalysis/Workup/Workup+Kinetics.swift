@@ -89,7 +89,9 @@ extension Workup {
             parameter: rule.name, label: definition?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name),
             unit: rule.unit ?? definition?.unit ?? "", firstDay: window.start, lastDay: window.end,
             transform: rule.transformLabel, admission: admission, days: days,
-            overall: overall.value, pre: pre.value, post: post.value, warnings: warnings)
+            overall: overall.value, pre: pre.value, post: post.value, warnings: warnings,
+            timeModel: studyProtocol.kineticsModel.time == .categorical ? nil : studyProtocol.kineticsModel.label,
+            timeUnit: studyProtocol.timeAxisSetting == nil ? nil : studyProtocol.timeAxis.unit)
     }
 
     /// The back-transformed mean and 95% t-interval of one day's analysed values.
@@ -124,6 +126,13 @@ extension Workup {
     /// with `first ≤ day ≤ last`: the `day:group` row.
     func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
         guard last > first else { return .failure("the window \(first)…\(last) has fewer than two days") }
+        let model = studyProtocol.kineticsModel
+        if model.time != .categorical { return continuousInteraction(table, rows, first, last, model) }
+        // Protocol validation refuses such a window before anything is fitted; this guards a
+        // protocol built in code.
+        guard last - first + 1 <= model.levelLimit else {
+            return .failure("\(last - first + 1) time levels in \(first)…\(last) exceed kinetics_model.max_levels \(model.levelLimit); use time: linear or spline")
+        }
         // Factor codes are built directly: day d has code rank(d) among the days present (the
         // levels of R's `factor(day)`, labelled by their decimal text), group control = 0 and
         // treated = 1 (`groupLevels`).
@@ -176,5 +185,57 @@ enum ModelOutcome {
     var value: InteractionTest? {
         if case .success(let t) = self { return t }
         return nil
+    }
+}
+
+extension Workup {
+    /// The continuous-time model on the rows with `first ≤ period ≤ last`: lmerTest's type III
+    /// F test of `time:group` in `value ~ time * group + (1 | patient)` (linear) or
+    /// `value ~ ns(time, knots = the protocol's knots inside (first, last),
+    /// Boundary.knots = c(first, last)) * group + (1 | patient)` (spline); time = the aligned
+    /// period.
+    func continuousInteraction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int, _ model: KineticsModel) -> ModelOutcome {
+        var inWindow: [Int] = []
+        var hasTreated = false, hasControl = false
+        var times = Set<Int32>()
+        for r in rows {
+            let d = Int(table.alignedDay[r])
+            guard d >= first, d <= last else { continue }
+            inWindow.append(r)
+            times.insert(table.alignedDay[r])
+            if table.group[r] == .treated { hasTreated = true } else { hasControl = true }
+        }
+        guard !inWindow.isEmpty else { return .failure("no values in days \(first)…\(last)") }
+        guard hasTreated, hasControl else {
+            return .failure("values from the \(groupLabel(hasTreated ? .treated : .control)) group only in days \(first)…\(last)")
+        }
+        guard times.count >= 2 else { return .failure("values on one day only in days \(first)…\(last)") }
+        let basis: ContinuousTimeBasis
+        let label: String
+        switch model.time {
+        case .spline:
+            let knots = model.interiorKnots(first: first, last: last)
+            do {
+                basis = .spline(try NaturalCubicSpline(knots: knots, boundary: (Double(first), Double(last))))
+            } catch {
+                return .failure("\(error)")
+            }
+            label = KineticsModel(time: .spline, knots: knots).label
+        default:
+            basis = .linear
+            label = "linear"
+        }
+        do {
+            let result = try LinearMixedModel.continuousTimeInteraction(
+                response: inWindow.map { table.analysedValue[$0] }, time: inWindow.map { Double(table.alignedDay[$0]) },
+                treated: inWindow.map { table.group[$0] == .treated }, subjects: inWindow.map { table.patient[$0] }, basis: basis)
+            let test = result.test
+            return .success(InteractionTest(
+                firstDay: first, lastDay: last, observations: result.fit.observationCount, patients: result.fit.subjectCount,
+                fStatistic: test.fValue, numeratorDF: Double(test.numeratorDF), denominatorDF: test.denominatorDF,
+                pValue: test.pValue, warnings: result.fit.warnings.map(\.description), timeModel: label))
+        } catch {
+            return .failure("\(error)")
+        }
     }
 }

@@ -111,7 +111,7 @@ extension Workup {
         }
         if shown.contains("symptom_days") {
             alignment.append(input("alignment.symptom_days", "Time from first symptoms until alignment day", "days", .continuous) { i in
-                patient(i).symptomDays.map { $0 + Double(cohort.patients[i].day0) }
+                patient(i).symptomDays.map { $0 + Double(cohort.patients[i].day0) * studyProtocol.timeAxis.periodDays }
             })
         }
         return baselineSections + [

@@ -197,6 +197,10 @@ public struct CohortDeriver: Sendable {
         courseIndex.reserveCapacity(study.courses.count)
         for (i, c) in study.courses.enumerated() where courseIndex[c.patientID] == nil { courseIndex[c.patientID] = i }
 
+        // Every time that becomes a day index (the treatment start, medications, events,
+        // measurements, cytokines) goes through the protocol's time axis — `TimeAxis.period(of:)`,
+        // ⌊t⌋ by default — so windows and day 0 count periods.
+        let axis = p.timeAxis
         let treatmentDrug = p.treatment.drug.lowercased()
         var firstTreatment: [String: Double] = [:]
         for m in study.medications where m.drug.lowercased() == treatmentDrug {
@@ -208,7 +212,8 @@ public struct CohortDeriver: Sendable {
         var beforeAlignment: [CohortExclusion: Int] = [:]
         var treatedStartDays: [Int] = []
         let exclusionFacts = CriterionFacts(
-            rules: p.exclusions.map(\.rule), study: study, patients: p.exclusions.isEmpty ? [] : Array(study.patients.indices))
+            rules: p.exclusions.map(\.rule), study: study, patients: p.exclusions.isEmpty ? [] : Array(study.patients.indices),
+            axis: axis)
         for (i, patient) in study.patients.enumerated() {
             var reasons: [CohortExclusion] = []
             for rule in p.exclusions where exclusionFacts.meetsBeforeAlignment(rule.rule, patient: i) {
@@ -219,7 +224,7 @@ public struct CohortDeriver: Sendable {
             if let first = reasons.first {
                 beforeAlignment[first, default: 0] += 1
             } else if let start {
-                treatedStartDays.append(icuDay(start))
+                treatedStartDays.append(axis.period(of: start))
             }
             screening.append(ScreenedPatient(
                 id: patient.id, studyIndex: i, group: start == nil ? .control : .treated, exclusions: reasons, cohortIndex: nil))
@@ -252,14 +257,14 @@ public struct CohortDeriver: Sendable {
             let day0: Int
             var startDay: Int?
             if let start = firstTreatment[id] {
-                day0 = icuDay(start)
+                day0 = axis.period(of: start)
                 startDay = day0
                 if start < 0 { treatmentBeforeAdmission += 1 }
             } else {
                 guard let d = controlDay0 else { continue }
                 day0 = d
                 let exit = min(course.discharge ?? .infinity, course.death ?? .infinity)
-                if exit < Double(d) {
+                if exit < axis.start(ofPeriod: d) {
                     controlsNotInICU += 1
                     if p.alignment.excludeControlsNotInICU {
                         screening[s].exclusions.append(.notInICUOnAlignmentDay)
@@ -308,7 +313,7 @@ public struct CohortDeriver: Sendable {
         for m in study.medications {
             guard let i = indexByID[m.patientID] else { continue }
             seen(i, m.time)
-            if let d = plan.drugIndex[m.drug.lowercased()] { drugBuckets[i * drugs.count + d].append(icuDay(m.time)) }
+            if let d = plan.drugIndex[m.drug.lowercased()] { drugBuckets[i * drugs.count + d].append(axis.period(of: m.time)) }
         }
         var infections = [[Double]](repeating: [], count: patients.count)
         for e in study.events {
@@ -472,12 +477,16 @@ public struct CohortDeriver: Sendable {
             return MedicationUse(drug: drug, before: before, after: after)
         }
         let calculator = OutcomeCalculator(settings: p.outcomes)
+        // The outcomes keep their elapsed-time rules (in days) from t0 = the start of the ICU day
+        // holding time `day0 × period_days` (the start, with floor, or the centre, with nearest,
+        // of period day0); on the ICU-day axis that is ICU day day0 itself.
+        let axis = p.timeAxis
         var outcomes: [PatientOutcomes] = []
         outcomes.reserveCapacity(patients.count)
         for i in patients.indices {
             guard let ci = courseIndex[patients[i].id] else { continue }
             outcomes.append(calculator.outcomes(
-                course: study.courses[ci], day0: patients[i].day0, lastRecorded: lastRecorded[i], infectionTimes: infections[i]))
+                course: study.courses[ci], day0: axis.isICUDay ? patients[i].day0 : icuDay(Double(patients[i].day0) * axis.periodDays), lastRecorded: lastRecorded[i], infectionTimes: infections[i]))
         }
 
         return DerivedCohort(
@@ -490,7 +499,7 @@ public struct CohortDeriver: Sendable {
             drugDays: drugDays,
             setFacts: CriterionFacts(
                 rules: p.analysisSets.flatMap { [$0.includeIf, $0.excludeIf].compactMap { $0 } }, study: study,
-                patients: patients.map(\.studyIndex)),
+                patients: patients.map(\.studyIndex), axis: p.timeAxis),
             patientIndexByID: indexByID, registry: registry)
     }
 }
@@ -570,7 +579,7 @@ public struct AdmissionSampleTable: Sendable, Equatable {
             if let v = aggregation.aggregate(keyed[start..<end].map(\.value)) {
                 patient.append(Int32(keyed[start].p))
                 analyte.append(Int32(keyed[start].a))
-                icuDay.append(Int32(clamping: DayZeroCohort.icuDay(keyed[start].time)))
+                icuDay.append(Int32(clamping: p.timeAxis.period(of: keyed[start].time)))
                 value.append(v)
             }
             start = end

@@ -12,11 +12,15 @@ public struct CriterionFacts: Sendable {
     /// Distinct ICU days of each referenced drug (lower case), per patient.
     var drugDays: [String: [[Int]]]
     let registry: BaselineRegistry
+    /// The protocol's time axis: event times become periods through it.
+    let axis: TimeAxis
 
     /// Gathers the facts `rules` read for `patients` (indices into `study.patients`).
-    init(rules: [Criterion], study: StudyData, patients: [Int]) {
+    /// `axis` turns event and drug times into periods (`TimeAxis.period(of:)`).
+    init(rules: [Criterion], study: StudyData, patients: [Int], axis: TimeAxis = .icuDay) {
         let registry = study.baselineRegistry
         self.registry = registry
+        self.axis = axis
         var variableNames = Set<String>(), eventKinds = Set<String>(), drugNames = Set<String>()
         for leaf in rules.flatMap(\.leaves) {
             switch leaf {
@@ -48,7 +52,7 @@ public struct CriterionFacts: Sendable {
             for m in study.medications {
                 let drug = m.drug.lowercased()
                 guard drugNames.contains(drug), let k = position[m.patientID] else { continue }
-                drugDays[drug, default: []][k].append(icuDay(m.time))
+                drugDays[drug, default: []][k].append(axis.period(of: m.time))
             }
             for drug in drugNames {
                 drugDays[drug] = drugDays[drug]?.map { Array(Set($0)).sorted() }
@@ -68,7 +72,7 @@ public struct CriterionFacts: Sendable {
     /// Whether patient `k` has an event of the rule's kind with `⌊time⌋ − offset` in its window.
     func meets(_ e: EventCriterion, patient k: Int, dayOffset: Int) -> Bool {
         guard let times = events[e.event], k < times.count else { return false }
-        return times[k].contains { e.window.contains(icuDay($0) - dayOffset) }
+        return times[k].contains { e.window.contains(axis.period(of: $0) - dayOffset) }
     }
 
     /// Whether patient `k` meets `criterion` before alignment (windows in ICU days).

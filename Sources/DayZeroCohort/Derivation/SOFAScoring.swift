@@ -64,6 +64,16 @@ extension SOFADefinition {
 /// Whether a patient is mechanically ventilated on ICU day `day`: the ventilation interval
 /// `[start, end]` reaches into the day, `start < day + 1` and `end ≥ day` (an end at time `t`
 /// counts for ICU day ⌊t⌋; no end = still ventilated).
+/// Whether a patient is mechanically ventilated during the period `[from, to)` (a period of a
+/// `TimeAxis`): `start < to` and no end or `end ≥ from`. With `[d, d + 1)` this is
+/// `isVentilated(onICUDay: d, …)`.
+@inlinable
+public func isVentilated(from: Double, to: Double, start: Double?, end: Double?) -> Bool {
+    guard let start, start < to else { return false }
+    guard let end else { return true }
+    return end >= from
+}
+
 @inlinable
 public func isVentilated(onICUDay day: Int, start: Double?, end: Double?) -> Bool {
     guard let start else { return false }

@@ -19,9 +19,12 @@ struct SeriesPlan {
     var drugs: [String] = []
     var drugIndex: [String: Int] = [:]
     var cytokineAnalytes: [String] = []
+    /// The protocol's time axis: a row at time t belongs to period `axis.period(of: t)`.
+    let axis: TimeAxis
 
     init(protocol p: StudyProtocol, registry: ParameterRegistry) {
         sofa = p.sofa
+        axis = p.timeAxis
         let derived = p.derivedParameterNames
         func catalogAggregation(_ name: String) -> DailyAggregation {
             p.parameterRule(named: name)?.aggregation ?? registry[name]?.aggregation ?? .max
@@ -99,10 +102,10 @@ struct SeriesPlan {
         var values: [Double] = []
         while k < rows.endIndex {
             let slot = rows[k].slot
-            let day = icuDay(rows[k].time)
+            let day = axis.period(of: rows[k].time)
             values.removeAll(keepingCapacity: true)
             var e = k
-            while e < rows.endIndex, rows[e].slot == slot, icuDay(rows[e].time) == day {
+            while e < rows.endIndex, rows[e].slot == slot, axis.period(of: rows[e].time) == day {
                 values.append(rows[e].value)
                 e += 1
             }
@@ -123,7 +126,10 @@ struct SeriesPlan {
         var days = Set<Int>()
         for inputs in sofaInputKeys { for k in inputs { days.formUnion(series[k].days) } }
         for day in days.sorted() {
-            let ventilated = isVentilated(onICUDay: day, start: course.ventilationStart, end: course.ventilationEnd)
+            let ventilated = axis.isICUDay
+                ? isVentilated(onICUDay: day, start: course.ventilationStart, end: course.ventilationEnd)
+                : isVentilated(from: axis.start(ofPeriod: day), to: axis.start(ofPeriod: day + 1),
+                               start: course.ventilationStart, end: course.ventilationEnd)
             let s = sofa.score(ventilated: ventilated) { c, j in series[sofaInputKeys[c][j]].value(on: day) }
             table.patient.append(Int32(patient))
             table.icuDay.append(Int32(clamping: day))

@@ -116,6 +116,7 @@ struct ProtocolValidator {
         if let settings = p.proteomicsSettings { proteomics(settings) }
         outcomes(p.outcomes)
         analysisSets(p.analysisSets)
+        timeSettings(p)
     }
 
     /// Reports every repeat of a name; `nameKey` is the key holding the name inside each entry.

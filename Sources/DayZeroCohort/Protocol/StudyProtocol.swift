@@ -41,6 +41,10 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var groups: GroupLabels?
     /// How the report is written (`report:`); `nil`: `ReportSettings()` (no paper references).
     public var report: ReportSettings?
+    /// The time axis (`time_axis:`); `nil`: the ICU day (`TimeAxis.icuDay`).
+    public var timeAxisSetting: TimeAxis?
+    /// The kinetics model (`kinetics_model:`); `nil`: categorical time (`KineticsModel.categorical`).
+    public var kineticsModelSetting: KineticsModel?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
@@ -91,6 +95,8 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         baseline = try c.decodeIfPresent([BaselineSection].self, forKey: .baseline)
         groups = try c.decodeIfPresent(GroupLabels.self, forKey: .groups)
         report = try c.decodeIfPresent(ReportSettings.self, forKey: .report)
+        timeAxisSetting = try c.decodeIfPresent(TimeAxis.self, forKey: .timeAxisSetting)
+        kineticsModelSetting = try c.decodeIfPresent(KineticsModel.self, forKey: .kineticsModelSetting)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -104,10 +110,18 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case analysisSets = "analysis_sets"
         case baseline, groups
         case report
+        case timeAxisSetting = "time_axis"
+        case kineticsModelSetting = "kinetics_model"
     }
 
     /// The report settings in force: the protocol's, else none of the optional texts.
     public var reportSettings: ReportSettings { report ?? ReportSettings() }
+
+    /// The time axis in force: the protocol's, else the ICU day.
+    public var timeAxis: TimeAxis { timeAxisSetting ?? .icuDay }
+
+    /// The kinetics model in force: the protocol's, else categorical time.
+    public var kineticsModel: KineticsModel { kineticsModelSetting ?? .categorical }
 
     /// The group labels in force: the protocol's, else the treatment drug (capitalised) and "Control".
     public var groupLabels: GroupLabels {
