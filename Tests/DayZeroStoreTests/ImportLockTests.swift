@@ -30,5 +30,7 @@ struct ImportLockTests {
         holder.release()
         try StudyStore.importStudy(folder: fixtureURL("valid-timestamps"), to: database)
         #expect(try Data(contentsOf: database) != before)
+        // The lock file goes with the import that held it.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["study.sqlite"])
     }
 }

@@ -307,11 +307,16 @@ public struct StudyStore: Sendable {
 }
 
 /// The exclusive lock an import holds on its target store (`flock` on `.NAME.sqlite.lock`
-/// beside it, a file that stays there empty): two imports into the same store at once would
-/// otherwise both succeed and the last rename win silently. The lock is released when the
-/// process ends, however it ends, so a killed import never leaves a store locked.
+/// beside it): two imports into the same store at once would otherwise both succeed and the
+/// last rename win silently. The second fails at once (it does not wait). The lock is released
+/// when the process ends, however it ends, so a killed import never leaves a store locked (only
+/// an empty lock file, which the next import reuses and removes).
+///
+/// The file is removed while still locked, after the import's last step: an import that opened
+/// it before then still finds it locked and fails; one that comes later creates a new one.
 struct ImportLock {
     let fd: Int32
+    let url: URL
 
     /// `.study.sqlite.lock`: the lock file of `database`.
     static func lockFile(of database: URL) -> URL {
@@ -333,9 +338,11 @@ struct ImportLock {
                 : "cannot lock \(url.path) (errno \(errno))")
         }
         self.fd = fd
+        self.url = url
     }
 
     func release() {
+        unlink(url.path)
         flock(fd, LOCK_UN)
         close(fd)
     }
