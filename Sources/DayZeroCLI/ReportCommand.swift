@@ -10,7 +10,7 @@ public struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Run the whole workup and write report.html, results.json and the tidy CSV exports.",
         discussion: """
-            Without --db or --study the bundled synthetic cohort (78 screened patients shaped like Kooistra et al., Crit Care 2020) is analysed. report.html is one self-contained file: inline SVG figures, no network references, no JavaScript; open it in any browser or print it to PDF. Patient identifiers never appear in it (they do appear in the tidy exports, which are data files).
+            Without --db or --study the bundled synthetic cohort (78 screened patients shaped like Kooistra et al., Crit Care 2020) is analysed; --example alcoholic-hepatitis runs the second built-in example (its synthetic cohort and its protocol; see docs/examples.md). report.html is one self-contained file: inline SVG figures, no network references, no JavaScript; open it in any browser or print it to PDF. Patient identifiers never appear in it (they do appear in the tidy exports, which are data files).
 
             Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written; 64 a command-line usage error.
             """)
