@@ -96,7 +96,7 @@ import Testing
 
         // The declared outcomes, in order.
         let measures = try #require(main.outcomeMeasures)
-        #expect(measures.map(\.name) == ["death", "transplant", "death_90d", "infection_28d", "vfd_28", "icu_los"])
+        #expect(measures.map(\.name) == ["death", "transplant", "death_28d", "death_90d", "infection_28d", "vfd_28", "icu_los"])
         let byName = Dictionary(uniqueKeysWithValues: measures.map { ($0.name, $0) })
         for name in ["death", "transplant"] {
             let incidence = try #require(byName[name]?.cumulativeIncidence, "\(name): no cumulative incidence")

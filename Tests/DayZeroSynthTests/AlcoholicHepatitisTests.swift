@@ -52,7 +52,7 @@ struct AlcoholicHepatitisTests {
         try AlcoholicHepatitisCohort.write(seed: 5, patients: 3, to: folder)
         let variables = try String(contentsOf: folder.appendingPathComponent("variables.csv"), encoding: .utf8)
         #expect(variables.contains("he_grade,Hepatic encephalopathy (West Haven grade),categorical,,0|1|2|3|4,None|Grade 1|Grade 2|Grade 3|Grade 4,,"))
-        #expect(variables.contains("maddrey,Maddrey discriminant function,continuous,points,,,0,400"))
+        #expect(variables.contains("maddrey,Maddrey discriminant function,continuous,,,,0,400"))
         let parameters = try String(contentsOf: folder.appendingPathComponent("parameters.csv"), encoding: .utf8)
         #expect(parameters == "parameter,label,kind,unit,aggregation,minimum,maximum\ninr,INR,clinical,ratio,max,0.5,15\n")
         let patients = try String(contentsOf: folder.appendingPathComponent("patients.csv"), encoding: .utf8)

@@ -42,6 +42,7 @@ extension StudyProtocol {
                     OutcomeMeasure(
                         name: "transplant", label: "Liver transplantation (death competing)", kind: .timeToEvent,
                         event: "liver_transplant", competing: "death", horizonDays: 365),
+                    OutcomeMeasure(name: "death_28d", label: "Death within 28 days", kind: .binary, event: "death", horizonDays: 28),
                     OutcomeMeasure(name: "death_90d", label: "Death within 90 days", kind: .binary, event: "death", horizonDays: 90),
                     OutcomeMeasure(
                         name: "infection_28d", label: "Secondary infection within 28 days", kind: .binary,

@@ -83,6 +83,7 @@ extension ProtocolYAML {
             # Gray's test, over a year.
             - {name: death, label: Death (liver transplantation competing), kind: time_to_event, event: death, competing: liver_transplant, horizon_days: 365}
             - {name: transplant, label: Liver transplantation (death competing), kind: time_to_event, event: liver_transplant, competing: death, horizon_days: 365}
+            - {name: death_28d, label: Death within 28 days, kind: binary, event: death, horizon_days: 28}
             # A patient lost to follow-up alive before day 90 has no known status: counted missing.
             - {name: death_90d, label: Death within 90 days, kind: binary, event: death, horizon_days: 90}
             - {name: infection_28d, label: Secondary infection within 28 days, kind: binary, event: secondary_infection, horizon_days: 28}

@@ -41,7 +41,7 @@ public enum AlcoholicHepatitisCohort {
     /// The baseline variables the study declares (`variables.csv`), in declaration order
     /// (`Patient.declared` holds their values in this order).
     public static let variables: [BaselineVariable] = [
-        BaselineVariable(name: "maddrey", label: "Maddrey discriminant function", kind: .continuous, unit: "points", minimum: 0, maximum: 400),
+        BaselineVariable(name: "maddrey", label: "Maddrey discriminant function", kind: .continuous, minimum: 0, maximum: 400),
         BaselineVariable(name: "meld", label: "MELD score", kind: .continuous, unit: "points", minimum: 6, maximum: 40),
         BaselineVariable(
             name: "he_grade", label: "Hepatic encephalopathy (West Haven grade)", kind: .categorical,
@@ -207,7 +207,7 @@ enum AHPatientGenerator {
         let sickness = exp(0.05 * (meldDrawn - 24)) * (grade >= 3 ? 1.4 : 1) * (infected ? 1.2 : 1)
         let death28Hazard = 0.0115 * sickness * (treated ? 0.7 : 1)
         var death = firstEvent(hazards: [(0, death28Hazard), (Double(day0) + 28, 0.0030), (Double(day0) + 90, 0.00115)], rng: &rng)
-        var transplant = firstEvent(hazards: [(0, 0), (14, 0.0006), (90, 0.0002)], rng: &rng)
+        var transplant = firstEvent(hazards: [(0, 0), (14, 0.0012), (90, 0.0002)], rng: &rng)
         var lost: Double? = rng.bernoulli(0.08) ? rng.uniform(35, 85) : nil
         var stay = min(60, max(1.5, rng.logNormal(median: 6, sdLog: 0.6)))
         switch role {
@@ -377,7 +377,7 @@ enum AHPatientGenerator {
                 if day > 0 {
                     offset = 0.6 * offset + rng.normal(mean: 0, sd: s.noise)
                     if day > day0 { level += treated ? s.slopeTreated : s.slopeControl }
-                    if day == day0 && treated { level += s.stepTreated }
+                    if day == day0 + 1 && treated { level += s.stepTreated }  // leukocytosis after the first dose
                 }
                 let missing = day > 0 && day != day0 && rng.bernoulli(0.04)
                 let value = min(s.range.upperBound, max(s.range.lowerBound, exp(level + (day > 0 ? offset : 0))))
