@@ -41,21 +41,29 @@ extension AnalysisCommandLine {
     /// protocol's name and canonical text, and what each method is used for.
     static func reportOptions(_ loaded: LoadedStudy) -> ReportOptions {
         let labels = loaded.studyProtocol.groupLabels
+        var descriptions = [
+            "fisher": "Table 1 counts, medication use, secondary infections, 28-day mortality",
+            "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
+            "median-iqr": "Table 1 and outcome summaries",
+            "geometric-mean": "daily values of the kinetics and cytokine figures",
+            "mixed-model": "between-group differences over time (whole window, before and after day 0)",
+            "kaplan-meier": "time on ventilation, ICU stay and survival curves",
+            "log-rank": "comparison of the Kaplan–Meier curves",
+            "paired-t": "proteomics, post versus pre per assay",
+        ]
+        // A study that declares its outcomes does not have the paper's four.
+        if loaded.studyProtocol.outcomes.measures != nil {
+            let medication = loaded.studyProtocol.medications.drugs.isEmpty ? "" : ", medication use"
+            descriptions["fisher"] = "Table 1 counts\(medication), binary outcomes"
+            descriptions["mann-whitney"] = "Table 1 continuous characteristics, free-days and duration outcomes"
+            descriptions["kaplan-meier"] = "time-to-event outcomes without a competing event, duration outcomes"
+        }
         return ReportOptions(
             title: loaded.studyProtocol.title ?? "DayZero report",
             studyName: loaded.source,
             groupLabels: ["treated": labels.treated, "control": labels.control],
             protocolName: loaded.studyProtocol.name,
             protocolText: try? ProtocolYAML.encode(loaded.studyProtocol),
-            methodDescriptions: [
-                "fisher": "Table 1 counts, medication use, secondary infections, 28-day mortality",
-                "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
-                "median-iqr": "Table 1 and outcome summaries",
-                "geometric-mean": "daily values of the kinetics and cytokine figures",
-                "mixed-model": "between-group differences over time (whole window, before and after day 0)",
-                "kaplan-meier": "time on ventilation, ICU stay and survival curves",
-                "log-rank": "comparison of the Kaplan–Meier curves",
-                "paired-t": "proteomics, post versus pre per assay",
-            ])
+            methodDescriptions: descriptions)
     }
 }

@@ -72,6 +72,9 @@ import Testing
         #expect(html.contains("Prednisolone") && html.contains("No corticosteroids"))
         #expect(html.contains("Hepatic encephalopathy (West Haven grade)"))
         #expect(!html.contains("P0001"))
+        // The methods say what this study used each test for, not the paper's outcomes.
+        #expect(html.contains("Table 1 counts, binary outcomes"))
+        #expect(!html.contains("28-day mortality"))
 
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
