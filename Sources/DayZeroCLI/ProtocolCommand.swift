@@ -1,6 +1,7 @@
 import ArgumentParser
 import DayZeroCohort
 import DayZeroStore
+import DayZeroSynth
 import Foundation
 
 /// `dayzero protocol`: write the default study protocol, or check a protocol file.
@@ -18,8 +19,8 @@ public struct ProtocolCommand: ParsableCommand {
 public struct ProtocolInitCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "init",
-        abstract: "Write the paper's protocol (Kooistra et al. 2020) with explanatory comments.",
-        discussion: "Without --out the protocol is printed. An existing file is only replaced with --force."
+        abstract: "Write the paper's protocol (Kooistra et al. 2020), or a built-in example's, with explanatory comments.",
+        discussion: "Without --out the protocol is printed. An existing file is only replaced with --force. --example alcoholic-hepatitis writes the protocol of the second built-in example (docs/examples.md)."
     )
 
     @Option(name: .long, help: "The file to write.")
@@ -28,18 +29,31 @@ public struct ProtocolInitCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an existing file.")
     var force = false
 
+    @Option(name: .long, help: "The built-in example whose protocol is written (\(StudyExample.knownNames)); default: kooistra.")
+    var example: String?
+
     public init() {}
 
+    public func validate() throws {
+        if let example { _ = try StudyExample.parse(example) }
+    }
+
+    /// The protocol text to write.
+    func text() throws -> String {
+        try (example.map(StudyExample.parse) ?? .default).protocolYAML
+    }
+
     public func run() throws {
+        let yaml = try text()
         guard let out else {
-            print(ProtocolYAML.defaultYAML, terminator: "")
+            print(yaml, terminator: "")
             return
         }
         if FileManager.default.fileExists(atPath: out), !force {
             throw ValidationError("\(out) exists; use --force to replace it")
         }
         do {
-            try ProtocolYAML.defaultYAML.write(toFile: out, atomically: true, encoding: .utf8)
+            try yaml.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {
             throw ValidationError("cannot write \(out): \(error.localizedDescription)")
         }

@@ -10,7 +10,7 @@ public struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Run the whole workup and write report.html, results.json and the tidy CSV exports.",
         discussion: """
-            Without --db or --study the bundled synthetic cohort (78 screened patients shaped like Kooistra et al., Crit Care 2020) is analysed. report.html is one self-contained file: inline SVG figures, no network references, no JavaScript; open it in any browser or print it to PDF. Patient identifiers never appear in it (they do appear in the tidy exports, which are data files).
+            Without --db or --study the bundled synthetic cohort (78 screened patients shaped like Kooistra et al., Crit Care 2020) is analysed; --example alcoholic-hepatitis runs the second built-in example (its synthetic cohort and its protocol; see docs/examples.md). report.html is one self-contained file: inline SVG figures, no network references, no JavaScript; open it in any browser or print it to PDF. Patient identifiers never appear in it (they do appear in the tidy exports, which are data files).
 
             Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written; 64 a command-line usage error.
             """)
@@ -45,21 +45,27 @@ extension AnalysisCommandLine {
         let p = loaded.studyProtocol
         let horizon = p.outcomes.horizonDays
         let registry = ParameterRegistry(declared: loaded.study.declaredParameters)
-        let fisher = ["Table 1 counts"] + (p.medications.drugs.isEmpty ? [] : ["medication use"])
-            + ["secondary infections", "\(horizon)-day mortality"]
+        let medication = p.medications.drugs.isEmpty ? [] : ["medication use"]
         let cytokines = p.parameters.contains { registry[$0.name]?.kind == .cytokine }
+        var descriptions = [
+            "fisher": (["Table 1 counts"] + medication + ["secondary infections", "\(horizon)-day mortality"]).joined(separator: ", "),
+            "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
+            "median-iqr": "Table 1 and outcome summaries",
+            "geometric-mean": cytokines ? "daily values of the kinetics and cytokine figures" : "daily values of the kinetics figures",
+            "mixed-model": "between-group differences over time (whole window, before and after day 0)",
+            "kaplan-meier": "time on ventilation, ICU stay and survival curves",
+            "log-rank": "comparison of the Kaplan–Meier curves",
+            "paired-t": "proteomics, post versus pre per assay",
+        ]
+        // A study that declares its outcomes does not have the paper's four.
+        if p.outcomes.measures != nil {
+            descriptions["fisher"] = (["Table 1 counts"] + medication + ["binary outcomes"]).joined(separator: ", ")
+            descriptions["mann-whitney"] = "Table 1 continuous characteristics, free-days and duration outcomes"
+            descriptions["kaplan-meier"] = "time-to-event outcomes without a competing event, duration outcomes"
+        }
         return ReportOptions(
             protocol: p, registry: registry,
             studyName: loaded.source,
-            methodDescriptions: [
-                "fisher": fisher.joined(separator: ", "),
-                "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
-                "median-iqr": "Table 1 and outcome summaries",
-                "geometric-mean": cytokines ? "daily values of the kinetics and cytokine figures" : "daily values of the kinetics figures",
-                "mixed-model": "between-group differences over time (whole window, before and after day 0)",
-                "kaplan-meier": "time on ventilation, ICU stay and survival curves",
-                "log-rank": "comparison of the Kaplan–Meier curves",
-                "paired-t": "proteomics, post versus pre per assay",
-            ])
+            methodDescriptions: descriptions)
     }
 }

@@ -6,32 +6,42 @@ import Foundation
 public struct SimulateCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "simulate",
-        abstract: "Write a synthetic cohort shaped like the anakinra study (Kooistra et al. 2020) as a study folder.",
+        abstract: "Write a synthetic cohort shaped like the anakinra study (Kooistra et al. 2020), or a built-in example's, as a study folder.",
         discussion: """
             With the default seed and 78 patients this is the default cohort: the paper's flow \
             (78 screened, 9 immunocompromised, 1 refused, 8 controls gone by ICU day 12, 21 treated, \
             39 controls) and its Table 1 counts exactly. Other sizes keep the same proportions and are \
             streamed to disk in bounded memory. The same seed always gives byte-identical files. \
-            See docs/synthetic-cohort.md.
+            See docs/synthetic-cohort.md. --example alcoholic-hepatitis writes the second built-in example \
+            (200 screened patients with severe alcoholic hepatitis; docs/examples.md).
             """
     )
 
-    @Option(name: .long, help: "Random seed (any unsigned 64-bit integer).")
-    public var seed: UInt64 = SyntheticCohort.defaultSeed
+    @Option(name: .long, help: "Random seed (any unsigned 64-bit integer); default: the example's (kooistra 20201214, alcoholic-hepatitis 20150423).")
+    public var seed: UInt64?
 
     @Option(name: .long, help: "Study folder to write (created if needed).")
     public var out: String
 
-    @Option(name: .long, help: "Number of screened patients.")
-    public var patients: Int = SyntheticCohort.defaultPatientCount
+    @Option(name: .long, help: "Number of screened patients; default: the example's (kooistra 78, alcoholic-hepatitis 200).")
+    public var patients: Int?
+
+    @Option(name: .long, help: "The built-in example whose synthetic cohort is written (\(StudyExample.knownNames)); default: kooistra.")
+    public var example: String?
 
     @Flag(name: .long, help: "Replace the study files of a folder that is not empty.")
     public var force = false
 
     public init() {}
 
+    /// The example named by `--example`, else the default (kooistra).
+    func chosenExample() throws -> StudyExample {
+        try example.map(StudyExample.parse) ?? .default
+    }
+
     public func validate() throws {
-        guard patients >= 1 else {
+        _ = try chosenExample()
+        if let patients, patients < 1 {
             throw ValidationError("--patients must be at least 1, got \(patients).")
         }
         let url = URL(fileURLWithPath: out)
@@ -51,7 +61,10 @@ public struct SimulateCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: out)
         let started = Date()
         var shownProgress = false
-        let summary = try SyntheticCohort.write(seed: seed, patients: patients, to: folder) { progress in
+        let chosen = try chosenExample()
+        let seed = self.seed ?? chosen.defaultSeed
+        let patients = self.patients ?? chosen.defaultPatientCount
+        let summary = try chosen.write(seed: seed, patients: patients, to: folder) { progress in
             // Progress on stderr, only for runs that take longer than a second.
             guard Date().timeIntervalSince(started) > 1 || shownProgress else { return }
             shownProgress = true
@@ -62,7 +75,7 @@ public struct SimulateCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(started)
         let rows = summary.rows.values.reduce(0, +)
         let megabytes = Double(summary.bytes) / 1_048_576
-        print("wrote \(summary.patients) patients (seed \(seed)): \(rows) rows, "
+        print("wrote \(summary.patients) patients\(chosen == .kooistra ? "" : " of the \(chosen.rawValue) example") (seed \(seed)): \(rows) rows, "
               + String(format: "%.1f MB", megabytes) + " in \(folder.path) "
               + String(format: "(%.1f s)", seconds))
     }

@@ -14,13 +14,31 @@ public struct StudyInputOptions: ParsableArguments {
     @Option(name: .long, help: "A study folder of CSV files (validated as on import).")
     public var study: String?
 
-    @Option(name: .long, help: "A protocol file (YAML); default: the paper's protocol (`dayzero protocol init` writes it).")
+    @Option(name: .long, help: "A protocol file (YAML); default: the paper's protocol (`dayzero protocol init` writes it), or the example's.")
     public var `protocol`: String?
+
+    @Option(name: .long, help: "A built-in example study and its protocol (\(StudyExample.knownNames)); default: kooistra. Not with --db or --study.")
+    public var example: String?
 
     public init() {}
 
     public func validate() throws {
         if db != nil && study != nil { throw ValidationError("give --db or --study, not both") }
+        if let example {
+            if db != nil || study != nil { throw ValidationError("--example runs a bundled example study; give --example, --db or --study, not several") }
+            _ = try StudyExample.parse(example)
+        }
+    }
+}
+
+extension StudyExample {
+    /// The example called `name`, or a usage error listing the known examples.
+    static func parse(_ name: String) throws -> StudyExample {
+        guard let example = StudyExample.named(name) else {
+            throw ValidationError("unknown example '\(name)'; the known examples are: "
+                + StudyExample.allCases.map { "\($0.rawValue) (\($0.summary))" }.joined(separator: "; "))
+        }
+        return example
     }
 }
 
@@ -63,6 +81,7 @@ extension StudyInputOptions {
         let source: String
         var seed: UInt64?
         var store: StudyStore?
+        var defaultProtocol = StudyProtocol.paperDefault
         if let db {
             guard FileManager.default.fileExists(atPath: db) else { throw InputFailure.unreadable("\(db): no such study store") }
             let opened = try StudyStore(url: URL(fileURLWithPath: db))
@@ -78,11 +97,15 @@ extension StudyInputOptions {
             }
             source = folder
         } else {
-            study = SyntheticCohort.default
-            seed = SyntheticCohort.defaultSeed
-            source = "the bundled synthetic cohort (seed \(SyntheticCohort.defaultSeed))"
+            let example = try self.example.map(StudyExample.parse) ?? .default
+            study = example.study
+            seed = example.defaultSeed
+            defaultProtocol = example.studyProtocol
+            source = example == .kooistra
+                ? "the bundled synthetic cohort (seed \(SyntheticCohort.defaultSeed))"
+                : "the bundled example '\(example.rawValue)' (synthetic, seed \(example.defaultSeed))"
         }
-        var studyProtocol = StudyProtocol.paperDefault
+        var studyProtocol = defaultProtocol
         if let path = self.protocol {
             let text: String
             do {

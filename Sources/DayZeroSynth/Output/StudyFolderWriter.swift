@@ -17,15 +17,30 @@ final class TableSink<Row> {
     private(set) var bytes = 0
     private static var flushThreshold: Int { 1 << 20 }
 
-    init(_ table: StudyTable, folder: URL, fields available: [String: Field]) throws {
+    /// - Parameter only: the columns to write, in this order (the table's required columns and
+    ///   further columns such as declared baseline variables); `nil`: every column of the table.
+    init(_ table: StudyTable, folder: URL, fields available: [String: Field], only: [String]? = nil) throws {
         var fields: [Field] = []
-        for column in table.columns {
-            if let field = available[column.name] {
-                fields.append(field)
-            } else if column.isRequired {
+        var names: [String] = []
+        if let only {
+            for column in table.columns where column.isRequired && !only.contains(column.name) {
                 throw SynthError.unmappedColumn(table: table.fileName, column: column.name)
-            } else {
-                fields.append { _, _ in }
+            }
+            for name in only {
+                guard let field = available[name] else { throw SynthError.unmappedColumn(table: table.fileName, column: name) }
+                fields.append(field)
+                names.append(name)
+            }
+        } else {
+            for column in table.columns {
+                if let field = available[column.name] {
+                    fields.append(field)
+                } else if column.isRequired {
+                    throw SynthError.unmappedColumn(table: table.fileName, column: column.name)
+                } else {
+                    fields.append { _, _ in }
+                }
+                names.append(column.name)
             }
         }
         self.table = table
@@ -39,9 +54,9 @@ final class TableSink<Row> {
         } catch {
             throw SynthError.cannotWrite(path: url.path, reason: error.localizedDescription)
         }
-        for (k, column) in table.columns.enumerated() {
+        for (k, name) in names.enumerated() {
             if k > 0 { buffer.comma() }
-            buffer.text(column.name)
+            buffer.text(name)
         }
         buffer.newline()
     }
