@@ -39,7 +39,9 @@ package enum FlowDiagramSVG {
                                  lines: ["Patients screened", "n = \(NumberFormat.count(flow.screened))"], bold: true, tooltip: nil)
         y += screenedHeight
         let spineTop = y
-        for step in flow.exclusions {
+        // The flow's own steps (no ICU course; controls gone before day 0) are drawn only when
+        // they exclude someone; the protocol's exclusion rules are always drawn, with their n.
+        for step in flow.exclusions where step.count > 0 || !Self.builtInSteps.contains(step.reason) {
             let wrapped = TextMetrics.wrap(step.label ?? step.reason, maxWidth: sideWidth - 12, fontSize: fontSize, maxLines: 3)
             let lines = ["Excluded: n = \(NumberFormat.count(step.count))"] + wrapped.lines
             let h = Double(lines.count) * lineHeight + 12
@@ -80,6 +82,9 @@ package enum FlowDiagramSVG {
         body.height = groupTop + max(h1, h2) + 8
         return body.svg(id: id, label: "Patient flow diagram")
     }
+
+    /// The flow steps DayZero adds to the protocol's exclusion rules.
+    static let builtInSteps: Set<String> = ["no_icu_course", "not_in_icu_on_alignment_day"]
 
     /// A sentence when screened − exclusions ≠ treated + controls, else `nil`.
     package static func reconciliationNote(_ flow: FlowResults) -> String? {

@@ -73,11 +73,30 @@ package enum SurvivalSVG {
         return render(panel, id: id, groups: groups)
     }
 
+    /// The axis unit: days, or years (365 days a tick) when the numbers at risk are given a year
+    /// or more apart, so a ten-year axis reads 0 … 10 rather than 0, 365, … 3650.
+    static func timeUnit(_ riskTimes: [Double]) -> (divisor: Double, title: String) {
+        let steps = zip(riskTimes.dropFirst(), riskTimes).map { $0 - $1 }
+        guard let first = steps.first, first >= 365, first.truncatingRemainder(dividingBy: 365) == 0 else {
+            return (1, "Days from alignment (day 0)")
+        }
+        return (365, "Years from alignment (day 0; a year = 365 days)")
+    }
+
     static func render(_ comparison: Panel, id: String?, groups: GroupPalette) -> String {
         let title = comparison.title
+        let unit = timeUnit(comparison.riskTimes)
+        var comparison = comparison
+        if unit.divisor != 1 {
+            comparison.riskTimes = comparison.riskTimes.map { $0 / unit.divisor }
+            for c in comparison.curves.indices {
+                comparison.curves[c].steps = comparison.curves[c].steps.map { ($0.time / unit.divisor, $0.value, $0.censored) }
+            }
+        }
         let present = groups.present(Set(comparison.curves.map(\.group)))
         let curves = present.compactMap { entry in comparison.curves.first { $0.group == entry.key }.map { (entry, $0) } }
-        let height = plotBottom + 52 + rowHeight * Double(max(curves.count, 1)) + 6
+        // Each group takes two rows of the risk table: its full label, then its numbers.
+        let height = plotBottom + 52 + 2 * rowHeight * Double(max(curves.count, 1)) + 6
         var canvas = SVGCanvas(width: width, height: height)
 
         canvas.text(title, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
@@ -91,6 +110,7 @@ package enum SurvivalSVG {
         let xScale: AxisScale
         if riskTimes.count >= 2 {
             let decimals = riskTimes.allSatisfy { $0 == $0.rounded() } ? 0 : 1
+            // (A horizon that is not a whole number of years ends on a fraction: 1826 days → 5.0.)
             xScale = AxisScale.fixed(domain: (0, maxTime), ticks: riskTimes, decimals: decimals, range: (plotLeft, plotRight))
         } else {
             xScale = AxisScale.linear(values: [0, maxTime], range: (plotLeft, plotRight))
@@ -110,7 +130,7 @@ package enum SurvivalSVG {
         }
         canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
         canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
-        canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
+        canvas.text(unit.title, x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
         canvas.text(comparison.yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
 
         for (entry, curve) in curves {
@@ -142,9 +162,10 @@ package enum SurvivalSVG {
         canvas.text("Number at risk", x: 4, y: tableTop, size: 9.5, bold: true)
         for (row, item) in curves.enumerated() {
             let (entry, curve) = item
-            let y = tableTop + rowHeight * Double(row + 1)
-            canvas.marker(entry.style.marker, x: 8, y: y - 3.5, size: 6, color: entry.style.color)
-            canvas.text(entry.label, x: 15, y: y, size: 9.5, maxWidth: plotLeft - 30, tooltip: entry.label)
+            let labelY = tableTop + rowHeight * Double(2 * row + 1)
+            let y = labelY + rowHeight
+            canvas.marker(entry.style.marker, x: 8, y: labelY - 3.5, size: 6, color: entry.style.color)
+            canvas.text(entry.label, x: 15, y: labelY, size: 9.5, maxWidth: width - 19, tooltip: entry.label)
             for (i, time) in comparison.riskTimes.enumerated() where i < curve.atRisk.count {
                 guard let x = xScale.position(time), time <= maxTime, time >= 0 else { continue }
                 canvas.text(NumberFormat.count(curve.atRisk[i]), x: x, y: y, size: 9.5, anchor: .middle)

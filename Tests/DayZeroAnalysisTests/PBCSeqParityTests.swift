@@ -94,10 +94,19 @@ struct PBCSeqParityTests {
 
         // Table 1: every row R computed, by id.
         let rows = main.table1.sections.flatMap(\.rows)
-        let rRows = try Self.array(r["table1"])
+        // Day 0 is study entry for everyone, so the alignment-day rows R computes repeat the
+        // admission-day rows value for value; DayZero shows them once. The repeat is checked in
+        // R's numbers (same p as the admission row), then left out of the comparison.
+        let allRRows = try Self.array(r["table1"]).map { try Self.object($0) }
+        func rID(_ row: [String: Any]) -> String { row["id"] as? String ?? "" }
+        for alignment in allRRows where rID(alignment).hasPrefix("alignment.") {
+            let admission = allRRows.first { rID($0) == "admission." + rID(alignment).dropFirst("alignment.".count) }
+            #expect((admission?["p"] as? Double) == (alignment["p"] as? Double), "\(rID(alignment)) differs from its admission row in R")
+        }
+        let rRows = allRRows.filter { !rID($0).hasPrefix("alignment.") }
+        #expect(!main.table1.sections.contains { $0.title == "Clinical parameters on alignment day" })
         #expect(rows.count == rRows.count, "Table 1 has \(rows.count) rows, R \(rRows.count)")
-        for any in rRows {
-            let rr = try Self.object(any)
+        for rr in rRows {
             let id = try #require(rr["id"] as? String)
             let row = try #require(rows.first { $0.id == id }, "Table 1 row \(id) missing")
             #expect(row.test == rr["test"] as? String, "\(id): test \(String(describing: row.test)) vs R \(String(describing: rr["test"]))")
@@ -212,11 +221,12 @@ struct PBCSeqParityTests {
         #expect(c.compared == Self.expectedComparisons, "compared \(c.compared) values")
     }
 
-    /// The number of values the test compares: flow 6; Table 1 250 (4 binary rows × 11, 15
-    /// continuous rows × 12, stage 14, edema 12, with p-values, statistics, n, missing, counts,
+    /// The number of values the test compares: flow 6; Table 1 166 (4 binary rows × 11, 8
+    /// continuous rows × 12 — age and the 7 labs at entry; R's 7 identical alignment-day rows are
+    /// checked equal to them and not compared again —, stage 14, edema 12, with p-values, statistics, n, missing, counts,
     /// percentages, medians and quartiles); the two competing-risks outcomes 2 × 715 (Gray's
     /// statistic, p and df, the row's p, 11 risk times, 312 patients × (time, cause), and per
     /// group 3 counts, 11 numbers at risk and 6 times × (incidence, competing incidence, lower,
     /// upper)); the binary outcome 12.
-    static let expectedComparisons = 6 + 250 + 2 * 715 + 12
+    static let expectedComparisons = 6 + 166 + 2 * 715 + 12
 }

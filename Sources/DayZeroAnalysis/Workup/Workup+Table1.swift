@@ -114,6 +114,11 @@ extension Workup {
                 patient(i).symptomDays.map { $0 + Double(cohort.patients[i].day0) * studyProtocol.timeAxis.periodDays }
             })
         }
+        // When every member's day 0 is the admission day (a trial aligned on entry), the two
+        // sections would repeat each other row for row: one is shown, named for both.
+        if (treated + control).allSatisfy({ cohort.patients[$0].day0 == 0 }) {
+            return baselineSections + [("Clinical parameters on admission day (= alignment day)", admission)].filter { !$0.1.isEmpty }
+        }
         return baselineSections + [
             ("Clinical parameters on admission day", admission),
             ("Clinical parameters on alignment day", alignment),
