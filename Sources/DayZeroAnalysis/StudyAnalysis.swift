@@ -33,6 +33,21 @@ public struct StudyAnalysis: Sendable {
         "balance": "cobalt::bal.tab(m, un = TRUE, stats = c(\"mean.diffs\", \"variance.ratios\")) (ATT defaults)",
     ]
 
+    /// The methods the paper's workup always uses, plus those only some studies need —
+    /// Pearson's χ² (categorical Table 1 rows), the Aalen–Johansen estimator and Gray's test
+    /// (outcomes with a competing event) — listed only when a set used them.
+    static func referenceImplementations(used sets: [AnalysisSetResults]) -> [String: String] {
+        var methods = referenceImplementations
+        if sets.contains(where: { $0.table1.sections.contains { $0.rows.contains { $0.test == "chi-square" } } }) {
+            methods["chi-square"] = "stats::chisq.test(table, correct = FALSE) (categorical rows with every expected count >= 5; else stats::fisher.test(table), gtsummary's rule)"
+        }
+        if sets.contains(where: { $0.outcomeMeasures?.contains { $0.cumulativeIncidence != nil } == true }) {
+            methods["aalen-johansen"] = "survival::survfit(Surv(time, factor(status, 0:2)) ~ group) (multi-state; infinitesimal-jackknife SE, conf.type = \"log\")"
+            methods["gray"] = "cmprsk::cuminc(time, status, group, cencode = 0)$Tests (cause 1)"
+        }
+        return methods
+    }
+
     /// Derives the cohort and runs the workup of every analysis set the protocol declares.
     /// A propensity-matched set is formed by `PropensityMatchedSet`; when its model or
     /// matching cannot be computed (e.g. no control with complete covariates) the set is left
@@ -109,7 +124,7 @@ public struct StudyAnalysis: Sendable {
         let provenance = Provenance(
             toolVersion: Self.toolVersion, inputHash: hash.values.first ?? "",
             protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol)), seed: seed,
-            referenceImplementations: Self.referenceImplementations)
+            referenceImplementations: Self.referenceImplementations(used: sets))
         var results = StudyResults(provenance: provenance, analysisSets: sets)
         results.warnings = warnings
         self.study = study

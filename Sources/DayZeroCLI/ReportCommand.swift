@@ -56,6 +56,9 @@ extension AnalysisCommandLine {
             "kaplan-meier": "time on ventilation, ICU stay and survival curves",
             "log-rank": "comparison of the Kaplan–Meier curves",
             "paired-t": "proteomics, post versus pre per assay",
+            "chi-square": "Table 1 categorical characteristics (every expected count at least 5)",
+            "aalen-johansen": "cumulative incidence of outcomes with a competing event",
+            "gray": "comparison of the cumulative incidence curves",
         ]
         // A study that declares its outcomes does not have the paper's four.
         if p.outcomes.measures != nil {

@@ -87,8 +87,12 @@ struct FlowSection: SetSection {
 struct Table1Section: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
         let id = context.id("table1")
-        let caption = "Patient characteristics at ICU admission and on the alignment day. Data are n (%) or median [IQR]; "
-            + "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
+        let rows = set.table1.sections.flatMap(\.rows)
+        let tests = rows.contains { $0.test == "chi-square" }
+            ? "p values from Fisher's exact test (counts; categories when an expected count is below 5), Pearson's χ² test "
+                + "without continuity correction (categories otherwise) and the Mann–Whitney U test (continuous)."
+            : "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
+        let caption = "Patient characteristics at ICU admission and on the alignment day. Data are n (%) or median [IQR]; " + tests
         return "<h3>Table 1</h3>\n"
             + Table1HTML.render(
                 sections: DisplayUnits.table1(set.table1.sections, options: context.options), id: id, caption: caption,
