@@ -16,7 +16,6 @@ final class ExampleFolderWriter {
     private let parameters: TableSink<ParameterDefinition>
     private let variables: TableSink<BaselineVariable>
 
-    private static func time(_ buffer: inout CSVBuffer, _ value: Double?) { buffer.number(value, decimals: 2, trim: true) }
 
     init(folder: URL, variables declared: [BaselineVariable], parameters added: [ParameterDefinition]) throws {
         do {
@@ -56,35 +55,10 @@ final class ExampleFolderWriter {
         }
         patients = try TableSink(
             .patients, folder: folder, fields: patientFields, only: ["patient_id", "site", "sex", "age", "bmi"] + declared.map(\.name))
-        courses = try TableSink(.icuCourse, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "icu_admission": { buffer, _ in buffer.integer(0) },
-            "icu_discharge": { Self.time(&$0, $1.discharge) },
-            "ventilation_start": { Self.time(&$0, $1.ventilationStart) },
-            "ventilation_end": { Self.time(&$0, $1.ventilationEnd) },
-            "death": { Self.time(&$0, $1.death) },
-            "follow_up_end": { Self.time(&$0, $1.followUpEnd) },
-        ])
-        measurements = try TableSink(.measurements, folder: folder, fields: [
-            "patient_id": { $0.text($1.0.patientID) },
-            "time": { Self.time(&$0, $1.0.time) },
-            "parameter": { $0.text($1.0.parameter) },
-            "value": { $0.number($1.0.sourceValue, decimals: $1.1) },
-            "unit": { $0.text($1.0.sourceUnit) },
-        ])
-        medications = try TableSink(.medications, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "drug": { $0.text($1.drug) },
-            "time": { Self.time(&$0, $1.time) },
-            "dose": { $0.number($1.dose, decimals: 2, trim: true) },
-            "dose_unit": { buffer, row in if let unit = row.doseUnit { buffer.text(unit) } },
-        ])
-        events = try TableSink(.events, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "event": { $0.text($1.event) },
-            "time": { Self.time(&$0, $1.time) },
-            "detail": { buffer, row in if let detail = row.detail { buffer.text(detail) } },
-        ])
+        courses = try TableSink(.icuCourse, folder: folder, fields: StudyRowFields.courses)
+        measurements = try TableSink(.measurements, folder: folder, fields: StudyRowFields.measurements)
+        medications = try TableSink(.medications, folder: folder, fields: StudyRowFields.medications)
+        events = try TableSink(.events, folder: folder, fields: StudyRowFields.events)
         parameters = try TableSink(.parameters, folder: folder, fields: [
             "parameter": { $0.text($1.name) },
             "label": { $0.text($1.label) },

@@ -109,7 +109,7 @@ final class StudyFolderWriter {
     private let proteomics: TableSink<ProteomicsValue>
 
     /// Times: ICU-day numbers with up to two decimals, trailing zeros dropped (12, 12.5, 24.37).
-    private static func time(_ buffer: inout CSVBuffer, _ value: Double?) { buffer.number(value, decimals: 2, trim: true) }
+    private static func time(_ buffer: inout CSVBuffer, _ value: Double?) { StudyRowFields.time(&buffer, value) }
 
     init(folder: URL) throws {
         do {
@@ -132,37 +132,10 @@ final class StudyFolderWriter {
             patientFields[comorbidity.rawValue] = { $0.flag($1.history(comorbidity)) }
         }
         patients = try TableSink(.patients, folder: folder, fields: patientFields)
-        courses = try TableSink(.icuCourse, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "icu_admission": { buffer, course in
-                if let stamp = course.admissionTimestamp { buffer.text(stamp) } else { buffer.integer(0) }
-            },
-            "icu_discharge": { Self.time(&$0, $1.discharge) },
-            "ventilation_start": { Self.time(&$0, $1.ventilationStart) },
-            "ventilation_end": { Self.time(&$0, $1.ventilationEnd) },
-            "death": { Self.time(&$0, $1.death) },
-            "follow_up_end": { Self.time(&$0, $1.followUpEnd) },
-        ])
-        measurements = try TableSink(.measurements, folder: folder, fields: [
-            "patient_id": { $0.text($1.0.patientID) },
-            "time": { Self.time(&$0, $1.0.time) },
-            "parameter": { $0.text($1.0.parameter) },
-            "value": { $0.number($1.0.sourceValue, decimals: $1.1) },
-            "unit": { $0.text($1.0.sourceUnit) },
-        ])
-        medications = try TableSink(.medications, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "drug": { $0.text($1.drug) },
-            "time": { Self.time(&$0, $1.time) },
-            "dose": { $0.number($1.dose, decimals: 2, trim: true) },
-            "dose_unit": { buffer, row in if let unit = row.doseUnit { buffer.text(unit) } },
-        ])
-        events = try TableSink(.events, folder: folder, fields: [
-            "patient_id": { $0.text($1.patientID) },
-            "event": { $0.text($1.event) },
-            "time": { Self.time(&$0, $1.time) },
-            "detail": { buffer, row in if let detail = row.detail { buffer.text(detail) } },
-        ])
+        courses = try TableSink(.icuCourse, folder: folder, fields: StudyRowFields.courses)
+        measurements = try TableSink(.measurements, folder: folder, fields: StudyRowFields.measurements)
+        medications = try TableSink(.medications, folder: folder, fields: StudyRowFields.medications)
+        events = try TableSink(.events, folder: folder, fields: StudyRowFields.events)
         cytokines = try TableSink(.cytokines, folder: folder, fields: [
             "patient_id": { $0.text($1.0.patientID) },
             "sample_id": { $0.text($1.0.sampleID) },
@@ -220,5 +193,56 @@ final class StudyFolderWriter {
         try finish(proteomicsSamples)
         try finish(proteomics)
         return (rows, bytes)
+    }
+}
+
+/// How the rows of the tables every synthetic study writes the same way become CSV fields, by
+/// column name (shared by `StudyFolderWriter` and `ExampleFolderWriter`). Times are ICU-day
+/// numbers with at most two decimals.
+enum StudyRowFields {
+    static func time(_ buffer: inout CSVBuffer, _ value: Double?) { buffer.number(value, decimals: 2, trim: true) }
+
+    static var courses: [String: TableSink<ICUCourse>.Field] {
+        [
+            "patient_id": { $0.text($1.patientID) },
+            "icu_admission": { buffer, course in
+                if let stamp = course.admissionTimestamp { buffer.text(stamp) } else { buffer.integer(0) }
+            },
+            "icu_discharge": { time(&$0, $1.discharge) },
+            "ventilation_start": { time(&$0, $1.ventilationStart) },
+            "ventilation_end": { time(&$0, $1.ventilationEnd) },
+            "death": { time(&$0, $1.death) },
+            "follow_up_end": { time(&$0, $1.followUpEnd) },
+        ]
+    }
+
+    /// A measurement with the number of decimals its source value is written with.
+    static var measurements: [String: TableSink<(DayZeroCohort.Measurement, Int)>.Field] {
+        [
+            "patient_id": { $0.text($1.0.patientID) },
+            "time": { time(&$0, $1.0.time) },
+            "parameter": { $0.text($1.0.parameter) },
+            "value": { $0.number($1.0.sourceValue, decimals: $1.1) },
+            "unit": { $0.text($1.0.sourceUnit) },
+        ]
+    }
+
+    static var medications: [String: TableSink<MedicationAdministration>.Field] {
+        [
+            "patient_id": { $0.text($1.patientID) },
+            "drug": { $0.text($1.drug) },
+            "time": { time(&$0, $1.time) },
+            "dose": { $0.number($1.dose, decimals: 2, trim: true) },
+            "dose_unit": { buffer, row in if let unit = row.doseUnit { buffer.text(unit) } },
+        ]
+    }
+
+    static var events: [String: TableSink<ClinicalEvent>.Field] {
+        [
+            "patient_id": { $0.text($1.patientID) },
+            "event": { $0.text($1.event) },
+            "time": { time(&$0, $1.time) },
+            "detail": { buffer, row in if let detail = row.detail { buffer.text(detail) } },
+        ]
     }
 }
