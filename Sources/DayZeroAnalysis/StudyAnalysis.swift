@@ -38,8 +38,36 @@ public struct StudyAnalysis: Sendable {
     /// (outcomes with a competing event) — listed only when a set used them.
     static func referenceImplementations(used sets: [AnalysisSetResults]) -> [String: String] {
         var methods = referenceImplementations
+        // Each method is listed only when a set used it (a study without matching, proteomics
+        // or survival curves does not cite MatchIt, t.test or survdiff).
+        let rows = sets.flatMap { s in s.table1.sections.flatMap(\.rows) + (s.outcomes.map { [$0.secondaryInfection, $0.ventilationDays, $0.icuLengthOfStay, $0.mortality] } ?? []) + (s.outcomeMeasures ?? []).map(\.row) }
+        let curves = sets.flatMap { s in (s.outcomes.map { [$0.ventilationCurve, $0.icuStayCurve, $0.mortalityCurve] } ?? []) + (s.outcomeMeasures ?? []).compactMap(\.survival) }
+        let used: [String: Bool] = [
+            "fisher": rows.contains { $0.test == "fisher" } || sets.contains { !$0.medication.isEmpty },
+            "mann-whitney": rows.contains { $0.test == "mann-whitney" },
+            "median-iqr": rows.contains { $0.kind == .continuous },
+            "geometric-mean": sets.contains { !($0.kinetics + $0.cytokines).isEmpty },
+            "mixed-model": sets.contains { !($0.kinetics + $0.cytokines).isEmpty },
+            "kaplan-meier": !curves.isEmpty,
+            "log-rank": !curves.isEmpty,
+            "paired-t": sets.contains { $0.proteomics != nil },
+            "propensity-matching": sets.contains { $0.matching != nil },
+            "balance": sets.contains { $0.balance != nil },
+        ]
+        for (method, isUsed) in used where !isUsed { methods[method] = nil }
         if sets.contains(where: { $0.table1.sections.contains { $0.rows.contains { $0.test == "chi-square" } } }) {
             methods["chi-square"] = "stats::chisq.test(table, correct = FALSE) (categorical rows with every expected count >= 5; else stats::fisher.test(table), gtsummary's rule)"
+        }
+        // Time as a number (kinetics_model linear or spline): the formula the models match.
+        let models = Set(sets.flatMap { ($0.kinetics + $0.cytokines).compactMap(\.timeModel) })
+        if !models.isEmpty {
+            var formulas: [String] = []
+            if models.contains("linear") { formulas.append("value ~ time * group + (1 | patient)") }
+            if models.contains(where: { $0.hasPrefix("spline") }) {
+                formulas.append("value ~ splines::ns(time, knots = K, Boundary.knots = c(a, b)) * group + (1 | patient)")
+            }
+            methods["mixed-model"] = "lmerTest::anova(lmer(" + formulas.joined(separator: " or ")
+                + ", REML = TRUE), type = 3) (Satterthwaite; time in periods from day 0)"
         }
         if sets.contains(where: { $0.outcomeMeasures?.contains { $0.cumulativeIncidence != nil } == true }) {
             methods["aalen-johansen"] = "survival::survfit(Surv(time, factor(status, 0:2)) ~ group) (multi-state; infinitesimal-jackknife SE, conf.type = \"log\")"

@@ -61,7 +61,7 @@ public enum AnalysisCommandLine {
                 }
             }
             output("Analysed \(loaded.source).")
-            for line in summaryLines(analysis.results) { output(line) }
+            for line in summaryLines(analysis.results, protocol: loaded.studyProtocol) { output(line) }
             if report { output("Report: \(out.appendingPathComponent("report.html").path)") }
             output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
             return 0
@@ -88,12 +88,14 @@ public enum AnalysisCommandLine {
         let longest = windows.map { $0.end.subtractingReportingOverflow($0.start).partialValue &+ 1 }.max() ?? 0
         let model = p.kineticsModel
         let time = model.time == .categorical ? "categorical time (one level per period)" : "\(model.label) time"
-        return "kinetics: \(kinetics.count) parameters × \(p.analysisSets.count) analysis sets, \(time) on windows of up to \(longest) \(p.timeAxis.unit) periods"
+        let unit = longest == 1 ? StudyWording(protocol: p).period : StudyWording(protocol: p).periods
+        return "kinetics: \(kinetics.count) parameters × \(p.analysisSets.count) analysis sets, \(time) on windows of up to \(longest) \(unit)"
     }
 
     /// A readable summary of the results: the flow, then per analysis set the group sizes and
     /// the p-values a reader looks for first.
-    public static func summaryLines(_ results: StudyResults) -> [String] {
+    public static func summaryLines(_ results: StudyResults, protocol studyProtocol: StudyProtocol? = nil) -> [String] {
+        let wording = studyProtocol.map { StudyWording(protocol: $0) } ?? .icu
         var lines: [String] = []
         guard let main = results.analysisSets.first else { return ["No analysis set could be formed."] }
         let flow = main.flow
@@ -102,7 +104,7 @@ public enum AnalysisCommandLine {
             lines.append("  − \(step.count) \(step.reason.replacingOccurrences(of: "_", with: " "))")
         }
         lines.append("  = \(flow.treated) treated + \(flow.controls) controls analysed"
-            + (flow.controlAlignmentDay.map { " (controls aligned on ICU day \($0))" } ?? ""))
+            + (flow.controlAlignmentDay.map { " (controls aligned on \(wording.anchorPeriod($0)))" } ?? ""))
         for set in results.analysisSets {
             lines.append("")
             lines.append("[\(set.id)] \(set.flow.treated) treated vs \(set.flow.controls) controls")
@@ -112,7 +114,9 @@ public enum AnalysisCommandLine {
                 lines.append("  Table 1, alignment day, \(r.label): \(cell(r.treated)) vs \(cell(r.control)), p \(formatP(r.pValue))")
             }
             for panel in set.kinetics {
-                lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue)), before day 0 \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))")
+                let sides = panel.firstDay < 0 && panel.lastDay > 0
+                    ? ", before \(wording.aligned(0)) \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))" : ""
+                lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue))\(sides)")
             }
             if let o = set.outcomes {
                 lines.append("  \(o.mortality.label) \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")

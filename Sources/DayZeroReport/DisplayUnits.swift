@@ -8,9 +8,13 @@ import DayZeroCohort
 package enum DisplayUnits {
     /// `panel` with its statistics and unit in the display unit of its parameter, if any.
     package static func panel(_ panel: KineticsPanel, options: ReportOptions) -> KineticsPanel {
-        guard let conversion = options.displayUnits[panel.parameter] else { return panel }
+        guard let conversion = options.displayUnits[panel.parameter] else {
+            var p = panel
+            p.unit = typeset(panel.unit)
+            return p
+        }
         var p = panel
-        p.unit = conversion.unit
+        p.unit = typeset(conversion.unit)
         func convert(_ s: DayGroupStatistic) -> DayGroupStatistic {
             var s = s
             s.geometricMean = s.geometricMean.map(conversion.fromCanonical)
@@ -26,16 +30,19 @@ package enum DisplayUnits {
     /// Table 1 sections with the parameter rows (`admission.<name>`, `alignment.<name>`) in
     /// their parameters' display units.
     package static func table1(_ sections: [Table1.Section], options: ReportOptions) -> [Table1.Section] {
-        guard !options.displayUnits.isEmpty else { return sections }
-        return sections.map { section in
+        sections.map { section in
             var section = section
             section.rows = section.rows.map { row in
                 guard row.kind == .continuous, let dot = row.id.firstIndex(of: "."),
                       ["admission", "alignment"].contains(String(row.id[..<dot])),
                       let conversion = options.displayUnits[String(row.id[row.id.index(after: dot)...])]
-                else { return row }
+                else {
+                    var row = row
+                    row.unit = row.unit.map(typeset)
+                    return row
+                }
                 var row = row
-                row.unit = conversion.unit
+                row.unit = typeset(conversion.unit)
                 func convert(_ g: Table1.GroupSummary) -> Table1.GroupSummary {
                     var g = g
                     g.median = g.median.map(conversion.fromCanonical)
@@ -49,5 +56,31 @@ package enum DisplayUnits {
             }
             return section
         }
+    }
+
+    /// A unit as a manuscript prints it: the data format's ASCII powers `^N` become
+    /// superscripts, and a unit that starts with a power of ten gets the multiplication sign:
+    /// "10^9/L" → "×10⁹/L", "10^3/mm^3" → "×10³/mm³", "mL/min/1.73m^2" → "mL/min/1.73m²". A "^"
+    /// not followed by a whole number is kept as written.
+    package static func typeset(_ unit: String) -> String {
+        guard unit.contains("^") else { return unit }
+        var out = ""
+        var rest = Substring(unit)
+        while let caret = rest.firstIndex(of: "^") {
+            out += rest[..<caret]
+            var digits = rest[rest.index(after: caret)...]
+            let negative = digits.first == "-" || digits.first == "−"
+            if negative { digits = digits.dropFirst() }
+            let number = digits.prefix { $0.isASCII && $0.isNumber }
+            guard !number.isEmpty, let n = Int(number) else {
+                out.append("^")
+                rest = rest[rest.index(after: caret)...]
+                continue
+            }
+            out += NumberFormat.superscript(negative ? -n : n)
+            rest = digits.dropFirst(number.count)
+        }
+        out += rest
+        return out.hasPrefix("10") && unit.hasPrefix("10^") ? "×" + out : out
     }
 }

@@ -13,7 +13,7 @@ package enum FlowDiagramSVG {
     static let fontSize = 11.0
     static let lineHeight = 14.0
 
-    package static func render(_ flow: FlowResults, id: String, groups: GroupPalette) -> String {
+    package static func render(_ flow: FlowResults, id: String, groups: GroupPalette, wording: StudyWording = .icu) -> String {
         var body = SVGCanvas(width: width, height: 0)
         var y = 8.0
 
@@ -75,7 +75,7 @@ package enum FlowDiagramSVG {
         let treatedLines = [groups.treated.label, "n = \(NumberFormat.count(flow.treated))"]
         var controlLines = [groups.control.label, "n = \(NumberFormat.count(flow.controls))"]
         if let day = flow.controlAlignmentDay {
-            controlLines.insert("aligned on ICU day \(NumberFormat.count(day))", at: 1)
+            controlLines.insert("aligned on \(wording.anchorPeriodShort(day))", at: 1)
         }
         let h1 = box(x: leftX - 115, y: groupTop, width: 230, lines: treatedLines, bold: true, tooltip: groups.treated.label)
         let h2 = box(x: rightX - 115, y: groupTop, width: 230, lines: controlLines, bold: true, tooltip: groups.control.label)

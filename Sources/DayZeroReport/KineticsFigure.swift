@@ -14,15 +14,19 @@ package enum KineticsPanelSVG {
     /// Days beyond ±365 from day 0 are not drawn.
     static let maxDay = 365
 
-    package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette) -> String {
+    package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette, wording: StudyWording = .icu) -> String {
         var canvas = SVGCanvas(width: width, height: height)
         let plotWidth = plotRight - plotLeft
 
         // Title and the three p-values, placed as in the paper.
         canvas.text(panel.label, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
-        pText(&canvas, panel.overall, x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window")
-        pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before day 0")
-        pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After day 0")
+        pText(&canvas, panel.overall, x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window", wording: wording)
+        // The parts before and after day 0 are shown only when the window reaches across it;
+        // otherwise the one part is the whole window, whose p is already under the title.
+        if panel.firstDay < 0 && panel.lastDay > 0 {
+            pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before \(wording.aligned(0))", wording: wording)
+            pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After \(wording.aligned(0))", wording: wording)
+        }
 
         // Data by group and day (first entry wins if a day is repeated).
         var byGroup: [String: [Int: DayGroupStatistic]] = [:]
@@ -76,14 +80,14 @@ package enum KineticsPanelSVG {
         if hasAdmission {
             let x = xSlot(0)
             canvas.line(x, plotBottom, x, plotBottom + 4, stroke: "#333")
-            canvas.text("Adm", x: x, y: plotBottom + 15, size: 9.5, anchor: .middle, tooltip: "ICU admission")
+            canvas.text(wording.admissionAbbreviation, x: x, y: plotBottom + 15, size: 9.5, anchor: .middle, tooltip: wording.admission.capitalizedFirst)
             // Axis break between the admission value and the serial days.
             let xb = xSlot(1)
             canvas.rect(x: xb - 3, y: plotBottom - 4, width: 6, height: 8, fill: "#fff")
             canvas.line(xb - 5, plotBottom + 4, xb - 1, plotBottom - 4, stroke: "#333")
             canvas.line(xb + 1, plotBottom + 4, xb + 5, plotBottom - 4, stroke: "#333")
         }
-        canvas.text("Days from alignment (day 0)", x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
+        canvas.text(wording.alignmentAxisTitle, x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
         let unit = panel.unit.trimmingCharactersInWhitespace()
         let scaleNote = yScale.kind == .log10 ? (unit.isEmpty ? " (log scale)" : ", log scale)") : (unit.isEmpty ? "" : ")")
         var yLabel = [SVGCanvas.Span(panel.label)]
@@ -115,9 +119,9 @@ package enum KineticsPanelSVG {
         }
         for (index, entry) in present.enumerated() {
             var stats: [(Double, DayGroupStatistic, String)] = []
-            if let a = admission[entry.key] { stats.append((xSlot(0) + dodge(index), a, "ICU admission")) }
+            if let a = admission[entry.key] { stats.append((xSlot(0) + dodge(index), a, wording.admission)) }
             for d in firstDay...lastDay {
-                if let s = byGroup[entry.key]?[d] { stats.append((xDay(d) + dodge(index), s, "day \(NumberFormat.day(d))")) }
+                if let s = byGroup[entry.key]?[d] { stats.append((xDay(d) + dodge(index), s, wording.aligned(d))) }
             }
             for (x, s, when) in stats {
                 if let lo = s.lower, let hi = s.upper, let y1 = yScale.clampedPosition(lo), let y2 = yScale.clampedPosition(hi) {
@@ -142,13 +146,16 @@ package enum KineticsPanelSVG {
         return t + ", n = \(s.n)"
     }
 
-    static func pText(_ canvas: inout SVGCanvas, _ test: InteractionTest?, x: Double, y: Double, anchor: SVGCanvas.Anchor, size: Double, window: String) {
+    static func pText(
+        _ canvas: inout SVGCanvas, _ test: InteractionTest?, x: Double, y: Double, anchor: SVGCanvas.Anchor, size: Double, window: String,
+        wording: StudyWording
+    ) {
         guard let test else {
             canvas.text("p = n/a", x: x, y: y, size: size, anchor: anchor, fill: "#666", tooltip: "\(window): not estimable")
             return
         }
         let (relation, value) = test.pValue.isFinite ? NumberFormat.pParts(test.pValue) : ("=", "n/a")
-        let detail = "Day \(NumberFormat.day(test.firstDay)) to \(NumberFormat.day(test.lastDay)): F = "
+        let detail = "\(wording.alignedCapitalised(test.firstDay)) to \(NumberFormat.day(test.lastDay)): F = "
             + NumberFormat.significant(test.fStatistic, digits: 3) + " on " + NumberFormat.significant(test.numeratorDF, digits: 3)
             + " and " + NumberFormat.significant(test.denominatorDF, digits: 3) + " df, p = "
             + NumberFormat.significant(test.pValue, digits: 3) + "; \(test.observations) observations, \(test.patients) patients"

@@ -79,8 +79,9 @@ enum MethodsHTML {
         var out: [String] = []
         if let day = set.flow.controlAlignmentDay {
             let rule = options.controlAlignment
-            var text = "Treated patients are aligned on their first treatment day (day 0); controls on ICU day \(day)\(rule?.reason ?? "")."
-            if rule?.excludesControlsNotInICU == true { text += " Controls no longer in the ICU on that day are excluded." }
+            let w = options.wording
+            var text = "Treated patients are aligned on \(w.treatedAlignment); controls on \(w.anchorPeriod(day))\(rule?.reason(w) ?? "")."
+            if rule?.excludesControlsNotInICU == true { text += " " + w.controlsGoneSentence }
             out.append(h(text))
         }
         out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
@@ -92,9 +93,18 @@ enum MethodsHTML {
                 h(t) + " for " + (byTransform[t] ?? []).map { h($0) }.joined(separator: ", ")
             }
             let what = set.cytokines.isEmpty ? "Kinetics" : (set.kinetics.isEmpty ? "Cytokines" : "Kinetics and cytokines")
-            out.append(h("\(what): per group and day the geometric mean with its 95% confidence interval; between-group differences over time from a linear mixed model with a day × group interaction and a random intercept per patient, fitted on transformed values (")
+            let w = options.wording
+            let models = Set(panels.map(\.timeModel))
+            let interaction = models == [nil]
+                ? "a \(w.period) × group interaction (each \(w.period) a level)"
+                : "a time × group interaction"
+            let mean = panels.allSatisfy { $0.transform == "none" } ? "the mean"
+                : (panels.contains { $0.transform == "none" } ? "the geometric mean (the mean when untransformed)" : "the geometric mean")
+            out.append(h("\(what): per group and \(w.period) \(mean) with its 95% confidence interval; between-group differences over time from a linear mixed model with \(interaction) and a random intercept per patient, fitted on transformed values (")
                 + transforms.joined(separator: "; ")
-                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the days before and after day 0."))
+                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the \(w.periods) before and after \(w.aligned(0))."))
+            if models != [nil] { out.append(h(timeModelSentence(models, wording: w))) }
+            if let rule = options.timeAxisRule { out.append(h(rule)) }
         }
         if let v = set.proteomics {
             out.append(h("Proteomics: per group and assay the mean paired difference after versus before day 0 on the log2 (NPX) scale, shown as a signed fold change, with a paired t test; relevance at |fold change| ≥ \(NumberFormat.compact(abs(v.relevanceFoldChange))), significance after Bonferroni correction at p < \(NumberFormat.compact(v.significanceP))."))
@@ -115,6 +125,22 @@ enum MethodsHTML {
             out.append(h("Every analysis is repeated for each analysis set: ") + allSets.map { h($0.label) }.joined(separator: "; ") + ".")
         }
         return out
+    }
+
+    /// How time enters the mixed models, from the panels' `timeModel` (`nil` = categorical,
+    /// `linear`, `spline(knots: …)`), with the lmerTest formula each matches.
+    static func timeModelSentence(_ models: Set<String?>, wording w: StudyWording) -> String {
+        var parts: [String] = []
+        if models.contains(nil) { parts.append("as categories (each \(w.period) a level: value ~ factor(time) * group + (1 | patient))") }
+        if models.contains("linear") { parts.append("as a linear covariate (value ~ time * group + (1 | patient), 1 df)") }
+        let splines = models.compactMap { $0 }.filter { $0.hasPrefix("spline") }.sorted()
+        if !splines.isEmpty {
+            let knots = splines.map { String($0.dropFirst("spline(".count).dropLast($0.hasSuffix(")") ? 1 : 0)) }.joined(separator: "; ")
+            parts.append("as a natural cubic spline with the window's ends as boundary knots and interior knots in \(w.periods) (\(knots)): "
+                + "value ~ splines::ns(time, knots, Boundary.knots) * group + (1 | patient), the interaction with knots + 1 df")
+        }
+        return "Time (in \(w.periods) from \(w.aligned(0))) enters the mixed models " + parts.joined(separator: "; ")
+            + "; fitted by REML as lmerTest::lmer, the interaction tested by anova(type = 3, ddf = \"Satterthwaite\")."
     }
 
     static func provenance(_ p: Provenance, schemaVersion: Int) -> String {

@@ -19,21 +19,22 @@ public struct ControlAlignmentText: Sendable, Equatable {
         self.excludesControlsNotInICU = excludesControlsNotInICU
     }
 
-    /// The reason for the controls' day, after "Controls are aligned on ICU day N": e.g.
-    /// ", the median start day of the treated group (a median between two days rounded down)".
-    var reason: String {
+    /// The reason for the controls' day, after "Controls are aligned on ICU day N" (or the
+    /// study's words for it, `StudyWording.anchorPeriod`): e.g. ", the median start day of the
+    /// treated group (a median between two days is rounded down)"; "day" is the time axis' unit.
+    func reason(_ w: StudyWording = .icu) -> String {
         switch rule {
         case .fixedICUDay:
-            return ", the fixed day set by the protocol"
+            return ", the fixed \(w.period) set by the protocol"
         case .treatedMedian(let rounding):
             let how: String
             switch rounding {
-            case .halfDown: how = "a median between two days is rounded down"
-            case .halfUp: how = "a median between two days is rounded up"
-            case .lowerMiddle: how = "with an even count, the lower of the two middle days"
-            case .upperMiddle: how = "with an even count, the upper of the two middle days"
+            case .halfDown: how = "a median between two \(w.periods) is rounded down"
+            case .halfUp: how = "a median between two \(w.periods) is rounded up"
+            case .lowerMiddle: how = "with an even count, the lower of the two middle \(w.periods)"
+            case .upperMiddle: how = "with an even count, the upper of the two middle \(w.periods)"
             }
-            return ", the median start day of the treated group (\(how))"
+            return ", the median start \(w.period) of the treated group (\(how))"
         }
     }
 }
@@ -70,6 +71,9 @@ extension ReportOptions {
             protocolName: studyProtocol.name, protocolText: try? ProtocolYAML.encode(studyProtocol),
             methodNotes: methodNotes, methodDescriptions: methodDescriptions)
         paperFigureReferences = studyProtocol.reportSettings.paperFigureReferences
+        wording = StudyWording(protocol: studyProtocol)
+        timeAxisRule = Self.timeAxisRule(studyProtocol.timeAxis, wording: wording)
+        otherParametersTitle = studyProtocol.reportSettings.otherParameters?.trimmingCharactersInWhitespace()
         let a = studyProtocol.alignment
         switch a.controls {
         case .treatedMedianStartDay:
@@ -94,6 +98,24 @@ extension ReportOptions {
                 displayUnits[rule.name] = shown
             }
         }
+    }
+
+    /// The time axis' mapping rule as the methods state it; `nil` for the ICU day (P = 1, floor).
+    static func timeAxisRule(_ axis: TimeAxis, wording w: StudyWording) -> String? {
+        guard !axis.isICUDay else { return nil }
+        // The period exactly as the protocol holds it (Swift's shortest round-trip digits).
+        var p = "\(axis.periodDays)"
+        if p.hasSuffix(".0") { p.removeLast(2) }
+        let rule: String
+        switch axis.rounding {
+        case .floor:
+            rule = "⌊t / \(p)⌋, the \(w.period) that contains it"
+        case .nearest:
+            rule = "⌊t / \(p) + ½⌋, the \(w.period) whose centre is nearest (an exact half rounds up)"
+        }
+        return "Time axis: one \(w.period) is \(p) days; a time t, in days since \(w.admission), lies in \(w.period) \(rule). "
+            + "Every time that becomes a \(w.period) number (measurements, samples, treatment start, events) follows this rule; "
+            + "several values of a parameter in one \(w.period) are combined by its aggregation rule."
     }
 
     /// The report section of a parameter's kinetics panel: the rule's `section:`; else SOFA for

@@ -42,6 +42,14 @@ public struct ReportOptions: Sendable, Equatable {
     /// canonical unit (`UnitConversion.fromCanonical`). Results stay in canonical units; the
     /// report converts kinetics axes, tooltips and Table 1 values of these parameters.
     public var displayUnits: [String: UnitConversion] = [:]
+    /// The words for the study's anchor, span and time unit (`report.admission`, `report.stay`,
+    /// `time_axis.unit`); the ICU day's by default.
+    public var wording: StudyWording = .icu
+    /// The time axis' mapping rule in words, for the methods (`nil` on the ICU-day axis, where
+    /// a time's day is its ICU day).
+    public var timeAxisRule: String?
+    /// The heading of the "other parameters" kinetics section (`report.other_parameters`).
+    public var otherParametersTitle: String?
 
     public init(
         title: String = "DayZero report", studyName: String? = nil, treatedGroup: String = "treated",

@@ -43,25 +43,52 @@ enum FigureHTML {
         return panels.allSatisfy({ ($0.firstDay, $0.lastDay) == w }) ? w : nil
     }
 
-    static func kineticsCaption(_ panels: [KineticsPanel], admission: Bool) -> String {
+    static func kineticsCaption(_ panels: [KineticsPanel], admission: Bool, wording w: StudyWording = .icu) -> String {
         let window: String
         if let (a, b) = commonWindow(panels) {
-            window = "day \(NumberFormat.day(a)) to \(NumberFormat.day(b, signed: true))"
+            window = w.window(a, b)
         } else {
             window = "each panel's window (see its axis)"
         }
-        let adm = admission ? "the value at ICU admission (Adm) and " : ""
-        return "Geometric mean with 95% confidence interval per group for \(adm)\(window) around the alignment day (day 0). "
-            + "Differences between groups over time: linear mixed model on transformed values with a day × group interaction "
-            + "and the patient as random effect. The p value under each title covers the whole window; the p values on the "
-            + "left and right cover the days up to day 0 and from day 0 on. Log-scaled axes are marked."
+        let adm = admission ? "\(w.admissionValue) and " : ""
+        let zero = w.aligned(0)
+        let crossing = panels.contains { $0.firstDay < 0 && $0.lastDay > 0 }
+        let continuous = panels.contains { $0.timeModel != nil }
+        // A parameter analysed without a transform is shown as its arithmetic mean.
+        let plain = panels.filter { $0.transform == "none" }.map(\.label)
+        let mean: String
+        if plain.isEmpty {
+            mean = "Geometric mean"
+        } else if plain.count == panels.count {
+            mean = "Mean"
+        } else {
+            mean = "Geometric mean (arithmetic mean for \(plain.joined(separator: ", ")), analysed untransformed)"
+        }
+        return "\(mean) with 95% confidence interval per group for \(adm)\(window) around the \(w.alignmentNoun) (\(zero)). "
+            + "Differences between groups over time: linear mixed model on transformed values with a "
+            + (continuous ? "time × group interaction" : "\(w.period) × group interaction")
+            + " and the patient as random effect. The p value under each title covers the whole window"
+            + (crossing ? "; the p values on the left and right cover the \(w.periods) up to \(zero) and from \(zero) on." : ".")
+            + " Log-scaled axes are marked."
+    }
+
+    /// A p-value underflow of model terms the report does not show (the intercept, the main
+    /// effects): only the time × group interaction is tested and printed, so such a note would
+    /// speak of a number the reader never sees. It stays in `results.json`.
+    static func concernsUnshownTermsOnly(_ warning: String) -> Bool {
+        let marker = "p-value below the smallest positive double (reported as 0) for: "
+        guard let range = warning.range(of: marker) else { return false }
+        let terms = warning[range.upperBound...].split(separator: ",").map { String($0).trimmingCharactersInWhitespace() }
+        return !terms.contains { $0.contains(":") }
     }
 
     static func panelNotes(_ panels: [KineticsPanel]) -> [Note] {
         var notes: [Note] = []
         for panel in panels {
             let tests = [panel.overall, panel.pre, panel.post].compactMap { $0 }
-            for w in panel.warnings + tests.flatMap(\.warnings) { notes.append(Note(panel.label, w)) }
+            for w in panel.warnings + tests.flatMap(\.warnings) where !concernsUnshownTermsOnly(w) {
+                notes.append(Note(panel.label, w))
+            }
         }
         return notes
     }
@@ -70,13 +97,13 @@ enum FigureHTML {
 struct FlowSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
         let id = context.id("flow")
-        let svg = FlowDiagramSVG.render(set.flow, id: context.id("flow", "diagram"), groups: context.groups)
+        let svg = FlowDiagramSVG.render(set.flow, id: context.id("flow", "diagram"), groups: context.groups, wording: context.options.wording)
         var notes: [Note] = []
         if let note = FlowDiagramSVG.reconciliationNote(set.flow) { notes.append(Note(note)) }
         var caption = "Screened patients, exclusions in the order the rules apply, and the groups compared."
         if let day = set.flow.controlAlignmentDay {
-            caption += " Controls are aligned on ICU day \(day)"
-                + (context.options.controlAlignment?.reason ?? "") + "."
+            caption += " Controls are aligned on \(context.options.wording.anchorPeriod(day))"
+                + (context.options.controlAlignment?.reason(context.options.wording) ?? "") + "."
         }
         return "<h3>Patient flow</h3>\n"
             + FigureHTML.figure(id: id, title: "Patient flow.", caption: caption, legend: nil, panels: [svg], notes: notes,
@@ -92,7 +119,8 @@ struct Table1Section: SetSection {
             ? "p values from Fisher's exact test (counts; categories when an expected count is below 5), Pearson's χ² test "
                 + "without continuity correction (categories otherwise) and the Mann–Whitney U test (continuous)."
             : "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
-        let caption = "Patient characteristics at ICU admission and on the alignment day. Data are n (%) or median [IQR]; " + tests
+        let caption = "Patient characteristics at \(context.options.wording.admission) and on the \(context.options.wording.alignmentNoun). "
+            + "Data are n (%) or median [IQR]; " + tests
         return "<h3>Table 1</h3>\n"
             + Table1HTML.render(
                 sections: DisplayUnits.table1(set.table1.sections, options: context.options), id: id, caption: caption,
@@ -111,13 +139,13 @@ struct CytokineSection: SetSection {
         }
         let panels = set.cytokines.map { panel in
             KineticsPanelSVG.render(DisplayUnits.panel(panel, options: context.options), id: context.id("fig", "cytokine", panel.parameter),
-                                    groups: context.groups)
+                                    groups: context.groups, wording: context.options.wording)
         }
         let seen = Set(set.cytokines.flatMap { ($0.days + $0.admission).map(\.group) })
         let legend = Legend.svg(context.groups.present(seen), id: nil)
         let admission = set.cytokines.contains { !$0.admission.isEmpty }
         return "<h3>Cytokines</h3>\n"
-            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(set.cytokines, admission: admission),
+            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(set.cytokines, admission: admission, wording: context.options.wording),
                                 legend: legend, panels: panels, notes: FigureHTML.panelNotes(set.cytokines))
     }
 }
@@ -158,18 +186,23 @@ struct KineticsSection: SetSection {
             (heading, title, figureSlug) = ("Inflammation parameters", context.cite("Kinetics of inflammatory parameters", "Fig. 2b–f"), "inflammation")
         case .sofa:
             (heading, title, figureSlug) = ("Organ function (SOFA)", context.cite("SOFA components and total SOFA score", "Fig. 3"), "sofa")
-        case .other: (heading, title, figureSlug) = ("Other parameters", "Kinetics of other parameters.", "other")
+        case .other:
+            if let custom = context.options.otherParametersTitle {
+                (heading, title, figureSlug) = (custom, "Kinetics: \(custom).", "other")
+            } else {
+                (heading, title, figureSlug) = ("Other parameters", "Kinetics of other parameters.", "other")
+            }
         }
         let figureID = context.id("fig", figureSlug)
         let svgs = panels.map {
             KineticsPanelSVG.render(DisplayUnits.panel($0, options: context.options), id: context.id("fig", "kinetics", $0.parameter),
-                                    groups: context.groups)
+                                    groups: context.groups, wording: context.options.wording)
         }
         let seen = Set(panels.flatMap { ($0.days + $0.admission).map(\.group) })
         let legend = Legend.svg(context.groups.present(seen), id: nil)
         let admission = panels.contains { !$0.admission.isEmpty }
         return "<h3>\(Markup.html(heading))</h3>\n"
-            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(panels, admission: admission),
+            + FigureHTML.figure(id: figureID, title: title, caption: FigureHTML.kineticsCaption(panels, admission: admission, wording: context.options.wording),
                                 legend: legend, panels: svgs, notes: FigureHTML.panelNotes(panels))
     }
 }
@@ -227,22 +260,50 @@ struct OutcomesSection: SetSection {
         return s
     }
 
+    /// "n (%) or median [IQR]", or the one the rows use.
+    static func summaryWords(_ measures: [OutcomeMeasureResult]) -> String {
+        let counts = measures.contains { $0.row.kind != .continuous }
+        let medians = measures.contains { $0.row.kind == .continuous }
+        return counts && medians ? "n (%) or median [IQR]" : (medians ? "median [IQR]" : "n (%)")
+    }
+
+    /// The tests the rows used, in a fixed order: "Gray's test", "the log-rank test or Fisher's
+    /// exact test", ….
+    static func testWords(_ measures: [OutcomeMeasureResult]) -> String {
+        let used = Set(measures.compactMap(\.row.test))
+        let names = [("log-rank", "the log-rank test"), ("gray", "Gray's test"), ("fisher", "Fisher's exact test"),
+                     ("mann-whitney", "the Mann–Whitney U test")].filter { used.contains($0.0) }.map(\.1)
+        guard let last = names.last else { return "no test (none could be computed)" }
+        return names.count == 1 ? last : names.dropLast().joined(separator: ", ") + " or " + last
+    }
+
     /// What the methods section says of one declared outcome.
     static func methodsSentence(_ m: OutcomeMeasureResult) -> String {
+        let within = "within \(horizonWords(m.horizonDays))"
         switch m.kind {
         case "time_to_event":
             if let c = m.cumulativeIncidence {
-                return "\(m.label): time to \(c.event) within \(m.horizonDays) days, with \(c.competing) as a competing event; cumulative incidence by the Aalen–Johansen estimator, compared with Gray's test; \(c.censoring)."
+                return "\(m.label): time to \(c.event) \(within), with \(c.competing) as a competing event; cumulative incidence by the Aalen–Johansen estimator, compared with Gray's test; \(c.censoring)."
             }
             let censoring = m.survival?.censoring ?? ""
-            return "\(m.label): time to \(m.survival?.event ?? "the event") within \(m.horizonDays) days; Kaplan–Meier estimates compared with the log-rank test; \(censoring)."
+            return "\(m.label): time to \(m.survival?.event ?? "the event") \(within); Kaplan–Meier estimates compared with the log-rank test; \(censoring)."
         case "binary":
-            return "\(m.label): whether the event happened within \(m.horizonDays) days, compared with Fisher's exact test; a patient censored earlier without the event is counted as missing."
+            return "\(m.label): whether the event happened \(within), compared with Fisher's exact test; a patient censored earlier without the event is counted as missing."
         case "free_days":
             return "\(m.label): days alive and free of support from day 0 to day \(m.horizonDays) (death within the horizon counts as 0), compared with the Mann–Whitney U test."
         default:
             return "\(m.label): days from day 0 (at most \(m.horizonDays + 1)), compared with the Mann–Whitney U test; Kaplan–Meier curves with the log-rank test."
         }
+    }
+
+    /// A horizon in days, with whole years beside it when it is a year or more and within a
+    /// hundredth of a whole number of years of 365.25 days: "28 days", "3650 days (10 years)",
+    /// "1826 days (5 years)", "365 days (1 year)".
+    static func horizonWords(_ days: Int) -> String {
+        let years = Double(days) / 365.25
+        let whole = years.rounded()
+        guard days >= 365, whole >= 1, abs(years - whole) < 0.01 else { return "\(days) days" }
+        return "\(days) days (\(Int(whole)) year\(whole == 1 ? "" : "s"))"
     }
 
     /// The declared outcomes: one table of their rows, then a panel per curve (Kaplan–Meier or
@@ -251,10 +312,11 @@ struct OutcomesSection: SetSection {
         guard !measures.isEmpty else { return "" }
         var s = "<h3>Outcomes</h3>\n"
         let horizons = Set(measures.map(\.horizonDays))
-        let within = horizons.count == 1 ? "in the \(horizons.first ?? 0) days after the alignment day" : "after the alignment day (horizon per outcome)"
+        let within = horizons.count == 1
+            ? "in the \(Self.horizonWords(horizons.first ?? 0)) after the alignment day" : "after the alignment day (horizon per outcome)"
         s += Table1HTML.render(
             sections: [Table1.Section(title: "", rows: measures.map(\.row))], id: context.id("outcomes", "table"),
-            caption: "Outcomes \(within): n (%) or median [IQR]; p from the log-rank test, Gray's test, Fisher's exact test or the Mann–Whitney U test (see the methods).",
+            caption: "Outcomes \(within): \(Self.summaryWords(measures)); p from \(Self.testWords(measures)) (see the methods).",
             treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
             controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
         var panels: [String] = []
@@ -277,8 +339,13 @@ struct OutcomesSection: SetSection {
         }
         guard !panels.isEmpty else { return s }
         let legend = Legend.svg(context.groups.present(seen), id: nil)
-        let caption = "Kaplan–Meier curves (p from the log-rank test) and cumulative incidence curves with a competing event "
-            + "(Aalen–Johansen; p from Gray's test), with the numbers at risk under each time axis. Ticks mark censored patients."
+        var kinds: [String] = []
+        if measures.contains(where: { $0.survival != nil }) { kinds.append("Kaplan–Meier curves (p from the log-rank test)") }
+        if measures.contains(where: { $0.cumulativeIncidence != nil }) {
+            kinds.append("cumulative incidence curves with a competing event (Aalen–Johansen; p from Gray's test)")
+        }
+        let caption = kinds.joined(separator: " and ").capitalizedFirst
+            + ", with the numbers at risk under each time axis. Ticks mark censored patients."
         s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Outcomes.", caption: caption, legend: legend, panels: panels, notes: notes)
         return s
     }

@@ -140,9 +140,11 @@ struct ProtocolUnitTests {
         // 104 °F = (104 − 32) × 5/9 = 40 °C.
         #expect(abs(imputation.value - 40) < 1e-12)
         #expect(imputation.writtenValue == WrittenQuantity(104, "°F"))
-        // Encoded as written (Yams escapes the degree sign: "104 \xB0F"), decoded to an equal protocol.
+        // Encoded as written, the degree sign as it is (not Yams' escape "104 \xB0F"), decoded to
+        // an equal protocol.
         let encoded = try ProtocolYAML.encode(p)
-        #expect(encoded.contains("value: \"104 \\xB0F\""))
+        #expect(encoded.contains("value: 104 °F"))
+        #expect(!encoded.contains("\\x"))
         #expect(try ProtocolYAML.decode(encoded) == p)
 
         let hot = try edited("value: 40", "value: 140 °F")  // 60 °C

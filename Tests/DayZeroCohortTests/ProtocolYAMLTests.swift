@@ -32,6 +32,20 @@ struct ProtocolYAMLTests {
         #expect(viaYams == .paperDefault)
     }
 
+    @Test("the encoded protocol reads as written: letters as they are, numbers in shortest decimal form")
+    func encodedTextIsReadable() throws {
+        let text = try ProtocolYAML.encode(.paperDefault)
+        #expect(!text.contains("\\x"), "no escaped letters such as \\xB5")
+        #expect(!text.contains("e+"), "no scientific notation such as 3.85e+1:\n\(text)")
+        #expect(text.contains("µmol/L") || text.contains("µg/L"))
+        #expect(text.contains("0.01"), "the norepinephrine constant as written")
+        // A value that needs an exponent keeps it (exactly, in Swift's shortest form), and a
+        // quoted text that looks like a number stays a text.
+        #expect(ProtocolYAML.plainNumbers(Node("1.5e-7", .implicit, .plain)) == Node("1.5e-07", .implicit, .plain))
+        #expect(ProtocolYAML.plainNumbers(Node("3.85e+1", .implicit, .plain)) == Node("38.5", .implicit, .plain))
+        #expect(ProtocolYAML.plainNumbers(Node("1e+3", .implicit, .doubleQuoted)) == Node("1e+3", .implicit, .doubleQuoted))
+    }
+
     @Test func roundTripOfEveryOptionalForm() throws {
         var p = StudyProtocol.paperDefault
         p.title = nil

@@ -81,7 +81,11 @@ extension Workup {
             ? interaction(table, daily, window.start, 0) : .failure("the window \(window) has no days before day 0")
         let post: ModelOutcome = window.end > 0 && window.start <= 0
             ? interaction(table, daily, 0, window.end) : .failure("the window \(window) has no days after day 0")
-        for (name, test) in [("whole window", overall), ("before day 0", pre), ("after day 0", post)] {
+        // A window that ends at or starts from day 0 has no part on the other side by design (a
+        // trial aligned on entry: [0, 10]); only a part that exists and failed is reported.
+        let parts = [("whole window", overall, true), ("before day 0", pre, window.start < 0 && window.end >= 0),
+                     ("after day 0", post, window.end > 0 && window.start <= 0)]
+        for (name, test, exists) in parts where exists {
             if case .failure(let message) = test { warnings.append("mixed model (\(name)) not fitted: \(message)") }
         }
         let definition = registry[rule.name]

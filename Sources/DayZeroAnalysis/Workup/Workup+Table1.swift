@@ -116,13 +116,16 @@ extension Workup {
         }
         // When every member's day 0 is the admission day (a trial aligned on entry), the two
         // sections would repeat each other row for row: one is shown, named for both.
+        // Titled in the study's words: "on admission day" for an ICU study, "at study entry" for
+        // a study whose `report.admission` says so; the time axis' unit for "day".
+        let unit = studyProtocol.timeAxis.unit == "day" ? "day" : "period"
+        let admissionTitle = studyProtocol.reportSettings.admission.map { "Clinical parameters at \($0)" }
+            ?? "Clinical parameters on admission \(unit)"
+        let alignmentTitle = "Clinical parameters on alignment \(unit)"
         if (treated + control).allSatisfy({ cohort.patients[$0].day0 == 0 }) {
-            return baselineSections + [("Clinical parameters on admission day (= alignment day)", admission)].filter { !$0.1.isEmpty }
+            return baselineSections + [("\(admissionTitle) (= alignment \(unit))", admission)].filter { !$0.1.isEmpty }
         }
-        return baselineSections + [
-            ("Clinical parameters on admission day", admission),
-            ("Clinical parameters on alignment day", alignment),
-        ].filter { !$0.1.isEmpty }
+        return baselineSections + [(admissionTitle, admission), (alignmentTitle, alignment)].filter { !$0.1.isEmpty }
     }
 
     /// The protocol's Table 1 parameters in the paper's row order (others after, in protocol order).

@@ -73,11 +73,14 @@ public struct Workup: Sendable {
     /// `not_matched` patients, the `missingCovariate` ones that could not be scored are
     /// counted first, as `missing_covariate`.
     func flow(_ membership: AnalysisSetMembership, missingCovariate: Int = 0) -> FlowResults {
+        let alignmentUnit = studyProtocol.timeAxis.unit == "day" ? "day" : "period"
         var steps = cohort.flow.excludedBeforeAlignment.map {
             FlowResults.Step(reason: $0.reason.name, label: $0.label, count: $0.count)
         }
         steps.append(.init(
-            reason: CohortExclusion.notInICUOnAlignmentDay.name, label: "Controls no longer in the ICU on the alignment day",
+            reason: CohortExclusion.notInICUOnAlignmentDay.name,
+            label: studyProtocol.reportSettings.stay.map { "Controls whose \($0) ended before the alignment \(alignmentUnit)" }
+                ?? "Controls no longer in the ICU on the alignment \(alignmentUnit)",
             count: cohort.flow.controlsNotInICU))
         if missingCovariate > 0 {
             steps.append(.init(

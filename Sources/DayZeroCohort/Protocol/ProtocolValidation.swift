@@ -117,6 +117,20 @@ struct ProtocolValidator {
         outcomes(p.outcomes)
         analysisSets(p.analysisSets)
         timeSettings(p)
+        if let r = p.report { reportWords(r) }
+    }
+
+    /// The report's words for the study's anchor and span: short phrases (they are set into
+    /// captions and axis ticks).
+    mutating func reportWords(_ r: ReportSettings) {
+        for (value, key, limit) in [(r.admission, "admission", 60), (r.stay, "stay", 60), (r.admissionAbbreviation, "admission_abbreviation", 8),
+                                    (r.otherParameters, "other_parameters", 60)] {
+            guard let value else { continue }
+            nonEmpty(value, "report.\(key)", "report.\(key)")
+            if value.count > limit {
+                fail(.invalidValue, "report.\(key)", "report.\(key) is \(value.count) characters long; at most \(limit) fit the report's captions and axes")
+            }
+        }
     }
 
     /// Reports every repeat of a name; `nameKey` is the key holding the name inside each entry.

@@ -148,8 +148,34 @@ public enum ProtocolYAML {
 
     /// The protocol as plain YAML (no comments), in key order. `decode` of the result gives
     /// back an equal protocol.
+    ///
+    /// The text is for people as well as for the protocol hash: non-ASCII letters are written as
+    /// they are (`µg/L`, `°C`, not `"\xB5g/L"`), and numbers in their shortest exact decimal
+    /// form (`38.5`, not Yams' `3.85e+1`); reading it back gives the same protocol.
     public static func encode(_ value: StudyProtocol) throws -> String {
-        try YAMLEncoder().encode(value)
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        let raw = try encoder.encode(value)
+        guard let node = try Yams.compose(yaml: raw) else { return raw }
+        return try Yams.serialize(node: plainNumbers(node), allowUnicode: true)
+    }
+
+    /// `node` with every plain scalar that Yams wrote as a scientific-notation number
+    /// (`3.85e+1`) rewritten in Swift's shortest round-trip form (`38.5`); quoted strings and
+    /// every other scalar are kept.
+    static func plainNumbers(_ node: Node) -> Node {
+        switch node {
+        case .scalar(var scalar):
+            guard scalar.style == .plain || scalar.style == .any, scalar.string.contains("e"),
+                  let x = Double(scalar.string), x.isFinite
+            else { return node }
+            scalar.string = "\(x)"
+            return .scalar(scalar)
+        case .mapping(let mapping):
+            return .mapping(Node.Mapping(mapping.map { ($0.key, plainNumbers($0.value)) }, mapping.tag, mapping.style))
+        case .sequence(let sequence):
+            return .sequence(Node.Sequence(sequence.map(plainNumbers), sequence.tag, sequence.style))
+        }
     }
 
     private static func syntaxIssue(_ error: any Error) -> ProtocolIssue {

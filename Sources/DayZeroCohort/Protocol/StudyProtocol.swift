@@ -201,18 +201,44 @@ public struct ReportSettings: Codable, Sendable, Equatable {
     /// Captions cite the figures of Kooistra et al. 2020 ("cf. Fig. 2b–f"). Only for a study
     /// that reproduces that paper; default `false`.
     public var paperFigureReferences: Bool
+    /// What the data's anchor time (`icu_admission`) is in this study, in the report's words:
+    /// "ICU admission" (default), "study entry", "randomisation", "hospital admission", ….
+    public var admission: String?
+    /// The short tick label of the admission value on the kinetics axes ("Adm" by default).
+    public var admissionAbbreviation: String?
+    /// What the span `icu_admission` … `icu_discharge` is: "ICU stay" (default), "follow-up",
+    /// "hospital stay", ….
+    public var stay: String?
+    /// The heading of the kinetics section of parameters outside the inflammation and SOFA
+    /// sections ("Other parameters" by default; e.g. "Liver tests").
+    public var otherParameters: String?
 
-    public init(paperFigureReferences: Bool = false) {
+    public init(
+        paperFigureReferences: Bool = false, admission: String? = nil, admissionAbbreviation: String? = nil, stay: String? = nil,
+        otherParameters: String? = nil
+    ) {
         self.paperFigureReferences = paperFigureReferences
+        self.admission = admission
+        self.admissionAbbreviation = admissionAbbreviation
+        self.stay = stay
+        self.otherParameters = otherParameters
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case paperFigureReferences = "paper_figure_references"
+        case admission
+        case admissionAbbreviation = "admission_abbreviation"
+        case stay
+        case otherParameters = "other_parameters"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         paperFigureReferences = try c.decodeIfPresent(Bool.self, forKey: .paperFigureReferences) ?? false
+        admission = try c.decodeIfPresent(String.self, forKey: .admission)
+        admissionAbbreviation = try c.decodeIfPresent(String.self, forKey: .admissionAbbreviation)
+        stay = try c.decodeIfPresent(String.self, forKey: .stay)
+        otherParameters = try c.decodeIfPresent(String.self, forKey: .otherParameters)
     }
 }
 
