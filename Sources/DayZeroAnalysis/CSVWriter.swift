@@ -150,12 +150,15 @@ public struct ExportWriteError: Error, CustomStringConvertible {
     public var path: String
     public var operation: String
     public var reason: String
+    /// The `errno` of the failure (`ENOSPC` on a full disk).
+    public var code: Int32
 
     public var description: String { "could not \(operation) \(path): \(reason)" }
 
     init(_ operation: String, _ path: String, errno code: Int32) {
         self.operation = operation
         self.path = path
+        self.code = code
         reason = String(cString: strerror(code))
     }
 }

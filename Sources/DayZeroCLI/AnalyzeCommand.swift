@@ -2,6 +2,7 @@ import ArgumentParser
 import DayZeroAnalysis
 import DayZeroCohort
 import DayZeroReport
+import DayZeroStore
 import Foundation
 
 /// `dayzero analyze [--db FILE | --study DIR] [--protocol FILE] --out DIR`
@@ -12,7 +13,9 @@ public struct AnalyzeCommand: ParsableCommand {
         discussion: """
             Without --db or --study the bundled synthetic cohort is analysed. results.json is described in docs/results.md; the tidy exports (aligned_long.csv, table1_values.csv, outcomes.csv, medication_use.csv, proteomics_pairs.csv, pvalues.csv, matching.csv) hold the data as analysed, from which scripts/recompute.R recomputes every p-value in R.
 
-            Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written; 64 a command-line usage error.
+            The output folder is checked before the analysis (its parent must exist and be writable; a folder that is not empty is replaced only with --force) and appears whole: the files are written into a hidden folder beside it (.NAME.writing-…) that is then renamed into place, and a folder being replaced stays intact until the new one is complete.
+
+            Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written (or the output folder is not empty and --force was not given); 64 a command-line usage error.
             """)
 
     @OptionGroup public var input: StudyInputOptions
@@ -20,11 +23,14 @@ public struct AnalyzeCommand: ParsableCommand {
     @Option(name: .long, help: "The output folder.")
     public var out: String = "dayzero-output"
 
+    @Flag(name: .long, help: "Replace an output folder that is not empty (the old folder stays intact until the new one is complete).")
+    public var force = false
+
     public init() {}
 
     public func run() throws {
         let code = AnalysisCommandLine.runAnalyze(
-            input: input, out: URL(fileURLWithPath: out), output: { print($0) }, errors: writeToStandardError)
+            input: input, out: URL(fileURLWithPath: out), force: force, output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -33,15 +39,30 @@ public struct AnalyzeCommand: ParsableCommand {
 public enum AnalysisCommandLine {
     /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.
     public static func runAnalyze(
-        input: StudyInputOptions, out: URL, output: (String) -> Void, errors: @escaping (String) -> Void
+        input: StudyInputOptions, out: URL, force: Bool = false, output: (String) -> Void, errors: @escaping (String) -> Void
     ) -> Int32 {
-        runWorkup(input: input, out: out, report: false, output: output, errors: errors)
+        runWorkup(input: input, out: out, force: force, report: false, output: output, errors: errors)
     }
 
     /// The shared steps of `analyze` and `report`, each with a progress line on `errors`.
+    ///
+    /// The output folder is checked first (`OutputFolder.check`), so a path that cannot be
+    /// written fails at once; leftovers of interrupted runs are removed (one line each on
+    /// `output`); every file is then written through `OutputFolder.write`, which puts the
+    /// complete folder in place in one step.
     static func runWorkup(
-        input: StudyInputOptions, out: URL, report: Bool, output: (String) -> Void, errors: @escaping (String) -> Void
+        input: StudyInputOptions, out: URL, force: Bool = false, report: Bool, output: (String) -> Void,
+        errors rawErrors: @escaping (String) -> Void
     ) -> Int32 {
+        let errors: (String) -> Void = { message in StoreCommandLine.emitLines(message, to: rawErrors) }
+        let folder: OutputFolder
+        do {
+            folder = try OutputFolder.check(out, force: force)
+        } catch {
+            errors("error: \(error)")
+            return 2
+        }
+        for line in folder.removeLeftovers() { output(line) }
         let progress = Progress(write: errors)
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
@@ -49,15 +70,18 @@ public enum AnalysisCommandLine {
             let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
                 try loaded.analyse()
             }
-            try progress.step("writing results.json and the tidy exports to \(out.path)") {
-                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-                try analysis.resultsJSON().write(to: out.appendingPathComponent("results.json"), options: .atomic)
-                try TidyExport.write(analysis, to: out)
-            }
-            if report {
-                try progress.step("rendering report.html") {
-                    let html = ReportRenderer().render(analysis.results, options: reportOptions(loaded))
-                    try Data(html.utf8).write(to: out.appendingPathComponent("report.html"), options: .atomic)
+            let html = report
+                ? progress.step("rendering report.html") { ReportRenderer().render(analysis.results, options: reportOptions(loaded)) }
+                : nil
+            try progress.step("writing \(report ? "report.html, " : "")results.json and the tidy exports to \(out.path)") {
+                try folder.write { directory in
+                    try analysis.resultsJSON().write(to: directory.appendingPathComponent("results.json"))
+                    do {
+                        try TidyExport.write(analysis, to: directory)
+                    } catch let failure as ExportWriteError {
+                        throw POSIXError(POSIXErrorCode(rawValue: failure.code) ?? .EIO)
+                    }
+                    if let html { try Data(html.utf8).write(to: directory.appendingPathComponent("report.html")) }
                 }
             }
             output("Analysed \(loaded.source).")
@@ -71,8 +95,11 @@ public enum AnalysisCommandLine {
         } catch let failure as DerivationError {
             errors("error: \(failure)")
             return 1
+        } catch let failure as OutputFolder.Failure {
+            errors("error: \(failure)")
+            return 2
         } catch {
-            errors("error: \(error)")
+            errors("error: " + (OutputFolder.isFileSystemError(error) ? OutputFolder.describe(error, writing: out.path) : "\(error)"))
             return 2
         }
     }

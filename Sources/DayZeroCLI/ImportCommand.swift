@@ -33,7 +33,8 @@ public struct ImportCommand: ParsableCommand {
     }
 }
 
-/// Writes one line to standard error.
-func writeToStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+/// Writes a message to standard error, one line per line of it, each escaped and capped
+/// (`MessageText.line`, through `StoreCommandLine.emitLines`).
+@Sendable func writeToStandardError(_ message: String) {
+    StoreCommandLine.emitLines(message) { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -88,27 +88,26 @@ public struct ProtocolCheckCommand: ParsableCommand {
 
     /// The study's declarations, or none.
     func declarations() throws -> StudyData? {
-        var stderr = StandardError()
         if let study {
             do {
                 return try StudyStore.readDeclarations(folder: URL(fileURLWithPath: study))
             } catch let failure as StudyValidationError {
-                print(failure.lines.joined(separator: "\n"), to: &stderr)
+                writeToStandardError(failure.lines.joined(separator: "\n"))
                 throw ExitCode(1)
             } catch {
-                print("\(study): \(error)", to: &stderr)
+                writeToStandardError("\(study): \(error)")
                 throw ExitCode(2)
             }
         }
         if let db {
             guard FileManager.default.fileExists(atPath: db) else {
-                print("\(db): no such study store", to: &stderr)
+                writeToStandardError("\(db): no such study store")
                 throw ExitCode(2)
             }
             do {
                 return try StudyStore(url: URL(fileURLWithPath: db)).declarations()
             } catch {
-                print("\(error)", to: &stderr)
+                writeToStandardError("\(error)")
                 throw ExitCode(2)
             }
         }
@@ -126,18 +125,12 @@ public struct ProtocolCheckCommand: ParsableCommand {
         let result = ProtocolYAML.check(
             text, registry: ParameterRegistry(declared: declared?.declaredParameters ?? []), baseline: declared?.baselineRegistry)
         guard result.issues.isEmpty, let value = result.protocol else {
-            var stderr = StandardError()
-            print(ProtocolLoadError(file: file, issues: result.issues).description, to: &stderr)
+                writeToStandardError(ProtocolLoadError(file: file, issues: result.issues).description)
             let n = result.issues.count
-            print("\(file): \(n) problem\(n == 1 ? "" : "s")", to: &stderr)
+            writeToStandardError("\(file): \(n) problem\(n == 1 ? "" : "s")")
             throw ExitCode(1)
         }
         print("\(file): valid protocol '\(value.name)' (\(value.parameters.count) parameters, \(value.analysisSets.count) analysis sets)")
     }
 }
 
-struct StandardError: TextOutputStream {
-    mutating func write(_ string: String) {
-        FileHandle.standardError.write(Data(string.utf8))
-    }
-}

@@ -93,9 +93,9 @@ struct BalanceSection: SetSection {
             let before = abs(row.before.difference)
             let after = abs(row.after.difference)
             canvas.marker(.openCircle, x: x(before), y: y, size: 7, color: "#555",
-                          title: "\(label(row)) before: \(NumberFormat.significant(row.before.difference, digits: 3))")
+                          title: "\(Markup.isolate(label(row))) before: \(NumberFormat.significant(row.before.difference, digits: 3))")
             canvas.marker(.circle, x: x(after), y: y, size: 7, color: style.color,
-                          title: "\(label(row)) after: \(NumberFormat.significant(row.after.difference, digits: 3))")
+                          title: "\(Markup.isolate(label(row))) after: \(NumberFormat.significant(row.after.difference, digits: 3))")
         }
         return canvas.svg(id: id, label: "Love plot of covariate balance before and after matching")
     }

@@ -97,7 +97,7 @@ enum Legend {
             }
             canvas.text(entry.label, x: x0 + 34, y: 15, size: size, maxWidth: maxLabel)
         }
-        return canvas.svg(id: id, label: "Legend: " + entries.map(\.label).joined(separator: ", "), cssClass: "legend")
+        return canvas.svg(id: id, label: "Legend: " + entries.map { Markup.isolate($0.label) }.joined(separator: ", "), cssClass: "legend")
     }
 }
 

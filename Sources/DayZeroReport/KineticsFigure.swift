@@ -138,7 +138,7 @@ package enum KineticsPanelSVG {
     }
 
     static func tooltip(_ group: String, when: String, _ s: DayGroupStatistic) -> String {
-        var t = "\(group), \(when): "
+        var t = "\(Markup.isolate(group)), \(when): "
         if let gm = s.geometricMean { t += NumberFormat.significant(gm, digits: 3) } else { t += "no value" }
         if let lo = s.lower, let hi = s.upper {
             t += " (95% CI \(NumberFormat.significant(lo, digits: 3))–\(NumberFormat.significant(hi, digits: 3)))"

@@ -7,14 +7,23 @@
 /// characters XML 1.0 forbids (C0 controls other than tab/newline/carriage return, the
 /// non-characters U+FFFE/U+FFFF) and C1 controls become U+FFFD, so no input can make a
 /// document unparseable.
+///
+/// Bidirectional text: the embedding and override controls (U+202A–U+202E: LRE, RLE, PDF, LRO,
+/// RLO) are removed from user text, because an unterminated one reverses everything after it —
+/// an assay named `IL6\u{202E}` would turn its tooltip's fold change and p-value around. A name
+/// that holds right-to-left letters or a bidi control is isolated wherever it is placed
+/// (`html`: `<bdi>`; `svgText` and `isolate`: FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE),
+/// and tooltips and labels composed from names and numbers isolate each name (`isolate`), so
+/// a right-to-left name cannot move the numbers that follow it.
 package enum Markup {
-    /// `text` with the five XML-significant characters replaced by character references and
-    /// characters not allowed in XML replaced by U+FFFD. Safe in text and in quoted attributes.
+    /// `text` with the five XML-significant characters replaced by character references,
+    /// characters not allowed in XML replaced by U+FFFD, and bidi embeddings and overrides
+    /// removed. Safe in text and in quoted attributes.
     package static func escape(_ text: String) -> String {
         // Most strings (numbers, our own labels) need nothing: return them unchanged.
         let clean = text.utf8.allSatisfy { byte in
             byte >= 0x20 && byte != 0x26 && byte != 0x3C && byte != 0x3E && byte != 0x22 && byte != 0x27 && byte != 0x7F
-                && byte != 0xC2 && byte != 0xEF
+                && byte != 0xC2 && byte != 0xEF && byte != 0xE2
         }
         if clean { return text }
         var out = ""
@@ -27,6 +36,7 @@ package enum Markup {
             case "\"": out += "&quot;"
             case "'": out += "&#39;"
             default:
+                if isEmbeddingOrOverride(scalar) { continue }
                 if isForbiddenInXML(scalar) {
                     out.unicodeScalars.append("\u{FFFD}")
                 } else {
@@ -60,6 +70,18 @@ package enum Markup {
     package static func svgText(_ text: String) -> String {
         let escaped = escape(text)
         return needsIsolation(text) ? "\u{2068}\(escaped)\u{2069}" : escaped
+    }
+
+    /// `text` enclosed in FIRST STRONG ISOLATE … POP DIRECTIONAL ISOLATE when it needs isolation
+    /// (right-to-left letters or bidi controls), else unchanged: for a user's name placed
+    /// among other words and numbers in a tooltip or label, before the whole is escaped.
+    package static func isolate(_ text: String) -> String {
+        needsIsolation(text) ? "\u{2068}\(text)\u{2069}" : text
+    }
+
+    /// LRE, RLE, PDF, LRO and RLO (U+202A–U+202E), which `escape` removes.
+    static func isEmbeddingOrOverride(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value)
     }
 
     /// Whether `text` holds a strong right-to-left character or a bidi formatting character.

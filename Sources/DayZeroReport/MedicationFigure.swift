@@ -56,12 +56,12 @@ package enum MedicationSVG {
                 guard let y = yScale.clampedPosition(percent) else { continue }
                 let fill = k == 1 ? "url(#\(id)-hatch)" : entry.style.color
                 canvas.rect(x: x, y: y, width: barWidth, height: plotBottom - y, fill: fill, stroke: entry.style.color,
-                            title: "\(entry.label), \(row.drug), \(row.period): \(users)/\(total)")
+                            title: "\(Markup.isolate(entry.label)), \(Markup.isolate(row.drug)), \(Markup.isolate(row.period)): \(users)/\(total)")
                 canvas.text(NumberFormat.fixed(percent, decimals: 0), x: x + barWidth / 2, y: y - 3, size: 8.5, anchor: .middle)
             }
             let (relation, value) = row.pValue.map { $0.isFinite ? NumberFormat.pParts($0) : ("=", "n/a") } ?? ("=", "n/a")
             canvas.spans([SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")], x: center, y: plotTop - 6,
-                         size: 9, anchor: .middle, tooltip: "Fisher's exact test, \(row.drug), \(row.period)")
+                         size: 9, anchor: .middle, tooltip: "Fisher's exact test, \(Markup.isolate(row.drug)), \(Markup.isolate(row.period))")
             canvas.text(row.period, x: center, y: plotBottom + 13, size: 9.5, anchor: .middle, maxWidth: categoryWidth - 4)
             canvas.text("\(NumberFormat.day(row.firstDay)) to \(NumberFormat.day(row.lastDay))", x: center, y: plotBottom + 25,
                         size: 8.5, anchor: .middle, fill: "#555", maxWidth: categoryWidth - 4)

@@ -40,12 +40,12 @@ package enum SurvivalSVG {
     }
 
     package static func render(_ comparison: SurvivalComparison, title: String, id: String?, groups: GroupPalette) -> String {
-        var detail = "Event: \(comparison.event)"
+        var detail = "Event: \(Markup.isolate(comparison.event))"
         if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
             detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
         }
         let panel = Panel(
-            title: title, testLine: testSpans("Event: \(comparison.event)", test: "log-rank", p: comparison.logRankP),
+            title: title, testLine: testSpans("Event: \(Markup.isolate(comparison.event))", test: "log-rank", p: comparison.logRankP),
             testDetail: detail,
             yLabel: comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free", start: 1,
             riskTimes: comparison.riskTimes,
@@ -59,13 +59,13 @@ package enum SurvivalSVG {
     package static func render(
         _ comparison: CumulativeIncidenceComparison, title: String, id: String?, groups: GroupPalette
     ) -> String {
-        var detail = "Event: \(comparison.event); competing: \(comparison.competing)"
+        var detail = "Event: \(Markup.isolate(comparison.event)); competing: \(Markup.isolate(comparison.competing))"
         if let chi = comparison.grayStatistic, let df = comparison.grayDF {
             detail += "; Gray's χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
         }
         let panel = Panel(
             title: title,
-            testLine: testSpans("Competing: \(comparison.competing)", test: "Gray", p: comparison.grayP), testDetail: detail,
+            testLine: testSpans("Competing: \(Markup.isolate(comparison.competing))", test: "Gray", p: comparison.grayP), testDetail: detail,
             yLabel: "Cumulative incidence", start: 0, riskTimes: comparison.riskTimes,
             curves: comparison.curves.map { c in
                 Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.incidence, $0.censored) }, atRisk: c.atRisk)

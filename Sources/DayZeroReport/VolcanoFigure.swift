@@ -88,7 +88,7 @@ package enum VolcanoSVG {
         for (_, point) in ordered {
             guard let yv = point.minusLog10P, let x = xScale.clampedPosition(point.foldChange), let y = yScale.clampedPosition(yv) else { continue }
             let relevant = abs(point.foldChange) >= relevance
-            let tip = "\(point.assay) (\(point.uniProt)): fold change \(NumberFormat.significant(point.foldChange, digits: 3)), "
+            let tip = "\(Markup.isolate(point.assay)) (\(Markup.isolate(point.uniProt))): fold change \(NumberFormat.significant(point.foldChange, digits: 3)), "
                 + (point.pValue.map { "p = " + NumberFormat.significant($0, digits: 3) } ?? "p n/a") + ", \(point.pairs) pairs"
             if relevant {
                 canvas.marker(entry.style.marker, x: x, y: y, size: 6.5, color: entry.style.color, title: tip)
@@ -106,6 +106,6 @@ package enum VolcanoSVG {
             canvas.text("\(unplaced) assay\(unplaced == 1 ? "" : "s") without a p value not shown", x: width / 2,
                         y: plotBottom + 48, size: 9, anchor: .middle, fill: "#555")
         }
-        return canvas.svg(id: id, label: "Volcano plot, \(entry.label)")
+        return canvas.svg(id: id, label: "Volcano plot, \(Markup.isolate(entry.label))")
     }
 }

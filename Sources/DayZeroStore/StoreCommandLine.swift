@@ -18,8 +18,9 @@ public enum StoreCommandLine {
     /// to `output`, or every problem to `errors`.
     public static func runImport(
         folder: URL, database: URL, limitPerRule: Int = 200,
-        output: (String) -> Void, errors: (String) -> Void
+        output: (String) -> Void, errors rawErrors: (String) -> Void
     ) -> Int32 {
+        func errors(_ message: String) { emitLines(message, to: rawErrors) }
         for name in StudyStore.removeStaleTemporaryFiles(of: database) {
             output("Removed \(name), left by an interrupted import of \(database.lastPathComponent).")
         }
@@ -42,23 +43,42 @@ public enum StoreCommandLine {
             for line in failure.lines { errors(line) }
             return exitInvalidStudy
         } catch {
-            errors("error: \(error)")
+            errors("error: " + (OutputFolder.isFileSystemError(error)
+                ? OutputFolder.describe(error, writing: database.path) : "\(error)"))
             return exitStoreFailure
         }
     }
 
-    /// `dayzero export --db FILE OUT_DIR`: writes the study folder back.
+    /// `dayzero export --db FILE OUT_DIR [--force]`: writes the study folder back (through
+    /// `OutputFolder`: the folder is checked first, and appears whole or not at all).
     public static func runExport(
-        database: URL, folder: URL, output: (String) -> Void, errors: (String) -> Void
+        database: URL, folder: URL, force: Bool = false, output: (String) -> Void, errors rawErrors: (String) -> Void
     ) -> Int32 {
+        func errors(_ message: String) { emitLines(message, to: rawErrors) }
         do {
-            let store = try StudyStore(url: database)
-            let summary = try store.exportStudy(to: folder)
-            output("Exported \(database.path) to \(folder.path): \(summary.rowCounts.count) files, \(summary.totalRows) rows.")
-            return exitSuccess
+            let target = try OutputFolder.check(folder, force: force, option: "OUT_DIR")
+            for line in target.removeLeftovers() { output(line) }
         } catch {
             errors("error: \(error)")
             return exitStoreFailure
+        }
+        do {
+            let store = try StudyStore(url: database)
+            let summary = try store.exportStudy(to: folder, force: force)
+            output("Exported \(database.path) to \(folder.path): \(summary.rowCounts.count) files, \(summary.totalRows) rows.")
+            return exitSuccess
+        } catch {
+            errors("error: " + (OutputFolder.isFileSystemError(error)
+                ? OutputFolder.describe(error, writing: folder.path) : "\(error)"))
+            return exitStoreFailure
+        }
+    }
+
+    /// Hands `message` to `errors` one line at a time, each escaped and capped
+    /// (`MessageText.line`): a message never spans lines nor carries a raw control character.
+    public static func emitLines(_ message: String, to errors: (String) -> Void) {
+        for line in message.split(separator: "\n", omittingEmptySubsequences: false) {
+            errors(MessageText.line(String(line)))
         }
     }
 }

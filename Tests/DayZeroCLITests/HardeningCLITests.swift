@@ -138,6 +138,74 @@ import Testing
         }
     }
 
+    // MARK: - Item 8: the output folder
+
+    /// `--out` naming a file fails at once (before the study is loaded), with one line.
+    @Test(arguments: [false, true])
+    func outIsAFile(report: Bool) throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let file = root.appendingPathComponent("results.txt")
+        try Data("keep".utf8).write(to: file)
+        let run = try run(report: report, [], out: file)
+        #expect(run.code == 2)
+        #expect(run.errors.lines == ["error: --out \(file.path) is a file; give the path of a folder to create or to replace"])
+        #expect(try String(contentsOf: file, encoding: .utf8) == "keep")
+    }
+
+    /// A folder that is not empty is refused without --force (unchanged) and replaced whole
+    /// with it; nothing is left beside it.
+    @Test func reportReplacesAFolderOnlyWithForce() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let out = root.appendingPathComponent("report")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: false)
+        try Data("mine".utf8).write(to: out.appendingPathComponent("notes.txt"))
+        let refused = try run(report: true, [], out: out)
+        #expect(refused.code == 2)
+        #expect(refused.errors.lines == [
+            "error: --out \(out.path) is not empty; pass --force to replace it (the old folder is kept until the new one is complete), or choose another folder"
+        ])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out.path) == ["notes.txt"])
+
+        // A leftover of an interrupted run is removed, and said so in one line.
+        let leftover = root.appendingPathComponent(".report.writing-0000")
+        try FileManager.default.createDirectory(at: leftover, withIntermediateDirectories: false)
+        let command = try ReportCommand.parse(["--out", out.path, "--force"])
+        #expect(command.force)
+        let output = Lines(), errors = Lines()
+        let code = AnalysisCommandLine.runReport(input: command.input, out: out, force: command.force, output: output.add, errors: errors.add)
+        #expect(code == 0, "\(errors.text)")
+        #expect(output.lines.first == "Removed .report.writing-0000, left by an interrupted run.")
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out.path))
+        #expect(files.contains("report.html") && files.contains("results.json") && !files.contains("notes.txt"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root.path) == ["report"])
+    }
+
+    // MARK: - Item 12: messages
+
+    /// A CSV file given as the protocol: one capped, escaped line, not the whole file.
+    @Test func csvAsProtocolIsNotEchoed() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("study")
+        try SyntheticCohort.write(to: folder)
+        let csv = folder.appendingPathComponent("measurements.csv")
+        let run = try run(report: false, ["--protocol", csv.path], out: root.appendingPathComponent("out"))
+        #expect(run.code == 1)
+        let problem = try #require(run.errors.lines.first { $0.hasPrefix(csv.path + ":1:1: error: ") })
+        #expect(problem.count < 400, "\(problem.count) characters")
+        #expect(problem.contains("characters left out]"))
+        #expect(run.errors.lines.allSatisfy { $0.count <= MessageText.lineLimit + 60 && !$0.contains("\n") })
+    }
+
+    /// Every line the commands print goes through `MessageText.line`.
+    @Test func printedLinesAreEscaped() {
+        let lines = Lines()
+        StoreCommandLine.emitLines("one\ntwo\u{1B}[2J\u{202E}", to: lines.add)
+        #expect(lines.lines == ["one", "two\\u{1B}[2J\\u{202E}"])
+    }
+
     @Test func importOntoDevNullIsRefused() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -79,7 +79,10 @@ struct FormattingTests {
         #expect(Markup.escape("a\u{0}b\u{1B}c\td") == "a\u{FFFD}b\u{FFFD}c\td")
         #expect(Markup.html("חום") == "<bdi>חום</bdi>")
         #expect(Markup.html("Temperature") == "Temperature")
-        #expect(Markup.html("x\u{202E}y") == "<bdi>x\u{202E}y</bdi>")
+        // The override is removed (it would reverse what follows it); the text stays isolated.
+        #expect(Markup.html("x\u{202E}y") == "<bdi>xy</bdi>")
+        #expect(Markup.escape("a\u{202A}b\u{202B}c\u{202C}d\u{202D}e\u{2068}f\u{2069}") == "abcde\u{2068}f\u{2069}")
+        #expect(Markup.isolate("IL6\u{202E}") == "\u{2068}IL6\u{202E}\u{2069}" && Markup.isolate("IL6") == "IL6")
         #expect(Markup.svgText("درجة") == "\u{2068}درجة\u{2069}")
         #expect(Markup.slug("PaO2/FiO2 ratio") == "pao2-fio2-ratio")
         #expect(Markup.slug("<script>") == "script")

@@ -99,7 +99,8 @@ struct HostileInputTests {
     func bidi() {
         #expect(html.contains("<bdi>\(Hostile.arabic)</bdi>"))
         #expect(html.contains("<bdi>\(Hostile.hebrew)"))
-        #expect(html.contains("<bdi>abc\u{202E}fedcba</bdi>"))
+        // The override itself is removed (it would reverse what follows); the name stays isolated.
+        #expect(html.contains("<bdi>abcfedcba</bdi>"))
         #expect(html.contains("\u{2068}\(Hostile.arabic)\u{2069}"))
         // Every RTL run inside SVG text sits inside an isolate.
         for svg in svgElements(in: html) {
@@ -107,6 +108,18 @@ struct HostileInputTests {
                 #expect(text.contains("\u{2068}") && text.contains("\u{2069}"), "not isolated: \(text)")
             }
         }
+    }
+
+    /// Issue 16, item 13: an assay named with U+202E (RIGHT-TO-LEFT OVERRIDE) reversed the fold
+    /// change and p-value after it in the volcano's tooltip.
+    @Test("a bidi override in a name cannot reorder the tooltip text after it")
+    func overrideInTooltips() throws {
+        #expect(!html.contains("\u{202E}"))
+        let start = try #require(html.range(of: "<title>\u{2068}abcfedcba\u{2069} ("))
+        let title = html[start.upperBound...].prefix { $0 != "<" }
+        #expect(title.contains("): fold change ") && title.contains(", p = ") && title.hasSuffix(" pairs"), "\(title)")
+        // Names in composed tooltips are isolated one by one.
+        #expect(html.contains("\u{2068}\(Hostile.arabic)\u{2069}, "))
     }
 
     @Test("long names are cut to fit in SVG, with the full name kept in a title")

@@ -71,9 +71,10 @@ enum DataFormatDoc {
         return lines.joined(separator: "\n")
     }
 
-    /// One example message per rule: the first in the broken-folder expectations.
+    /// One example message per rule: the first in the broken-folder expectations, else in the
+    /// reproducers of the rules added later (`inputRuleExamples`).
     static func example(_ rule: ValidationRule) -> String? {
-        (brokenStudyExpected + brokenFilesExpected).first { $0.hasSuffix("[\(rule.rawValue)]") }
+        (brokenStudyExpected + brokenFilesExpected + inputRuleExamples).first { $0.hasSuffix("[\(rule.rawValue)]") }
     }
 
     static func rules() -> String {

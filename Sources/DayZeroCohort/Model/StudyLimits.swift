@@ -14,6 +14,10 @@ public enum StudyLimits {
     /// finite, so no infinity can reach the results.
     public static let maximumAbsoluteValue: Double = 1e15
 
+    /// The years a timestamp or date in a study file may name: 1900…2100. A year such as 0000
+    /// or 9999 is a placeholder or a typing error, never an ICU admission.
+    public static let timestampYears: ClosedRange<Int> = 1_900...2_100
+
     /// Protocol windows (relative to day 0) lie within −3650…3650 days (ten years).
     public static let maximumWindowDay = 3_650
 

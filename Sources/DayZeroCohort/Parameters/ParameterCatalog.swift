@@ -118,6 +118,51 @@ public enum ParameterCatalog {
 
     /// The built-in definition named `name`, or `nil`.
     public static func definition(named name: String) -> ParameterDefinition? { byName[name] }
+
+    /// True for the names of the values the protocol derives (the SOFA score `sofa` and its
+    /// components `sofa_…`): a study cannot supply or declare them.
+    public static func isDerivedName(_ name: String) -> Bool {
+        name == "sofa" || name.hasPrefix("sofa_")
+    }
+
+    /// What in a `parameters.csv` declaration of a catalog parameter would change its meaning:
+    /// another kind, another canonical unit (any spelling of the catalog's canonical unit is the
+    /// same unit), or a range reaching beyond the catalog's physiological range. A declaration
+    /// may relabel the parameter, choose another daily aggregation and narrow the range. Empty
+    /// for a name that is not in the catalog.
+    public static func redeclarationProblems(_ declared: ParameterDefinition) -> [Redeclaration] {
+        guard let catalog = definition(named: declared.name) else { return [] }
+        var problems: [Redeclaration] = []
+        if declared.kind != catalog.kind { problems.append(.kind(catalog: catalog.kind)) }
+        let key = UnitSpelling.key(declared.unit)
+        if !catalog.canonical.spellings.contains(where: { UnitSpelling.key($0) == key }) {
+            problems.append(.unit(catalog: catalog.unit))
+        }
+        if declared.minimum < catalog.minimum { problems.append(.minimum(catalog: catalog.minimum, unit: catalog.unit)) }
+        if declared.maximum > catalog.maximum { problems.append(.maximum(catalog: catalog.maximum, unit: catalog.unit)) }
+        return problems
+    }
+
+    /// One way a declaration would change a catalog parameter's meaning.
+    public enum Redeclaration: Sendable, Hashable {
+        case kind(catalog: ParameterKind)
+        case unit(catalog: String)
+        case minimum(catalog: Double, unit: String)
+        case maximum(catalog: Double, unit: String)
+    }
+}
+
+extension ParameterDefinition {
+    /// This catalog definition as a study redeclares it: the declaration's label and daily
+    /// aggregation, its range within this one's; kind, units and conversions unchanged.
+    func redeclared(as declared: ParameterDefinition) -> ParameterDefinition {
+        var d = self
+        d.label = declared.label
+        d.aggregation = declared.aggregation
+        d.minimum = Swift.max(minimum, Swift.min(declared.minimum, maximum))
+        d.maximum = Swift.min(maximum, Swift.max(declared.maximum, d.minimum))
+        return d
+    }
 }
 
 /// The parameters known to one study: the built-in catalog, extended or overridden by the
@@ -125,10 +170,17 @@ public enum ParameterCatalog {
 public struct ParameterRegistry: Sendable {
     public private(set) var definitions: [String: ParameterDefinition]
 
+    /// A study's declaration of a catalog parameter keeps the catalog's meaning — its kind, its
+    /// canonical unit with every accepted spelling and conversion, and its physiological range
+    /// as the outer bound — and takes only the label, the daily aggregation and a narrower range
+    /// from the declaration (`ParameterCatalog.redeclarationProblems` says what import refuses).
+    /// Derived names (`sofa`, `sofa_…`) are never taken from a declaration.
     public init(declared: [ParameterDefinition] = []) {
         var d: [String: ParameterDefinition] = [:]
         for p in ParameterCatalog.all { d[p.name] = p }
-        for p in declared { d[p.name] = p }
+        for p in declared where !ParameterCatalog.isDerivedName(p.name) {
+            d[p.name] = ParameterCatalog.definition(named: p.name).map { $0.redeclared(as: p) } ?? p
+        }
         definitions = d
     }
 

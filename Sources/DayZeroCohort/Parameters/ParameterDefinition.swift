@@ -124,10 +124,31 @@ public enum UnitSpelling {
             }
         }
         s = s.lowercased()
-        s = s.replacingAll("mcg", with: "ug")
-        s = s.replacingAll("mcl", with: "ul")
+        s = microPrefixes(s)
         s = s.replacingAll("deg", with: "")
         return s
+    }
+
+    /// `mc` as the micro prefix (`mcg`, `mcmol`, `mckat`, `mcL`) becomes `u`: an `mc` that starts
+    /// a unit (at the start, or after a character that is not a letter, as in `mg/mcL`) and is
+    /// followed by a letter. `mc` inside a word is left alone.
+    static func microPrefixes(_ s: String) -> String {
+        let scalars = Array(s.unicodeScalars)
+        guard scalars.count >= 3 else { return s }
+        func isLetter(_ c: Unicode.Scalar) -> Bool { ("a"..."z").contains(c) }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "m", i + 2 < scalars.count, scalars[i + 1] == "c", isLetter(scalars[i + 2]),
+               i == 0 || !isLetter(scalars[i - 1]) {
+                out.append("u")
+                i += 2
+            } else {
+                out.append(scalars[i])
+                i += 1
+            }
+        }
+        return String(out)
     }
 }
 

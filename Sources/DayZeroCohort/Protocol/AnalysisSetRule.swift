@@ -243,7 +243,7 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
         if let stray = c.allKeys.first(where: { !onlyKeys.contains($0) }) {
             throw DecodingError.dataCorrupted(.init(
                 codingPath: decoder.codingPath,
-                debugDescription: "key '\(stray.stringValue)' does not belong in a '\(form.stringValue)' rule"))
+                debugDescription: "key \(MessageText.singleQuoted(stray.stringValue)) does not belong in a \(MessageText.singleQuoted(form.stringValue)) rule"))
         }
         switch form {
         case .anyOf: self = .anyOf(try c.decode([Criterion].self, forKey: .anyOf))

@@ -50,7 +50,7 @@ public enum ProtocolUnits {
     public static func resolve(_ quantity: WrittenQuantity, parameter: String, definition: ParameterDefinition?) -> Resolution {
         guard let definition else {
             if parameter == "sofa" || parameter.hasPrefix("sofa_") {
-                return .rejected("a SOFA score is a bare number of points, found '\(quantity)'")
+                return .rejected("a SOFA score is a bare number of points, found \(MessageText.singleQuoted("\(quantity)"))")
             }
             return .unresolved
         }
@@ -59,9 +59,9 @@ public enum ProtocolUnits {
         }
         let accepted = definition.acceptedUnits.joined(separator: ", ")
         if UnitQuantityKind.of(quantity.unit) != nil, UnitQuantityKind.of(quantity.unit) != UnitQuantityKind.of(definition.unit) {
-            return .rejected("unit '\(quantity.unit)' measures another quantity than \(parameter) (\(definition.unit)); \(parameter) accepts: \(accepted)")
+            return .rejected("unit \(MessageText.singleQuoted(quantity.unit)) measures another quantity than \(parameter) (\(definition.unit)); \(parameter) accepts: \(accepted)")
         }
-        return .rejected("unknown unit '\(quantity.unit)' for \(parameter); \(parameter) accepts: \(accepted)")
+        return .rejected("unknown unit \(MessageText.singleQuoted(quantity.unit)) for \(parameter); \(parameter) accepts: \(accepted)")
     }
 }
 
@@ -95,14 +95,14 @@ func decodeQuantity<K: CodingKey>(
     guard let (number, unit) = WrittenQuantity.parse(text) else {
         throw DecodingError.dataCorrupted(.init(
             codingPath: codingPath + [key],
-            debugDescription: "expected a number or a number followed by a unit (e.g. 2 mg/dL), found '\(text)'"))
+            debugDescription: "expected a number or a number followed by a unit (e.g. 2 mg/dL), found \(MessageText.singleQuoted(text))"))
     }
     guard let unit else { return (number, nil) }
     let written = WrittenQuantity(number, unit)
     guard let parameter else {
         throw DecodingError.dataCorrupted(.init(
             codingPath: codingPath + [key],
-            debugDescription: "a unit is only allowed in a parameter threshold; write a bare number, found '\(text)'"))
+            debugDescription: "a unit is only allowed in a parameter threshold; write a bare number, found \(MessageText.singleQuoted(text))"))
     }
     switch ProtocolUnits.resolve(written, parameter: parameter, definition: ParameterCatalog.definition(named: parameter)) {
     case .canonical(let x): return (x, written)

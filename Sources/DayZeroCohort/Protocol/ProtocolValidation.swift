@@ -56,8 +56,8 @@ struct ProtocolValidator {
     /// Reports an unknown variable name (only when the study's variables are known).
     mutating func knownVariable(_ name: String, _ path: String) {
         guard variable(name) == nil, let baseline else { return }
-        let hint = nearest(name, in: baseline.allNames).map { " (did you mean '\($0)'?)" } ?? ""
-        fail(.invalidValue, path, "unknown baseline variable '\(name)'\(hint): not built in and not declared in variables.csv")
+        let hint = nearest(name, in: baseline.allNames).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
+        fail(.invalidValue, path, "unknown baseline variable \(MessageText.singleQuoted(name))\(hint): not built in and not declared in variables.csv")
     }
 
     mutating func fail(_ kind: ProtocolIssue.Kind, _ path: String, _ message: String) {
@@ -83,8 +83,8 @@ struct ProtocolValidator {
     mutating func knownParameter(_ name: String, _ path: String) {
         guard !isKnown(name) else { return }
         let candidates = Array(registry.definitions.keys).sorted() + derived.sorted()
-        let hint = nearest(name, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
-        fail(.unknownParameter, path, "unknown parameter '\(name)'\(hint)")
+        let hint = nearest(name, in: candidates).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
+        fail(.unknownParameter, path, "unknown parameter \(MessageText.singleQuoted(name))\(hint)")
     }
 
     /// True when the parameter may be zero (catalog minimum ≤ 0; SOFA scores).
@@ -137,7 +137,7 @@ struct ProtocolValidator {
     mutating func duplicates(_ names: [String], _ path: String, _ what: String, nameKey: String? = nil) {
         var seen = Set<String>()
         for (i, n) in names.enumerated() where !seen.insert(n).inserted {
-            fail(.invalidValue, "\(path)[\(i)]" + (nameKey.map { "." + $0 } ?? ""), "\(what) '\(n)' is listed twice")
+            fail(.invalidValue, "\(path)[\(i)]" + (nameKey.map { "." + $0 } ?? ""), "\(what) \(MessageText.singleQuoted(n)) is listed twice")
         }
     }
 
@@ -146,10 +146,10 @@ struct ProtocolValidator {
         for (i, r) in rules.enumerated() {
             let path = "exclusions[\(i)]"
             if r.name.isEmpty || !r.name.unicodeScalars.allSatisfy(isNameScalar) {
-                fail(.invalidValue, "\(path).name", "an exclusion name uses lower-case letters, digits, - and _ only, found '\(r.name)'")
+                fail(.invalidValue, "\(path).name", "an exclusion name uses lower-case letters, digits, - and _ only, found \(MessageText.singleQuoted(r.name))")
             }
             if ["no_icu_course", "not_in_icu_on_alignment_day"].contains(r.name) {
-                fail(.invalidValue, "\(path).name", "'\(r.name)' is the name of a built-in step of the flow; choose another")
+                fail(.invalidValue, "\(path).name", "\(MessageText.singleQuoted(r.name)) is the name of a built-in step of the flow; choose another")
             }
             nonEmpty(r.label, "\(path).label", "an exclusion's label")
             criterion(r.rule, "\(path).if", beforeAlignment: true)
@@ -163,7 +163,7 @@ struct ProtocolValidator {
             nonEmpty(section.title, "\(path).title", "a section title")
             for (j, name) in section.variables.enumerated() {
                 if !seen.insert(name).inserted {
-                    fail(.invalidValue, "\(path).variables[\(j)]", "variable '\(name)' is listed twice in baseline")
+                    fail(.invalidValue, "\(path).variables[\(j)]", "variable \(MessageText.singleQuoted(name)) is listed twice in baseline")
                 }
                 if baseline == nil, variable(name) == nil { continue }
                 knownVariable(name, "\(path).variables[\(j)]")
@@ -200,7 +200,7 @@ struct ProtocolValidator {
                 let canonical = derived.contains(r.name) ? "points" : registry[r.name]?.unit
                 if let canonical, UnitSpelling.key(unit) != UnitSpelling.key(canonical) {
                     fail(.unitMismatch, "\(path).unit",
-                         "unit '\(unit)' is not the canonical unit of \(r.name) ('\(canonical)'); values are analysed in the canonical unit")
+                         "unit \(MessageText.singleQuoted(unit)) is not the canonical unit of \(r.name) (\(MessageText.singleQuoted(canonical))); values are analysed in the canonical unit")
                 }
             }
             if derived.contains(r.name), r.aggregation != nil {
@@ -209,11 +209,11 @@ struct ProtocolValidator {
             if let display = r.displayUnit {
                 if derived.contains(r.name) {
                     if UnitSpelling.key(display) != "points" {
-                        fail(.unitMismatch, "\(path).display_unit", "\(r.name) is a score in points; display_unit must be points, found '\(display)'")
+                        fail(.unitMismatch, "\(path).display_unit", "\(r.name) is a score in points; display_unit must be points, found \(MessageText.singleQuoted(display))")
                     }
                 } else if let def = registry[r.name], def.conversion(for: display) == nil {
                     fail(.unitMismatch, "\(path).display_unit",
-                         "display_unit '\(display)' is not a unit of \(r.name); \(r.name) accepts: \(def.acceptedUnits.joined(separator: ", "))")
+                         "display_unit \(MessageText.singleQuoted(display)) is not a unit of \(r.name); \(r.name) accepts: \(def.acceptedUnits.joined(separator: ", "))")
                 }
             }
             if let section = r.section {
@@ -261,7 +261,7 @@ struct ProtocolValidator {
         case .canonical(let x) where x == value: break
         case .canonical(let x):
             fail(.unitMismatch, path,
-                 "'\(written)' is \(formatNumber(x)) \(registry[parameter]?.unit ?? "") as the study declares \(parameter), not \(formatNumber(value)) as the catalog gives; write the value in the study's unit")
+                 "\(MessageText.singleQuoted("\(written)")) is \(formatNumber(x)) \(registry[parameter]?.unit ?? "") as the study declares \(parameter), not \(formatNumber(value)) as the catalog gives; write the value in the study's unit")
         case .unresolved: break
         case .rejected(let message): fail(.unitMismatch, path, message)
         }
@@ -279,9 +279,9 @@ struct ProtocolValidator {
         for (i, c) in s.components.enumerated() {
             let path = "sofa.components[\(i)]"
             if c.name.isEmpty || !c.name.unicodeScalars.allSatisfy({ isNameScalar($0) && $0 != "-" }) {
-                fail(.invalidValue, "\(path).name", "a component name uses lower-case letters, digits and _ only, found '\(c.name)'")
+                fail(.invalidValue, "\(path).name", "a component name uses lower-case letters, digits and _ only, found \(MessageText.singleQuoted(c.name))")
             }
-            if c.inputs.isEmpty { fail(.invalidValue, "\(path).inputs", "component '\(c.name)' needs at least one input") }
+            if c.inputs.isEmpty { fail(.invalidValue, "\(path).inputs", "component \(MessageText.singleQuoted(c.name)) needs at least one input") }
             for (j, input) in c.inputs.enumerated() {
                 let ip = "\(path).inputs[\(j)]"
                 if derived.contains(input.parameter) {
@@ -330,7 +330,7 @@ struct ProtocolValidator {
         for (i, m) in measures.enumerated() {
             let path = "outcomes.measures[\(i)]"
             if m.name.isEmpty || !m.name.unicodeScalars.allSatisfy(isNameScalar) {
-                fail(.invalidValue, "\(path).name", "an outcome name uses lower-case letters, digits, - and _ only, found '\(m.name)'")
+                fail(.invalidValue, "\(path).name", "an outcome name uses lower-case letters, digits, - and _ only, found \(MessageText.singleQuoted(m.name))")
             }
             nonEmpty(m.label, "\(path).label", "an outcome's label")
             if let h = m.horizonDays {
@@ -369,7 +369,7 @@ struct ProtocolValidator {
         for (i, s) in sets.enumerated() {
             let path = "analysis_sets[\(i)]"
             if s.name.isEmpty || !s.name.unicodeScalars.allSatisfy(isNameScalar) {
-                fail(.invalidValue, "\(path).name", "a set name uses lower-case letters, digits, - and _ only, found '\(s.name)'")
+                fail(.invalidValue, "\(path).name", "a set name uses lower-case letters, digits, - and _ only, found \(MessageText.singleQuoted(s.name))")
             }
             if let m = s.propensityMatching {
                 if s.includeIf != nil || s.excludeIf != nil || s.appliesTo != .all {
@@ -423,18 +423,18 @@ struct ProtocolValidator {
         case .unknown: break
         case .threshold:
             if definition.kind != .continuous {
-                fail(.invalidValue, path, "'\(v.variable)' is \(definition.kind.rawValue): compare it with is or in, not a threshold")
+                fail(.invalidValue, path, "\(MessageText.singleQuoted(v.variable)) is \(definition.kind.rawValue): compare it with is or in, not a threshold")
             }
         case .oneOf(let values):
             if definition.kind == .continuous, definition.name != "sex" {
-                fail(.invalidValue, path, "'\(v.variable)' is continuous: compare it with above, at_least, below or at_most")
+                fail(.invalidValue, path, "\(MessageText.singleQuoted(v.variable)) is continuous: compare it with above, at_least, below or at_most")
                 return
             }
             for (i, value) in values.enumerated() where VariableCriterion.code(value, definition: definition) == nil {
                 let accepted = definition.name == "sex" ? "M, F"
                     : definition.kind == .binary ? "1, 0 (or yes, no)" : definition.levels.joined(separator: ", ")
                 fail(.invalidValue, values.count == 1 ? "\(path).is" : "\(path).in[\(i)]",
-                     "'\(value)' is not a value of \(v.variable) (accepted: \(accepted))")
+                     "\(MessageText.singleQuoted(value)) is not a value of \(v.variable) (accepted: \(accepted))")
             }
         }
     }
@@ -454,8 +454,8 @@ struct ProtocolValidator {
         if m.covariates.isEmpty { fail(.invalidValue, "\(path).covariates", "matching needs at least one covariate") }
         let known = MatchingSettings.patientCovariates + Comorbidity.allCases.map(\.rawValue)
         for (i, name) in m.covariates.enumerated() where !known.contains(name) {
-            let hint = nearest(name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-            fail(.invalidValue, "\(path).covariates[\(i)]", "unknown covariate '\(name)'\(hint); known: \(known.joined(separator: ", "))")
+            let hint = nearest(name, in: known).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
+            fail(.invalidValue, "\(path).covariates[\(i)]", "unknown covariate \(MessageText.singleQuoted(name))\(hint); known: \(known.joined(separator: ", "))")
         }
         duplicates(m.covariates, "\(path).covariates", "covariate")
         if m.ratio < 1 { fail(.invalidValue, "\(path).ratio", "ratio must be at least 1, found \(m.ratio)") }

@@ -40,8 +40,8 @@ public struct ProtocolIssue: Error, Sendable, Hashable, CustomStringConvertible 
     /// `LINE:COLUMN: MESSAGE (at PATH)`.
     public var description: String {
         let at = path.isEmpty ? "" : " (at \(path))"
-        guard let position else { return message + at }
-        return "\(position): \(message)\(at)"
+        guard let position else { return MessageText.line(message + at) }
+        return MessageText.line("\(position): \(message)\(at)")
     }
 }
 
@@ -57,12 +57,13 @@ public struct ProtocolLoadError: Error, Sendable, CustomStringConvertible {
         self.issues = issues
     }
 
-    /// One line per issue: `FILE:LINE:COLUMN: error: MESSAGE (at PATH)`.
+    /// One line per issue: `FILE:LINE:COLUMN: error: MESSAGE (at PATH)`, each escaped and capped
+    /// (`MessageText.line`).
     public var description: String {
         issues.map { issue in
             let location = [file, issue.position?.description].compactMap { $0 }.joined(separator: ":")
             let at = issue.path.isEmpty ? "" : " (at \(issue.path))"
-            return (location.isEmpty ? "" : location + ": ") + "error: " + issue.message + at
+            return MessageText.line((location.isEmpty ? "" : location + ": ") + "error: " + issue.message + at)
         }.joined(separator: "\n")
     }
 }

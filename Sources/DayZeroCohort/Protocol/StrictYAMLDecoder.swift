@@ -55,7 +55,7 @@ final class StrictYAMLSession {
             if case .scalar(let s) = key { s.string } else { nil }
         })
         for key in required where !present.contains(key) {
-            let message = "missing key '\(key)'"
+            let message = "missing key \(MessageText.singleQuoted(key))"
             guard !issues.contains(where: { $0.path == path && $0.message == message }) else { continue }
             issues.append(ProtocolIssue(kind: .missingKey, path: path, position: node.mark.map(SourcePosition.init), message: message))
         }
@@ -153,9 +153,9 @@ struct StrictNodeDecoder: Decoder {
     private func decodeKeyword<K: ProtocolKeyword, T>(_ type: K.Type) throws -> T {
         let raw = try StrictSingleValueContainer(decoder: self).scalarText(expecting: "one of \(K.keywordList.joined(separator: ", "))")
         guard let value = K.keyword(raw) else {
-            let hint = nearest(raw, in: K.keywordList).map { " (did you mean '\($0)'?)" } ?? ""
+            let hint = nearest(raw, in: K.keywordList).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
             let field = codingPath.last(where: { $0.intValue == nil })?.stringValue.replacingAll("_", with: " ") ?? "value"
-            throw issue(.unknownValue, "unknown \(field) '\(raw)'\(hint); expected one of: \(K.keywordList.joined(separator: ", "))")
+            throw issue(.unknownValue, "unknown \(field) \(MessageText.singleQuoted(raw))\(hint); expected one of: \(K.keywordList.joined(separator: ", "))")
         }
         guard let typed = value as? T else {
             throw issue(.wrongType, "internal type mismatch decoding \(K.self)")
@@ -169,7 +169,7 @@ extension Node {
         switch self {
         case .mapping: "a mapping"
         case .sequence: "a list"
-        case .scalar(let s): s.isNull ? "an empty value" : "the value '\(s.string)'"
+        case .scalar(let s): s.isNull ? "an empty value" : "the value \(MessageText.singleQuoted(s.string))"
         }
     }
 }
@@ -206,17 +206,17 @@ struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
             if entries[name] != nil {
                 throw ProtocolIssue(
                     kind: .duplicateKey, path: ProtocolPath.string(decoder.codingPath), position: keyPosition,
-                    message: "duplicate key '\(name)'")
+                    message: "duplicate key \(MessageText.singleQuoted(name))")
             }
             entries[name] = (keyNode, valueNode)
             if let key = Key(stringValue: name) {
                 keys.append(key)
             } else {
-                let hint = nearest(name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+                let hint = nearest(name, in: known).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
                 let allowed = known.isEmpty ? "" : "; known keys here: \(known.joined(separator: ", "))"
                 decoder.session.issues.append(ProtocolIssue(
                     kind: .unknownKey, path: ProtocolPath.string(decoder.codingPath), position: keyPosition,
-                    message: "unknown key '\(name)'\(hint)\(allowed)"))
+                    message: "unknown key \(MessageText.singleQuoted(name))\(hint)\(allowed)"))
             }
         }
         self.entries = entries
@@ -229,7 +229,7 @@ struct StrictKeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let entry = entries[key.stringValue] else {
             throw ProtocolIssue(
                 kind: .missingKey, path: ProtocolPath.string(codingPath), position: mappingNode.mark.map(SourcePosition.init),
-                message: "missing key '\(key.stringValue)'")
+                message: "missing key \(MessageText.singleQuoted(key.stringValue))")
         }
         return StrictNodeDecoder(node: entry.value, codingPath: codingPath + [key], session: decoder.session)
     }
@@ -320,7 +320,7 @@ struct StrictSingleValueContainer: SingleValueDecodingContainer {
         switch text {
         case "true", "True", "TRUE": return true
         case "false", "False", "FALSE": return false
-        default: throw decoder.issue(.wrongType, "expected true or false, found '\(text)'")
+        default: throw decoder.issue(.wrongType, "expected true or false, found \(MessageText.singleQuoted(text))")
         }
     }
 
@@ -331,7 +331,7 @@ struct StrictSingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: Double.Type) throws -> Double {
         let text = try scalarText(expecting: "a number")
         guard let x = parseDecimal(text) else {
-            throw decoder.issue(.wrongType, "expected a number, found '\(text)'")
+            throw decoder.issue(.wrongType, "expected a number, found \(MessageText.singleQuoted(text))")
         }
         return x
     }
@@ -339,7 +339,7 @@ struct StrictSingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: Int.Type) throws -> Int {
         let text = try scalarText(expecting: "a whole number")
         guard let x = Int(text.hasPrefix("+") ? String(text.dropFirst()) : text) else {
-            throw decoder.issue(.wrongType, "expected a whole number, found '\(text)'")
+            throw decoder.issue(.wrongType, "expected a whole number, found \(MessageText.singleQuoted(text))")
         }
         return x
     }
@@ -347,7 +347,7 @@ struct StrictSingleValueContainer: SingleValueDecodingContainer {
     func decode(_ type: UInt64.Type) throws -> UInt64 {
         let text = try scalarText(expecting: "a non-negative whole number")
         guard let x = UInt64(text) else {
-            throw decoder.issue(.wrongType, "expected a non-negative whole number, found '\(text)'")
+            throw decoder.issue(.wrongType, "expected a non-negative whole number, found \(MessageText.singleQuoted(text))")
         }
         return x
     }

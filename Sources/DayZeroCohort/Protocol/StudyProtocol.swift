@@ -303,7 +303,7 @@ public struct ExclusionRule: Codable, Sendable, Hashable {
             guard let rule = Self.builtIn.first(where: { $0.name == word }) else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "unknown exclusion '\(word)': write {name: …, label: …, if: RULE}, or one of \(Self.builtIn.map(\.name).joined(separator: ", "))"))
+                    debugDescription: "unknown exclusion \(MessageText.singleQuoted(word)): write {name: …, label: …, if: RULE}, or one of \(Self.builtIn.map(\.name).joined(separator: ", "))"))
             }
             self = rule
             return
@@ -511,7 +511,7 @@ public enum ZeroRule: Sendable, Hashable, Codable, CustomStringConvertible {
             guard word == "exclude_zeros" else {
                 throw DecodingError.dataCorrupted(.init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "unknown zero rule '\(word)' (expected exclude_zeros, {add_constant: c} or {replace_zeros_with: v})"))
+                    debugDescription: "unknown zero rule \(MessageText.singleQuoted(word)) (expected exclude_zeros, {add_constant: c} or {replace_zeros_with: v})"))
             }
             self = .excludeZeros
             return

@@ -64,6 +64,10 @@ final class CSVReader {
     var recordLine: Int { r.recordLine }
     /// Syntax and encoding problems of the current record.
     var problems: [CSVProblem] { r.problems }
+    /// False when the current record certainly holds no control character (a byte below 0x20,
+    /// 0x7F, or the lead byte 0xC2 of a C1 control); true when it may (the validator then looks
+    /// at each field, `StudyFolderValidator.checkControlCharacters`).
+    var mayHaveControlCharacters: Bool { r.sawControl }
     /// Total records returned so far (header included).
     private(set) var recordCount = 0
 
@@ -215,8 +219,10 @@ final class CSVReader {
         var ends: [Int] = []
         var lines: [Int] = []
         var problems: [CSVProblem] = []
-        /// True when the current record is known to be ASCII without NUL (`scanLine` saw it).
+        /// True when the current record is known to be ASCII without control bytes (`scanLine` saw it).
         var checkedEncoding = false
+        /// True when the current record may hold a control character (see `mayHaveControlCharacters`).
+        var sawControl = false
 
         /// Starts a new record at the current line, keeping the buffers' capacity.
         mutating func reset() {
@@ -229,6 +235,7 @@ final class CSVReader {
             quoteLine = 0
             recordLine = line
             checkedEncoding = false
+            sawControl = false
             out.removeAll(keepingCapacity: true)
             starts.removeAll(keepingCapacity: true)
             ends.removeAll(keepingCapacity: true)
@@ -367,7 +374,7 @@ final class CSVReader {
     /// copied once, delimiters included; each field's range drops its surrounding spaces and
     /// tabs, exactly as `scan` drops them from an unquoted field. Returns `nil`, having changed
     /// nothing, when the record must go through `scan`; else whether its bytes are all ASCII
-    /// without NUL (no encoding check needed).
+    /// without control bytes (no encoding or control-character check needed).
     private static func scanLine(
         _ buffer: UnsafeBufferPointer<UInt8>, _ position: inout Int, _ r: inout RecordState
     ) -> Bool? {
@@ -375,13 +382,13 @@ final class CSVReader {
         let first = position
         var p = first
         var orAll: UInt8 = 0
-        var sawNul = false
+        var sawControl = false
         while p < count {
             let c = buffer[p]
             if c == 10 || c == 13 { break }
             if c == 34 { return nil }
             orAll |= c
-            if c == 0 { sawNul = true }
+            if c < 0x20 || c == 0x7F { sawControl = true }
             p += 1
         }
         guard p < count else { return nil }
@@ -410,7 +417,7 @@ final class CSVReader {
         r.line += 1
         r.skipLineFeed = buffer[end] == 13
         position = end + 1
-        return orAll < 0x80 && !sawNul
+        return orAll < 0x80 && !sawControl
     }
 
     /// Reads one physical record. `nil` at end of file; `false` for a blank line (skipped).
@@ -460,12 +467,17 @@ final class CSVReader {
         if r.checkedEncoding { return }
         var orAll: UInt8 = 0
         var sawNul = false
+        var sawControl = false
         r.out.withUnsafeBufferPointer { all in
             for b in all {
                 orAll |= b
-                if b == 0 { sawNul = true }
+                if b < 0x20 || b == 0x7F || b == 0xC2 {
+                    sawControl = true
+                    if b == 0 { sawNul = true }
+                }
             }
         }
+        r.sawControl = sawControl
         if orAll < 0x80 && !sawNul { return }
         for i in 0..<r.ends.count {
             if let (position, byte) = withField(i, { UTF8Check.firstInvalid($0) }) {

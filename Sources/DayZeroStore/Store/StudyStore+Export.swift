@@ -8,38 +8,32 @@ extension StudyStore {
     /// unit and time format they were imported in, numbers in shortest round-trip form, and
     /// timestamps in canonical spelling (`YYYY-MM-DDTHH:MM[:SS]`).
     ///
-    /// The files are written into a temporary folder next to `folder`, which is then renamed
-    /// onto `folder`; `folder` must not exist or be empty.
+    /// The files are written through `OutputFolder`: into a hidden folder next to `folder`,
+    /// which is then renamed onto it in one step. `folder` must not exist or be empty, unless
+    /// `force` is given (the old folder is then replaced whole, and only once the new one is
+    /// complete).
     ///
-    /// - Throws: `StoreError.io` when `folder` is not empty or cannot be written.
+    /// - Throws: `StoreError.io` when `folder` is not empty (without `force`) or cannot be
+    ///   written, with one line naming it.
     @discardableResult
-    public func exportStudy(to folder: URL) throws -> StudySummary {
-        let fileManager = FileManager.default
-        var isDirectory: ObjCBool = false
-        if fileManager.fileExists(atPath: folder.path, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else { throw StoreError.io("\(folder.path) exists and is not a folder") }
-            let entries = (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? []
-            guard entries.isEmpty else {
-                throw StoreError.io("output folder \(folder.path) is not empty; export into a new or empty folder")
-            }
-        }
-        let temporary = folder.deletingLastPathComponent()
-            .appendingPathComponent(".\(folder.lastPathComponent).exporting-\(UUID().uuidString)", isDirectory: true)
+    public func exportStudy(to folder: URL, force: Bool = false) throws -> StudySummary {
+        let target: OutputFolder
         do {
-            try fileManager.createDirectory(at: temporary, withIntermediateDirectories: true)
+            target = try OutputFolder.check(folder, force: force, option: "OUT_DIR")
         } catch {
-            throw StoreError.io("cannot create \(temporary.path): \(error.localizedDescription)")
+            throw StoreError.io(error.description)
         }
-        defer { try? fileManager.removeItem(at: temporary) }
-
-        let counts = try read { db in
-            var exporter = StudyExporter(db: db, folder: temporary)
-            return try exporter.run()
+        do {
+            let counts = try target.write { temporary in
+                try read { db in
+                    var exporter = StudyExporter(db: db, folder: temporary)
+                    return try exporter.run()
+                }
+            }
+            return StudySummary(rowCounts: counts)
+        } catch let failure as OutputFolder.Failure {
+            throw StoreError.io(failure.description)
         }
-        guard rename(temporary.path, folder.path) == 0 else {
-            throw StoreError.io("cannot move the exported files to \(folder.path) (errno \(errno))")
-        }
-        return StudySummary(rowCounts: counts)
     }
 }
 

@@ -29,10 +29,37 @@ extension StudyFolderValidator {
             if let minimum, let maximum, minimum > maximum {
                 report(.outOfRange, cMaximum, "maximum \(formatForMessage(maximum)) is below minimum \(formatForMessage(minimum))")
             }
+            if let name, ParameterCatalog.isDerivedName(name) {
+                report(
+                    .parameterRedefinition, cName,
+                    "parameter \(MessageText.quoted(name)) is derived by the protocol (the SOFA score sofa and its components sofa_…) and cannot be declared or supplied; remove the row, or declare the value under another name")
+            }
             guard rowOK, let name, let label, let kind, let unit, let aggregation, let minimum, let maximum else { continue }
             let definition = ParameterDefinition(
                 name: name, label: label, kind: kind == "cytokine" ? .cytokine : .clinical, unit: unit,
                 aggregation: aggregation, minimum: minimum, maximum: maximum)
+            for problem in ParameterCatalog.redeclarationProblems(definition) {
+                let change = "; a declaration of a catalog parameter may change its label, daily value and narrow its range, nothing else (declare another name for another quantity)"
+                switch problem {
+                case .kind(let catalogKind):
+                    report(
+                        .parameterRedefinition, cKind,
+                        "\(name) is a \(catalogKind == .cytokine ? "cytokine" : "clinical parameter") of the catalog; kind \(MessageText.quoted(kind)) would change it\(change)")
+                case .unit(let catalogUnit):
+                    report(
+                        .parameterRedefinition, cUnit,
+                        "unit \(MessageText.quoted(unit)) is not the catalog's canonical unit of \(name), \(catalogUnit)\(change)")
+                case .minimum(let catalogMinimum, let catalogUnit):
+                    report(
+                        .parameterRedefinition, cMinimum,
+                        "minimum \(formatForMessage(minimum)) is below the catalog's physiological minimum of \(name), \(formatForMessage(catalogMinimum)) \(catalogUnit)\(change)")
+                case .maximum(let catalogMaximum, let catalogUnit):
+                    report(
+                        .parameterRedefinition, cMaximum,
+                        "maximum \(formatForMessage(maximum)) is above the catalog's physiological maximum of \(name), \(formatForMessage(catalogMaximum)) \(catalogUnit)\(change)")
+                }
+            }
+            guard rowOK else { continue }
             declared.append(definition)
             if collector.isEmpty { try sink.parameter(definition) }
         }
@@ -46,9 +73,9 @@ extension StudyFolderValidator {
         if !Self.isValidName(name) {
             report(
                 .invalidChoice, col,
-                "\(what) \"\(name)\" is not a valid name (lower-case letters, digits and '_', starting with a letter)")
+                "\(what) \(MessageText.quoted(name)) is not a valid name (lower-case letters, digits and '_', starting with a letter)")
         }
-        checkKey(&seen, name, col, "\(what) \"\(name)\"")
+        checkKey(&seen, name, col, "\(what) \(MessageText.quoted(name))")
         return name
     }
 
@@ -72,7 +99,7 @@ extension StudyFolderValidator {
             if let name, Self.isValidName(name), BaselineCatalog.reservedNames.contains(name) {
                 report(
                     .invalidChoice, cName,
-                    "variable \"\(name)\" is a built-in column of patients.csv and cannot be redeclared (docs/data-format.md lists them)")
+                    "variable \(MessageText.quoted(name)) is a built-in column of patients.csv and cannot be redeclared (docs/data-format.md lists them)")
             }
             let kind = choice(cKind, BaselineKind.allCases.map(\.rawValue)).flatMap(BaselineKind.init(rawValue:))
             let levels = raw(cLevels).map { $0.split(separator: "|", omittingEmptySubsequences: false).map(String.init) } ?? []
@@ -132,14 +159,14 @@ extension StudyFolderValidator {
             guard rowOK else { continue }
             var id = text(cID)
             if let known = id.flatMap({ patients[$0] }), let shown = id {
-                report(.duplicateKey, cID, "duplicate key: patient_id \"\(shown)\" already appears on line \(known.line)")
+                report(.duplicateKey, cID, "duplicate key: patient_id \(MessageText.quoted(shown)) already appears on line \(known.line)")
                 id = nil
             }
             let site = text(cSite)
             var sex: Sex?
             if let s = text(cSex) {
                 sex = Sex(rawValue: s.uppercased())
-                if sex == nil { report(.malformedSex, cSex, "sex \"\(s)\" is not M or F") }
+                if sex == nil { report(.malformedSex, cSex, "sex \(MessageText.quoted(s)) is not M or F") }
             }
             let age = number(cAge)
             let bmi = number(cBMI), apache = number(cApache), symptoms = number(cSymptoms)
@@ -167,7 +194,7 @@ extension StudyFolderValidator {
                     if let level = variable.levels.firstIndex(of: written) {
                         values.append(Double(level))
                     } else {
-                        report(.invalidChoice, column, "\(variable.name) \"\(written)\" is not one of its levels: \(variable.levels.joined(separator: ", "))")
+                        report(.invalidChoice, column, "\(variable.name) \(MessageText.quoted(written)) is not one of its levels: \(variable.levels.joined(separator: ", "))")
                         values.append(nil)
                     }
                 }
@@ -214,14 +241,14 @@ extension StudyFolderValidator {
             var info: PatientInfo?
             if let shown = id {
                 if let first = seen[shown] {
-                    report(.duplicateKey, cID, "duplicate key: patient_id \"\(shown)\" already appears on line \(first)")
+                    report(.duplicateKey, cID, "duplicate key: patient_id \(MessageText.quoted(shown)) already appears on line \(first)")
                     id = nil
                 } else {
                     seen[shown] = currentLine
                     if patientsAvailable {
                         info = patients[shown]
                         if info == nil {
-                            report(.undefinedPatient, cID, "patient_id \"\(shown)\" is not defined in patients.csv")
+                            report(.undefinedPatient, cID, "patient_id \(MessageText.quoted(shown)) is not defined in patients.csv")
                         }
                     }
                 }
@@ -236,7 +263,7 @@ extension StudyFolderValidator {
                 if d != 0 {
                     report(
                         .malformedTime, cAdmission,
-                        "icu_admission \"\(raw(cAdmission) ?? "")\" must be 0 when given as a day number (ICU admission is day 0)")
+                        "icu_admission \(MessageText.quoted(raw(cAdmission) ?? "")) must be 0 when given as a day number (ICU admission is day 0)")
                 } else {
                     course = CourseInfo(
                         admission: Moment(value: 0, precision: .icuDay, calendarDay: 0), anchor: nil, admissionText: "0")
@@ -257,11 +284,11 @@ extension StudyFolderValidator {
             let patientID = id ?? ""
             func read(_ c: Col) -> (moment: Moment, format: TimeFormat, what: String)? {
                 guard let parsed = parseTime(c), let t = convert(parsed, c, course: course, patientID: patientID) else { return nil }
-                return (t.moment, t.format, "\(c.name) \"\(raw(c) ?? "")\"")
+                return (t.moment, t.format, "\(c.name) \(MessageText.quoted(raw(c) ?? ""))")
             }
             let discharge = read(cDischarge), ventStart = read(cVentStart), ventEnd = read(cVentEnd)
             let death = read(cDeath), followUp = read(cFollowUp)
-            let admissionWhat = "icu_admission \"\(course.admissionText)\""
+            let admissionWhat = "icu_admission \(MessageText.quoted(course.admissionText))"
 
             for (c, t) in [(cDischarge, discharge), (cDeath, death), (cVentStart, ventStart), (cFollowUp, followUp)] {
                 if let t, Moment.isBefore(t.moment, course.admission) {
@@ -328,7 +355,7 @@ extension StudyFolderValidator {
             guard rowOK else { continue }
             var sampleID = text(cSample)
             if let shown = sampleID, samples[shown] != nil {
-                report(.duplicateKey, cSample, "duplicate key: SampleID \"\(shown)\" already appears on line \(sampleLines[shown] ?? 0)")
+                report(.duplicateKey, cSample, "duplicate key: SampleID \(MessageText.quoted(shown)) already appears on line \(sampleLines[shown] ?? 0)")
                 sampleID = nil
             }
             let patient = self.patient(cPatient)
@@ -491,9 +518,9 @@ extension StudyFolderValidator {
     func parameter(_ c: Col, kind: ParameterKind) -> ParameterDefinition? {
         guard let name = text(c) else { return nil }
         guard let definition = registry[name] else {
-            var message = "\(c.name) \"\(name)\" is neither in the parameter catalog nor declared in parameters.csv"
+            var message = "\(c.name) \(MessageText.quoted(name)) is neither in the parameter catalog nor declared in parameters.csv"
             if let match = registry.definitions.keys.sorted().first(where: { $0 == name.lowercased() }) {
-                message += " (did you mean \"\(match)\"? names are lower case)"
+                message += " (did you mean \(MessageText.quoted(match))? names are lower case)"
             }
             report(.unknownParameter, c, message)
             return nil
@@ -502,8 +529,8 @@ extension StudyFolderValidator {
             report(
                 .parameterTable, c,
                 definition.kind == .cytokine
-                    ? "\(c.name) \"\(name)\" is a cytokine; it belongs in cytokines.csv"
-                    : "\(c.name) \"\(name)\" is a clinical parameter, not a cytokine; it belongs in measurements.csv")
+                    ? "\(c.name) \(MessageText.quoted(name)) is a cytokine; it belongs in cytokines.csv"
+                    : "\(c.name) \(MessageText.quoted(name)) is a clinical parameter, not a cytokine; it belongs in measurements.csv")
             return nil
         }
         return definition
@@ -525,6 +552,11 @@ extension StudyFolderValidator {
             let doseUnit = raw(cDoseUnit)
             if dose != nil && doseUnit == nil {
                 report(.missingValue, cDoseUnit, "dose_unit is empty but a dose is given")
+            }
+            if let doseUnit, !DoseUnits.isKnown(doseUnit) {
+                report(
+                    .unknownUnit, cDoseUnit,
+                    "dose_unit \(MessageText.quoted(doseUnit)) is not a known dose unit; doses are written in \(DoseUnits.summary)")
             }
             guard rowOK, collector.isEmpty, let patient, let patientKey = patient.info?.key, let drug, let t else { continue }
             try sink.medication(
@@ -603,7 +635,7 @@ extension StudyFolderValidator {
                 remember(cAnalyte, cUnit, ValueRule(definition: definition, unit: unit, conversion: conversion), kind: .cytokine)
             }
             if let sampleID, let analyte = raw(cAnalyte), let first = seen.previousLine(sampleID, analyte, line: currentLine) {
-                report(.duplicateKey, cAnalyte, "duplicate key: sample_id \"\(sampleID)\" with analyte \"\(analyte)\" already appears on line \(first)")
+                report(.duplicateKey, cAnalyte, "duplicate key: sample_id \(MessageText.quoted(sampleID)) with analyte \(MessageText.quoted(analyte)) already appears on line \(first)")
             }
             if let sampleID, let patient, let timepoint {
                 let timeText = raw(cTime) ?? ""
@@ -611,15 +643,15 @@ extension StudyFolderValidator {
                     if facts.patient != patient.id {
                         report(
                             .sampleConflict, cSample,
-                            "sample_id \"\(sampleID)\" belongs to patient \"\(facts.patient)\" on line \(facts.line), not to \"\(patient.id)\"")
+                            "sample_id \(MessageText.quoted(sampleID)) belongs to patient \(MessageText.quoted(facts.patient)) on line \(facts.line), not to \(MessageText.quoted(patient.id))")
                     } else if facts.time != timeText {
                         report(
                             .sampleConflict, cTime,
-                            "sample_id \"\(sampleID)\" has time \"\(timeText)\" here but \"\(facts.time)\" on line \(facts.line)")
+                            "sample_id \(MessageText.quoted(sampleID)) has time \(MessageText.quoted(timeText)) here but \(MessageText.quoted(facts.time)) on line \(facts.line)")
                     } else if facts.timepoint != timepoint.rawValue {
                         report(
                             .sampleConflict, cTimepoint,
-                            "sample_id \"\(sampleID)\" has timepoint \"\(timepoint.rawValue)\" here but \"\(facts.timepoint)\" on line \(facts.line)")
+                            "sample_id \(MessageText.quoted(sampleID)) has timepoint \(MessageText.quoted(timepoint.rawValue)) here but \(MessageText.quoted(facts.timepoint)) on line \(facts.line)")
                     }
                 } else {
                     sampleFacts[sampleID] = (patient.id, timeText, timepoint.rawValue, currentLine)
@@ -627,7 +659,7 @@ extension StudyFolderValidator {
                         if let first = admissionSample[patient.id] {
                             report(
                                 .sampleConflict, cSample,
-                                "patient \"\(patient.id)\" already has an ICU-admission sample \"\(first.sample)\" (line \(first.line)); only one admission sample per patient")
+                                "patient \(MessageText.quoted(patient.id)) already has an ICU-admission sample \(MessageText.quoted(first.sample)) (line \(first.line)); only one admission sample per patient")
                         } else {
                             admissionSample[patient.id] = (sampleID, currentLine)
                         }
@@ -670,7 +702,7 @@ extension StudyFolderValidator {
             if let sampleID, samplesAvailable {
                 sampleKey = samples[sampleID]?.key
                 if sampleKey == nil {
-                    report(.undefinedSample, cSample, "SampleID \"\(sampleID)\" is not defined in proteomics_samples.csv")
+                    report(.undefinedSample, cSample, "SampleID \(MessageText.quoted(sampleID)) is not defined in proteomics_samples.csv")
                 }
             }
             let olinkID = raw(cOlinkID)
@@ -686,7 +718,7 @@ extension StudyFolderValidator {
             if let sampleID, let uniProt, let assay, let first = seen.previousLine(sampleID, uniProt + "\u{1F}" + assay, line: currentLine) {
                 report(
                     .duplicateKey, cAssay,
-                    "duplicate key: SampleID \"\(sampleID)\" with UniProt \"\(uniProt)\" and Assay \"\(assay)\" already appears on line \(first)")
+                    "duplicate key: SampleID \(MessageText.quoted(sampleID)) with UniProt \(MessageText.quoted(uniProt)) and Assay \(MessageText.quoted(assay)) already appears on line \(first)")
             }
             guard rowOK, collector.isEmpty, let sampleID, let sampleKey, let uniProt, let assay, let npx else { continue }
             try sink.proteomics(

@@ -110,6 +110,10 @@ final class StudyFolderValidator {
     var file = ""
     var reader: CSVReader?
     var headerFieldCount = 0
+    /// The header's column names, by field.
+    var headerNames: [String] = []
+    /// The columns of free text, where tabs and line breaks are allowed (events.csv's `detail`).
+    static let freeTextColumns: Set<String> = ["detail"]
     /// False once a problem was found in the current row (checks that depend on it are skipped).
     var rowOK = true
 
@@ -196,7 +200,7 @@ final class StudyFolderValidator {
             var message = "unexpected file in the study folder (unknown table); a study folder holds only "
                 + StudyTable.allCases.map(\.fileName).joined(separator: ", ")
             if let match = known.keys.first(where: { $0.lowercased() == name.lowercased() }) {
-                message += " (did you mean \"\(match)\"? names are lower case)"
+                message += " (did you mean \(MessageText.quoted(match))? names are lower case)"
             }
             report(.unexpectedFile, line: nil, column: nil, message)
         }
@@ -227,7 +231,7 @@ final class StudyFolderValidator {
         file = StudyTable.patients.fileName
         for (id, info) in patients.sorted(by: { $0.value.line < $1.value.line })
         where !info.hasCourseRow && !info.consentRefused {
-            report(.missingCourse, line: info.line, column: 1, "patient \"\(id)\" has no row in icu_course.csv")
+            report(.missingCourse, line: info.line, column: 1, "patient \(MessageText.quoted(id)) has no row in icu_course.csv")
         }
     }
 
@@ -272,30 +276,31 @@ final class StudyFolderValidator {
             }
         }
         headerFieldCount = header.count
+        headerNames = header
         var fieldOf: [String: Int] = [:]
         let expected = Set(columns.map(\.name))
         for (i, name) in header.enumerated() {
             if name.isEmpty {
                 report(.unknownColumn, line: 1, column: i + 1, "column \(i + 1) of the header has no name")
             } else if fieldOf[name] != nil {
-                report(.duplicateColumn, line: 1, column: i + 1, "column \"\(name)\" appears twice in the header")
+                report(.duplicateColumn, line: 1, column: i + 1, "column \(MessageText.quoted(name)) appears twice in the header")
             } else if expected.contains(name) {
                 fieldOf[name] = i
             } else {
-                var message = "unknown column \"\(name)\"; \(table.fileName) has the columns "
+                var message = "unknown column \(MessageText.quoted(name)); \(table.fileName) has the columns "
                     + columns.map(\.name).joined(separator: ", ")
                 if table == .patients {
                     message += " and those declared in variables.csv"
                 }
                 if let match = columns.first(where: { $0.name.lowercased() == name.lowercased() }) {
-                    message += " (did you mean \"\(match.name)\"?)"
+                    message += " (did you mean \(MessageText.quoted(match.name))?)"
                 }
                 report(.unknownColumn, line: 1, column: i + 1, message)
             }
         }
         var missingRequired = false
         for column in columns where column.isRequired && fieldOf[column.name] == nil {
-            report(.missingColumn, line: 1, column: nil, "required column \"\(column.name)\" is missing from the header")
+            report(.missingColumn, line: 1, column: nil, "required column \(MessageText.quoted(column.name)) is missing from the header")
             missingRequired = true
         }
         if missingRequired { return nil }
@@ -321,7 +326,26 @@ final class StudyFolderValidator {
             report(.fieldCount, line: csv.recordLine, column: min(csv.fieldCount, headerFieldCount) + 1, message)
             rowOK = false
         }
+        if rowOK && csv.mayHaveControlCharacters { checkControlCharacters(csv) }
         return true
+    }
+
+    /// Reports every field of the current row that holds a control character (C0, DEL or C1):
+    /// an identifier, a name, a unit or a label with one would print as something else than it
+    /// is, and could break a message line. Tabs and line breaks are allowed in free text.
+    func checkControlCharacters(_ csv: CSVReader) {
+        for f in 0..<csv.fieldCount where !csv.isEmpty(f) {
+            let name = f < headerNames.count ? headerNames[f] : "field \(f + 1)"
+            let text = csv.string(f)
+            guard let (scalar, position) = MessageText.firstControlCharacter(
+                text, allowingLineBreaks: Self.freeTextColumns.contains(name))
+            else { continue }
+            report(
+                .controlCharacter, line: f < csv.fieldLines.count ? csv.fieldLines[f] : csv.recordLine, column: f + 1,
+                "\(name) \(MessageText.quoted(text)) holds the control character \(MessageText.codePoint(scalar)) at character \(position); "
+                    + "identifiers, names, units and labels may not hold control characters (only detail may hold tabs and line breaks)")
+            rowOK = false
+        }
     }
 
     // MARK: - Field access
@@ -371,11 +395,11 @@ final class StudyFolderValidator {
     func reportMalformedNumber(_ col: Col, _ text: String, _ failure: NumberParseFailure, rule: ValidationRule) {
         switch failure {
         case .decimalComma:
-            report(rule, col, "\(col.name) \"\(text)\" is not a number (use '.' as decimal separator and no thousands separator)")
+            report(rule, col, "\(col.name) \(MessageText.quoted(text)) is not a number (use '.' as decimal separator and no thousands separator)")
         case .notANumber:
-            report(rule, col, "\(col.name) \"\(text)\" is not a number")
+            report(rule, col, "\(col.name) \(MessageText.quoted(text)) is not a number")
         case .notFinite:
-            report(rule, col, "\(col.name) \"\(text)\" is too large to be a number")
+            report(rule, col, "\(col.name) \(MessageText.quoted(text)) is too large to be a number")
         }
     }
 
@@ -392,7 +416,7 @@ final class StudyFolderValidator {
         case "1": return true
         case "0": return false
         default:
-            report(.malformedFlag, col, "\(col.name) \"\(text)\" is not a flag (use 1 or 0)")
+            report(.malformedFlag, col, "\(col.name) \(MessageText.quoted(text)) is not a flag (use 1 or 0)")
             return nil
         }
     }
@@ -403,7 +427,7 @@ final class StudyFolderValidator {
         let lower = text.lowercased()
         if let match = choices.first(where: { $0.lowercased() == lower }) { return match }
         if let alias = aliases[lower] { return alias }
-        report(.invalidChoice, col, "\(col.name) \"\(text)\" is not one of: \(choices.joined(separator: ", "))")
+        report(.invalidChoice, col, "\(col.name) \(MessageText.quoted(text)) is not one of: \(choices.joined(separator: ", "))")
         return nil
     }
 
@@ -411,7 +435,7 @@ final class StudyFolderValidator {
     func lowerCaseName(_ col: Col) -> String? {
         guard let text = text(col) else { return nil }
         if text != text.lowercased() {
-            report(.invalidChoice, col, "\(col.name) \"\(text)\" must be written in lower case (\"\(text.lowercased())\")")
+            report(.invalidChoice, col, "\(col.name) \(MessageText.quoted(text)) must be written in lower case (\(MessageText.quoted(text.lowercased())))")
             return nil
         }
         return text
@@ -430,7 +454,7 @@ final class StudyFolderValidator {
         guard patientsAvailable else { return (id, nil) }
         if let last = lastPatient, last.id == id { return last }
         guard let info = patients[id] else {
-            report(.undefinedPatient, col, "patient_id \"\(id)\" is not defined in patients.csv")
+            report(.undefinedPatient, col, "patient_id \(MessageText.quoted(id)) is not defined in patients.csv")
             return nil
         }
         lastPatient = (id, info)
@@ -443,7 +467,7 @@ final class StudyFolderValidator {
         if let info, info.consentRefused {
             report(
                 .consentRefused, col,
-                "patient \"\(id)\" refused consent (consent_refused = 1 in patients.csv, line \(info.line)); their data must not be in \(file)")
+                "patient \(MessageText.quoted(id)) refused consent (consent_refused = 1 in patients.csv, line \(info.line)); their data must not be in \(file)")
         }
     }
 
@@ -468,15 +492,19 @@ final class StudyFolderValidator {
             case .malformed:
                 report(
                     .malformedTime, col,
-                    "\(col.name) \"\(text)\" is not an ICU-day number or a local timestamp YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS")
+                    "\(col.name) \(MessageText.quoted(text)) is not an ICU-day number or a local timestamp YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DDTHH:MM:SS")
             case .decimalComma:
-                report(.malformedTime, col, "\(col.name) \"\(text)\" is not a number (use '.' as decimal separator)")
+                report(.malformedTime, col, "\(col.name) \(MessageText.quoted(text)) is not a number (use '.' as decimal separator)")
             case .timeZone:
-                report(.malformedTime, col, "\(col.name) \"\(text)\" has a time zone; give local wall-clock time without 'Z' or offset")
+                report(.malformedTime, col, "\(col.name) \(MessageText.quoted(text)) has a time zone; give local wall-clock time without 'Z' or offset")
+            case .yearOutOfRange(let year):
+                report(
+                    .outOfRange, col,
+                    "\(col.name) \(MessageText.quoted(text)) is in the year \(String(repeating: "0", count: max(0, 4 - String(year).count)))\(year); timestamps and dates lie within the years \(StudyLimits.timestampYears.lowerBound) to \(StudyLimits.timestampYears.upperBound)")
             case .invalidDate(let why):
-                report(.malformedTime, col, "\(col.name) \"\(text)\" is not a valid date or time (\(why))")
+                report(.malformedTime, col, "\(col.name) \(MessageText.quoted(text)) is not a valid date or time (\(why))")
             case .outOfRange:
-                report(.outOfRange, col, "\(col.name) \"\(text)\" is outside the ICU-day range \(Self.dayRangeText)")
+                report(.outOfRange, col, "\(col.name) \(MessageText.quoted(text)) is outside the ICU-day range \(Self.dayRangeText)")
             }
             return nil
         }
@@ -537,14 +565,14 @@ final class StudyFolderValidator {
             guard StudyLimits.isDayInRange(converted.moment.value) else {
                 report(
                     .outOfRange, col,
-                    "\(col.name) \"\(raw(col) ?? "")\" is \(formatNumber(converted.moment.value.rounded(.towardZero))) days from the ICU admission of patient \"\(patientID)\"; times lie within the ICU-day range \(Self.dayRangeText)")
+                    "\(col.name) \(MessageText.quoted(raw(col) ?? "")) is \(formatNumber(converted.moment.value.rounded(.towardZero))) days from the ICU admission of patient \(MessageText.quoted(patientID)); times lie within the ICU-day range \(Self.dayRangeText)")
                 return nil
             }
             return converted
         }
         report(
             .timeAnchor, col,
-            "\(col.name) \"\(raw(col) ?? "")\" is a timestamp but icu_admission of patient \"\(patientID)\" is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")
+            "\(col.name) \(MessageText.quoted(raw(col) ?? "")) is a timestamp but icu_admission of patient \(MessageText.quoted(patientID)) is the day number 0; give ICU-day numbers, or give icu_admission as a timestamp")
         return nil
     }
 
@@ -563,14 +591,14 @@ final class StudyFolderValidator {
             let text = raw(col) ?? ""
             report(
                 .beforeAdmission, col,
-                "\(col.name) \"\(text)\" is before the ICU admission of patient \"\(patientID)\" (icu_admission \"\(course.admissionText)\")")
+                "\(col.name) \(MessageText.quoted(text)) is before the ICU admission of patient \(MessageText.quoted(patientID)) (icu_admission \(MessageText.quoted(course.admissionText)))")
             return
         }
         if let end = followUp ? course.followUpEnd : course.stayEnd, Moment.isBefore(end, t) {
             let text = raw(col) ?? ""
             report(
                 .afterStay, col,
-                "\(col.name) \"\(text)\" is after the \(followUp ? "end of follow-up" : "end of the ICU stay") of patient \"\(patientID)\" (\(followUp ? course.followUpEndText : course.stayEndText))")
+                "\(col.name) \(MessageText.quoted(text)) is after the \(followUp ? "end of follow-up" : "end of the ICU stay") of patient \(MessageText.quoted(patientID)) (\(followUp ? course.followUpEndText : course.stayEndText))")
         }
     }
 
@@ -602,12 +630,12 @@ final class StudyFolderValidator {
         case .unknown:
             report(
                 .unknownUnit, unitCol,
-                "unit \"\(unitText)\" is not a known unit; \(definition.name) accepts \(definition.acceptedUnits.joined(separator: ", "))")
+                "unit \(MessageText.quoted(unitText)) is not a known unit; \(definition.name) accepts \(definition.acceptedUnits.joined(separator: ", "))")
             return nil
         case .incompatible:
             report(
                 .incompatibleUnit, unitCol,
-                "unit \"\(unitText)\" is not a unit of \(definition.name); \(definition.name) accepts \(definition.acceptedUnits.joined(separator: ", "))")
+                "unit \(MessageText.quoted(unitText)) is not a unit of \(definition.name); \(definition.name) accepts \(definition.acceptedUnits.joined(separator: ", "))")
             return nil
         }
         let canonical = conversion.toCanonical(value)

@@ -7,6 +7,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
     case missingTable = "missing-table"
     case emptyFile = "empty-file"
     case encoding = "encoding"
+    case controlCharacter = "control-character"
     case wrongDelimiter = "wrong-delimiter"
     case csvSyntax = "csv-syntax"
     case fieldCount = "field-count"
@@ -23,6 +24,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
     case invalidChoice = "invalid-choice"
     case unknownParameter = "unknown-parameter"
     case parameterTable = "parameter-table"
+    case parameterRedefinition = "parameter-redefinition"
     case unknownUnit = "unknown-unit"
     case incompatibleUnit = "incompatible-unit"
     case outOfRange = "out-of-range"
@@ -46,6 +48,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
         case .missingTable: "patients.csv and icu_course.csv must exist; proteomics.csv needs proteomics_samples.csv."
         case .emptyFile: "Every file has at least a header row."
         case .encoding: "Files are UTF-8 (a UTF-8 byte-order mark is allowed); not UTF-16, not Latin-1."
+        case .controlCharacter: "Text holds no control characters (U+0000–U+001F, U+007F–U+009F); only events.csv's detail may hold tabs and line breaks."
         case .wrongDelimiter: "Fields are separated by ',' (not ';' or tab)."
         case .csvSyntax: "Quoting follows RFC 4180: a quoted field is closed, and a '\"' inside it is doubled."
         case .fieldCount: "Every row has as many fields as the header."
@@ -60,6 +63,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
         case .invalidChoice: "A column with a fixed set of values holds one of them."
         case .unknownParameter: "A parameter is in the catalog or declared in parameters.csv."
         case .parameterTable: "Clinical parameters go in measurements.csv, cytokines in cytokines.csv."
+        case .parameterRedefinition: "parameters.csv declares no derived value (sofa, sofa_…) and keeps a catalog parameter's kind, canonical unit and physiological range (it may relabel it, change its daily value and narrow its range)."
         case .unknownUnit: "A unit is one the parameter accepts."
         case .incompatibleUnit: "A unit measures what the parameter measures."
         case .outOfRange: "A value lies in the parameter's physiological range (after unit conversion); every number within ±1e15, every time within ±100000 ICU days."
@@ -112,7 +116,9 @@ public struct ValidationProblem: Sendable, Hashable, CustomStringConvertible {
             location += ":\(line)"
             if let column { location += ":\(column)" }
         }
-        return "\(location): \(message) [\(rule.rawValue)]"
+        // Escaped and capped once more as a whole line (`MessageText`): a file name from the
+        // folder listing is echoed too, and no line may exceed `MessageText.lineLimit`.
+        return MessageText.line("\(location): \(message) [\(rule.rawValue)]")
     }
 }
 

@@ -122,6 +122,8 @@ enum TimeParseFailure: Error, Equatable {
     case invalidDate(String)
     /// A day number beyond ±`StudyLimits.maximumAbsoluteDay`.
     case outOfRange
+    /// A timestamp or date whose year is outside `StudyLimits.timestampYears`.
+    case yearOutOfRange(Int)
 }
 
 /// Parsing of the time syntax of the study files.
@@ -171,6 +173,7 @@ enum TimeSyntax {
         guard hour < 24 else { return .failure(.invalidDate("hour \(hour) does not exist (use 00–23)")) }
         guard minute < 60 else { return .failure(.invalidDate("minute \(minute) does not exist")) }
         guard second < 60 else { return .failure(.invalidDate("second \(second) does not exist")) }
+        guard StudyLimits.timestampYears.contains(year) else { return .failure(.yearOutOfRange(year)) }
         let days = Int64(CivilTime.daysFromCivil(year: year, month: month, day: day))
         let seconds = days * 86_400 + Int64(hour * 3_600 + minute * 60 + second)
         return .success(LocalTimestamp(seconds: seconds, format: format))

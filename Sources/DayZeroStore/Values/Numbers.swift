@@ -159,14 +159,18 @@ public func formatNumber(_ value: Double) -> String {
 }
 
 /// A number for an error message: at most six significant digits, so a converted value reads
-/// `46.1111` rather than `46.111111111111114`.
+/// `46.1111` rather than `46.111111111111114`. Very small magnitudes (below 1e-280, subnormals
+/// such as `1e-310` included) keep their digits as read: scaling them up by a power of ten
+/// would overflow to infinity and print `nan`.
 func formatForMessage(_ value: Double) -> String {
     guard value.isFinite, value != 0 else { return formatNumber(value) }
     let magnitude = Int((abs(value).logBase10()).rounded(.down))
     let scale = 5 - magnitude
     if scale <= 0 { return formatNumber(value.rounded()) }
     let factor = pow10(scale)
-    return formatNumber((value * factor).rounded() / factor)
+    let rounded = (value * factor).rounded() / factor
+    guard factor.isFinite, rounded.isFinite, rounded != 0 else { return formatNumber(value) }
+    return formatNumber(rounded)
 }
 
 private func pow10(_ n: Int) -> Double {
