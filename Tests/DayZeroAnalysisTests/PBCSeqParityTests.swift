@@ -205,7 +205,7 @@ struct PBCSeqParityTests {
                 let t = try #require(test, "\(what): no DayZero model")
                 #expect(t.timeModel == rt["time_model"] as? String, "\(what): \(String(describing: t.timeModel)), R \(String(describing: rt["time_model"]))")
                 // No singular fit; the only warnings: a coefficient p-value that underflows to 0,
-                // for the coefficients whose p R also gives as 0 (the intercept of a log scale).
+                // for the coefficients whose p R also gives as 0 (the intercept, t of 92 to 283).
                 #expect((rt["singular"] as? Bool) == false, "\(what): singular fit in R")
                 let underflow = try Self.array(rt["p_underflow"]).compactMap { $0 as? String }
                 let expectedWarnings = underflow.isEmpty
