@@ -15,7 +15,10 @@ import Testing
 /// incidences and their confidence limits to 1e-9 relative — all closed-form or finite sums in
 /// both implementations. The only iterative values, Fisher's conditional odds ratios (roots of
 /// an equation in both), are compared to 1e-6 with R's root solved to 1e-13, and to 2e-4 with
-/// `fisher.test`'s own estimate (`uniroot` at its default tolerance).
+/// `fisher.test`'s own estimate (`uniroot` at its default tolerance). The kinetics (6-month
+/// periods, 0…10) compare per period and group n exactly and the (geometric) mean with its
+/// t-interval to 1e-9; the mixed models' F, DenDF and p to 1e-6 relative (docs/methods/mixed-model.md:
+/// REML is iterative, lme4 stops ~1e-8–1e-7 short of the optimum, lmerTest differentiates numerically).
 @Suite("R parity: Mayo Clinic PBC trial (survival::pbcseq)")
 struct PBCSeqParityTests {
     static let tolerance = 1e-9
@@ -25,6 +28,8 @@ struct PBCSeqParityTests {
     /// `fisher.test`'s own estimate stops at `uniroot`'s default tolerance (about 1.2e-4 on
     /// its parameter): it agrees only to about 1e-4 (measured: 2.6e-5).
     static let uniroot = 2e-4
+    /// The mixed models' F, DenDF and p (docs/methods/mixed-model.md, "Continuous time").
+    static let model = 1e-6
 
     static var exampleFolder: URL {
         URL(fileURLWithPath: #filePath)
@@ -39,6 +44,12 @@ struct PBCSeqParityTests {
         var maxRelativeAt = ""
         var maxRelativeIterative = 0.0
         var maxRelativeUniroot = 0.0
+        var maxRelativeKinetics = 0.0
+        var maxRelativeKineticsAt = ""
+        var maxRelativeModel = 0.0
+        var maxRelativeModelAt = ""
+        /// The mixed models' largest relative difference per quantity (F, DenDF, p).
+        var maxRelativeModelBy: [String: Double] = [:]
 
         func count(_ actual: Int?, _ expected: Any?, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
             compared += 1
@@ -60,9 +71,19 @@ struct PBCSeqParityTests {
                 return
             }
             let rel = relativeError(a, e)
-            if tolerance == PBCSeqParityTests.tolerance, rel > maxRelative { maxRelative = rel; maxRelativeAt = what }
-            if tolerance == PBCSeqParityTests.iterativeTolerance, rel > maxRelativeIterative { maxRelativeIterative = rel }
+            let kinetics = what.hasPrefix("kinetics ")
+            if !kinetics, tolerance == PBCSeqParityTests.tolerance, rel > maxRelative { maxRelative = rel; maxRelativeAt = what }
+            if !kinetics, tolerance == PBCSeqParityTests.iterativeTolerance, rel > maxRelativeIterative { maxRelativeIterative = rel }
             if tolerance == PBCSeqParityTests.uniroot, rel > maxRelativeUniroot { maxRelativeUniroot = rel }
+            if kinetics, tolerance == PBCSeqParityTests.model {
+                if rel > maxRelativeModel { maxRelativeModel = rel; maxRelativeModelAt = what }
+                let quantity = String(what.split(separator: " ").last ?? "")
+                maxRelativeModelBy[quantity] = max(maxRelativeModelBy[quantity] ?? 0, rel)
+            }
+            if kinetics, tolerance == PBCSeqParityTests.tolerance, rel > maxRelativeKinetics {
+                maxRelativeKinetics = rel
+                maxRelativeKineticsAt = what
+            }
             #expect(isClose(a, e, tolerance: tolerance), "\(what): DayZero \(a), R \(e) (relative \(rel))", sourceLocation: sourceLocation)
         }
     }
@@ -70,7 +91,7 @@ struct PBCSeqParityTests {
     static func object(_ any: Any?) throws -> [String: Any] { try #require(any as? [String: Any]) }
     static func array(_ any: Any?) throws -> [Any] { try #require(any as? [Any]) }
 
-    @Test("every value of r-reference.json: flow, Table 1, cumulative incidence, Gray's test, binary outcome")
+    @Test("every value of r-reference.json: flow, Table 1, kinetics, cumulative incidence, Gray's test, binary outcome")
     func parity() throws {
         let folder = Self.exampleFolder
         let study = try StudyStore.readStudy(folder: folder.appendingPathComponent("study"))
@@ -142,6 +163,65 @@ struct PBCSeqParityTests {
                 c.value(row.statistic, rr["r_odds_ratio"], "\(id) fisher.test odds ratio", tolerance: Self.uniroot)
             default: break
             }
+        }
+
+        // Kinetics: 6-month periods 0…10, per period and group n and the (geometric) mean with
+        // its 95% CI, and the spline × group test on the whole window and its parts.
+        let rk = try Self.object(r["kinetics"])
+        let rPanels = try Self.array(rk["panels"]).map { try Self.object($0) }
+        #expect(main.kinetics.count == rPanels.count, "\(main.kinetics.count) kinetics panels, R \(rPanels.count)")
+        for rp in rPanels {
+            let name = try #require(rp["parameter"] as? String)
+            let panel = try #require(main.kinetics.first { $0.parameter == name }, "kinetics panel \(name) missing")
+            let label = "kinetics \(name)"
+            #expect((rp["transform"] as? String == "log") == panel.transform.hasPrefix("log"), "\(label): transform \(panel.transform)")
+            #expect(panel.timeUnit == "6-month period", "\(label): time unit \(String(describing: panel.timeUnit))")
+            #expect(panel.timeModel == "spline(knots: 2, 6)", "\(label): time model \(String(describing: panel.timeModel))")
+            #expect(panel.admission.isEmpty, "\(label): an admission sample")
+            c.count(panel.firstDay, rp["first"], "\(label) first period")
+            c.count(panel.lastDay, rp["last"], "\(label) last period")
+            let periods = try Self.array(rp["periods"]).map { try Self.object($0) }
+            #expect(panel.days.count == 2 * periods.count, "\(label): \(panel.days.count) period statistics, R \(2 * periods.count)")
+            for rPeriod in periods {
+                let period = try #require((rPeriod["period"] as? NSNumber)?.intValue)
+                for group in ["treated", "control"] {
+                    let g = try Self.object(rPeriod[group])
+                    let what = "\(label) period \(period) \(group)"
+                    let s = try #require(panel.days.first { $0.day == period && $0.group == group }, "\(what) missing")
+                    c.count(s.n, g["n"], "\(what) n")
+                    c.value(s.geometricMean, g["mean"], "\(what) mean")
+                    c.value(s.lower, g["lower"], "\(what) lower")
+                    c.value(s.upper, g["upper"], "\(what) upper")
+                }
+            }
+            for (part, test) in [("overall", panel.overall), ("pre", panel.pre), ("post", panel.post)] {
+                let what = "\(label) \(part)"
+                guard let rt = rp[part] as? [String: Any] else {
+                    // R fits no model (the window has no periods before day 0): neither does DayZero.
+                    c.compared += 1
+                    #expect(rp[part] is NSNull && test == nil, "\(what): DayZero \(String(describing: test)), R \(String(describing: rp[part]))")
+                    continue
+                }
+                let t = try #require(test, "\(what): no DayZero model")
+                #expect(t.timeModel == rt["time_model"] as? String, "\(what): \(String(describing: t.timeModel)), R \(String(describing: rt["time_model"]))")
+                // No singular fit; the only warnings: a coefficient p-value that underflows to 0,
+                // for the coefficients whose p R also gives as 0 (the intercept, t of 92 to 283).
+                #expect((rt["singular"] as? Bool) == false, "\(what): singular fit in R")
+                let underflow = try Self.array(rt["p_underflow"]).compactMap { $0 as? String }
+                let expectedWarnings = underflow.isEmpty
+                    ? [] : ["p-value-underflow: p-value below the smallest positive double (reported as 0) for: " + underflow.joined(separator: ", ")]
+                #expect(t.warnings == expectedWarnings, "\(what): warnings \(t.warnings), R's p = 0 for \(underflow)")
+                c.count(t.firstDay, rt["first"], "\(what) first period")
+                c.count(t.lastDay, rt["last"], "\(what) last period")
+                c.count(t.observations, rt["observations"], "\(what) observations")
+                c.count(t.patients, rt["patients"], "\(what) patients")
+                c.value(t.numeratorDF, rt["num_df"], "\(what) NumDF")
+                c.value(t.fStatistic, rt["F"], "\(what) F", tolerance: Self.model)
+                c.value(t.denominatorDF, rt["den_df"], "\(what) DenDF", tolerance: Self.model)
+                c.value(t.pValue, rt["p"], "\(what) p", tolerance: Self.model)
+            }
+            // The only warning: no part before day 0 (the window starts at day 0).
+            #expect(panel.warnings.count == 1 && panel.warnings.allSatisfy { $0.contains("before day 0") }, "\(label): warnings \(panel.warnings)")
         }
 
         // Competing-risks outcomes.
@@ -217,7 +297,7 @@ struct PBCSeqParityTests {
             c.value(summary.percent, g["percent"], "death_5y \(group) percent")
         }
 
-        print("PBC parity: \(c.compared) values compared, max relative difference \(c.maxRelative) (\(c.maxRelativeAt)); odds ratios \(c.maxRelativeIterative), against fisher.test's \(c.maxRelativeUniroot)")
+        print("PBC parity: \(c.compared) values compared, max relative difference \(c.maxRelative) (\(c.maxRelativeAt)); odds ratios \(c.maxRelativeIterative), against fisher.test's \(c.maxRelativeUniroot); kinetics means and CIs \(c.maxRelativeKinetics) (\(c.maxRelativeKineticsAt)); mixed models \(c.maxRelativeModel) (\(c.maxRelativeModelAt); \(c.maxRelativeModelBy.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")))")
         #expect(c.compared == Self.expectedComparisons, "compared \(c.compared) values")
     }
 
@@ -227,6 +307,8 @@ struct PBCSeqParityTests {
     /// percentages, medians and quartiles); the two competing-risks outcomes 2 × 715 (Gray's
     /// statistic, p and df, the row's p, 11 risk times, 312 patients × (time, cause), and per
     /// group 3 counts, 11 numbers at risk and 6 times × (incidence, competing incidence, lower,
-    /// upper)); the binary outcome 12.
-    static let expectedComparisons = 6 + 166 + 2 * 715 + 12
+    /// upper)); the binary outcome 12; the kinetics 7 × 107 (the window's 2 ends; 11 periods × 2
+    /// groups × (n, mean, lower, upper); the whole window and the after-day-0 part × (2 ends,
+    /// observations, patients, NumDF, F, DenDF, p); the before-day-0 part absent in both).
+    static let expectedComparisons = 6 + 166 + 2 * 715 + 12 + 7 * 107
 }
