@@ -40,8 +40,8 @@ public struct StudyAnalysis: Sendable {
         var methods = referenceImplementations
         // Each method is listed only when a set used it (a study without matching, proteomics
         // or survival curves does not cite MatchIt, t.test or survdiff).
-        let rows = sets.flatMap { s in s.table1.sections.flatMap(\.rows) + (s.outcomes.map { [$0.secondaryInfection, $0.ventilationDays, $0.icuLengthOfStay, $0.mortality] } ?? []) + (s.outcomeMeasures ?? []).map(\.row) }
-        let curves = sets.flatMap { s in (s.outcomes.map { [$0.ventilationCurve, $0.icuStayCurve, $0.mortalityCurve] } ?? []) + (s.outcomeMeasures ?? []).compactMap(\.survival) }
+        let rows: [Table1.Row] = sets.flatMap { s in s.table1.sections.flatMap(\.rows) + s.outcomeMeasures.map(\.row) }
+        let curves: [SurvivalComparison] = sets.flatMap { s in s.outcomeMeasures.compactMap(\.survival) }
         let used: [String: Bool] = [
             "fisher": rows.contains { $0.test == "fisher" } || sets.contains { !$0.medication.isEmpty },
             "mann-whitney": rows.contains { $0.test == "mann-whitney" },
@@ -69,7 +69,7 @@ public struct StudyAnalysis: Sendable {
             methods["mixed-model"] = "lmerTest::anova(lmer(" + formulas.joined(separator: " or ")
                 + ", REML = TRUE), type = 3) (Satterthwaite; time in periods from day 0)"
         }
-        if sets.contains(where: { $0.outcomeMeasures?.contains { $0.cumulativeIncidence != nil } == true }) {
+        if sets.contains(where: { $0.outcomeMeasures.contains { $0.cumulativeIncidence != nil } }) {
             methods["aalen-johansen"] = "survival::survfit(Surv(time, factor(status, 0:2)) ~ group) (multi-state; infinitesimal-jackknife SE, conf.type = \"log\")"
             methods["gray"] = "cmprsk::cuminc(time, status, group, cencode = 0)$Tests (cause 1)"
         }

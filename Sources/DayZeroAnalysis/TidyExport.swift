@@ -106,45 +106,17 @@ public enum TidyExport {
                 }
             }
             let drugs = cohort.medicationUse.map { CSVBytes.encode($0.drug) }
-            let declared = cohort.studyProtocol.outcomes.measures
-            if let declared {
-                for row in workup.measureRows(declared, membership) {
-                    outcomes.csv.field(encoded: set)
-                    outcomes.csv.field(encoded: patientIDs[row.patient])
-                    outcomes.csv.field(encoded: groups[row.patient])
-                    outcomes.csv.field(row.name)
-                    outcomes.csv.field(row.time)
-                    if let event = row.event { outcomes.csv.field(event) } else { outcomes.csv.emptyField() }
-                    outcomes.csv.field(row.days)
-                    try outcomes.endRow()
-                }
+            for row in workup.measureRows(cohort.studyProtocol.outcomes.analysedMeasures, membership) {
+                outcomes.csv.field(encoded: set)
+                outcomes.csv.field(encoded: patientIDs[row.patient])
+                outcomes.csv.field(encoded: groups[row.patient])
+                outcomes.csv.field(row.name)
+                outcomes.csv.field(row.time)
+                if let event = row.event { outcomes.csv.field(event) } else { outcomes.csv.emptyField() }
+                outcomes.csv.field(row.days)
+                try outcomes.endRow()
             }
             for i in membership.members {
-                let o = cohort.outcomes[i]
-                // The paper's outcomes, unless the protocol declares its own (written above).
-                let curves: [(String, TimeToEvent?)] = declared != nil ? []
-                    : [("ventilation", o.ventilation), ("icu_stay", o.icuStay), ("mortality", o.mortality)]
-                for (curve, obs) in curves {
-                    guard let obs else { continue }
-                    outcomes.csv.field(encoded: set)
-                    outcomes.csv.field(encoded: patientIDs[i])
-                    outcomes.csv.field(encoded: groups[i])
-                    outcomes.csv.field(curve)
-                    outcomes.csv.field(obs.time)
-                    outcomes.csv.field(flag: obs.event)
-                    outcomes.csv.field(obs.days)
-                    try outcomes.endRow()
-                }
-                if declared == nil {
-                    outcomes.csv.field(encoded: set)
-                    outcomes.csv.field(encoded: patientIDs[i])
-                    outcomes.csv.field(encoded: groups[i])
-                    outcomes.csv.field("secondary_infection")
-                    outcomes.csv.emptyField()
-                    outcomes.csv.field(flag: o.secondaryInfection)
-                    outcomes.csv.emptyField()
-                    try outcomes.endRow()
-                }
                 for (d, use) in cohort.medicationUse.enumerated() {
                     for after in [false, true] {
                         medication.csv.field(encoded: set)
@@ -207,15 +179,7 @@ public enum TidyExport {
             for m in set.medication {
                 try add(set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", nil, m.pValue)
             }
-            if let o = set.outcomes {
-                for row in [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality] {
-                    try add(set.id, "outcome", row.id, "", row.test, row.statistic, row.pValue)
-                }
-                for (name, curve) in [("ventilation", o.ventilationCurve), ("icu_stay", o.icuStayCurve), ("mortality", o.mortalityCurve)] {
-                    try add(set.id, "survival", name, "", "log-rank", curve.logRankChiSquare, curve.logRankP)
-                }
-            }
-            for m in set.outcomeMeasures ?? [] {
+            for m in set.outcomeMeasures {
                 try add(set.id, "outcome", m.row.id, "", m.row.test, m.row.statistic, m.row.pValue)
                 if let s = m.survival { try add(set.id, "survival", m.name, "", "log-rank", s.logRankChiSquare, s.logRankP) }
                 if let c = m.cumulativeIncidence { try add(set.id, "cumulative-incidence", m.name, "", "gray", c.grayStatistic, c.grayP) }

@@ -145,10 +145,8 @@ public enum AnalysisCommandLine {
                     ? ", before \(wording.aligned(0)) \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))" : ""
                 lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue))\(sides)")
             }
-            if let o = set.outcomes {
-                lines.append("  \(o.mortality.label) \(o.mortality.treated.count ?? 0)/\(o.mortality.treated.n) vs \(o.mortality.control.count ?? 0)/\(o.mortality.control.n), log-rank p \(formatP(o.mortalityCurve.logRankP))")
-            }
-            for m in set.outcomeMeasures ?? [] {
+            // The outcomes of the main set (the sensitivity sets' are in the report).
+            for m in set.id == main.id ? set.outcomeMeasures : [] {
                 let r = m.row
                 let values = r.kind == .continuous
                     ? "\(cell(r.treated)) vs \(cell(r.control))"

@@ -48,29 +48,27 @@ extension AnalysisCommandLine {
     /// each method is used for.
     static func reportOptions(_ loaded: LoadedStudy) -> ReportOptions {
         let p = loaded.studyProtocol
-        let horizon = p.outcomes.horizonDays
         let registry = ParameterRegistry(declared: loaded.study.declaredParameters)
         let medication = p.medications.drugs.isEmpty ? [] : ["medication use"]
         let cytokines = p.parameters.contains { registry[$0.name]?.kind == .cytokine }
-        var descriptions = [
-            "fisher": (["Table 1 counts"] + medication + ["secondary infections", "\(horizon)-day mortality"]).joined(separator: ", "),
-            "mann-whitney": "Table 1 continuous characteristics, time on ventilation, ICU length of stay",
+        // What each outcome test is used for, by the outcomes' own labels.
+        let measures = p.outcomes.analysedMeasures
+        func labels(_ kinds: Set<OutcomeMeasure.Kind>, competing: Bool? = nil) -> [String] {
+            measures.filter { m in kinds.contains(m.kind) && (competing.map { (m.competing != nil) == $0 } ?? true) }.map(\.label)
+        }
+        let descriptions = [
+            "fisher": (["Table 1 counts"] + medication + labels([.binary])).joined(separator: ", "),
+            "mann-whitney": (["Table 1 continuous characteristics"] + labels([.duration, .freeDays])).joined(separator: ", "),
             "median-iqr": "Table 1 and outcome summaries",
-            "geometric-mean": cytokines ? "daily values of the kinetics and cytokine figures" : "daily values of the kinetics figures",
+            "geometric-mean": cytokines ? "values per period of the kinetics and cytokine figures" : "values per period of the kinetics figures",
             "mixed-model": "between-group differences over time (whole window, before and after day 0)",
-            "kaplan-meier": "time on ventilation, ICU stay and survival curves",
+            "kaplan-meier": labels([.duration, .timeToEvent], competing: false).joined(separator: ", "),
             "log-rank": "comparison of the Kaplan–Meier curves",
             "paired-t": "proteomics, post versus pre per assay",
             "chi-square": "Table 1 categorical characteristics (every expected count at least 5)",
-            "aalen-johansen": "cumulative incidence of outcomes with a competing event",
+            "aalen-johansen": "cumulative incidence of " + labels([.timeToEvent], competing: true).joined(separator: ", "),
             "gray": "comparison of the cumulative incidence curves",
         ]
-        // A study that declares its outcomes does not have the paper's four.
-        if p.outcomes.measures != nil {
-            descriptions["fisher"] = (["Table 1 counts"] + medication + ["binary outcomes"]).joined(separator: ", ")
-            descriptions["mann-whitney"] = "Table 1 continuous characteristics, free-days and duration outcomes"
-            descriptions["kaplan-meier"] = "time-to-event outcomes without a competing event, duration outcomes"
-        }
         return ReportOptions(
             protocol: p, registry: registry,
             studyName: loaded.source,

@@ -112,14 +112,8 @@ enum MethodsHTML {
         if !set.medication.isEmpty {
             out.append(h("Medication: the share of patients receiving each drug per period, compared with Fisher's exact test."))
         }
-        if let o = set.outcomes {
-            let curves = [o.ventilationCurve, o.icuStayCurve, o.mortalityCurve]
-            out.append(h("Outcomes: Kaplan–Meier estimates compared with the log-rank test. ") + curves.map { c in
-                h("Event ") + h(c.event) + ": " + (c.censoring.isEmpty ? h("censored at the end of follow-up") : h(c.censoring))
-            }.joined(separator: ". ") + ".")
-        }
-        if let measures = set.outcomeMeasures, !measures.isEmpty {
-            out.append(h("Outcomes, measured from the start of day 0: ") + measures.map { h(OutcomesSection.methodsSentence($0)) }.joined(separator: " "))
+        if !set.outcomeMeasures.isEmpty {
+            out.append(h("Outcomes, measured from the start of day 0: ") + set.outcomeMeasures.map { h(OutcomesSection.methodsSentence($0)) }.joined(separator: " "))
         }
         if allSets.count > 1 {
             out.append(h("Every analysis is repeated for each analysis set: ") + allSets.map { h($0.label) }.joined(separator: "; ") + ".")

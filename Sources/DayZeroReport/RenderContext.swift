@@ -36,12 +36,7 @@ package struct RenderContext {
             for s in panel.admission + panel.days { note(s.group) }
         }
         for g in set.proteomics?.groups ?? [] { note(g.group) }
-        if let o = set.outcomes {
-            for curve in [o.ventilationCurve, o.icuStayCurve, o.mortalityCurve] {
-                for c in curve.curves { note(c.group) }
-            }
-        }
-        for m in set.outcomeMeasures ?? [] {
+        for m in set.outcomeMeasures {
             for c in m.survival?.curves ?? [] { note(c.group) }
             for c in m.cumulativeIncidence?.curves ?? [] { note(c.group) }
         }

@@ -227,37 +227,7 @@ struct MedicationSection: SetSection {
 
 struct OutcomesSection: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
-        if let measures = set.outcomeMeasures { return renderMeasures(measures, set: set, context: context) }
-        guard let o = set.outcomes else { return "" }
-        let tableID = context.id("outcomes", "table")
-        var s = "<h3>Clinical outcomes</h3>\n"
-        s += Table1HTML.render(
-            sections: [Table1.Section(title: "", rows: [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality])],
-            id: tableID,
-            caption: "Outcomes in the \(o.horizonDays) days after the alignment day: n (%) or median [IQR]; p from Fisher's exact test or the Mann–Whitney U test.",
-            treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
-            controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
-        let curves: [(String, String, SurvivalComparison)] = [
-            ("ventilation", "Time on mechanical ventilation", o.ventilationCurve),
-            ("icu-stay", "ICU length of stay", o.icuStayCurve),
-            ("mortality", "Mortality", o.mortalityCurve),
-        ]
-        var panels: [String] = []
-        var notes: [Note] = []
-        var seen: Set<String> = []
-        for (slug, title, curve) in curves {
-            panels.append(SurvivalSVG.render(curve, title: title, id: context.id("km", slug), groups: context.groups))
-            seen.formUnion(curve.curves.map(\.group))
-            if !curve.censoring.isEmpty { notes.append(Note(title, curve.censoring)) }
-            for left in curve.leftOut { notes.append(Note("\(title): \(left.count) left out", left.reason)) }
-            for w in curve.warnings { notes.append(Note(title, w)) }
-        }
-        let legend = Legend.svg(context.groups.present(seen), id: nil)
-        let caption = "Kaplan–Meier curves for the first \(o.horizonDays) days after the alignment day, with the numbers at risk under each "
-            + "time axis; p values from the log-rank test. Ticks on the curves mark censored patients."
-        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: context.cite("Clinical outcomes", "Fig. 4"), caption: caption,
-                               legend: legend, panels: panels, notes: notes)
-        return s
+        renderMeasures(set.outcomeMeasures, set: set, context: context)
     }
 
     /// "n (%) or median [IQR]", or the one the rows use.
@@ -346,7 +316,9 @@ struct OutcomesSection: SetSection {
         }
         let caption = kinds.joined(separator: " and ").capitalizedFirst
             + ", with the numbers at risk under each time axis. Ticks mark censored patients."
-        s += FigureHTML.figure(id: context.id("fig", "outcomes"), title: "Outcomes.", caption: caption, legend: legend, panels: panels, notes: notes)
+        s += FigureHTML.figure(
+            id: context.id("fig", "outcomes"), title: context.cite("Outcomes", "Fig. 4"), caption: caption, legend: legend, panels: panels,
+            notes: notes)
         return s
     }
 }

@@ -49,18 +49,23 @@ import Testing
     }
 
     @Test func outcomeCountsMatchThePaper() throws {
-        let o = try #require(try mainSet().outcomes)
-        #expect(o.secondaryInfection.treated.count == 7)
-        #expect(o.secondaryInfection.control.count == 9)
-        let p = try #require(o.secondaryInfection.pValue)
+        let measures = try mainSet().outcomeMeasures
+        #expect(measures.map(\.name) == ["secondary_infection", "ventilation_days", "icu_los", "mortality", "death"])
+        func measure(_ name: String) throws -> OutcomeMeasureResult { try #require(measures.first { $0.name == name }) }
+        let infection = try measure("secondary_infection").row
+        #expect(infection.treated.count == 7)
+        #expect(infection.control.count == 9)
+        let p = try #require(infection.pValue)
         #expect(abs(p - 0.54) < 0.005, "secondary infection p = \(p)")
-        #expect(o.mortality.treated.count == 4)
-        #expect(o.mortality.control.count == 7)
-        #expect(o.mortalityCurve.curves.map(\.events) == [4, 7])
-        #expect(o.mortalityCurve.logRankP != nil)
-        #expect(o.ventilationCurve.logRankP != nil)
-        #expect(o.icuStayCurve.logRankP != nil)
-        #expect(o.mortalityCurve.curves.allSatisfy { $0.atRisk.count == 5 && $0.atRisk.first == $0.patients })
+        let mortality = try measure("mortality").row
+        #expect(mortality.treated.count == 4)
+        #expect(mortality.control.count == 7)
+        let death = try #require(try measure("death").survival)
+        #expect(death.curves.map(\.events) == [4, 7])
+        #expect(death.logRankP != nil)
+        #expect(try measure("ventilation_days").survival?.logRankP != nil)
+        #expect(try measure("icu_los").survival?.logRankP != nil)
+        #expect(death.curves.allSatisfy { $0.atRisk.count == 5 && $0.atRisk.first == $0.patients })
     }
 
     @Test func everyAnalysisIsPresent() throws {

@@ -19,7 +19,26 @@ struct KooistraRegressionTests {
         // The protocol now declares its groups, Table 1 sections and exclusion rules, so its
         // canonical text (and hash) changed; the numbers did not.
         "provenance.protocolHash": "the default protocol declares groups, baseline and exclusion rules",
+        // Schema 2: the paper's outcomes are declared outcomes (`outcomeMeasures`); the legacy
+        // `outcomes` object is gone (its values are compared at their new place, below).
+        "schemaVersion": "results.json schema 2: outcomes as declared measures",
     ]
+
+    /// The fixture's `outcomes` object (schema 1) rebuilt from the current `outcomeMeasures`:
+    /// every row and curve of the paper's outcomes at its new place, so the guard still compares
+    /// each of their values.
+    static func legacyOutcomes(_ set: [String: Any]) -> [String: Any]? {
+        guard let measures = set["outcomeMeasures"] as? [[String: Any]] else { return nil }
+        var byName: [String: [String: Any]] = [:]
+        for m in measures { if let name = m["name"] as? String { byName[name] = m } }
+        var legacy: [String: Any] = ["horizonDays": byName["mortality"]?["horizonDays"] ?? NSNull()]
+        let rows = ["secondaryInfection": "secondary_infection", "ventilationDays": "ventilation_days",
+                    "icuLengthOfStay": "icu_los", "mortality": "mortality"]
+        for (key, name) in rows { legacy[key] = byName[name]?["row"] }
+        let curves = ["ventilationCurve": "ventilation_days", "icuStayCurve": "icu_los", "mortalityCurve": "death"]
+        for (key, name) in curves { legacy[key] = byName[name]?["survival"] }
+        return legacy
+    }
 
     @Test("every value of the committed results.json is unchanged")
     func resultsUnchanged() throws {
@@ -27,7 +46,14 @@ struct KooistraRegressionTests {
             with: Data(contentsOf: fixtureURL("kooistra-default-results.json")), options: [.fragmentsAllowed])
         let analysis = try StudyAnalysis(
             study: SyntheticCohort.default, protocol: .paperDefault, seed: SyntheticCohort.defaultSeed)
-        let current = try JSONSerialization.jsonObject(with: analysis.resultsJSON(), options: [.fragmentsAllowed])
+        var current = try #require(
+            try JSONSerialization.jsonObject(with: analysis.resultsJSON(), options: [.fragmentsAllowed]) as? [String: Any])
+        let sets = try #require(current["analysisSets"] as? [[String: Any]])
+        current["analysisSets"] = try sets.map { set in
+            var set = set
+            set["outcomes"] = try #require(Self.legacyOutcomes(set))
+            return set
+        }
         var differences: [String] = []
         var compared = 0
         compare(fixture, current, path: "", differences: &differences, compared: &compared)

@@ -4,7 +4,8 @@ import Foundation
 
 /// The tidy exports as they were written before streaming: every file built as one `String`
 /// (the code of `TidyExport.write` and `CSVText` at commit 54a4c4a, unchanged but for returning
-/// the texts instead of writing them). The reference the streaming writer must match byte for byte.
+/// the texts instead of writing them, and for the outcomes, which are the declared measures'
+/// rows since the paper's outcomes became declarations). The reference the streaming writer must match byte for byte.
 enum LegacyTidyExport {
     /// The seven files' texts, in `TidyExport.fileNames` order.
     static func texts(_ analysis: StudyAnalysis) -> [String] {
@@ -38,16 +39,15 @@ enum LegacyTidyExport {
                     }
                 }
             }
+            for row in workup.measureRows(cohort.studyProtocol.outcomes.analysedMeasures, membership) {
+                outcomes.add([
+                    set, cohort.patients[row.patient].id, groupLabel(cohort.patients[row.patient].group), row.name,
+                    row.time.map(LegacyCSVText.number) ?? "", row.event.map(String.init) ?? "", row.days.map(LegacyCSVText.number) ?? "",
+                ])
+            }
             for i in membership.members {
-                let o = cohort.outcomes[i]
                 let id = cohort.patients[i].id
                 let g = groupLabel(cohort.patients[i].group)
-                let curves: [(String, TimeToEvent?)] = [("ventilation", o.ventilation), ("icu_stay", o.icuStay), ("mortality", o.mortality)]
-                for (curve, obs) in curves {
-                    guard let obs else { continue }
-                    outcomes.add([set, id, g, curve, LegacyCSVText.number(obs.time), obs.event ? "1" : "0", LegacyCSVText.number(obs.days)])
-                }
-                outcomes.add([set, id, g, "secondary_infection", "", o.secondaryInfection ? "1" : "0", ""])
                 for use in cohort.medicationUse {
                     medication.add([set, id, g, use.drug, "before", use.before[i] ? "1" : "0"])
                     medication.add([set, id, g, use.drug, "after", use.after[i] ? "1" : "0"])
@@ -77,12 +77,15 @@ enum LegacyTidyExport {
             for m in set.medication {
                 pvalues.add([set.id, "medication", "\(m.drug).\(m.period)", "\(m.firstDay)..\(m.lastDay)", "fisher", "", m.pValue.map(n) ?? ""])
             }
-            guard let o = set.outcomes else { continue }
-            for row in [o.secondaryInfection, o.ventilationDays, o.icuLengthOfStay, o.mortality] {
+            for m in set.outcomeMeasures {
+                let row = m.row
                 pvalues.add([set.id, "outcome", row.id, "", row.test ?? "", row.statistic.map(n) ?? "", row.pValue.map(n) ?? ""])
-            }
-            for (name, curve) in [("ventilation", o.ventilationCurve), ("icu_stay", o.icuStayCurve), ("mortality", o.mortalityCurve)] {
-                pvalues.add([set.id, "survival", name, "", "log-rank", curve.logRankChiSquare.map(n) ?? "", curve.logRankP.map(n) ?? ""])
+                if let curve = m.survival {
+                    pvalues.add([set.id, "survival", m.name, "", "log-rank", curve.logRankChiSquare.map(n) ?? "", curve.logRankP.map(n) ?? ""])
+                }
+                if let c = m.cumulativeIncidence {
+                    pvalues.add([set.id, "cumulative-incidence", m.name, "", "gray", c.grayStatistic.map(n) ?? "", c.grayP.map(n) ?? ""])
+                }
             }
             for group in set.proteomics?.groups ?? [] {
                 for point in group.points {

@@ -64,8 +64,67 @@ struct OutcomeMeasureTests {
     func results(_ counting: DurationCounting = .calendarDaysInclusive) throws -> [OutcomeMeasureResult] {
         let analysis = try StudyAnalysis(study: Self.study(), protocol: Self.protocolWith(Self.measures, counting: counting))
         let main = try #require(analysis.results.analysisSets.first)
-        #expect(main.outcomes == nil, "the paper's outcomes are replaced by the declared ones")
-        return try #require(main.outcomeMeasures)
+        return main.outcomeMeasures
+    }
+
+    /// One treated patient whose day 0 is ICU day 10 (first dose at 10.4), with the paper's
+    /// outcomes (28 days): its death observation, 28-day mortality and secondary infection.
+    func paperOutcomes(
+        discharge: Double?, death: Double? = nil, followUpEnd: Double? = nil, lastMeasurement: Double? = nil, infection: Double? = nil
+    ) throws -> (death: MeasureObservation, mortality: Bool?, infection: Bool?) {
+        var s = StudyData()
+        s.patients.append(Patient(id: "t", site: "A", sex: .female, age: 50))
+        s.courses.append(ICUCourse(patientID: "t", discharge: discharge, ventilationStart: 0, ventilationEnd: 20, death: death, followUpEnd: followUpEnd))
+        s.medications.append(MedicationAdministration(patientID: "t", drug: "anakinra", time: 10.4))
+        if let lastMeasurement { s.measurements.append(patientID: "t", time: lastMeasurement, parameter: "crp", value: 50, sourceValue: 50, sourceUnit: "mg/L") }
+        if let infection { s.events.append(ClinicalEvent(patientID: "t", event: "secondary_infection", time: infection)) }
+        s.events.append(ClinicalEvent(patientID: "t", event: "other_event", time: 12))
+        var p = StudyProtocol.paperDefault
+        p.exclusions = []
+        let cohort = try CohortDerivation.derive(s, protocol: p)
+        let workup = Workup(study: s, cohort: cohort)
+        let measures = OutcomeMeasure.paperOutcomes(p.outcomes)
+        #expect(measures.map(\.name) == ["secondary_infection", "ventilation_days", "icu_los", "mortality", "death"])
+        let follow = try #require(workup.followUps(measures).first)
+        let death = try #require(measures.first { $0.name == "death" })
+        let mortality = try #require(measures.first { $0.name == "mortality" })
+        let secondary = try #require(measures.first { $0.name == "secondary_infection" })
+        return (workup.observation(death, follow, horizon: 28), workup.binaryStatus(mortality, follow, horizon: 28),
+                workup.binaryStatus(secondary, follow, horizon: 28))
+    }
+
+    @Test("the paper's mortality from day 0 (ICU day 10): death within 28 days, else censored when last known alive, at most 28")
+    func paperMortality() throws {
+        // Discharged alive at 22.5, no follow-up recorded: vital status known to discharge only.
+        let o = try paperOutcomes(discharge: 22.5)
+        #expect(o.death == MeasureObservation(time: 12.5, cause: 0))
+        #expect(o.mortality == nil, "alive for less than the horizon: unknown, not a survivor")
+        // Follow-up to day 90: censored at the horizon, a survivor.
+        let f = try paperOutcomes(discharge: 22.5, followUpEnd: 90)
+        #expect(f.death == MeasureObservation(time: 28, cause: 0))
+        #expect(f.mortality == false)
+        // Died after ICU discharge on day 35 (25 days after day 0).
+        let d = try paperOutcomes(discharge: 30, death: 35)
+        #expect(d.death == MeasureObservation(time: 25, cause: 1))
+        #expect(d.mortality == true)
+        // Died 28.5 days after day 0: not within the horizon.
+        let late = try paperOutcomes(discharge: 30, death: 38.5)
+        #expect(late.death == MeasureObservation(time: 28, cause: 0))
+        #expect(late.mortality == false)
+        // Still in the ICU at data lock, last measurement at 19.2: censored there.
+        let open = try paperOutcomes(discharge: nil, lastMeasurement: 19.2)
+        #expect(open.death.cause == 0 && abs(open.death.time - 9.2) < 1e-12)
+    }
+
+    @Test("the paper's secondary infection: the event kind within 28 days of the start of day 0")
+    func paperSecondaryInfection() throws {
+        func infected(at time: Double) throws -> Bool? { try paperOutcomes(discharge: 30, followUpEnd: 90, infection: time).infection }
+        #expect(try infected(at: 9.9) == false)  // before day 0
+        #expect(try infected(at: 10.0) == true)
+        #expect(try infected(at: 38.0) == true)  // exactly 28 days
+        #expect(try infected(at: 38.5) == false)
+        // Discharged alive at 22.5 and not followed: without the event, its status at day 28 is unknown.
+        #expect(try paperOutcomes(discharge: 22.5).infection == nil)
     }
 
     func observations() throws -> [String: [String: MeasureObservation]] {

@@ -7,14 +7,6 @@ import Testing
 @Suite struct WorkupRuleTests {
     static let cohort = try? CohortDerivation.derive(SyntheticCohort.default, protocol: .paperDefault)
 
-    @Test func mortalityOfAPatientCensoredBeforeTheHorizonIsUnknown() throws {
-        let workup = Workup(study: SyntheticCohort.default, cohort: try #require(Self.cohort))
-        #expect(workup.diedWithinHorizon(TimeToEvent(time: 3.5, event: true, days: 4)) == true)
-        #expect(workup.diedWithinHorizon(TimeToEvent(time: 28, event: false, days: 29)) == false)
-        // Transferred alive on day 10 and not followed further: neither a death nor a survivor.
-        #expect(workup.diedWithinHorizon(TimeToEvent(time: 10, event: false, days: 11)) == nil)
-    }
-
     @Test func aWindowWithoutDayZeroHasNoBeforeAndAfterTests() throws {
         var p = StudyProtocol.paperDefault
         let k = try #require(p.parameters.firstIndex { $0.name == "temperature" })

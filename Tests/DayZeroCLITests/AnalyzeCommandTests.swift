@@ -117,7 +117,7 @@ enum ProtocolYAMLText {
         #expect(code == 0, "\(errors.text)")
         #expect(errors.text.contains("rendering report.html … done"))
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
-        for id in ["set-main-table1", "set-main-flow", "set-main-km-mortality", "methods", "provenance"] {
+        for id in ["set-main-table1", "set-main-flow", "set-main-km-death", "methods", "provenance"] {
             #expect(html.contains("id=\"\(id)\""), "report.html lacks id \(id)")
         }
         #expect(html.contains("Anakinra"))

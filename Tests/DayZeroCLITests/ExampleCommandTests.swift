@@ -73,7 +73,7 @@ import Testing
         #expect(html.contains("Hepatic encephalopathy (West Haven grade)"))
         #expect(!html.contains("P0001"))
         // The methods say what this study used each test for, not the paper's outcomes.
-        #expect(html.contains("Table 1 counts, binary outcomes"))
+        #expect(html.contains("Table 1 counts, Death within 28 days, Death within 90 days, Secondary infection within 28 days"))
         #expect(!html.contains("28-day mortality"))
 
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))

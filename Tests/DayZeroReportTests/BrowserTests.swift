@@ -154,7 +154,7 @@ struct BundledCohortBrowserTests {
             let prefix = "set-\(set.id)"
             for part in [
                 "flow", "table1", "fig-cytokines", "volcano", "fig-inflammation", "fig-sofa", "medication", "outcomes-table",
-                "km-ventilation", "km-icu-stay", "km-mortality", "fig-kinetics-temperature", "fig-kinetics-sofa",
+                "km-ventilation-days", "km-icu-los", "km-death", "fig-kinetics-temperature", "fig-kinetics-sofa",
                 "fig-cytokine-il1ra",
             ] {
                 #expect(ids["\(prefix)-\(part)"] == 1, "\(prefix)-\(part) found \(ids["\(prefix)-\(part)"] ?? 0) times")

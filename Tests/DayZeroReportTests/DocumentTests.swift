@@ -11,7 +11,7 @@ func expectedIDs(sets: [String] = ["main", "no-corticosteroids"]) -> [String] {
         ids += [p, "\(p)-flow", "\(p)-flow-diagram", "\(p)-table1", "\(p)-fig-cytokines", "\(p)-volcano",
                 "\(p)-volcano-treated", "\(p)-volcano-control", "\(p)-fig-inflammation", "\(p)-fig-sofa",
                 "\(p)-medication", "\(p)-medication-chart", "\(p)-medication-table", "\(p)-outcomes-table",
-                "\(p)-fig-outcomes", "\(p)-km-ventilation", "\(p)-km-icu-stay", "\(p)-km-mortality"]
+                "\(p)-fig-outcomes", "\(p)-km-ventilation-days", "\(p)-km-icu-los", "\(p)-km-death"]
         ids += ["tnf-alpha", "il6", "il8", "il10", "ip10", "mcp1", "il1ra"].map { "\(p)-fig-cytokine-\($0)" }
         ids += ["temperature", "ferritin", "procalcitonin", "wbc", "crp", "creatinine", "bilirubin", "platelets", "pf-ratio",
                 "norepinephrine", "sofa"].map { "\(p)-fig-kinetics-\($0)" }
@@ -32,8 +32,8 @@ struct DocumentTests {
         #expect(main.cytokines.count == 7)
         #expect(main.proteomics?.groups.map(\.points.count) == [75, 75])
         #expect(Set(main.kinetics[0].days.map(\.day)).count == 21)
-        #expect(main.outcomes?.mortalityCurve.curves.allSatisfy { $0.steps.count > 3 && $0.atRisk.count == 5 } == true)
-        #expect(main.outcomes?.mortalityCurve.curves.allSatisfy { $0.events > 0 } == true)
+        #expect(main.outcomeMeasures[4].survival?.curves.allSatisfy { $0.steps.count > 3 && $0.atRisk.count == 5 } == true)
+        #expect(main.outcomeMeasures[4].survival?.curves.allSatisfy { $0.events > 0 } == true)
     }
 
     @Test("every SVG, and the document as a whole, is well-formed XML")
@@ -74,8 +74,8 @@ struct DocumentTests {
         panel.days[3] = DayGroupStatistic(day: panel.days[3].day, group: panel.days[3].group, n: 1, geometricMean: .infinity, lower: .nan, upper: .nan)
         panel.overall?.pValue = .nan
         r.analysisSets[0].kinetics[0] = panel
-        r.analysisSets[0].outcomes?.mortalityCurve.curves[0].steps[0].survival = .nan
-        r.analysisSets[0].outcomes?.mortalityCurve.logRankP = .infinity
+        r.analysisSets[0].outcomeMeasures[4].survival?.curves[0].steps[0].survival = .nan
+        r.analysisSets[0].outcomeMeasures[4].survival?.logRankP = .infinity
         r.analysisSets[0].proteomics?.groups[0].points[0].minusLog10P = .infinity
         r.analysisSets[0].proteomics?.groups[0].points[1].foldChange = .nan
         r.analysisSets[0].table1.sections[0].rows[1].treated.median = .nan
@@ -97,8 +97,8 @@ struct DocumentTests {
         panel.days[0] = DayGroupStatistic(day: Int.max, group: "treated", n: 1, geometricMean: 1e308, lower: -1e308, upper: 1e308)
         panel.days[1] = DayGroupStatistic(day: -3, group: "treated", n: 1, geometricMean: .leastNonzeroMagnitude, lower: 0, upper: 1e-300)
         r.analysisSets[0].kinetics[1] = panel
-        r.analysisSets[0].outcomes?.icuStayCurve.riskTimes = [0, 1e300]
-        r.analysisSets[0].outcomes?.icuStayCurve.curves[0].atRisk = []
+        r.analysisSets[0].outcomeMeasures[2].survival?.riskTimes = [0, 1e300]
+        r.analysisSets[0].outcomeMeasures[2].survival?.curves[0].atRisk = []
         r.analysisSets[0].proteomics?.groups[1].points[2].foldChange = -1e308
         r.analysisSets[0].medication[0].treatedTotal = 0
         r.analysisSets[0].flow.exclusions = []

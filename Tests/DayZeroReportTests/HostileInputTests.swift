@@ -53,10 +53,10 @@ enum Hostile {
                     r.analysisSets[s].table1.sections[sec].rows[row].test = script
                 }
             }
-            r.analysisSets[s].outcomes?.mortalityCurve.event = script
-            r.analysisSets[s].outcomes?.ventilationCurve.event = long
-            r.analysisSets[s].outcomes?.icuStayCurve.censoring = quotes
-            r.analysisSets[s].outcomes?.ventilationCurve.leftOut = [.init(reason: arabic, count: 2)]
+            r.analysisSets[s].outcomeMeasures[4].survival?.event = script
+            r.analysisSets[s].outcomeMeasures[1].survival?.event = long
+            r.analysisSets[s].outcomeMeasures[2].survival?.censoring = quotes
+            r.analysisSets[s].outcomeMeasures[1].survival?.leftOut = [.init(reason: arabic, count: 2)]
         }
         return r
     }

@@ -50,7 +50,7 @@ struct SnapshotTests {
 
     @Test("Kaplan–Meier panel with numbers at risk")
     func survival() throws {
-        let svg = SurvivalSVG.render(try #require(set.outcomes).mortalityCurve, title: "Mortality", id: "snapshot-km", groups: groups)
+        let svg = SurvivalSVG.render(try #require(set.outcomeMeasures[4].survival), title: "Mortality", id: "snapshot-km", groups: groups)
         assertSnapshot(svg, named: "km-mortality.svg")
     }
 

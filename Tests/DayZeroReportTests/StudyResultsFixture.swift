@@ -102,7 +102,7 @@ enum StudyResultsFixture {
             kinetics: kinetics, cytokines: cytokines,
             proteomics: volcano(treatedKey: treatedKey, controlKey: controlKey, rng: &rng),
             medication: medication(nTreated: nTreated, nControl: nControl),
-            outcomes: outcomes(treatedKey: treatedKey, controlKey: controlKey, nTreated: nTreated, nControl: nControl),
+            outcomeMeasures: outcomes(treatedKey: treatedKey, controlKey: controlKey, nTreated: nTreated, nControl: nControl),
             warnings: scale < 1 ? ["Groups are smaller than in the main analysis; p values are less precise."] : [])
     }
 
@@ -244,7 +244,8 @@ enum StudyResultsFixture {
         return .init(group: group, patients: data.count, events: data.filter(\.1).count, steps: steps, atRisk: atRisk, median: median)
     }
 
-    static func outcomes(treatedKey: String, controlKey: String, nTreated: Int, nControl: Int) -> OutcomeResults {
+    /// The paper's outcomes as the default protocol declares them (`OutcomeMeasure.paperOutcomes`).
+    static func outcomes(treatedKey: String, controlKey: String, nTreated: Int, nControl: Int) -> [OutcomeMeasureResult] {
         let riskTimes: [Double] = [0, 7, 14, 21, 28]
         // Every k-th patient is censored (or, when `rare`, has the event); times spread over 1…28 days.
         func data(_ n: Int, eventEvery k: Int, rare: Bool, spread: Double, offset: Int) -> [(Double, Bool)] {
@@ -274,14 +275,26 @@ enum StudyResultsFixture {
                               control: .init(n: nControl, missing: 0, median: c.0, q1: c.1, q3: c.2),
                               test: "mann-whitney", statistic: 400, pValue: p, warnings: [])
         }
-        return OutcomeResults(
-            secondaryInfection: row("secondary_infection", "Secondary infection", nil, count: (7, 9), cont: nil, p: 0.54),
-            ventilationDays: row("ventilation_days", "Time on mechanical ventilation", "days", count: nil, cont: ((23, 10, 29), (17, 7, 29)), p: 0.79),
-            icuLengthOfStay: row("icu_los", "ICU length of stay", "days", count: nil, cont: ((24, 10, 29), (17, 6, 29)), p: 0.59),
-            mortality: row("mortality_28d", "28-day mortality", nil, count: (4, 7), cont: nil, p: 0.87),
-            ventilationCurve: comparison("extubation", "Death before extubation is censored at the day of death.", eventEvery: 3, spread: 1, p: 0.79,
-                                         leftOut: [.init(reason: "no longer ventilated on day 0", count: 3)]),
-            icuStayCurve: comparison("ICU discharge alive", "Death in the ICU is censored at day 28.", eventEvery: 4, spread: 1, p: 0.59, leftOut: []),
-            mortalityCurve: comparison("death", "Alive at day 28: censored at day 28.", eventEvery: 4, rare: true, spread: 1, p: 0.87, leftOut: []))
+        func measure(_ name: String, _ label: String, _ kind: String, _ row: Table1.Row, _ curve: SurvivalComparison? = nil) -> OutcomeMeasureResult {
+            OutcomeMeasureResult(
+                name: name, label: label, kind: kind, horizonDays: 28, row: row, survival: curve, cumulativeIncidence: nil,
+                leftOut: curve?.leftOut ?? [], warnings: [])
+        }
+        return [
+            measure("secondary_infection", "Secondary infection within 28 days", "binary",
+                    row("outcome.secondary_infection", "Secondary infection within 28 days", nil, count: (7, 9), cont: nil, p: 0.54)),
+            measure("ventilation_days", "Time on mechanical ventilation", "duration",
+                    row("outcome.ventilation_days", "Time on mechanical ventilation", "days", count: nil, cont: ((23, 10, 29), (17, 7, 29)), p: 0.79),
+                    comparison("extubation", "Death before extubation is censored at the day of death.", eventEvery: 3, spread: 1, p: 0.79,
+                               leftOut: [.init(reason: "no longer ventilated on day 0", count: 3)])),
+            measure("icu_los", "ICU length of stay", "duration",
+                    row("outcome.icu_los", "ICU length of stay", "days", count: nil, cont: ((24, 10, 29), (17, 6, 29)), p: 0.59),
+                    comparison("ICU discharge alive", "Death in the ICU is censored at day 28.", eventEvery: 4, spread: 1, p: 0.59, leftOut: [])),
+            measure("mortality", "28-day mortality", "binary", row("outcome.mortality", "28-day mortality", nil, count: (4, 7), cont: nil, p: 0.87)),
+            measure("death", "Time to death", "time_to_event",
+                    row("outcome.death", "Time to death", nil, count: (4, 7), cont: nil, p: 0.87),
+                    comparison("death", "Alive at day 28: censored at day 28.", eventEvery: 4, rare: true, spread: 1, p: 0.87, leftOut: [])),
+        ]
     }
+
 }

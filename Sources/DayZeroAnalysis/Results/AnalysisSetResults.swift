@@ -9,10 +9,9 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public var cytokines: [KineticsPanel]
     public var proteomics: VolcanoResults?
     public var medication: [MedicationRow]
-    /// The paper's four outcomes; absent when the protocol declares `outcomes.measures`.
-    public var outcomes: OutcomeResults?
-    /// The protocol's declared outcomes (`outcomes.measures`), in protocol order.
-    public var outcomeMeasures: [OutcomeMeasureResult]?
+    /// The outcomes (`outcomes.measures`, else the paper's `OutcomeMeasure.paperOutcomes`), in
+    /// protocol order.
+    public var outcomeMeasures: [OutcomeMeasureResult]
     /// How the set was formed by propensity-score matching; present for a matched set only.
     public var matching: MatchingResults?
     /// Covariate balance before and after matching; present for a matched set only.
@@ -22,7 +21,7 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public init(
         id: String, label: String, flow: FlowResults, table1: Table1, kinetics: [KineticsPanel],
         cytokines: [KineticsPanel], proteomics: VolcanoResults?, medication: [MedicationRow],
-        outcomes: OutcomeResults?, outcomeMeasures: [OutcomeMeasureResult]? = nil, matching: MatchingResults? = nil,
+        outcomeMeasures: [OutcomeMeasureResult], matching: MatchingResults? = nil,
         balance: BalanceTable? = nil, warnings: [String]
     ) {
         self.id = id
@@ -33,7 +32,6 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
         self.cytokines = cytokines
         self.proteomics = proteomics
         self.medication = medication
-        self.outcomes = outcomes
         self.outcomeMeasures = outcomeMeasures
         self.matching = matching
         self.balance = balance

@@ -83,34 +83,6 @@ public struct MedicationRow: Codable, Sendable, Equatable {
     }
 }
 
-/// The 28-day outcomes.
-public struct OutcomeResults: Codable, Sendable, Equatable {
-    /// The outcome horizon in days after the start of day 0 (the protocol's, 28 in the paper).
-    public var horizonDays: Int
-    public var secondaryInfection: Table1.Row
-    public var ventilationDays: Table1.Row
-    public var icuLengthOfStay: Table1.Row
-    public var mortality: Table1.Row
-    public var ventilationCurve: SurvivalComparison
-    public var icuStayCurve: SurvivalComparison
-    public var mortalityCurve: SurvivalComparison
-
-    public init(
-        secondaryInfection: Table1.Row, ventilationDays: Table1.Row, icuLengthOfStay: Table1.Row, mortality: Table1.Row,
-        ventilationCurve: SurvivalComparison, icuStayCurve: SurvivalComparison, mortalityCurve: SurvivalComparison,
-        horizonDays: Int = 28
-    ) {
-        self.horizonDays = horizonDays
-        self.secondaryInfection = secondaryInfection
-        self.ventilationDays = ventilationDays
-        self.icuLengthOfStay = icuLengthOfStay
-        self.mortality = mortality
-        self.ventilationCurve = ventilationCurve
-        self.icuStayCurve = icuStayCurve
-        self.mortalityCurve = mortalityCurve
-    }
-}
-
 /// Kaplan–Meier curves per group with numbers at risk and the log-rank test.
 public struct SurvivalComparison: Codable, Sendable, Equatable {
     public struct Step: Codable, Sendable, Equatable {

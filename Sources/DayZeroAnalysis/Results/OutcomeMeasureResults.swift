@@ -16,6 +16,21 @@ public struct OutcomeMeasureResult: Codable, Sendable, Equatable {
     /// Patients left out of this outcome, with the reason.
     public var leftOut: [FlowResults.Step]
     public var warnings: [String]
+
+    public init(
+        name: String, label: String, kind: String, horizonDays: Int, row: Table1.Row, survival: SurvivalComparison?,
+        cumulativeIncidence: CumulativeIncidenceComparison?, leftOut: [FlowResults.Step], warnings: [String]
+    ) {
+        self.name = name
+        self.label = label
+        self.kind = kind
+        self.horizonDays = horizonDays
+        self.row = row
+        self.survival = survival
+        self.cumulativeIncidence = cumulativeIncidence
+        self.leftOut = leftOut
+        self.warnings = warnings
+    }
 }
 
 /// Cumulative incidence curves per group (Aalen–Johansen, as `survfit` with a multi-state

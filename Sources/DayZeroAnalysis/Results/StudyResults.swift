@@ -5,7 +5,7 @@
 /// reason is in the nearest `warnings` list — never a NaN.
 public struct StudyResults: Codable, Sendable, Equatable {
     /// Incremented on every incompatible change of this schema.
-    public static let currentSchemaVersion = 1
+    public static let currentSchemaVersion = 2
 
     public var schemaVersion: Int
     public var provenance: Provenance

@@ -45,7 +45,9 @@ extension Workup {
         }
         return cohort.patients.enumerated().map { i, p in
             PatientFollowUp(
-                t0: Double(p.day0), course: courseOf[p.id], events: events[p.id] ?? [:],
+                // The same origin as the durations (CohortDeriver): the ICU day holding period
+                // day0's time on the protocol's time axis.
+                t0: Double(studyProtocol.timeAxis.outcomeOriginDay(ofPeriod: p.day0)), course: courseOf[p.id], events: events[p.id] ?? [:],
                 lastRecorded: i < cohort.lastRecorded.count ? cohort.lastRecorded[i] : nil)
         }
     }
@@ -237,14 +239,14 @@ extension Workup {
                 id: "outcome.\(measure.name)", label: measure.label, unit: "days",
                 treated: treated.filter(ventilated).map { o[$0].ventilation?.days }, control: control.filter(ventilated).map { o[$0].ventilation?.days })
             curve = survival(
-                event: "extubation alive", censoring: deathWords(studyProtocol.outcomes.deathDuringVentilation, "extubation", h),
+                event: "extubation alive", censoring: deathWords(studyProtocol.outcomes.deathDuringVentilation, "death before extubation", h),
                 patients: membership.members.filter(ventilated), leftOut: leftOut) { o[$0].ventilation }
         case .icuStay:
             row = continuousRow(
                 id: "outcome.\(measure.name)", label: measure.label, unit: "days",
                 treated: treated.map { o[$0].icuStay.days }, control: control.map { o[$0].icuStay.days })
             curve = survival(
-                event: "ICU discharge alive", censoring: deathWords(studyProtocol.outcomes.deathInICU, "discharge", h),
+                event: "ICU discharge alive", censoring: deathWords(studyProtocol.outcomes.deathInICU, "death in the ICU", h),
                 patients: membership.members, leftOut: []) { o[$0].icuStay }
         }
         return OutcomeMeasureResult(
@@ -252,10 +254,12 @@ extension Workup {
             cumulativeIncidence: nil, leftOut: leftOut, warnings: row.warnings)
     }
 
-    func deathWords(_ handling: DeathHandling, _ event: String, _ h: Int) -> String {
+    /// How a death before the end of a duration is counted, e.g. "death in the ICU counts as the
+    /// worst outcome: censored at day 28".
+    func deathWords(_ handling: DeathHandling, _ death: String, _ h: Int) -> String {
         handling == .worstOutcome
-            ? "death before \(event) counts as the worst outcome: censored at day \(h)"
-            : "death before \(event): censored at death"
+            ? "\(death) counts as the worst outcome: censored at day \(h)"
+            : "\(death): censored at death"
     }
 
     /// Days alive and free of ventilation (or of the ICU) from day 0 to the horizon H

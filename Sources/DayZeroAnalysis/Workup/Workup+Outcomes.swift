@@ -37,57 +37,6 @@ extension Workup {
         return rows
     }
 
-    /// The 28-day outcomes: secondary infections, durations, mortality and the three
-    /// Kaplan–Meier comparisons.
-    func outcomes(_ membership: AnalysisSetMembership) -> OutcomeResults {
-        let (treated, control) = groups(membership)
-        let o = cohort.outcomes
-        let horizon = studyProtocol.outcomes.horizonDays
-        let ventilated: (Int) -> Bool = { o[$0].ventilation != nil }
-        let death = studyProtocol.outcomes.deathDuringVentilation == .worstOutcome
-            ? "death before extubation counts as the worst outcome: censored at day \(horizon)"
-            : "death before extubation: censored at death"
-        let icuDeath = studyProtocol.outcomes.deathInICU == .worstOutcome
-            ? "death in the ICU counts as the worst outcome: censored at day \(horizon)"
-            : "death in the ICU: censored at death"
-        let notVentilated = membership.members.filter { !ventilated($0) }
-        var leftOut: [FlowResults.Step] = []
-        for status in VentilationStatus.allCases where status != .ventilatedOnDay0 {
-            let n = notVentilated.filter { o[$0].ventilationStatus == status }.count
-            if n > 0 { leftOut.append(.init(reason: status.rawValue, count: n)) }
-        }
-        return OutcomeResults(
-            secondaryInfection: countRow(
-                id: "outcome.secondary_infection", label: "Secondary infection within \(horizon) days",
-                treated: treated.map { o[$0].secondaryInfection }, control: control.map { o[$0].secondaryInfection }),
-            ventilationDays: continuousRow(
-                id: "outcome.ventilation_days", label: "Time on mechanical ventilation", unit: "days",
-                treated: treated.filter(ventilated).map { o[$0].ventilation?.days }, control: control.filter(ventilated).map { o[$0].ventilation?.days }),
-            icuLengthOfStay: continuousRow(
-                id: "outcome.icu_los", label: "ICU length of stay", unit: "days",
-                treated: treated.map { o[$0].icuStay.days }, control: control.map { o[$0].icuStay.days }),
-            mortality: countRow(
-                id: "outcome.mortality", label: "\(horizon)-day mortality",
-                treated: treated.map { diedWithinHorizon(o[$0].mortality) }, control: control.map { diedWithinHorizon(o[$0].mortality) }),
-            ventilationCurve: survival(
-                event: "extubation alive", censoring: death, patients: membership.members.filter(ventilated),
-                leftOut: leftOut) { o[$0].ventilation },
-            icuStayCurve: survival(
-                event: "ICU discharge alive", censoring: icuDeath, patients: membership.members, leftOut: []) { o[$0].icuStay },
-            mortalityCurve: survival(
-                event: "death", censoring: "alive: censored when last known alive, at most day \(horizon)",
-                patients: membership.members, leftOut: []) { o[$0].mortality },
-            horizonDays: horizon)
-    }
-
-    /// Death within the horizon: yes, no (followed to the horizon alive), or unknown (`nil`:
-    /// censored alive before the horizon — transferred or lost to follow-up), so the count row
-    /// shows such patients as missing instead of as survivors.
-    func diedWithinHorizon(_ t: TimeToEvent) -> Bool? {
-        if t.event { return true }
-        return t.time >= Double(studyProtocol.outcomes.horizonDays) ? false : nil
-    }
-
     /// The times of the numbers at risk for a horizon of `horizon` days: every 7 days up to 56
     /// days (the paper's 0, 7, 14, 21, 28), else a round step giving about 5–10 columns (14,
     /// 30, 60, 90, 180, 365 or 730 days); the horizon itself is always the last.

@@ -33,8 +33,7 @@ public struct Workup: Sendable {
     func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
         typealias LongTableParts = (kinetics: [KineticsPanel], cytokines: [KineticsPanel], warnings: [String])
         typealias OtherParts = (
-            table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], outcomes: OutcomeResults?,
-            measures: [OutcomeMeasureResult]?
+            table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], measures: [OutcomeMeasureResult]
         )
         let longTableParts: @Sendable () -> LongTableParts = {
             let parts = longTableAnalyses(AlignedLongTableBuilder(cohort: cohort, membership: membership))
@@ -46,10 +45,9 @@ public struct Workup: Sendable {
             return (parts.kinetics, parts.cytokines, warnings)
         }
         let otherParts: @Sendable () -> OtherParts = {
-            let declared = studyProtocol.outcomes.measures
-            return (
+            (
                 table1(membership), proteomics(membership), medication(membership),
-                declared == nil ? outcomes(membership) : nil, declared.map { outcomeMeasures($0, membership) }
+                outcomeMeasures(studyProtocol.outcomes.analysedMeasures, membership)
             )
         }
         let first = ConcurrentSlots<LongTableParts>(count: 1)
@@ -65,7 +63,7 @@ public struct Workup: Sendable {
         return AnalysisSetResults(
             id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? 0),
             table1: rest.table1, kinetics: fromTable.kinetics, cytokines: fromTable.cytokines, proteomics: rest.volcano,
-            medication: rest.medication, outcomes: rest.outcomes, outcomeMeasures: rest.measures,
+            medication: rest.medication, outcomeMeasures: rest.measures,
             matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings)
     }
 

@@ -165,7 +165,6 @@ public struct CohortDeriver: Sendable {
     /// The admission analytes' indexes (empty when the protocol shows no admission sample).
     private let admissionAnalyte: [String: Int32]
     private let drugDays: DrugDayTable
-    private let infections: [[Double]]
 
     private var builder: DailyValueTableBuilder
     private var sofaTable: SOFATable
@@ -315,11 +314,9 @@ public struct CohortDeriver: Sendable {
             seen(i, m.time)
             if let d = plan.drugIndex[m.drug.lowercased()] { drugBuckets[i * drugs.count + d].append(axis.period(of: m.time)) }
         }
-        var infections = [[Double]](repeating: [], count: patients.count)
         for e in study.events {
             guard let i = indexByID[e.patientID] else { continue }
             seen(i, e.time)
-            if e.event == p.outcomes.secondaryInfectionEvent { infections[i].append(e.time) }
         }
         var drugDays = DrugDayTable(drugs: drugs)
         for b in drugBuckets.indices { drugDays.append(Array(Set(drugBuckets[b])).sorted()) }
@@ -338,7 +335,6 @@ public struct CohortDeriver: Sendable {
         self.lastRecorded = lastRecorded
         self.admissionAnalyte = admissionAnalyte
         self.drugDays = drugDays
-        self.infections = infections
         self.builder = DailyValueTableBuilder(keys: plan.keys)
         self.sofaTable = SOFATable(componentNames: p.sofa.components.map(\.name))
     }
@@ -486,7 +482,7 @@ public struct CohortDeriver: Sendable {
         for i in patients.indices {
             guard let ci = courseIndex[patients[i].id] else { continue }
             outcomes.append(calculator.outcomes(
-                course: study.courses[ci], day0: axis.isICUDay ? patients[i].day0 : icuDay(Double(patients[i].day0) * axis.periodDays), lastRecorded: lastRecorded[i], infectionTimes: infections[i]))
+                course: study.courses[ci], day0: axis.outcomeOriginDay(ofPeriod: patients[i].day0), lastRecorded: lastRecorded[i]))
         }
 
         return DerivedCohort(

@@ -33,10 +33,6 @@ public struct PatientOutcomes: Sendable, Equatable, Codable {
     public var ventilation: TimeToEvent?
     /// Event = ICU discharge alive.
     public var icuStay: TimeToEvent
-    /// Event = death.
-    public var mortality: TimeToEvent
-    /// A secondary-infection event with `0 ≤ time − day0 ≤ horizon`.
-    public var secondaryInfection: Bool
 }
 
 /// The outcome rules, measured from `t0` = the start of day 0 (time `day0` on the ICU-day
@@ -50,8 +46,6 @@ public struct PatientOutcomes: Sendable, Equatable, Codable {
 ///   follow-up end, else the last recorded time).
 /// - ICU stay: event = discharge alive at `discharge − t0`. Death in the ICU (death ≤ discharge,
 ///   or no discharge): by `death_in_icu`. Still in the ICU: censored when last seen.
-/// - Mortality: event = death within H; otherwise censored at the last time known alive
-///   (follow-up end, else discharge, else the last recorded time), at most H.
 /// - Duration days: `calendar_days_inclusive` = ⌊τ⌋ + 1 (day 0 … the end day, both counted),
 ///   at most H + 1; `elapsed_days` = τ, at most H. A worst-outcome death gets the maximum.
 struct OutcomeCalculator {
@@ -85,10 +79,9 @@ struct OutcomeCalculator {
         }
     }
 
-    func outcomes(course: ICUCourse, day0: Int, lastRecorded: Double?, infectionTimes: [Double]) -> PatientOutcomes {
+    func outcomes(course: ICUCourse, day0: Int, lastRecorded: Double?) -> PatientOutcomes {
         let t0 = Double(day0)
         let lastSeenInICU = course.discharge ?? course.followUpEnd ?? lastRecorded ?? t0
-        let lastKnownAlive = course.followUpEnd ?? course.discharge ?? lastRecorded ?? t0
 
         // Ventilation.
         let status: VentilationStatus
@@ -123,18 +116,6 @@ struct OutcomeCalculator {
             icuStay = censored(lastSeenInICU - t0)
         }
 
-        // Mortality.
-        let mortality: TimeToEvent
-        if let death = course.death, death - t0 <= horizon {
-            mortality = eventOrHorizon(death - t0)
-        } else if course.death != nil {
-            mortality = censored(horizon)
-        } else {
-            mortality = censored(lastKnownAlive - t0)
-        }
-
-        let infection = infectionTimes.contains { $0 - t0 >= 0 && $0 - t0 <= horizon }
-        return PatientOutcomes(
-            ventilationStatus: status, ventilation: ventilation, icuStay: icuStay, mortality: mortality, secondaryInfection: infection)
+        return PatientOutcomes(ventilationStatus: status, ventilation: ventilation, icuStay: icuStay)
     }
 }

@@ -12,8 +12,9 @@
 ///     - {name: vfd, label: Ventilator-free days, kind: free_days, of: ventilation}
 ///     - {name: icu_los, label: ICU length of stay, kind: duration, of: icu_stay}
 /// ```
-/// Without `measures` the outcomes are the paper's four (secondary infection, time on
-/// ventilation, ICU length of stay, mortality, with their Kaplan–Meier curves).
+/// Without `measures` the outcomes are the paper's (`paperOutcomes`: secondary infection, time on
+/// ventilation, ICU length of stay, mortality and the time to death, with their Kaplan–Meier
+/// curves), the same declarations the default protocol writes out.
 public struct OutcomeMeasure: Codable, Sendable, Hashable {
     public enum Kind: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
         /// Time from day 0 to `event` within the horizon: Kaplan–Meier and log-rank; with a
@@ -82,6 +83,25 @@ public struct OutcomeMeasure: Codable, Sendable, Hashable {
 
     /// The event kind that means death (from `icu_course.csv`) rather than an `events.csv` row.
     public static let death = "death"
+
+    /// The paper's outcomes (Kooistra et al. 2020) as declarations, with horizon H =
+    /// `settings.horizon_days`: a secondary infection within H (the `secondary_infection_event`
+    /// kind; binary), the time on mechanical ventilation and the ICU length of stay (durations,
+    /// with their Kaplan–Meier curves), H-day mortality (binary) and the time to death within H
+    /// (Kaplan–Meier). The default protocol writes them out; a protocol without `measures` gets
+    /// them too.
+    public static func paperOutcomes(_ settings: OutcomeSettings) -> [OutcomeMeasure] {
+        let h = settings.horizonDays
+        return [
+            OutcomeMeasure(
+                name: "secondary_infection", label: "Secondary infection within \(h) days", kind: .binary,
+                event: settings.secondaryInfectionEvent),
+            OutcomeMeasure(name: "ventilation_days", label: "Time on mechanical ventilation", kind: .duration, of: .ventilation),
+            OutcomeMeasure(name: "icu_los", label: "ICU length of stay", kind: .duration, of: .icuStay),
+            OutcomeMeasure(name: "mortality", label: "\(h)-day mortality", kind: .binary, event: death),
+            OutcomeMeasure(name: "death", label: "Time to death", kind: .timeToEvent, event: death),
+        ]
+    }
 }
 
 extension OutcomeMeasure: ProtocolRequiredKeys {

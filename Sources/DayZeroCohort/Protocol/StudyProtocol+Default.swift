@@ -48,7 +48,8 @@ extension StudyProtocol {
             proteomics: .paperDefault,
             outcomes: OutcomeSettings(
                 horizonDays: 28, deathDuringVentilation: .worstOutcome, deathInICU: .worstOutcome,
-                secondaryInfectionEvent: "secondary_infection", durationCounting: .calendarDaysInclusive),
+                secondaryInfectionEvent: "secondary_infection", durationCounting: .calendarDaysInclusive,
+                measures: OutcomeMeasure.paperOutcomes(OutcomeSettings(horizonDays: 28))),
             analysisSets: [
                 AnalysisSetRule(name: "main", description: "All included patients."),
                 AnalysisSetRule(

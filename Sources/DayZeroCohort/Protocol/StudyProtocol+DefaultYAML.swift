@@ -204,11 +204,21 @@ extension ProtocolYAML {
           # "ventilated / in the ICU" to the horizon and censors there; censor_at_death censors at death.
           death_during_ventilation: worst_outcome
           death_in_icu: worst_outcome
-          # events.csv kind counted as a secondary infection (within the horizon after day 0).
-          secondary_infection_event: secondary_infection
           # Days on the ventilator / in the ICU for median [IQR]: calendar_days_inclusive counts
           # day 0 through the end day (at most horizon + 1); elapsed_days is the elapsed time.
           duration_counting: calendar_days_inclusive
+          # The paper's outcomes. kind: binary (n (%) with the event within the horizon, Fisher;
+          # a patient known alive for less than the horizon without it is missing), duration
+          # (days on the ventilator / in the ICU from day 0: median [IQR], Mann-Whitney, with a
+          # Kaplan-Meier curve), time_to_event (Kaplan-Meier, log-rank; add competing: KIND for
+          # cumulative incidence and Gray's test), free_days (days alive and free of ventilation
+          # or the ICU up to the horizon, death = 0). event: death or an events.csv kind.
+          measures:
+            - {name: secondary_infection, label: Secondary infection within 28 days, kind: binary, event: secondary_infection}
+            - {name: ventilation_days, label: Time on mechanical ventilation, kind: duration, of: ventilation}
+            - {name: icu_los, label: ICU length of stay, kind: duration, of: icu_stay}
+            - {name: mortality, label: 28-day mortality, kind: binary, event: death}
+            - {name: death, label: Time to death, kind: time_to_event, event: death}
 
         # The report. paper_figure_references: captions cite the paper's figures ("cf. Fig. 3");
         # only for a study that reproduces Kooistra et al. (absent: false).

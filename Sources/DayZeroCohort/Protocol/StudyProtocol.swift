@@ -740,12 +740,15 @@ public struct OutcomeSettings: Codable, Sendable, Equatable {
     public var horizonDays: Int
     public var deathDuringVentilation: DeathHandling
     public var deathInICU: DeathHandling
-    /// The `events.csv` kind counted as a secondary infection.
+    /// The `events.csv` kind of the paper's secondary-infection outcome (used when `measures`
+    /// is absent).
     public var secondaryInfectionEvent: String
     public var durationCounting: DurationCounting
-    /// The outcomes the study declares; `nil`: the paper's four (secondary infection, time on
-    /// ventilation, ICU length of stay, mortality).
+    /// The outcomes the study declares; `nil`: the paper's (`OutcomeMeasure.paperOutcomes`).
     public var measures: [OutcomeMeasure]?
+
+    /// The outcomes analysed: the declared ones, else the paper's.
+    public var analysedMeasures: [OutcomeMeasure] { measures ?? OutcomeMeasure.paperOutcomes(self) }
 
     public init(
         horizonDays: Int = 28, deathDuringVentilation: DeathHandling = .worstOutcome, deathInICU: DeathHandling = .worstOutcome,

@@ -68,6 +68,13 @@ public struct TimeAxis: Codable, Sendable, Hashable {
         }
     }
 
+    /// The ICU day the outcomes of a patient aligned on period `k` count from: the ICU day
+    /// holding time `kP` (the start of period k with `floor`, its centre with `nearest`); on the
+    /// ICU-day axis, `k` itself. Outcomes keep their elapsed-time rules in days from its start.
+    public func outcomeOriginDay(ofPeriod k: Int) -> Int {
+        isICUDay ? k : DayZeroCohort.icuDay(Double(k) * periodDays)
+    }
+
     /// The first time (ICU days) in period `k`: `kP` with `floor`, `(k − ½)P` with `nearest`.
     /// A time `t` is in period `k` exactly when `start(k) ≤ t < start(k + 1)`.
     @inlinable
