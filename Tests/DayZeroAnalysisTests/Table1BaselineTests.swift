@@ -31,6 +31,26 @@ struct Table1BaselineTests {
         #expect(row.warnings.contains("missing values: treated 1, control 2"))
     }
 
+    @Test("a set that selects on a characteristic shows its row untested (0 vs 0 is the rule, not a finding); other sets test it")
+    func rowSelectedBySetRuleIsNotTested() throws {
+        let analysis = try StudyAnalysis(study: AlcoholicHepatitisCohort.default, protocol: .alcoholicHepatitis)
+        func row(_ set: String) throws -> Table1.Row {
+            let s = try #require(analysis.results.analysisSets.first { $0.id == set })
+            return try #require(s.table1.sections.flatMap(\.rows).first { $0.id == "infection_admission" })
+        }
+        let main = try row("main")
+        #expect(main.test == "fisher" && main.pValue != nil)
+        let selected = try row("no-infection-at-admission")
+        #expect(selected.treated.count == 0 && selected.control.count == 0)
+        #expect(selected.test == nil && selected.pValue == nil && selected.statistic == nil)
+        #expect(selected.warnings.last?.hasPrefix("not tested: the analysis set's rule selects on this characteristic") == true)
+        #expect(!selected.warnings.contains { $0.contains("degenerate") })
+        // The patient with an unknown status is still counted as missing.
+        #expect(selected.treated.missing + selected.control.missing == main.treated.missing + main.control.missing)
+        // A constant row the set's rule does not name keeps its test; a varying one is not constant.
+        #expect(!Workup.isConstant(main))
+    }
+
     @Test("categorical row, every expected count ≥ 5: chi-square without correction, p = exp(−x/2) for 2 df")
     func categoricalChiSquare() throws {
         // chisq.test(matrix(c(30, 30, 40, 35, 25, 40), ncol = 2), correct = FALSE):

@@ -45,9 +45,48 @@ extension Workup {
     /// Table 1: the protocol's baseline sections (patients.csv variables), and the Table 1
     /// parameters on ICU admission (ICU day 0) and on the alignment day (aligned day 0).
     func table1(_ membership: AnalysisSetMembership) -> Table1 {
-        Table1(sections: table1Inputs(membership).map { section in
-            Table1.Section(title: section.title, rows: section.inputs.map(\.row))
+        let selected = selectingRowIDs(membership)
+        return Table1(sections: table1Inputs(membership).map { section in
+            Table1.Section(title: section.title, rows: section.inputs.map { input in
+                var row = input.row
+                // A characteristic the set's own rule selects on is the same in every member
+                // (e.g. "no infection at admission": 0 vs 0): the row stays, to show the rule
+                // held, but a test of it would only restate the rule.
+                if selected.contains(row.id), Self.isConstant(row) {
+                    row.test = nil
+                    row.statistic = nil
+                    row.pValue = nil
+                    // The test's own notes (a degenerate table) go with the test; missing counts stay.
+                    row.warnings = row.warnings.filter { $0.hasPrefix("missing values") }
+                        + ["not tested: the analysis set's rule selects on this characteristic, so it is the same in every patient of the set"]
+                }
+                return row
+            })
         })
+    }
+
+    /// The Table 1 row ids of the baseline variables the set's own include/exclude rules name.
+    func selectingRowIDs(_ membership: AnalysisSetMembership) -> Set<String> {
+        guard let rule = studyProtocol.analysisSets.first(where: { $0.name == membership.name }) else { return [] }
+        var ids = Set<String>()
+        for leaf in (rule.includeIf?.leaves ?? []) + (rule.excludeIf?.leaves ?? []) {
+            if case .variable(let v) = leaf { ids.insert(Self.baselineRowID(v.variable)) }
+        }
+        return ids
+    }
+
+    /// Whether every member with a known value has the same value: a count row with nobody or
+    /// everybody counted, a categorical row with at most one level present.
+    static func isConstant(_ row: Table1.Row) -> Bool {
+        switch row.kind {
+        case .count:
+            let groups = [row.treated, row.control]
+            return groups.allSatisfy { ($0.count ?? 0) == 0 } || groups.allSatisfy { ($0.count ?? 0) == $0.n - $0.missing }
+        case .categorical:
+            return (row.levels ?? []).filter { ($0.treated.count ?? 0) + ($0.control.count ?? 0) > 0 }.count <= 1
+        case .continuous:
+            return false
+        }
     }
 
     /// The row id of baseline variable `name`: `sex_male` for sex, `history.NAME` for the
