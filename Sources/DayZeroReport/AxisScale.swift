@@ -107,8 +107,10 @@ package struct AxisScale: Sendable, Equatable {
         guard let lo = positive.min(), let hi = positive.max() else {
             return linear(values: values, range: range)
         }
-        let loExp = Int((Foundation.log10(lo) + 1e-12).rounded(.down))
-        var hiExp = Int((Foundation.log10(hi) - 1e-12).rounded(.up))
+        // Powers of ten within ±300 (10⁻³²⁴ is 0 and 10³⁰⁹ infinite as doubles); a value beyond
+        // is drawn at the edge.
+        let loExp = max(-300, min(299, Int((Foundation.log10(lo) + 1e-12).rounded(.down))))
+        var hiExp = max(-299, min(300, Int((Foundation.log10(hi) - 1e-12).rounded(.up))))
         if hiExp <= loExp { hiExp = loExp + 1 }
         let decades = hiExp - loExp
         let multipliers: [Double]
@@ -117,7 +119,8 @@ package struct AxisScale: Sendable, Equatable {
             multipliers = [1, 2, 5]
         } else {
             multipliers = [1]
-            if decades > 8 { powerStride = 2 }
+            // At most about eight labelled powers: every 2nd up to 16 decades, then wider.
+            if decades > 8 { powerStride = (decades + 7) / 8 }
         }
         var candidates: [Double] = []
         var e = loExp

@@ -13,6 +13,8 @@ package enum KineticsPanelSVG {
     static let plotBottom = 208.0
     /// Days beyond ±365 from day 0 are not drawn.
     static let maxDay = 365
+    /// The fewest patients whose confidence interval sets the y axis.
+    static let minimumForScale = 3
 
     package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette, wording: StudyWording = .icu) -> String {
         var canvas = SVGCanvas(width: width, height: height)
@@ -51,10 +53,13 @@ package enum KineticsPanelSVG {
         func xSlot(_ slot: Double) -> Double { plotLeft + (slot + 0.5) * slotWidth }
         func xDay(_ d: Int) -> Double { xSlot(Double(offset + d - firstDay)) }
 
-        // Y scale from every plotted number.
+        // Y scale from every plotted mean, and the confidence limits of days with at least
+        // `minimumForScale` patients: the interval of a day with two patients (t on 1 df) can
+        // span six decades and would flatten every other day; its bar is clipped at the edge.
         var values: [Double] = []
         for s in panel.days + panel.admission {
-            for v in [s.geometricMean, s.lower, s.upper] { if let v, v.isFinite { values.append(v) } }
+            let limits = s.n >= minimumForScale ? [s.lower, s.upper] : []
+            for v in [s.geometricMean] + limits { if let v, v.isFinite { values.append(v) } }
         }
         let yScale = AxisScale.automatic(values: values, range: (plotBottom, plotTop))
 

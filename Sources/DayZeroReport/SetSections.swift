@@ -70,6 +70,9 @@ enum FigureHTML {
             + " and the patient as random effect. The p value under each title covers the whole window"
             + (crossing ? "; the p values on the left and right cover the \(w.periods) up to \(zero) and from \(zero) on." : ".")
             + " Log-scaled axes are marked."
+            + (panels.contains { $0.days.contains { $0.n > 1 && $0.n < KineticsPanelSVG.minimumForScale } }
+                ? " The axes are scaled on the days with at least \(KineticsPanelSVG.minimumForScale) patients in a group; wider intervals are clipped at the edge."
+                : "")
     }
 
     /// A p-value underflow of model terms the report does not show (the intercept, the main

@@ -3,6 +3,18 @@ import Testing
 
 @Suite("Number formatting and scales")
 struct FormattingTests {
+    @Test("a log axis over the whole double range: powers within ±300, about eight labelled, all finite")
+    func logAxisAtTheEdgesOfDouble() {
+        let s = AxisScale.logarithmic(values: [.leastNonzeroMagnitude, 1e308], range: (200, 0))
+        #expect(s.kind == .log10)
+        #expect(s.ticks.allSatisfy { $0.isFinite && $0 > 0 })
+        #expect(s.ticks.count >= 2 && s.ticks.count <= 10, "\(s.ticks.count) ticks")
+        #expect(s.tickLabels.count == s.ticks.count)
+        #expect(s.position(1) != nil)
+        // Two decades keep the 1-2-5 ticks.
+        #expect(AxisScale.logarithmic(values: [1, 100], range: (100, 0)).ticks == [1, 2, 5, 10, 20, 50, 100])
+    }
+
     @Test("p-values: the documented rule, on the paper's own values and the edges")
     func pValues() {
         let cases: [(Double?, String)] = [

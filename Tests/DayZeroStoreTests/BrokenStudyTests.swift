@@ -26,7 +26,7 @@ let brokenStudyExpected = [
     "measurements.csv:6:5: unit \"mg/L\" is not a unit of platelets; platelets accepts 10^9/L, 10^3/uL, /uL [incompatible-unit]",
     "measurements.csv:7:4: value 115 °F = 46.1111 °C is outside the physiological range of temperature, 25 to 45 °C [out-of-range]",
     "measurements.csv:8:2: time \"-1\" is before the ICU admission of patient \"B01\" (icu_admission \"0\") [before-admission]",
-    "measurements.csv:9:2: time \"21\" is after the end of the ICU stay of patient \"B01\" (icu_discharge \"20\") [after-stay]",
+    "measurements.csv:9:2: time \"29\" is after the end of follow-up of patient \"B01\" (follow_up_end \"28\") [after-stay]",
     "measurements.csv:10:1: patient \"B04\" refused consent (consent_refused = 1 in patients.csv, line 5); their data must not be in measurements.csv [consent-refused]",
     "measurements.csv:11:1: patient_id \"B42\" is not defined in patients.csv [undefined-patient]",
     "measurements.csv:12:3: parameter \"il6\" is a cytokine; it belongs in cytokines.csv [parameter-table]",
@@ -210,11 +210,11 @@ struct BrokenStudyTests {
             """.utf8).write(to: folder.appendingPathComponent("measurements.csv"))
         let error = try importProblems(folder, to: directory.appendingPathComponent("s.sqlite"))
         compare(error.lines, [
-            "measurements.csv:4:2: time \"11\" is after the end of the ICU stay of patient \"A\" (icu_discharge \"10\") [after-stay]",
+            "measurements.csv:4:2: time \"11\" is after the end of follow-up of patient \"A\" (icu_discharge \"10\") [after-stay]",
             "measurements.csv:5:2: time \"-0.01\" is before the ICU admission of patient \"A\" (icu_admission \"0\") [before-admission]",
             "measurements.csv:6:2: time \"2021-03-30T11:59\" is before the ICU admission of patient \"B\" (icu_admission \"2021-03-30T12:00\") [before-admission]",
-            "measurements.csv:9:2: time \"2021-04-02T09:01\" is after the end of the ICU stay of patient \"B\" (icu_discharge \"2021-04-02T09:00\") [after-stay]",
-            "measurements.csv:12:2: time \"3\" is after the end of the ICU stay of patient \"B\" (icu_discharge \"2021-04-02T09:00\") [after-stay]",
+            "measurements.csv:9:2: time \"2021-04-02T09:01\" is after the end of follow-up of patient \"B\" (icu_discharge \"2021-04-02T09:00\") [after-stay]",
+            "measurements.csv:12:2: time \"3\" is after the end of follow-up of patient \"B\" (icu_discharge \"2021-04-02T09:00\") [after-stay]",
         ])
     }
 }

@@ -3,11 +3,12 @@ extension StudyProtocol {
     /// with prednisolone (`docs/examples.md`): treated = prednisolone started in the ICU, controls
     /// aligned on the treated median start day; exclusions as rules (Maddrey below 32, GI bleeding
     /// on ICU day 0–1); Table 1 from the study's declared variables; daily ICU labs; outcomes over
-    /// a year with liver transplantation competing with death.
+    /// a year with liver transplantation competing with death; labs daily in the ICU and weekly at the
+    /// clinic after discharge, to week 12, with a spline-time mixed model.
     /// `ProtocolYAML.alcoholicHepatitisYAML` is the same protocol with comments.
     public static let alcoholicHepatitis: StudyProtocol = {
-        let labs = DayWindow(-2, 28)
-        return StudyProtocol(
+        let labs = DayWindow(-2, 84)
+        var p = StudyProtocol(
             name: "alcoholic-hepatitis-prednisolone",
             title: "Prednisolone for severe alcoholic hepatitis in the ICU (DayZero synthetic example)",
             treatment: TreatmentRule(drug: "prednisolone"),
@@ -63,5 +64,9 @@ extension StudyProtocol {
                 BaselineSection(title: "At ICU admission", variables: ["infection_admission"]),
             ],
             groups: GroupLabels(treated: "Prednisolone", control: "No corticosteroids"))
+        // Daily in the ICU, weekly at the clinic: time as a natural spline with knots at one and
+        // four weeks (the 87 days of the window are too many, and too sparse, for one level each).
+        p.kineticsModelSetting = KineticsModel(time: .spline, knots: [7, 28])
+        return p
     }()
 }

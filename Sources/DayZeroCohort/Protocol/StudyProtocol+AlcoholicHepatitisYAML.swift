@@ -56,9 +56,17 @@ extension ProtocolYAML {
           exclude_controls_not_in_icu: true
 
         windows:
-          # Daily laboratory values in the ICU: two days before to 28 days after day 0. The data
-          # format keeps measurements inside the ICU stay, so the series end at ICU discharge.
-          serial: [-2, 28]
+          # Laboratory values: daily in the ICU, then weekly at the hepatology clinic after
+          # discharge (weeks 1-12 after day 0, while followed): two days before to 12 weeks after.
+          serial: [-2, 84]
+
+        # Time in the mixed models: a natural cubic spline with knots at one and four weeks
+        # (lmerTest: value ~ splines::ns(time, knots, Boundary.knots) * group + (1 | patient)).
+        # The 87 days of the window, daily then weekly, are too many and too sparse for the
+        # categorical model (one level per day).
+        kinetics_model:
+          time: spline
+          knots: [7, 28]
 
         # Analysed parameters (log scale: geometric means, mixed models on log values). INR is not in
         # the catalog: the study declares it in parameters.csv (unit "ratio").

@@ -31,7 +31,9 @@ struct MeasurementFastPath {
     private var patientKey = 0
     private var admission = Moment(value: 0, precision: .icuDay, calendarDay: 0)
     private var anchor: LocalTimestamp?
-    private var stayEnd: Moment?
+    /// The end of the patient's follow-up (death, else follow-up end, else discharge): a
+    /// measurement after it goes to the ordinary path, which reports it.
+    private var observationEnd: Moment?
 
     private var pairs = ValuePairTable()
     /// The names of a pair just added, to be announced to the sink before the next row.
@@ -79,7 +81,7 @@ struct MeasurementFastPath {
         patientKey = info.key
         admission = course.admission
         anchor = course.anchor
-        stayEnd = course.stayEnd
+        observationEnd = course.followUpEnd
         patientUsable = true
     }
 
@@ -112,7 +114,7 @@ struct MeasurementFastPath {
             else { return nil }
             // `checkWithin` without its reports: either failure goes to the ordinary path.
             if Moment.isBefore(moment, admission) { return nil }
-            if let stayEnd, Moment.isBefore(stayEnd, moment) { return nil }
+            if let observationEnd, Moment.isBefore(observationEnd, moment) { return nil }
             guard let pair = pairs.lookup(parameter: field(parameterField), unit: field(unitField)) else { return nil }
             guard let (value, canonical) = pair.check(field(valueField), range: valueRange) else { return nil }
             return MeasurementRow(

@@ -394,7 +394,9 @@ extension StudyFolderValidator {
             guard rowOK else { continue }
             let patient = self.patient(cPatient)
             if let patient { checkConsent(cPatient, patient.id, patient.info) }
-            let t = dataTime(cTime, patient: patient)
+            // Measurements may follow the ICU stay (clinic visits after discharge) while the
+            // patient is followed: up to death, else the end of follow-up, else discharge.
+            let t = dataTime(cTime, patient: patient, followUp: true)
             // A (parameter, unit) pair already found valid skips the name and unit lookups; the
             // checks that remain (value, range) run as below, and report the same way.
             if let rule = cachedRule(cParameter, cUnit) {

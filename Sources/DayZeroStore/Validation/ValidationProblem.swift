@@ -74,7 +74,7 @@ public enum ValidationRule: String, Sendable, Hashable, CaseIterable, Comparable
         case .sampleConflict: "A sample belongs to one patient; a patient has at most one ICU-admission cytokine sample."
         case .timeAnchor: "A timestamp needs the patient's ICU admission as a timestamp."
         case .beforeAdmission: "No data before ICU admission."
-        case .afterStay: "No data after ICU discharge or death (events: after death or end of follow-up)."
+        case .afterStay: "No data after the patient's observation ends: measurements and events after death or the end of follow-up (else ICU discharge); other data after ICU discharge or death."
         case .ventilationOrder: "Ventilation ends after it starts."
         case .courseChronology: "Discharge, death and ventilation are not before ICU admission; death is not before discharge; follow-up does not end before discharge."
         case .consentRefused: "A patient who refused consent has no clinical data."

@@ -300,10 +300,15 @@ enum AHPatientGenerator {
             }
         }
 
-        // Daily laboratory values in the ICU (integer ICU days): bilirubin, creatinine, INR, WBC.
+        // Daily laboratory values in the ICU (integer ICU days): bilirubin, creatinine, INR, WBC;
+        // then the weekly hepatology clinic visits after ICU discharge (weeks 1–12 after day 0,
+        // while followed, alive and not transplanted), drawn from a stream of their own so that
+        // everything else of the patient is the same with or without them.
+        var visits = Xoshiro256StarStar(seed: seed, stream: 0x4148_5649_0000_0000 &+ UInt64(index))
+        let observedUntil = [death, followUpEnd, transplant].compactMap { $0 }.min() ?? discharge
         appendLabs(
             id: id, site: site, maddrey: maddreyDrawn, treated: treated, day0: day0, lastDay: lastICUDay,
-            into: &record, rng: &rng)
+            clinicUntil: role.isAnalysed ? observedUntil : nil, into: &record, rng: &rng, visitRNG: &visits)
         return record
     }
 
@@ -346,9 +351,12 @@ enum AHPatientGenerator {
         var alternative: UnitConversion?
     }
 
+    /// The weekly clinic visits after ICU discharge: weeks 1…12 after day 0.
+    static let clinicWeeks = 1...12
+
     static func appendLabs(
-        id: String, site: String, maddrey: Double, treated: Bool, day0: Int, lastDay: Int,
-        into record: inout PatientRecord, rng: inout Xoshiro256StarStar
+        id: String, site: String, maddrey: Double, treated: Bool, day0: Int, lastDay: Int, clinicUntil: Double?,
+        into record: inout PatientRecord, rng: inout Xoshiro256StarStar, visitRNG: inout Xoshiro256StarStar
     ) {
         // Admission bilirubin follows Maddrey (DF = 4.6 × prolonged PT + bilirubin in mg/dL).
         let bilirubin = min(900, max(80, maddrey * 0.3 * 17.104 * rng.logNormal(median: 1, sdLog: 0.15)))
@@ -369,6 +377,7 @@ enum AHPatientGenerator {
                 slopeTreated: -0.01, slopeControl: -0.01, stepTreated: 0.15, noise: 0.1, range: 1...80, alternative: nil),
         ]
         var values: [[Double?]] = []
+        var lastLevels: [Double] = []
         for s in series {
             var level = log(s.admission)
             var offset = 0.0
@@ -384,6 +393,7 @@ enum AHPatientGenerator {
                 days.append(missing ? nil : roundTo(value, decimals: s.decimals))
             }
             values.append(days)
+            lastLevels.append(level)
         }
         // Day by day, in series order (one draw per written value for its unit).
         for day in 0...max(0, lastDay) {
@@ -399,6 +409,22 @@ enum AHPatientGenerator {
                     record.measurements.append((Measurement(
                         patientID: id, time: Double(day), parameter: s.parameter, value: value, sourceUnit: s.unit), s.decimals))
                 }
+            }
+        }
+        // Clinic visits (morning, ICU day v + 0.4) after discharge: the course goes on at half
+        // the ICU slope, with visit-to-visit noise; all four labs, written in the canonical unit.
+        guard let until = clinicUntil else { return }
+        for week in clinicWeeks {
+            let v = day0 + 7 * week
+            let time = Double(v) + 0.4
+            guard v > lastDay, time < until else { continue }
+            guard !visitRNG.bernoulli(0.1) else { continue }  // a missed visit
+            for (k, s) in series.enumerated() {
+                let slope = 0.5 * (treated ? s.slopeTreated : s.slopeControl)
+                let level = lastLevels[k] + slope * Double(v - lastDay) + visitRNG.normal(mean: 0, sd: s.noise * 1.5)
+                let value = roundTo(min(s.range.upperBound, max(s.range.lowerBound, exp(level))), decimals: s.decimals)
+                record.measurements.append((Measurement(
+                    patientID: id, time: time, parameter: s.parameter, value: value, sourceUnit: s.unit), s.decimals))
             }
         }
     }
