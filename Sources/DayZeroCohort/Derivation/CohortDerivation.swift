@@ -186,7 +186,14 @@ public struct CohortDeriver: Sendable {
     /// Treated = at least one administration of the treatment drug (case-insensitive); day 0 =
     /// ICU day ⌊first administration time⌋. Controls' day 0 = `MedianRounding.median` of the
     /// eligible treated patients' start days (or `fixed_icu_day`).
-    public init(study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) {
+    ///
+    /// The exclusions' parameter rules read the measurements of the parameters
+    /// `studyProtocol.exclusionParameters` names: from `exclusionMeasurements` when given (a
+    /// store reads just those rows, in stored order, while `study.measurements` stays empty),
+    /// else from `study.measurements`.
+    public init(
+        study: StudyData, protocol studyProtocol: StudyProtocol, exclusionMeasurements: MeasurementTable? = nil
+    ) throws(DerivationError) {
         let p = studyProtocol
         let registry = ParameterRegistry(declared: study.declaredParameters)
         let issues = p.validate(registry: registry, baseline: study.baselineRegistry)
@@ -211,9 +218,11 @@ public struct CohortDeriver: Sendable {
         screening.reserveCapacity(study.patients.count)
         var beforeAlignment: [CohortExclusion: Int] = [:]
         var treatedStartDays: [Int] = []
+        let exclusionParameters = p.exclusionParameters
         let exclusionFacts = CriterionFacts(
             rules: p.exclusions.map(\.rule), study: study, patients: p.exclusions.isEmpty ? [] : Array(study.patients.indices),
-            axis: axis)
+            axis: axis, measurements: exclusionParameters.isEmpty ? nil : exclusionMeasurements ?? study.measurements,
+            defaultAggregation: Dictionary(uniqueKeysWithValues: exclusionParameters.map { ($0, p.defaultAggregation(of: $0, registry: registry)) }))
         for (i, patient) in study.patients.enumerated() {
             var reasons: [CohortExclusion] = []
             for rule in p.exclusions where exclusionFacts.meetsBeforeAlignment(rule.rule, patient: i) {
