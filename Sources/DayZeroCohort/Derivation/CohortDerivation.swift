@@ -137,7 +137,9 @@ public struct CytokineKey: Sendable, Hashable {
 /// read from its store) is derived with only one patient's rows held at a time.
 ///
 /// Built from the study's other tables (`study.measurements`, `study.cytokines` and
-/// `study.proteomics` are not read: they may be empty), it screens and aligns every patient
+/// `study.proteomics` are not read — they may be empty — except the measurements of the
+/// parameters the exclusion rules name, which can be given apart: `init(study:protocol:
+/// exclusionMeasurements:)`), it screens and aligns every patient
 /// first — everything that needs neither — then takes each patient's rows
 /// (`add(studyIndex:rows:)`), in ascending study order (the order of `StudyData.patients`),
 /// each patient at most once, and fills that patient's daily series, admission cytokine

@@ -254,7 +254,8 @@ public struct TreatmentRule: Codable, Sendable, Equatable {
 }
 
 /// A named exclusion criterion, decided before alignment from the patient's facts: baseline
-/// variables, events and medication (see `Criterion`; windows count ICU days from admission).
+/// variables, events, medication and measurements (see `Criterion`; windows count ICU days —
+/// periods of the time axis — from admission).
 ///
 /// YAML: `{name: NAME, label: TEXT, if: RULE}`; the words `immunocompromised` and
 /// `consent_refused` alone stand for the built-in exclusion facts of `patients.csv`
