@@ -12,8 +12,9 @@ extension StudyProtocol {
     /// `on_at_least_days` ≥ 1 and not more than the days of their window; matching covariates
     /// are known, `1 ≤ ratio ≤ 20`, `caliper > 0`; exclusion names unique, their parameter
     /// rules on measured parameters only (not SOFA, not a cytokine, not the imputed
-    /// temperature: those values exist only after alignment or outside `measurements.csv`); baseline variables named by
-    /// rules and by `baseline:` are known and tested as their kind allows. Limits
+    /// temperature: those values exist only after alignment or outside `measurements.csv`);
+    /// baseline variables named by rules and by `baseline:` are known and tested as their kind
+    /// allows. Limits
     /// (`StudyLimits`): window ends within ±3650 days, `horizon_days` and `fixed_icu_day` at
     /// most 3650.
     ///
