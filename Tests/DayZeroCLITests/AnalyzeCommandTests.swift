@@ -63,6 +63,41 @@ import Testing
         #expect(a.analysisSets == inMemory.results.analysisSets)
     }
 
+    /// An exclusion over measurements: `analyze --db` (rows of the excluding parameter read
+    /// from the store before the streamed derivation) equals `analyze --study`, and the flow
+    /// shows the rule with its label and count in protocol order.
+    @Test func measurementExclusionStoreEqualsFolder() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("study")
+        let db = root.appendingPathComponent("study.sqlite")
+        try SyntheticCohort.write(to: folder)
+        _ = try StudyStore.importStudy(folder: folder, to: db)
+        let file = root.appendingPathComponent("protocol.yaml")
+        let anchor = "    if: {variable: consent_refused, is: 1}\n"
+        #expect(ProtocolYAML.defaultYAML.contains(anchor))
+        let text = ProtocolYAML.defaultYAML.replacingOccurrences(of: anchor, with: anchor + """
+              - name: renal
+                label: Creatinine above 2 mg/dL on 2 of ICU days 0–2
+                if: {parameter: creatinine, above: 2 mg/dL, window: [0, 2], on_at_least_days: 2}
+
+            """)
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let viaDB = try analyze(["--db", db.path, "--protocol", file.path], out: root.appendingPathComponent("a"))
+        let viaFolder = try analyze(["--study", folder.path, "--protocol", file.path], out: root.appendingPathComponent("b"))
+        #expect(viaDB.code == 0 && viaFolder.code == 0, "\(viaDB.errors.text) \(viaFolder.errors.text)")
+        let a = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("a/results.json")))
+        let b = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: root.appendingPathComponent("b/results.json")))
+        #expect(a.analysisSets == b.analysisSets)
+        #expect(a.provenance.inputHash == b.provenance.inputHash)
+        let flow = try #require(a.analysisSets.first?.flow)
+        #expect(flow.exclusions.map(\.reason) == ["immunocompromised", "consent_refused", "renal", "no_icu_course", "not_in_icu_on_alignment_day"])
+        let renal = try #require(flow.exclusions.first { $0.reason == "renal" })
+        #expect(renal.label == "Creatinine above 2 mg/dL on 2 of ICU days 0–2")
+        #expect(renal.count > 0)
+        #expect(flow.treated + flow.controls < 60, "fewer than the default cohort's 21 + 39 are analysed")
+    }
+
     @Test func brokenProtocolIsReportedWithItsLocation() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

@@ -1,5 +1,7 @@
 import ArgumentParser
 import DayZeroCLI
+import DayZeroCohort
+import DayZeroStore
 import DayZeroTestSupport
 import Foundation
 import Testing
@@ -21,14 +23,14 @@ struct ProtocolCheckStudyTests {
         return folder
     }
 
-    func protocolFile(variable: String, parameter: String) throws -> URL {
+    func protocolFile(variable: String, parameter: String, exclusion: String? = nil) throws -> URL {
         let url = try makeTemporaryDirectory("protocol-file").appendingPathComponent("p.yaml")
         let text = """
             dayzero_protocol: 1
             name: check
             treatment: {drug: d_penicillamine}
             exclusions:
-              - {name: early, label: Stage 1, if: {variable: \(variable), is: "1"}}
+              - {name: early, label: Stage 1, if: \(exclusion ?? "{variable: \(variable), is: \"1\"}")}
             alignment: {controls: fixed_icu_day, fixed_icu_day: 0}
             windows: {serial: [0, 10]}
             parameters:
@@ -60,6 +62,33 @@ struct ProtocolCheckStudyTests {
         let db = try makeTemporaryDirectory("protocol-db").appendingPathComponent("s.sqlite")
         #expect(try exitCode(["import", study.path, "--db", db.path]) == 0)
         #expect(try exitCode(["protocol", "check", valid.path, "--db", db.path]) == 0)
+    }
+
+    @Test("an exclusion over a declared measured parameter is valid with --study; unknown parameters and cytokines are located errors")
+    func measurementExclusion() throws {
+        let study = try studyFolder()
+        let albumin = try protocolFile(
+            variable: "stage", parameter: "albumin", exclusion: "{parameter: albumin, below: 2.5, window: [0, 1], aggregation: min}")
+        #expect(try exitCode(["protocol", "check", albumin.path, "--study", study.path]) == 0)
+        #expect(try exitCode(["protocol", "check", albumin.path]) == 1)
+        let declared = try StudyStore.readDeclarations(folder: study)
+        let registry = ParameterRegistry(declared: declared.declaredParameters)
+        func messages(_ exclusion: String) throws -> String {
+            let file = try protocolFile(variable: "stage", parameter: "albumin", exclusion: exclusion)
+            #expect(try exitCode(["protocol", "check", file.path, "--study", study.path]) == 1)
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let issues = ProtocolYAML.check(text, registry: registry, baseline: declared.baselineRegistry).issues
+            return ProtocolLoadError(file: "p.yaml", issues: issues).description
+        }
+        let unknown = try messages("{parameter: albumn, below: 2.5, window: [0, 1]}")
+        #expect(unknown.contains("p.yaml:5:"), "\(unknown)")
+        #expect(unknown.contains("unknown parameter 'albumn' (did you mean 'albumin'?)"), "\(unknown)")
+        // Without a sofa: definition there is no SOFA score at all; a cytokine is not in measurements.csv.
+        let noSOFA = try messages("{parameter: sofa, above: 10, window: [0, 1]}")
+        #expect(noSOFA.contains("unknown parameter 'sofa'"), "\(noSOFA)")
+        let cytokine = try messages("{parameter: il6, above: 100, window: [0, 1]}")
+        #expect(cytokine.contains("p.yaml:5:"), "\(cytokine)")
+        #expect(cytokine.contains("il6 is a cytokine (cytokines.csv); an exclusion's parameter rule reads measurements.csv"), "\(cytokine)")
     }
 
     @Test("a misspelled variable is found only against the study; a missing store is exit 2")

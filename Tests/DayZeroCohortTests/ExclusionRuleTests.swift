@@ -2,7 +2,8 @@ import Testing
 @testable import DayZeroCohort
 
 /// Exclusions as named rules over what is known before alignment (baseline variables, events,
-/// medication in ICU days), the variable and event rules of analysis sets, and their checks.
+/// medication in ICU days; measurements in `MeasurementExclusionTests`), the variable and event
+/// rules of analysis sets, and their checks.
 /// The study declares two variables: `stage` (categorical 1–4) and `bilirubin_mg` (continuous).
 @Suite("Exclusion rules and baseline-variable rules")
 struct ExclusionRuleTests {
@@ -150,7 +151,7 @@ struct ExclusionRuleTests {
         #expect(infection.members.map { c.patients[$0].id } == ["inf"])
     }
 
-    @Test("checks: unknown variables (with the study), thresholds on categories, unknown levels, parameter rules in exclusions")
+    @Test("checks: unknown variables (with the study), thresholds on categories, unknown levels, derived parameters in exclusions")
     func validation() throws {
         var p = StudyProtocol.paperDefault
         p.exclusions = [
@@ -158,7 +159,7 @@ struct ExclusionRuleTests {
             ExclusionRule(name: "b", label: "B", rule: .variable(VariableCriterion(variable: "stage", test: .threshold(.init(.above, 2))))),
             ExclusionRule(name: "c", label: "C", rule: .variable(VariableCriterion(variable: "stage", test: .oneOf(["5"])))),
             ExclusionRule(name: "d", label: "D", rule: .parameter(ParameterCriterion(
-                parameter: "ferritin", threshold: .init(.above, 1), window: DayWindow(0, 1)))),
+                parameter: "sofa", threshold: .init(.above, 1), window: DayWindow(0, 1)))),
             ExclusionRule(name: "no_icu_course", label: "E", rule: .variable(VariableCriterion(variable: "oedema", test: .oneOf(["maybe"])))),
             ExclusionRule(name: "a", label: "", rule: .variable(VariableCriterion(variable: "sex", test: .oneOf(["X"])))),
         ]
@@ -167,7 +168,7 @@ struct ExclusionRuleTests {
         #expect(issues.contains { $0.hasPrefix("exclusions[0].if.variable: unknown baseline variable 'stge' (did you mean 'stage'?)") })
         #expect(issues.contains { $0.hasPrefix("exclusions[1].if: 'stage' is categorical") })
         #expect(issues.contains { $0.hasPrefix("exclusions[2].if.is: '5' is not a value of stage (accepted: 1, 2, 3, 4)") })
-        #expect(issues.contains { $0.hasPrefix("exclusions[3].if.parameter: an exclusion is decided before the daily values exist") })
+        #expect(issues.contains { $0.hasPrefix("exclusions[3].if.parameter: sofa is derived: SOFA is scored from the daily values") })
         #expect(issues.contains { $0.hasPrefix("exclusions[4].name: 'no_icu_course' is the name of a built-in step") })
         #expect(issues.contains { $0.hasPrefix("exclusions[4].if.is: 'maybe' is not a value of oedema (accepted: 1, 0 (or yes, no))") })
         #expect(issues.contains { $0.hasPrefix("exclusions[5].name: exclusion 'a' is listed twice") })

@@ -57,7 +57,21 @@ struct StreamedDerivationTests {
         return (root, try StudyStore(url: db))
     }
 
-    func check(interleave: Set<String>, cytokineOnly: Int = 0) throws {
+    /// The default protocol with two exclusions over measurements: creatinine above 2 mg/dL on
+    /// 2 of ICU days 0–2 (the day's maximum, the protocol's aggregation), and the day's mean CRP
+    /// at least 300 mg/L on ICU day 0 or 1.
+    static let measurementExclusions: StudyProtocol = {
+        var p = StudyProtocol.paperDefault
+        p.exclusions += [
+            ExclusionRule(name: "renal", label: "Creatinine above 2 mg/dL on 2 of ICU days 0–2", rule: .parameter(ParameterCriterion(
+                parameter: "creatinine", threshold: Threshold(.above, 176.84), window: DayWindow(0, 2), onAtLeastDays: 2))),
+            ExclusionRule(name: "crp", label: "Mean CRP ≥ 300 mg/L on ICU day 0 or 1", rule: .parameter(ParameterCriterion(
+                parameter: "crp", threshold: Threshold(.atLeast, 300), window: DayWindow(0, 1), aggregation: .mean))),
+        ]
+        return p
+    }()
+
+    func check(interleave: Set<String>, cytokineOnly: Int = 0, protocol studyProtocol: StudyProtocol = .paperDefault) throws {
         let (root, store) = try makeStore(interleave: interleave, cytokineOnly: cytokineOnly)
         defer { try? FileManager.default.removeItem(at: root) }
         let whole = try store.load()
@@ -70,7 +84,7 @@ struct StreamedDerivationTests {
         #expect(partial == withoutStreamed)
         #expect(!whole.cytokines.isEmpty && !whole.proteomics.isEmpty && !partial.proteomicsSamples.isEmpty)
 
-        let streamed = try store.deriveCohort(study: partial, protocol: .paperDefault)
+        let streamed = try store.deriveCohort(study: partial, protocol: studyProtocol)
         #expect(streamed.readSortedByPatient == !interleave.isEmpty)
         #expect(streamed.measurementRows == whole.measurements.count)
         #expect(streamed.cytokineRows == whole.cytokines.count)
@@ -82,9 +96,14 @@ struct StreamedDerivationTests {
         #expect(StudyDigest.sha256(partial, streamed: streamed.digests) == StudyDigest.sha256(whole))
         #expect(StudyDigest.sha256(partial) != StudyDigest.sha256(whole))
 
-        let memory = try CohortDerivation.derive(whole, protocol: .paperDefault)
+        let memory = try CohortDerivation.derive(whole, protocol: studyProtocol)
         let cohort = streamed.cohort
         #expect(cohort.flow == memory.flow)
+        #expect(cohort.screening == memory.screening)
+        for step in memory.flow.excludedBeforeAlignment where studyProtocol.exclusionParameters.contains(step.reason.name) {
+            // The measurement exclusions do exclude some patients, and not all.
+            #expect(step.count > 0 && step.count < memory.flow.screened / 2, "\(step)")
+        }
         #expect(cohort.patients == memory.patients)
         #expect(cohort.daily.values == memory.daily.values)
         #expect(cohort.daily.days == memory.daily.days)
@@ -94,15 +113,17 @@ struct StreamedDerivationTests {
         #expect(cohort.ruleCounts == memory.ruleCounts)
         #expect(cohort.cytokineAdmission == memory.cytokineAdmission)
         #expect(cohort.proteomics == memory.proteomics)
+        // Fewer patients are analysed under extra exclusions.
+        let full = studyProtocol.exclusions == StudyProtocol.paperDefault.exclusions
         #expect(cohort.daily.count > 1000)
-        #expect(cohort.cytokineAdmission.count > 100)
+        #expect(cohort.cytokineAdmission.count > (full ? 100 : 20))
         if cytokineOnly > 0 {
             // Some analysed patients do reach the derivation with cytokine rows alone.
             let measured = Set(whole.measurements.patientIDs)
             let alone = Set(cohort.cytokineAdmission.patient.map { cohort.patients[Int($0)].id }).subtracting(measured)
             #expect(alone.count >= 2, "\(alone)")
         }
-        #expect(cohort.proteomics.entries.count > 1000)
+        #expect(cohort.proteomics.entries.count > (full ? 1000 : 100))
     }
 
     @Test("rows stored grouped by patient: one pass, same cohort and digests as the whole study")
@@ -118,6 +139,12 @@ struct StreamedDerivationTests {
     func cytokineOnlyPatients() throws {
         try check(interleave: [], cytokineOnly: 3)
         try check(interleave: ["measurements.csv"], cytokineOnly: 3)
+    }
+
+    @Test("exclusions over measurements: the streamed path reads those parameters' rows first, same screening and cohort")
+    func measurementExclusions() throws {
+        try check(interleave: [], protocol: Self.measurementExclusions)
+        try check(interleave: ["measurements.csv"], protocol: Self.measurementExclusions)
     }
 
     @Test("a study that is not the store's is refused")

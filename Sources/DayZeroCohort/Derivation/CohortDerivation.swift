@@ -137,7 +137,9 @@ public struct CytokineKey: Sendable, Hashable {
 /// read from its store) is derived with only one patient's rows held at a time.
 ///
 /// Built from the study's other tables (`study.measurements`, `study.cytokines` and
-/// `study.proteomics` are not read: they may be empty), it screens and aligns every patient
+/// `study.proteomics` are not read — they may be empty — except the measurements of the
+/// parameters the exclusion rules name, which can be given apart: `init(study:protocol:
+/// exclusionMeasurements:)`), it screens and aligns every patient
 /// first — everything that needs neither — then takes each patient's rows
 /// (`add(studyIndex:rows:)`), in ascending study order (the order of `StudyData.patients`),
 /// each patient at most once, and fills that patient's daily series, admission cytokine
@@ -185,7 +187,14 @@ public struct CohortDeriver: Sendable {
     /// Treated = at least one administration of the treatment drug (case-insensitive); day 0 =
     /// ICU day ⌊first administration time⌋. Controls' day 0 = `MedianRounding.median` of the
     /// eligible treated patients' start days (or `fixed_icu_day`).
-    public init(study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) {
+    ///
+    /// The exclusions' parameter rules read the measurements of the parameters
+    /// `studyProtocol.exclusionParameters` names: from `exclusionMeasurements` when given (a
+    /// store reads just those rows, in stored order, while `study.measurements` stays empty),
+    /// else from `study.measurements`.
+    public init(
+        study: StudyData, protocol studyProtocol: StudyProtocol, exclusionMeasurements: MeasurementTable? = nil
+    ) throws(DerivationError) {
         let p = studyProtocol
         let registry = ParameterRegistry(declared: study.declaredParameters)
         let issues = p.validate(registry: registry, baseline: study.baselineRegistry)
@@ -210,9 +219,11 @@ public struct CohortDeriver: Sendable {
         screening.reserveCapacity(study.patients.count)
         var beforeAlignment: [CohortExclusion: Int] = [:]
         var treatedStartDays: [Int] = []
+        let exclusionParameters = p.exclusionParameters
         let exclusionFacts = CriterionFacts(
             rules: p.exclusions.map(\.rule), study: study, patients: p.exclusions.isEmpty ? [] : Array(study.patients.indices),
-            axis: axis)
+            axis: axis, measurements: exclusionParameters.isEmpty ? nil : exclusionMeasurements ?? study.measurements,
+            defaultAggregation: Dictionary(uniqueKeysWithValues: exclusionParameters.map { ($0, p.defaultAggregation(of: $0, registry: registry)) }))
         for (i, patient) in study.patients.enumerated() {
             var reasons: [CohortExclusion] = []
             for rule in p.exclusions where exclusionFacts.meetsBeforeAlignment(rule.rule, patient: i) {

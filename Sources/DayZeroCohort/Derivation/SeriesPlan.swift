@@ -26,9 +26,7 @@ struct SeriesPlan {
         sofa = p.sofa
         axis = p.timeAxis
         let derived = p.derivedParameterNames
-        func catalogAggregation(_ name: String) -> DailyAggregation {
-            p.parameterRule(named: name)?.aggregation ?? registry[name]?.aggregation ?? .max
-        }
+        func catalogAggregation(_ name: String) -> DailyAggregation { p.defaultAggregation(of: name, registry: registry) }
         for rule in p.parameters where !derived.contains(rule.name) {
             add(rule.name, rule.aggregation ?? registry[rule.name]?.aggregation ?? .max)
             if registry[rule.name]?.kind == .cytokine { cytokineAnalytes.append(rule.name) }

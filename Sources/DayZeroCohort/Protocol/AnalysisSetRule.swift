@@ -191,8 +191,9 @@ func formatNumber(_ x: Double) -> String {
 /// - `{event: KIND, window: [a, b]}` — an `events.csv` row of that kind in the window.
 ///
 /// Windows count aligned days in analysis sets; in `exclusions` (decided before alignment) they
-/// count ICU days from admission (day 0 = the admission day), and `parameter` rules are not
-/// available there.
+/// count ICU days (periods of the time axis) from admission (day 0 = the admission day), and a
+/// `parameter` rule there reads the period values of the patient's `measurements.csv` rows
+/// (not SOFA, cytokines or imputed values, which exist only after alignment or elsewhere).
 public indirect enum Criterion: Sendable, Hashable, Codable {
     case anyOf([Criterion])
     case allOf([Criterion])

@@ -10,9 +10,11 @@ extension StudyProtocol {
     /// SOFA scores are whole numbers 0…4 and `minimum_components` is 1…(number of components);
     /// the imputation value lies in the parameter's physiological range; criteria have
     /// `on_at_least_days` ≥ 1 and not more than the days of their window; matching covariates
-    /// are known, `1 ≤ ratio ≤ 20`, `caliper > 0`; exclusion names unique, their rules free of
-    /// `parameter` leaves (decided before the daily values exist); baseline variables named by
-    /// rules and by `baseline:` are known and tested as their kind allows. Limits
+    /// are known, `1 ≤ ratio ≤ 20`, `caliper > 0`; exclusion names unique, their parameter
+    /// rules on measured parameters only (not SOFA, not a cytokine, not the imputed
+    /// temperature: those values exist only after alignment or outside `measurements.csv`);
+    /// baseline variables named by rules and by `baseline:` are known and tested as their kind
+    /// allows. Limits
     /// (`StudyLimits`): window ends within ±3650 days, `horizon_days` and `fixed_icu_day` at
     /// most 3650.
     ///
@@ -40,6 +42,8 @@ struct ProtocolValidator {
     let derived: Set<String>
     /// The study's variables, or `nil` when the study is unknown.
     let baseline: BaselineRegistry?
+    /// The parameter whose daily values `temperature_imputation` changes, if any.
+    var imputedParameter: String?
     var issues: [ProtocolIssue] = []
 
     init(registry: ParameterRegistry, sofa: SOFADefinition, baseline: BaselineRegistry? = nil) {
@@ -100,6 +104,7 @@ struct ProtocolValidator {
         }
         nonEmpty(p.name, "name", "name")
         nonEmpty(p.treatment.drug, "treatment.drug", "the treatment drug")
+        imputedParameter = p.temperatureImputation?.parameter
         exclusions(p.exclusions)
         if let sections = p.baseline { baselineSections(sections) }
         if let g = p.groups {
@@ -398,13 +403,11 @@ struct ProtocolValidator {
         case .event(let e):
             nonEmpty(e.event, "\(path).event", "the event kind")
             window(e.window, "\(path).window")
-        case .parameter where beforeAlignment:
-            fail(.invalidValue, "\(path).parameter",
-                 "an exclusion is decided before the daily values exist: use variable, event or drug rules here, or a parameter rule in an analysis set's exclude_if")
         case .drug(let d):
             nonEmpty(d.drug, "\(path).drug", "the drug name")
             dayCount(d.onAtLeastDays, d.window, path)
         case .parameter(let p):
+            if beforeAlignment, !measuredBeforeAlignment(p.parameter, "\(path).parameter") { return }
             knownParameter(p.parameter, "\(path).parameter")
             if let written = p.threshold.written {
                 writtenQuantity(written, value: p.threshold.value, parameter: p.parameter, "\(path).\(p.threshold.comparison.rawValue)")
@@ -414,6 +417,24 @@ struct ProtocolValidator {
             }
             dayCount(p.onAtLeastDays, p.window, path)
         }
+    }
+
+    /// Whether an exclusion (decided before alignment, on the rows of `measurements.csv`) may
+    /// read parameter `name`; reports why not. An unknown name passes here (the parameter
+    /// rule's own check reports it).
+    mutating func measuredBeforeAlignment(_ name: String, _ path: String) -> Bool {
+        let why: String
+        if derived.contains(name) {
+            why = "\(name) is derived: SOFA is scored from the daily values of the analysed patients, after alignment, so an exclusion (decided before alignment, on measurements.csv) cannot read it"
+        } else if registry[name]?.kind == .cytokine {
+            why = "\(name) is a cytokine (cytokines.csv); an exclusion's parameter rule reads measurements.csv"
+        } else if name == imputedParameter {
+            why = "\(name) is imputed (temperature_imputation) in the daily values of the analysed patients, after alignment, so an exclusion (decided before alignment, on measurements.csv) cannot read its imputed values"
+        } else {
+            return true
+        }
+        fail(.invalidValue, path, why + "; use the rule in an analysis set's exclude_if")
+        return false
     }
 
     mutating func variableCriterion(_ v: VariableCriterion, _ path: String) {

@@ -140,6 +140,23 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public func analysisSet(named name: String) -> AnalysisSetRule? {
         analysisSets.first { $0.name == name }
     }
+
+    /// The measured parameters the exclusion rules' parameter leaves name (sorted, each once):
+    /// the `measurements.csv` rows a derivation needs before alignment.
+    public var exclusionParameters: [String] {
+        var names = Set<String>()
+        for leaf in exclusions.flatMap(\.rule.leaves) {
+            if case .parameter(let c) = leaf { names.insert(c.parameter) }
+        }
+        return names.sorted()
+    }
+
+    /// The aggregation of parameter `name`'s values within one period when a rule names none:
+    /// the protocol's rule for it, else the catalog's or the study's declaration, else `max`
+    /// (as for the daily values, `SeriesPlan`).
+    public func defaultAggregation(of name: String, registry: ParameterRegistry) -> DailyAggregation {
+        parameterRule(named: name)?.aggregation ?? registry[name]?.aggregation ?? .max
+    }
 }
 
 /// One section of Table 1's baseline characteristics: a title and the variables shown, in order
@@ -263,7 +280,8 @@ public struct TreatmentRule: Codable, Sendable, Equatable {
 }
 
 /// A named exclusion criterion, decided before alignment from the patient's facts: baseline
-/// variables, events and medication (see `Criterion`; windows count ICU days from admission).
+/// variables, events, medication and measurements (see `Criterion`; windows count ICU days —
+/// periods of the time axis — from admission).
 ///
 /// YAML: `{name: NAME, label: TEXT, if: RULE}`; the words `immunocompromised` and
 /// `consent_refused` alone stand for the built-in exclusion facts of `patients.csv`

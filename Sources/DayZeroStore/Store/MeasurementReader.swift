@@ -14,11 +14,22 @@ import Darwin
 /// GRDB's `Row` cursor does the same job several times slower; everything else in `load` is
 /// small enough not to matter.
 enum MeasurementReader {
-    static func read(_ db: Database, patientIDs: [Int64: String], into table: inout MeasurementTable) throws {
-        // `id` counts rows from 1 in insertion order, so its maximum sizes the columns once.
-        table.reserveCapacity(try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM measurement") ?? 0)
-        let statement = try db.makeStatement(
-            sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement ORDER BY id")
+    /// Appends the measurement rows to `table` in stored order (`id`): every row, or with
+    /// `parameters` only the rows of those parameters (one scan of the table, which has no
+    /// index on the parameter).
+    static func read(_ db: Database, patientIDs: [Int64: String], parameters: [String]? = nil, into table: inout MeasurementTable) throws {
+        let statement: Statement
+        if let parameters {
+            let marks = Array(repeating: "?", count: parameters.count).joined(separator: ", ")
+            statement = try db.makeStatement(
+                sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement WHERE parameter IN (\(marks)) ORDER BY id")
+            try statement.setArguments(StatementArguments(parameters))
+        } else {
+            // `id` counts rows from 1 in insertion order, so its maximum sizes the columns once.
+            table.reserveCapacity(try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM measurement") ?? 0)
+            statement = try db.makeStatement(
+                sql: "SELECT patient, time, parameter, value, source_value, source_unit FROM measurement ORDER BY id")
+        }
         let s = statement.sqliteStatement
         var patientKeys: [Int64: Int32] = [:]
         var parameters = TextKeys()

@@ -43,11 +43,25 @@ extension StudyStore {
     /// rows are read again with `ORDER BY patient, id` (SQLite's external merge sort, bounded
     /// memory).
     ///
+    /// The exclusions are decided before any row is streamed: when their rules read
+    /// measurements (`StudyProtocol.exclusionParameters`), the rows of those parameters alone are
+    /// read first, in stored order (one scan of the table), and handed to the `CohortDeriver`
+    /// for its screening.
+    ///
     /// The result equals `CohortDerivation.derive` on the fully loaded study, and the digests
     /// equal the in-memory ones, so the results and the input hash do not depend on the path.
     public func deriveCohort(study: StudyData, protocol studyProtocol: StudyProtocol) throws -> StreamedCohort {
-        let deriver = try CohortDeriver(study: study, protocol: studyProtocol)
         let patients = try read { db in try PatientKeys(db, study: study) }
+        var exclusionMeasurements: MeasurementTable?
+        let exclusionParameters = studyProtocol.exclusionParameters
+        if !exclusionParameters.isEmpty {
+            var ids: [Int64: String] = [:]
+            for (key, index) in patients.studyIndexOfKey { ids[key] = patients.ids[Int(index)] }
+            var table = MeasurementTable()
+            try read { db in try MeasurementReader.read(db, patientIDs: ids, parameters: exclusionParameters, into: &table) }
+            exclusionMeasurements = table
+        }
+        let deriver = try CohortDeriver(study: study, protocol: studyProtocol, exclusionMeasurements: exclusionMeasurements)
         let sumsBuilder = deriver.proteomicsBuilder(samples: study.proteomicsSamples)
         let proteomics = BackgroundJob { [self] in try read { db in try ProteomicsStream.run(db, builder: sumsBuilder) } }
         let firstPass = try StreamPass(store: self, patients: patients, deriver: deriver).run(sortedByPatient: false)
