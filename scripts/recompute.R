@@ -245,15 +245,28 @@ checks$relative[deep] <- abs(log10(checks$dayzero[deep]) - log10(checks$r[deep])
 checks$relative[checks$dayzero == checks$r] <- 0
 bad <- checks[!(checks$relative <= tolerance), ]
 if (!is.null(jsonFile)) {
-  # R's values at full precision (17 significant digits) for the Swift parity test; the
-  # DayZero values are not written: the test recomputes them.
+  # R's values for the Swift parity test; the DayZero values are not written (the test
+  # recomputes them). Numbers as %.17g (jsonlite rounds to 15 significant digits), text
+  # escaped by jsonlite.
+  str <- function(x) as.character(toJSON(x, auto_unbox = TRUE))
+  num <- function(x) if (is.finite(x)) sprintf("%.17g", x) else "null"
   versions <- vapply(c("survival", "cmprsk", "lme4", "lmerTest", "MatchIt"),
                      function(p) as.character(packageVersion(p)), "")
-  values <- lapply(seq_len(nrow(checks)), function(i)
-    list(set = checks$set[i], analysis = checks$analysis[i], id = checks$id[i], r = checks$r[i]))
-  doc <- list(generator = "scripts/recompute.R --json", r = R.version.string, packages = as.list(versions),
-              tolerance = tolerance, count = nrow(checks), values = values, matchingPairs = pairs)
-  writeLines(toJSON(doc, auto_unbox = TRUE, digits = I(17), pretty = TRUE, null = "null", na = "null"), jsonFile)
+  values <- vapply(seq_len(nrow(checks)), function(i)
+    sprintf('    {"set": %s, "analysis": %s, "id": %s, "r": %s}', str(checks$set[i]), str(checks$analysis[i]),
+            str(checks$id[i]), num(checks$r[i])), "")
+  matched <- vapply(pairs, function(x)
+    sprintf('    {"set": %s, "treated": %s, "controls": %s}', str(x$set), str(x$treated), str(x$controls)), "")
+  writeLines(c(
+    "{",
+    '  "generator": "scripts/recompute.R --json",',
+    sprintf('  "r": %s,', str(R.version.string)),
+    sprintf('  "packages": {%s},', paste(sprintf("%s: %s", vapply(names(versions), str, ""), vapply(versions, str, "")), collapse = ", ")),
+    sprintf('  "tolerance": %s,', format(tolerance)),
+    sprintf('  "count": %d,', nrow(checks)),
+    '  "values": [', paste(values, collapse = ",\n"), "  ],",
+    '  "matchingPairs": [', paste(matched, collapse = ",\n"), "  ]",
+    "}"), jsonFile)
   cat(sprintf("Wrote %d R values and %d MatchIt pairs to %s\n", nrow(checks), length(pairs), jsonFile))
 }
 for (a in unique(checks$analysis)) {
