@@ -2,11 +2,16 @@
 # Recomputes in R every p-value of a DayZero results.json from the tidy exports written beside
 # it (`dayzero analyze --out DIR`), and compares them.
 #
-#   Rscript scripts/recompute.R DIR [TOLERANCE]
+#   Rscript scripts/recompute.R DIR [TOLERANCE] [--json FILE]
 #
 # TOLERANCE is relative (default 1e-6). Exit status 0 when every p-value agrees, 1 otherwise.
-# Needs: jsonlite, lme4, lmerTest, survival, MatchIt (Debian: r-cran-jsonlite r-cran-lmertest
-# r-cran-survival r-cran-matchit).
+# --json FILE also writes every compared value as R computed it (set, analysis, id, r; the
+# MatchIt pairs of a propensity-matched set), at full precision: the committed fixture
+# Tests/DayZeroAnalysisTests/Fixtures/kooistra-default-r-recompute.json is this file for the
+# default cohort (regenerate with Tests/DayZeroAnalysisTests/Fixtures/kooistra-default-r-recompute.sh),
+# read by `swift test` (DefaultCohortRParityTests), which needs no R.
+# Needs: jsonlite, lme4, lmerTest, survival, cmprsk, MatchIt (Debian: r-cran-jsonlite
+# r-cran-lmertest r-cran-survival r-cran-cmprsk r-cran-matchit).
 # The R call used for each test is the one docs/methods.md names as DayZero's reference.
 
 suppressPackageStartupMessages({
@@ -15,19 +20,29 @@ suppressPackageStartupMessages({
   library(splines)
   library(survival)
   library(MatchIt)
+  library(cmprsk)
 })
 
 args <- commandArgs(trailingOnly = TRUE)
-if (length(args) < 1) stop("usage: Rscript scripts/recompute.R DIR [TOLERANCE]")
+usage <- "usage: Rscript scripts/recompute.R DIR [TOLERANCE] [--json FILE]"
+jsonFile <- NULL
+j <- which(args == "--json")
+if (length(j) > 0) {
+  if (length(j) > 1 || j[1] == length(args)) stop(usage)
+  jsonFile <- args[j + 1]
+  args <- args[-c(j, j + 1)]
+}
+if (length(args) < 1 || length(args) > 2) stop(usage)
 dir <- args[1]
 tolerance <- if (length(args) >= 2) as.numeric(args[2]) else 1e-6
 
 # Patient ids stay text ("007" and "7" are different patients).
-read <- function(name) read.csv(file.path(dir, name), stringsAsFactors = FALSE, na.strings = "",
-                                colClasses = c(patient_id = "character"))
+read <- function(name, ...) read.csv(file.path(dir, name), stringsAsFactors = FALSE, na.strings = "",
+                                     colClasses = c(patient_id = "character", ...))
 results <- fromJSON(file.path(dir, "results.json"), simplifyVector = FALSE)
 long <- read("aligned_long.csv")
-table1 <- read("table1_values.csv")
+# Table 1 values stay text: a categorical row's levels are written as in patients.csv.
+table1 <- read("table1_values.csv", value = "character")
 outcomes <- read("outcomes.csv")
 medication <- read("medication_use.csv")
 proteomics <- read("proteomics_pairs.csv")
@@ -40,6 +55,8 @@ checks <- data.frame(set = character(), analysis = character(), id = character()
 # Tests DayZero reported as not computable (each with a warning in results.json) are counted
 # and listed at the end rather than compared.
 skipped <- 0
+# MatchIt's controls of every treated patient (propensity-matched sets), for --json.
+pairs <- list()
 add <- function(set, analysis, id, dayzero, r) {
   checks[nrow(checks) + 1, ] <<- list(set, analysis, id, dayzero, r)
 }
@@ -89,6 +106,7 @@ checkMatching <- function(s) {
   mismatches <- 0
   for (i in seq_len(nrow(ids))) {
     theirs <- paste(ids[i, !is.na(ids[i, ])], collapse = ";")
+    pairs[[length(pairs) + 1]] <<- list(set = set, treated = rownames(r$match.matrix)[i], controls = theirs)
     ours <- d$matched_controls[d$patient_id == rownames(r$match.matrix)[i]]
     if (is.na(ours)) ours <- ""
     if (!identical(ours, theirs)) mismatches <- mismatches + 1
@@ -106,13 +124,23 @@ for (s in results$analysisSets) {
   set <- s$id
   if (!is.null(s$matching)) checkMatching(s)
 
-  # Table 1: Fisher for count rows, Mann-Whitney for continuous rows.
+  # Table 1: Fisher for count rows, Mann-Whitney for continuous rows; categorical rows the
+  # levels x groups table without empty levels, chi-square without continuity correction when
+  # every expected count is >= 5, else Fisher r x c (gtsummary's add_p() rule; the choice is
+  # compared too, coded 1 = Fisher, 0 = chi-square).
   for (section in s$table1$sections) for (row in section$rows) {
     if (is.null(row$pValue)) { skipped <- skipped + 1; next }
     d <- table1[table1$analysis_set == set & table1$row_id == row$id & !is.na(table1$value), ]
-    tr <- d$value[d$group == "treated"]
-    co <- d$value[d$group == "control"]
-    p <- if (row$test == "fisher") fisher2x2(tr, co) else mannWhitney(tr, co)
+    if (row$kind == "categorical") {
+      t <- table(d$value, factor(d$group, levels = c("treated", "control")))
+      fisher <- any(suppressWarnings(chisq.test(t, correct = FALSE))$expected < 5)
+      add(set, "table1 test choice", row$id, as.numeric(row$test == "fisher"), as.numeric(fisher))
+      p <- if (fisher) fisher.test(t)$p.value else chisq.test(t, correct = FALSE)$p.value
+    } else {
+      tr <- as.numeric(d$value[d$group == "treated"])
+      co <- as.numeric(d$value[d$group == "control"])
+      p <- if (row$test == "fisher") fisher2x2(tr, co) else mannWhitney(tr, co)
+    }
     add(set, "table1", row$id, row$pValue, p)
   }
 
@@ -158,30 +186,43 @@ for (s in results$analysisSets) {
         fisher2x2(d$used[d$group == "treated"], d$used[d$group == "control"]))
   }
 
-  # Outcomes.
-  o <- s$outcomes
-  oc <- outcomes[outcomes$analysis_set == set, ]
-  pick <- function(curve) oc[oc$curve == curve, ]
-  si <- pick("secondary_infection")
-  add(set, "outcome", "secondary_infection", o$secondaryInfection$pValue,
-      fisher2x2(si$event[si$group == "treated"], si$event[si$group == "control"]))
-  mo <- pick("mortality")
-  # Alive but followed for less than the horizon: unknown, not a survivor.
-  mo$died <- ifelse(mo$event == 1, 1, ifelse(mo$time < o$horizonDays, NA, 0))
-  mo_known <- mo[!is.na(mo$died), ]
-  add(set, "outcome", "mortality (Fisher)", o$mortality$pValue,
-      fisher2x2(mo_known$died[mo_known$group == "treated"], mo_known$died[mo_known$group == "control"]))
-  ve <- pick("ventilation")
-  if (!is.null(o$ventilationDays$pValue))
-    add(set, "outcome", "ventilation days", o$ventilationDays$pValue,
-        mannWhitney(ve$days[ve$group == "treated"], ve$days[ve$group == "control"]))
-  ic <- pick("icu_stay")
-  if (!is.null(o$icuLengthOfStay$pValue))
-    add(set, "outcome", "ICU length of stay", o$icuLengthOfStay$pValue,
-        mannWhitney(ic$days[ic$group == "treated"], ic$days[ic$group == "control"]))
-  for (curve in list(list("ventilation", o$ventilationCurve), list("icu_stay", o$icuStayCurve), list("mortality", o$mortalityCurve))) {
-    if (is.null(curve[[2]]$logRankP)) next
-    add(set, "log-rank", curve[[1]], curve[[2]]$logRankP, logRank(pick(curve[[1]])))
+  # Declared outcomes (outcomeMeasures; docs/protocol.md "Outcomes declared by the study"), from
+  # outcomes.csv (one row per patient and measure, curve = the measure's name).
+  for (m in s$outcomeMeasures) {
+    d <- outcomes[outcomes$analysis_set == set & outcomes$curve == m$name, ]
+    tr <- d$group == "treated"
+    p <- m$row$pValue
+    if (m$kind == "binary") {
+      # event 1/0; empty = status at the horizon unknown, left out (counted as missing).
+      known <- d[!is.na(d$event), ]
+      if (is.null(p)) { skipped <- skipped + 1; next }
+      add(set, "outcome fisher", m$name, p,
+          fisher2x2(known$event[known$group == "treated"], known$event[known$group == "control"]))
+    } else if (m$kind %in% c("duration", "free_days")) {
+      # days: the duration (durations) or the free days; empty = unknown (free days), left out.
+      known <- d[!is.na(d$days), ]
+      if (is.null(p)) skipped <- skipped + 1
+      else add(set, "outcome mann-whitney", m$name, p,
+               mannWhitney(known$days[known$group == "treated"], known$days[known$group == "control"]))
+      # A duration's Kaplan-Meier curve: time, event 1/0 (the event ending it) and its log-rank test.
+      if (m$kind == "duration") {
+        if (is.null(m$survival$logRankP)) skipped <- skipped + 1
+        else add(set, "outcome log-rank", m$name, m$survival$logRankP, logRank(d))
+      }
+    } else if (m$kind == "time_to_event") {
+      # event = the cause: 1 the event, 2 the competing event, 0 censored.
+      if (is.null(m$cumulativeIncidence)) {
+        if (is.null(m$survival$logRankP)) { skipped <- skipped + 1; next }
+        d$event <- as.integer(d$event == 1)
+        add(set, "outcome log-rank", m$name, m$survival$logRankP, logRank(d))
+      } else {
+        ci <- m$cumulativeIncidence
+        if (is.null(ci$grayP)) { skipped <- skipped + 1; next }
+        tests <- cmprsk::cuminc(d$time, d$event, d$group, cencode = 0)$Tests
+        add(set, "outcome gray", m$name, ci$grayP, tests["1", "pv"])
+        add(set, "outcome gray statistic", m$name, ci$grayStatistic, tests["1", "stat"])
+      }
+    } else stop(sprintf("outcome measure %s: unknown kind %s", m$name, m$kind))
   }
 
   # Proteomics: paired t-test post vs pre per group and assay.
@@ -203,6 +244,31 @@ checks$relative <- abs(checks$dayzero - checks$r) / pmax(abs(checks$r), 1e-300)
 checks$relative[deep] <- abs(log10(checks$dayzero[deep]) - log10(checks$r[deep])) / abs(log10(checks$r[deep]))
 checks$relative[checks$dayzero == checks$r] <- 0
 bad <- checks[!(checks$relative <= tolerance), ]
+if (!is.null(jsonFile)) {
+  # R's values for the Swift parity test; the DayZero values are not written (the test
+  # recomputes them). Numbers as %.17g (jsonlite rounds to 15 significant digits), text
+  # escaped by jsonlite.
+  str <- function(x) as.character(toJSON(x, auto_unbox = TRUE))
+  num <- function(x) if (is.finite(x)) sprintf("%.17g", x) else "null"
+  versions <- vapply(c("survival", "cmprsk", "lme4", "lmerTest", "MatchIt"),
+                     function(p) as.character(packageVersion(p)), "")
+  values <- vapply(seq_len(nrow(checks)), function(i)
+    sprintf('    {"set": %s, "analysis": %s, "id": %s, "r": %s}', str(checks$set[i]), str(checks$analysis[i]),
+            str(checks$id[i]), num(checks$r[i])), "")
+  matched <- vapply(pairs, function(x)
+    sprintf('    {"set": %s, "treated": %s, "controls": %s}', str(x$set), str(x$treated), str(x$controls)), "")
+  writeLines(c(
+    "{",
+    '  "generator": "scripts/recompute.R --json",',
+    sprintf('  "r": %s,', str(R.version.string)),
+    sprintf('  "packages": {%s},', paste(sprintf("%s: %s", vapply(names(versions), str, ""), vapply(versions, str, "")), collapse = ", ")),
+    sprintf('  "tolerance": %s,', format(tolerance)),
+    sprintf('  "count": %d,', nrow(checks)),
+    '  "values": [', paste(values, collapse = ",\n"), "  ],",
+    '  "matchingPairs": [', paste(matched, collapse = ",\n"), "  ]",
+    "}"), jsonFile)
+  cat(sprintf("Wrote %d R values and %d MatchIt pairs to %s\n", nrow(checks), length(pairs), jsonFile))
+}
 for (a in unique(checks$analysis)) {
   x <- checks[checks$analysis == a, ]
   cat(sprintf("%-22s %5d values, largest relative difference %.3g\n", a, nrow(x), max(x$relative)))
