@@ -21,8 +21,9 @@ extension ProtocolYAML {
           control: Control
 
         # Exclusions, in flow order; a patient meeting several is counted under the first. Each is
-        # a rule over what is known before alignment: baseline variables (patients.csv), events and
-        # medication (windows in ICU days from admission). The flow diagram shows the label.
+        # a rule over what is known before alignment: baseline variables (patients.csv), events,
+        # medication and measurements (windows in ICU days from admission). The flow diagram
+        # shows the label.
         exclusions:
           - name: immunocompromised
             label: Pre-existing immunocompromised state
