@@ -84,7 +84,10 @@ enum MethodsHTML {
             if rule?.excludesControlsNotInICU == true { text += " " + w.controlsGoneSentence }
             out.append(h(text))
         }
-        out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
+        let categorical = set.table1.sections.contains { $0.rows.contains { $0.kind == .categorical } }
+        out.append(h("Table 1: counts as n (%) compared with Fisher's exact test; "
+            + (categorical ? "categories as n (%) per level compared with Pearson's χ² test without continuity correction, or Fisher's exact test when an expected count is below 5; " : "")
+            + "continuous characteristics as median [IQR] compared with the Mann–Whitney U test."))
         let panels = set.kinetics + set.cytokines
         if !panels.isEmpty {
             var byTransform: [String: [String]] = [:]
@@ -102,7 +105,8 @@ enum MethodsHTML {
                 : (panels.contains { $0.transform == "none" } ? "the geometric mean (the mean when untransformed)" : "the geometric mean")
             out.append(h("\(what): per group and \(w.period) \(mean) with its 95% confidence interval; between-group differences over time from a linear mixed model with \(interaction) and a random intercept per patient, fitted on transformed values (")
                 + transforms.joined(separator: "; ")
-                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window and over the \(w.periods) before and after \(w.aligned(0))."))
+                + h("), tested with a type III F test with Satterthwaite degrees of freedom over the whole window"
+                    + (panels.contains { $0.firstDay < 0 && $0.lastDay > 0 } ? " and over the \(w.periods) before and after \(w.aligned(0))." : ".")))
             if models != [nil] { out.append(h(timeModelSentence(models, wording: w))) }
             if let rule = options.timeAxisRule { out.append(h(rule)) }
         }

@@ -57,7 +57,10 @@ struct StudyWordingTests {
         var results = ProtocolTextTests.plainResults
         for i in results.analysisSets.indices {
             results.analysisSets[i].flow.controlAlignmentDay = 0
-            for k in results.analysisSets[i].kinetics.indices { results.analysisSets[i].kinetics[k].timeModel = "spline(knots: 2, 6)" }
+            for k in results.analysisSets[i].kinetics.indices {
+                results.analysisSets[i].kinetics[k].timeModel = "spline(knots: 2, 6)"
+                results.analysisSets[i].kinetics[k].firstDay = 0  // aligned on entry: no part before it
+            }
         }
         let options = ReportOptions(protocol: Self.trialProtocol)
         let html = ReportRenderer().render(results, options: options)
@@ -78,6 +81,10 @@ struct StudyWordingTests {
         #expect(text.contains("Time axis: one 6-month period is 182.625 days; a time t, in days since study entry, lies in 6-month period ⌊t / 182.625 + ½⌋"))
         #expect(text.contains("as a natural cubic spline"))
         #expect(text.contains("splines::ns(time"))
+        // Windows that start at period 0 have no before/after parts, and no text claims them.
+        #expect(text.contains("over the whole window."))
+        #expect(!text.contains("before and after 6-month period 0"))
+        #expect(!text.contains("the p values on the left and right"))
     }
 
     @Test("horizons of a year or more are also given in years")
