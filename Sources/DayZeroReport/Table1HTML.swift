@@ -35,7 +35,7 @@ package enum Table1HTML {
         var label = Markup.htmlShort(row.label, maxCharacters: 160)
         if let unit = row.unit?.trimmingCharactersInWhitespace(), !unit.isEmpty { label += ", " + Markup.htmlShort(unit, maxCharacters: 40) }
         var marks = ""
-        for warning in row.warnings {
+        for warning in row.warnings.compactMap(readableNote) {
             let index: Int
             if let existing = notes.firstIndex(of: warning) {
                 index = existing
@@ -59,6 +59,27 @@ package enum Table1HTML {
             s += "<td class=\"num\">\(cell(level.treated, kind: .count))</td><td class=\"num\">\(cell(level.control, kind: .count))</td><td></td></tr>\n"
         }
         return s
+    }
+
+    /// A row note as a reader of the table needs it, or `nil` when the table already says it or
+    /// it concerns a number the table does not show: missing counts are in the cells; the odds
+    /// ratio (infinite, or not identifiable from a table fixed by its margins) is not printed.
+    /// The statistics' codes become words; results.json keeps every note as computed.
+    static func readableNote(_ warning: String) -> String? {
+        if warning.hasPrefix("missing values:") || warning.hasPrefix("odds-ratio-infinite:") || warning.hasPrefix("degenerate-table:") {
+            return nil
+        }
+        if warning.hasPrefix("ties-normal-approximation:") {
+            return "tied values: p from the normal approximation with a tie correction (an exact p is not defined with ties; as R's wilcox.test)"
+        }
+        if warning.hasPrefix("exact-too-large:") {
+            return "p from the normal approximation (the exact distribution is too large to count)"
+        }
+        if let colon = warning.firstIndex(of: ":"), warning[..<colon].allSatisfy({ $0.isLowercase || $0 == "-" }) {
+            // Another code: its message alone ("small-expected-counts: some expected …").
+            return String(warning[warning.index(after: colon)...]).trimmingCharactersInWhitespace()
+        }
+        return warning
     }
 
     static func testName(_ test: String?) -> String? {

@@ -96,6 +96,18 @@ struct StudyWordingTests {
         #expect(OutcomesSection.horizonWords(400) == "400 days")
     }
 
+    @Test("Table 1 notes in words: codes translated, notes the cells already carry or about unshown numbers left out")
+    func readableNotes() {
+        #expect(Table1HTML.readableNote("missing values: treated 2, control 2") == nil)
+        #expect(Table1HTML.readableNote("odds-ratio-infinite: the conditional MLE of the odds ratio is +∞ (a zero cell off the diagonal); reported as nil") == nil)
+        #expect(Table1HTML.readableNote("degenerate-table: a margin is zero") == nil)
+        #expect(Table1HTML.readableNote("ties-normal-approximation: cannot compute the exact p-value with ties; the normal approximation with tie correction is used (as R)")
+            == "tied values: p from the normal approximation with a tie correction (an exact p is not defined with ties; as R's wilcox.test)")
+        #expect(Table1HTML.readableNote("small-expected-counts: some expected counts are below 5") == "some expected counts are below 5")
+        #expect(Table1HTML.readableNote("not tested: the analysis set's rule selects on this characteristic")
+            == "not tested: the analysis set's rule selects on this characteristic")
+    }
+
     @Test("units as a manuscript prints them: powers as superscripts, ×10ⁿ")
     func typesetUnits() {
         #expect(DisplayUnits.typeset("10^9/L") == "×10⁹/L")
