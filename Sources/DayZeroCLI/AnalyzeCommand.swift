@@ -128,7 +128,7 @@ public enum AnalysisCommandLine {
         let flow = main.flow
         lines.append("Cohort flow: \(flow.screened) screened")
         for step in flow.exclusions where !step.reason.contains(":") && step.count > 0 {
-            lines.append("  − \(step.count) \(step.reason.replacingOccurrences(of: "_", with: " "))")
+            lines.append("  − \(step.count) \(step.label ?? step.reason.replacingOccurrences(of: "_", with: " "))")
         }
         lines.append("  = \(flow.treated) treated + \(flow.controls) controls analysed"
             + (flow.controlAlignmentDay.map { " (controls aligned on \(wording.anchorPeriod($0)))" } ?? ""))
