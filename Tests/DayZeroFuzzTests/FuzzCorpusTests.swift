@@ -11,7 +11,7 @@ import Testing
 @Suite("Fuzz corpus replay")
 struct FuzzCorpusTests {
     /// Update these when inputs are added to the corpus (scripts/fuzz.sh prints the counts).
-    static let expectedCSVFiles = 13
+    static let expectedCSVFiles = 15
     static let expectedProtocolFiles = 10
 
     static let corpus = URL(fileURLWithPath: #filePath)
@@ -43,6 +43,8 @@ struct FuzzCorpusTests {
         #expect(outcomes["fixture-valid-timestamps.txt"] == .valid(rows: 14))
         #expect(outcomes["fixture-valid-variables.txt"] == .valid(rows: 11))
         #expect(outcomes["pbcseq-5-patients.txt"] == .valid(rows: 64))
+        #expect(outcomes["synthetic-kooistra-2-patients.txt"] == .valid(rows: 38))
+        #expect(outcomes["synthetic-alcoholic-hepatitis-2-patients.txt"] == .valid(rows: 20))
         // … and the broken ones are refused.
         #expect(outcomes["fixture-broken-study.txt"].map { if case .invalid = $0 { true } else { false } } == true)
         #expect(outcomes["utf16-patients.txt"].map { if case .invalid = $0 { true } else { false } } == true)
