@@ -4,12 +4,11 @@
 // the command line to libFuzzer's driver (LLVMFuzzerRunDriver), which calls `testOneInput`
 // for every input. (SwiftPM links an executable target's `main` to the module's own entry
 // point, so libFuzzer's `main` cannot be used and an @main type is needed in both builds.)
-// In the ordinary build it is a stub that says how to build the real one.
+// In the ordinary build it is a stub that says how to build the real one (exit status 64).
 import DayZeroFuzzTargets
-
-#if DAYZERO_FUZZ
 import Foundation
 
+#if DAYZERO_FUZZ
 @_extern(c, "LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
@@ -36,7 +35,9 @@ enum FuzzProtocol {
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv) { testOneInput($0, $1) })
         #else
-        print("dayzero-fuzz-protocol is a libFuzzer target; build and run it with scripts/fuzz.sh (docs/fuzzing.md)")
+        let message = "dayzero-fuzz-protocol is a libFuzzer target; build and run it with scripts/fuzz.sh (docs/fuzzing.md)\n"
+        FileHandle.standardError.write(Data(message.utf8))
+        exit(64)
         #endif
     }
 }
