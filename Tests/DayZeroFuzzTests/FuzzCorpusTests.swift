@@ -12,7 +12,7 @@ import Testing
 struct FuzzCorpusTests {
     /// Update these when inputs are added to the corpus (scripts/fuzz.sh prints the counts).
     static let expectedCSVFiles = 152
-    static let expectedProtocolFiles = 10
+    static let expectedProtocolFiles = 210
 
     static let corpus = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent()
@@ -62,8 +62,10 @@ struct FuzzCorpusTests {
             }
             if outcome == .valid { valid.append(input.name) }
         }
-        // The built-in protocols and the PBC example are valid; every edge case is not.
-        #expect(valid == ["alcoholic-hepatitis.yaml", "default.yaml", "pbcseq.yaml"])
+        // The built-in protocols and the PBC example are valid (and so are some inputs that the
+        // campaigns kept); the edge-case seeds are not.
+        #expect(Set(["alcoholic-hepatitis.yaml", "default.yaml", "pbcseq.yaml"]).isSubset(of: valid))
+        #expect(valid.filter { $0.hasSuffix(".yaml") }.count == 3)
     }
 
     @Test("the fuzz input format: `head *.csv` sections, unknown names and leading bytes ignored")
