@@ -2,8 +2,8 @@ import DayZeroCohort
 import DayZeroStore
 import Foundation
 
-// The fuzz targets of docs/fuzzing.md: pure functions from bytes to nothing that run one
-// reader of untrusted input the way the command line does. Errors are the expected outcome of
+// The fuzz targets of docs/fuzzing.md: functions of bytes that run one reader of untrusted
+// input the way the command line does, and say what came out (for the corpus replay test). Errors are the expected outcome of
 // almost every input; the only failure is a crash (a trap, an overflow, a bad access), a hang
 // or unbounded memory. The libFuzzer executables (Tests/Fuzz/Harness, built by scripts/fuzz.sh)
 // call them, and `DayZeroFuzzTests` replays the committed corpus through them in `swift test`.
@@ -32,11 +32,11 @@ public func fuzzStudyFolder(_ data: [UInt8]) -> [StudyTable: [UInt8]] {
     let open = Array("==> ".utf8)
     let close = Array(" <==".utf8)
     var files: [StudyTable: [UInt8]] = [:]
+    /// The table of the current section (`nil` before the first section and in ignored ones).
     var current: StudyTable?
-    var isIgnored = true
     var content: [UInt8] = []
     func finish() {
-        if let current, !isIgnored { files[current] = content }
+        if let current { files[current] = content }
         content.removeAll(keepingCapacity: true)
     }
     var lineStart = 0
@@ -49,7 +49,6 @@ public func fuzzStudyFolder(_ data: [UInt8]) -> [StudyTable: [UInt8]] {
             finish()
             let name = Array(line.dropFirst(open.count).dropLast(close.count))
             current = tables[name]
-            isIgnored = current == nil
         } else {
             content.append(contentsOf: data[lineStart..<next])
         }
