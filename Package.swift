@@ -76,6 +76,21 @@ let package = Package(
             path: "Sources/DayZeroBench",
             swiftSettings: swiftSettings
         ),
+        // Fuzz targets (docs/fuzzing.md): the study-folder import and the protocol reader as
+        // functions of bytes. Replayed over the corpus by DayZeroFuzzTests; run under libFuzzer
+        // by the two executables below, which are real fuzzers only when scripts/fuzz.sh builds
+        // them (-DDAYZERO_FUZZ -sanitize=fuzzer,address) and a stub otherwise.
+        .target(name: "DayZeroFuzzTargets", dependencies: ["DayZeroCohort", "DayZeroStore"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "dayzero-fuzz-csv", dependencies: ["DayZeroFuzzTargets"], path: "Tests/Fuzz/Harness/CSV",
+            // @_extern(c) declares libFuzzer's driver (only in the fuzz build, -DDAYZERO_FUZZ).
+            swiftSettings: swiftSettings + [.enableExperimentalFeature("Extern")]
+        ),
+        .executableTarget(
+            name: "dayzero-fuzz-protocol", dependencies: ["DayZeroFuzzTargets"], path: "Tests/Fuzz/Harness/Protocol",
+            // @_extern(c) declares libFuzzer's driver (only in the fuzz build, -DDAYZERO_FUZZ).
+            swiftSettings: swiftSettings + [.enableExperimentalFeature("Extern")]
+        ),
         // Shared test helpers: approximate comparison, fixture loading.
         .target(
             name: "DayZeroTestSupport",
@@ -115,6 +130,11 @@ let package = Package(
             name: "DayZeroReportTests",
             dependencies: ["DayZeroReport", "DayZeroAnalysis", "DayZeroCohort", "DayZeroSynth", "DayZeroTestSupport"],
             exclude: ["__Snapshots__"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroFuzzTests",
+            dependencies: ["DayZeroFuzzTargets", "DayZeroStore", "DayZeroCohort", "DayZeroTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
