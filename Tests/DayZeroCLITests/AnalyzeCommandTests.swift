@@ -44,14 +44,20 @@ import Testing
         #expect(pvalues.contains("main,table1,sex_male,,fisher,"))
     }
 
-    /// simulate → import → analyze --db analyses the same data as the in-memory default cohort.
-    @Test func importedStudyGivesTheSameResults() throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
+    /// The bundled cohort written as a study folder under `root` and imported into a store beside it.
+    func simulatedFolderAndStore(in root: URL) throws -> (folder: URL, db: URL) {
         let folder = root.appendingPathComponent("study")
         let db = root.appendingPathComponent("study.sqlite")
         try SyntheticCohort.write(to: folder)
         _ = try StudyStore.importStudy(folder: folder, to: db)
+        return (folder, db)
+    }
+
+    /// simulate → import → analyze --db analyses the same data as the in-memory default cohort.
+    @Test func importedStudyGivesTheSameResults() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (folder, db) = try simulatedFolderAndStore(in: root)
         let viaDB = try analyze(["--db", db.path], out: root.appendingPathComponent("a"))
         let viaFolder = try analyze(["--study", folder.path], out: root.appendingPathComponent("b"))
         #expect(viaDB.code == 0 && viaFolder.code == 0, "\(viaDB.errors.text) \(viaFolder.errors.text)")
@@ -69,10 +75,7 @@ import Testing
     @Test func measurementExclusionStoreEqualsFolder() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
-        let folder = root.appendingPathComponent("study")
-        let db = root.appendingPathComponent("study.sqlite")
-        try SyntheticCohort.write(to: folder)
-        _ = try StudyStore.importStudy(folder: folder, to: db)
+        let (folder, db) = try simulatedFolderAndStore(in: root)
         let file = root.appendingPathComponent("protocol.yaml")
         let anchor = "    if: {variable: consent_refused, is: 1}\n"
         #expect(ProtocolYAML.defaultYAML.contains(anchor))
