@@ -15,11 +15,14 @@ public struct OutcomeMeasureResult: Codable, Sendable, Equatable {
     public var cumulativeIncidence: CumulativeIncidenceComparison?
     /// Patients left out of this outcome, with the reason.
     public var leftOut: [FlowResults.Step]
+    /// Effect sizes treated vs control (see `OutcomeEffect`); empty where none is computed.
+    public var effects: [OutcomeEffect]
     public var warnings: [String]
 
     public init(
         name: String, label: String, kind: String, horizonDays: Int, row: Table1.Row, survival: SurvivalComparison?,
-        cumulativeIncidence: CumulativeIncidenceComparison?, leftOut: [FlowResults.Step], warnings: [String]
+        cumulativeIncidence: CumulativeIncidenceComparison?, leftOut: [FlowResults.Step], effects: [OutcomeEffect] = [],
+        warnings: [String]
     ) {
         self.name = name
         self.label = label
@@ -29,6 +32,7 @@ public struct OutcomeMeasureResult: Codable, Sendable, Equatable {
         self.survival = survival
         self.cumulativeIncidence = cumulativeIncidence
         self.leftOut = leftOut
+        self.effects = effects
         self.warnings = warnings
     }
 }
