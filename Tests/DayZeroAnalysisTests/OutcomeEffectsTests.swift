@@ -70,7 +70,7 @@ struct OutcomeEffectsTests {
     func durationAndFreeDays() throws {
         let r = try results()
         let icu = try #require(r.first { $0.name == "icu" }?.effects.first)
-        #expect(icu.measure == "hazardRatio" && icu.method.contains("ICU discharge alive"))
+        #expect(icu.measure == "hazardRatio" && icu.method.contains("ICU discharge alive") && icu.event == "ICU discharge alive")
         #expect(try #require(r.first { $0.name == "vfd" }).effects.isEmpty)
     }
 

@@ -28,11 +28,15 @@ public struct OutcomeEffect: Codable, Sendable, Equatable {
     /// How the estimate was put on the risk-ratio scale for the E-values (rare or common
     /// outcome, and the share of patients with the event that decided it).
     public var eValueMethod: String?
+    /// Hazard ratios: the event whose hazard is compared, e.g. "death", "ICU discharge alive"
+    /// (for a duration a ratio above 1 means a shorter duration in the treated group).
+    public var event: String?
 
     public init(
         measure: String, estimate: Double, lower: Double?, upper: Double?, p: Double?, confidenceLevel: Double = 0.95,
         method: String, eValue: Double? = nil, eValueLimit: Double? = nil, warnings: [String] = [],
-        scoreP: Double? = nil, likelihoodRatioP: Double? = nil, proportionalHazardsP: Double? = nil, eValueMethod: String? = nil
+        scoreP: Double? = nil, likelihoodRatioP: Double? = nil, proportionalHazardsP: Double? = nil, eValueMethod: String? = nil,
+        event: String? = nil
     ) {
         self.measure = measure
         self.estimate = estimate
@@ -48,5 +52,6 @@ public struct OutcomeEffect: Codable, Sendable, Equatable {
         self.likelihoodRatioP = likelihoodRatioP
         self.proportionalHazardsP = proportionalHazardsP
         self.eValueMethod = eValueMethod
+        self.event = event
     }
 }

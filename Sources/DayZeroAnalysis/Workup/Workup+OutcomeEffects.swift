@@ -85,7 +85,7 @@ extension Workup {
                 eValue: e?.eValue, eValueLimit: e?.eValueLimit, warnings: warnings,
                 scoreP: design == nil ? fit.scoreTest.pValue : fit.robustScoreTest?.pValue,
                 likelihoodRatioP: fit.likelihoodRatioTest.pValue, proportionalHazardsP: phP,
-                eValueMethod: e.map { "\($0.transform); \(formatPercent(proportion)) of the patients had the event" }), nil)
+                eValueMethod: e.map { "\($0.transform); \(formatPercent(proportion)) of the patients had the event" }, event: what), nil)
         } catch {
             return (nil, "hazard ratio not computed: \(error)")
         }
