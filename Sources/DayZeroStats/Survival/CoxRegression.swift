@@ -365,58 +365,82 @@ struct CoxEngine {
     /// Σ_t δᵢ(t) Σ_r (xᵢ − x̄_r)/d_t − Σ_t Yᵢ(t) e^{ηᵢ} Σ_r cᵢᵣ λ_r (xᵢ − x̄_r), where r runs over
     /// Efron's d_t sub-steps (one step for Breslow), λ_r = (W_t/d_t)/(S_t − (r/d_t)S_t^D),
     /// x̄_r the matching weighted mean, and cᵢᵣ = 1 − r/d_t for an event at t, 1 otherwise.
+    ///
+    /// In O(n·p), as coxscore2: the risk-set sums come from one backward pass; a forward pass
+    /// keeps H = Σλ and XH = Σλx̄ over the event times so far, so the at-risk term of i is
+    /// −e^{ηᵢ}(xᵢH(Tᵢ) − XH(Tᵢ)), and an event gets back the (r/d_t) share of its own time.
     func scoreResiduals(_ beta: [Double]) -> [Double] {
         let n = data.count, p = data.dimension
         var residuals = [Double](repeating: 0, count: n * p)
         let score = (0..<n).map { exp(linearPredictor(beta, $0)) }
-        var xbar = [Double](repeating: 0, count: p)
         for run in data.strataRuns() {
-            // Forward over distinct event times; the risk set is run positions ≥ first of the time.
-            var position = run.lowerBound
-            while position < run.upperBound {
-                let time = data.times[data.order[position]]
-                var end = position
-                var deaths: [Int] = []
-                while end < run.upperBound, data.times[data.order[end]] == time {
-                    if data.events[data.order[end]] { deaths.append(data.order[end]) }
-                    end += 1
-                }
-                defer { position = end }
-                guard !deaths.isEmpty else { continue }
-                var denom = 0.0
-                var a = [Double](repeating: 0, count: p)
-                for q in position..<run.upperBound {
+            // Groups of equal time in the run, ascending.
+            var groups: [Range<Int>] = []
+            var start = run.lowerBound
+            while start < run.upperBound {
+                var end = start
+                let time = data.times[data.order[start]]
+                while end < run.upperBound, data.times[data.order[end]] == time { end += 1 }
+                groups.append(start..<end)
+                start = end
+            }
+            // Backward: S_t and a_t = Σ_{R_t} w e^η x for each group.
+            var denoms = [Double](repeating: 0, count: groups.count)
+            var sums = [Double](repeating: 0, count: groups.count * p)
+            var denom = 0.0
+            var a = [Double](repeating: 0, count: p)
+            for g in stride(from: groups.count - 1, through: 0, by: -1) {
+                for q in groups[g] {
                     let i = data.order[q]
                     let risk = score[i] * data.weights[i]
                     denom += risk
                     for j in 0..<p { a[j] += risk * x[i * p + j] }
                 }
-                var eDenom = 0.0, deadWeight = 0.0
-                var a2 = [Double](repeating: 0, count: p)
-                for i in deaths {
-                    let risk = score[i] * data.weights[i]
-                    eDenom += risk
-                    deadWeight += data.weights[i]
-                    for j in 0..<p { a2[j] += risk * x[i * p + j] }
-                }
-                let d = deaths.count
-                let steps = ties == .breslow || d == 1 ? 1 : d
-                let meanWeight = deadWeight / Double(steps)
-                for r in 0..<steps {
-                    let down = steps == 1 ? 0 : Double(r) / Double(d)
-                    let working = denom - down * eDenom
-                    let hazard = meanWeight / working
-                    for j in 0..<p { xbar[j] = (a[j] - down * a2[j]) / working }
-                    for q in position..<run.upperBound {
-                        let i = data.order[q]
-                        let died = q < end && data.events[i]
-                        let share = died ? 1 - down : 1
-                        let charge = score[i] * share * hazard
+                denoms[g] = denom
+                for j in 0..<p { sums[g * p + j] = a[j] }
+            }
+            // Forward: cumulative hazard and hazard-weighted means.
+            var cumulative = 0.0
+            var weightedMeans = [Double](repeating: 0, count: p)
+            var xbar = [Double](repeating: 0, count: p)
+            for (g, group) in groups.enumerated() {
+                let deaths = group.map { data.order[$0] }.filter { data.events[$0] }
+                var deathTerms: [Int: [Double]] = [:]
+                if !deaths.isEmpty {
+                    var eDenom = 0.0, deadWeight = 0.0
+                    var a2 = [Double](repeating: 0, count: p)
+                    for i in deaths {
+                        let risk = score[i] * data.weights[i]
+                        eDenom += risk
+                        deadWeight += data.weights[i]
+                        for j in 0..<p { a2[j] += risk * x[i * p + j] }
+                    }
+                    let d = deaths.count
+                    let steps = ties == .breslow || d == 1 ? 1 : d
+                    let meanWeight = deadWeight / Double(steps)
+                    for i in deaths { deathTerms[i] = [Double](repeating: 0, count: p) }
+                    for r in 0..<steps {
+                        let down = steps == 1 ? 0 : Double(r) / Double(d)
+                        let working = denoms[g] - down * eDenom
+                        let hazard = meanWeight / working
+                        cumulative += hazard
                         for j in 0..<p {
-                            let centred = x[i * p + j] - xbar[j]
-                            residuals[i * p + j] -= charge * centred
-                            if died { residuals[i * p + j] += centred / Double(steps) }
+                            xbar[j] = (sums[g * p + j] - down * a2[j]) / working
+                            weightedMeans[j] += hazard * xbar[j]
                         }
+                        for i in deaths {
+                            for j in 0..<p {
+                                let centred = x[i * p + j] - xbar[j]
+                                deathTerms[i]?[j] += centred / Double(steps) + score[i] * down * hazard * centred
+                            }
+                        }
+                    }
+                }
+                for q in group {
+                    let i = data.order[q]
+                    let own = deathTerms[i]
+                    for j in 0..<p {
+                        residuals[i * p + j] = -score[i] * (x[i * p + j] * cumulative - weightedMeans[j]) + (own?[j] ?? 0)
                     }
                 }
             }
