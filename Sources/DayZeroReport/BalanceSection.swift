@@ -15,7 +15,12 @@ struct BalanceSection: SetSection {
         var s = "<h3>Propensity-score matching and covariate balance</h3>\n"
         let labels = Self.labels(set)
         if let m = set.matching {
-            let covariates = m.covariates.map { c in labels(c.column).lowercasedFirstWord }.joined(separator: ", ")
+            // In a list "Sex, male" reads as two items: "sex (male)".
+            let covariates = m.covariates.map { c -> String in
+                let label = labels(c.column).lowercasedFirstWord
+                guard let comma = label.range(of: ", ") else { return label }
+                return "\(label[..<comma.lowerBound]) (\(label[comma.upperBound...]))"
+            }.joined(separator: ", ")
             var text = "Propensity score from a logistic model of treatment on \(covariates); nearest-neighbour matching "
                 + "\(m.ratio):1 \(m.replace ? "with" : "without") replacement, \(Self.orderWords(m.order))"
             if let caliper = m.caliper {
