@@ -42,7 +42,8 @@ package enum FlowDiagramSVG {
         // The flow's own steps (no ICU course; controls gone before day 0) are drawn only when
         // they exclude someone; the protocol's exclusion rules are always drawn, with their n.
         for step in flow.exclusions where step.count > 0 || !Self.builtInSteps.contains(step.reason) {
-            let wrapped = TextMetrics.wrap(step.label ?? step.reason, maxWidth: sideWidth - 12, fontSize: fontSize, maxLines: 3)
+            let reason = FlowLabels.text(step)
+            let wrapped = TextMetrics.wrap(reason, maxWidth: sideWidth - 16, fontSize: fontSize, maxLines: 3)
             let lines = ["Excluded: n = \(NumberFormat.count(step.count))"] + wrapped.lines
             let h = Double(lines.count) * lineHeight + 12
             let top = y + 14
@@ -52,8 +53,8 @@ package enum FlowDiagramSVG {
             body.rect(x: sideX, y: top, width: sideWidth, height: h, fill: "#f7f7f7", stroke: "#555", strokeWidth: 1, radius: 3)
             body.text(lines[0], x: sideX + 8, y: top + 6 + lineHeight - 3, size: fontSize, bold: true, maxWidth: sideWidth - 16)
             for (i, line) in sideLines.enumerated() {
-                body.text(line, x: sideX + 8, y: top + 6 + lineHeight * Double(i + 2) - 3, size: fontSize, maxWidth: sideWidth - 12,
-                          tooltip: i == 0 && wrapped.truncated ? (step.label ?? step.reason) : nil)
+                body.text(line, x: sideX + 8, y: top + 6 + lineHeight * Double(i + 2) - 3, size: fontSize, maxWidth: sideWidth - 16,
+                          tooltip: i == 0 && wrapped.truncated ? reason : nil)
             }
             arrowRight(from: spineX, to: sideX, at: top + h / 2)
             y = top + h
@@ -92,5 +93,40 @@ package enum FlowDiagramSVG {
         let included = flow.treated + flow.controls
         guard remaining != included else { return nil }
         return "The counts do not reconcile: \(flow.screened) screened minus \(flow.screened - remaining) excluded leaves \(remaining), but the groups hold \(included) patients."
+    }
+}
+
+/// What a reader is shown for a flow step or a patient left out of an outcome: the protocol's
+/// label when the results carry one, the words of DayZero's own steps, else the machine name
+/// with its underscores and hyphens as spaces (never the raw code).
+package enum FlowLabels {
+    /// DayZero's own reasons, by their machine names.
+    static let words: [String: String] = [
+        "no_icu_course": "No ICU course recorded",
+        "not_in_icu_on_alignment_day": "Controls no longer in the ICU on the alignment day",
+        "not_matched": "Not matched",
+        "met_exclude_if": "Met the set's exclusion rule",
+        "failed_include_if": "Did not meet the set's inclusion rule",
+        "extubated_before_day_0": "No longer ventilated on the alignment day (extubated before day 0)",
+        "never_ventilated": "Never mechanically ventilated",
+        "started_after_day_0": "Mechanical ventilation started after day 0",
+        "ventilated_on_day_0": "Ventilated on day 0",
+    ]
+
+    package static func text(_ step: FlowResults.Step) -> String {
+        if let label = step.label?.trimmingCharactersInWhitespace(), !label.isEmpty { return label }
+        return text(reason: step.reason)
+    }
+
+    /// The words for a reason code; a set's own step (`<set>: <reason>`) by its reason.
+    package static func text(reason: String) -> String {
+        let own = reason.split(separator: ":", maxSplits: 1).last.map { String($0).trimmingCharactersInWhitespace() } ?? reason
+        return words[own] ?? words[reason] ?? humanize(own)
+    }
+
+    /// `consent_refused` → "Consent refused".
+    package static func humanize(_ code: String) -> String {
+        let spaced = code.map { $0 == "_" ? " " : String($0) }.joined()
+        return spaced.trimmingCharactersInWhitespace().capitalizedFirst
     }
 }

@@ -7,6 +7,7 @@ import DayZeroAnalysis
 package enum KineticsPanelSVG {
     static let width = 330.0
     static let height = 258.0
+    /// The least left margin; a two-line axis title or wide tick labels push the plot right.
     static let plotLeft = 64.0
     static let plotRight = 318.0
     static let plotTop = 56.0
@@ -16,20 +17,30 @@ package enum KineticsPanelSVG {
     /// The fewest patients whose confidence interval sets the y axis.
     static let minimumForScale = 3
 
+    /// Whether the panel's values cannot be negative: a log transform (log x, or log(x + c) for
+    /// zeros) is only declared for non-negative data. Its axis then starts at 0 or above, and a
+    /// confidence limit below 0 (possible when c is subtracted back) is drawn at the axis.
+    static func nonNegative(_ panel: KineticsPanel) -> Bool {
+        panel.transform.lowercased().hasPrefix("log")
+    }
+
+    /// The y-axis title as one line, or as two (label; unit and scale) when one does not fit
+    /// the plot's height; each line shortened with "…" only when it alone does not fit.
+    static func yTitleLines(label: String, unit: String, log: Bool, available: Double, size: Double) -> [String] {
+        let detail = unit.isEmpty ? (log ? "log scale" : "") : (log ? "\(unit), log scale" : unit)
+        let one = detail.isEmpty ? label : "\(label) (\(detail))"
+        if TextMetrics.width(one, fontSize: size) <= available || detail.isEmpty { return [one] }
+        return [label, "(\(detail))"]
+    }
+
     package static func render(_ panel: KineticsPanel, id: String?, groups: GroupPalette, wording: StudyWording = .icu) -> String {
         var canvas = SVGCanvas(width: width, height: height)
-        let plotWidth = plotRight - plotLeft
 
         // Title and the three p-values, placed as in the paper.
         canvas.text(panel.label, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
         pText(&canvas, panel.overall, x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window", wording: wording)
-        // The parts before and after day 0 are shown only when the window reaches across it;
-        // otherwise the one part is the whole window, whose p is already under the title.
-        if panel.firstDay < 0 && panel.lastDay > 0 {
-            pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before \(wording.aligned(0))", wording: wording)
-            pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After \(wording.aligned(0))", wording: wording)
-        }
 
+        let nonNegative = Self.nonNegative(panel)
         // Data by group and day (first entry wins if a day is repeated).
         var byGroup: [String: [Int: DayGroupStatistic]] = [:]
         var admission: [String: DayGroupStatistic] = [:]
@@ -49,26 +60,46 @@ package enum KineticsPanelSVG {
         let hasAdmission = !admission.isEmpty
         let offset = hasAdmission ? 2 : 0
         let slots = Double(offset + lastDay - firstDay + 1)
+
+        // Y scale from every plotted mean, and the confidence limits of days with at least
+        // `minimumForScale` patients: the interval of a day with two patients (t on 1 df) can
+        // span six decades and would flatten every other day; its bar is clipped at the edge
+        // and ends in an arrowhead there. Non-negative data keep the axis at 0 or above.
+        var values: [Double] = []
+        for s in panel.days + panel.admission {
+            let limits = s.n >= minimumForScale ? [s.lower, s.upper] : []
+            for v in [s.geometricMean] + limits {
+                guard let v, v.isFinite else { continue }
+                values.append(nonNegative ? max(v, 0) : v)
+            }
+        }
+        let yScale = AxisScale.automatic(values: values, range: (plotBottom, plotTop))
+
+        // The axis title (one or two rotated lines) and the tick labels set the left margin.
+        let unit = panel.unit.trimmingCharactersInWhitespace()
+        let titleSize = 10.0, tickSize = 9.5
+        let titleLines = yTitleLines(label: panel.label, unit: unit, log: yScale.kind == .log10, available: plotBottom - plotTop, size: titleSize)
+        let titleRight = titleLines.count == 1 ? 16.0 : 27.0
+        let widestTick = yScale.tickLabels.map { TextMetrics.width($0, fontSize: tickSize) }.max() ?? 0
+        let plotLeft = min(max(Self.plotLeft, titleRight + 4 + widestTick + 6), plotRight - 120)
+        let plotWidth = plotRight - plotLeft
         let slotWidth = plotWidth / slots
         func xSlot(_ slot: Double) -> Double { plotLeft + (slot + 0.5) * slotWidth }
         func xDay(_ d: Int) -> Double { xSlot(Double(offset + d - firstDay)) }
 
-        // Y scale from every plotted mean, and the confidence limits of days with at least
-        // `minimumForScale` patients: the interval of a day with two patients (t on 1 df) can
-        // span six decades and would flatten every other day; its bar is clipped at the edge.
-        var values: [Double] = []
-        for s in panel.days + panel.admission {
-            let limits = s.n >= minimumForScale ? [s.lower, s.upper] : []
-            for v in [s.geometricMean] + limits { if let v, v.isFinite { values.append(v) } }
+        // The parts before and after day 0 are shown only when the window reaches across it;
+        // otherwise the one part is the whole window, whose p is already under the title.
+        if panel.firstDay < 0 && panel.lastDay > 0 {
+            pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before \(wording.aligned(0))", wording: wording)
+            pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After \(wording.aligned(0))", wording: wording)
         }
-        let yScale = AxisScale.automatic(values: values, range: (plotBottom, plotTop))
 
         // Axes, ticks, grid.
         for (tick, label) in zip(yScale.ticks, yScale.tickLabels) {
             guard let y = yScale.position(tick) else { continue }
             canvas.line(plotLeft, y, plotRight, y, stroke: "#e6e6e6", width: 0.6)
             canvas.line(plotLeft - 4, y, plotLeft, y, stroke: "#333")
-            canvas.text(label, x: plotLeft - 6, y: y + 3.5, size: 9.5, anchor: .end, maxWidth: plotLeft - 22)
+            canvas.text(label, x: plotLeft - 6, y: y + 3.5, size: tickSize, anchor: .end, maxWidth: plotLeft - 6 - titleRight - 3)
         }
         canvas.line(plotLeft, plotTop, plotLeft, plotBottom, stroke: "#333")
         canvas.line(plotLeft, plotBottom, plotRight, plotBottom, stroke: "#333")
@@ -93,13 +124,14 @@ package enum KineticsPanelSVG {
             canvas.line(xb + 1, plotBottom + 4, xb + 5, plotBottom - 4, stroke: "#333")
         }
         canvas.text(wording.alignmentAxisTitle, x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle, maxWidth: plotWidth)
-        let unit = panel.unit.trimmingCharactersInWhitespace()
-        let scaleNote = yScale.kind == .log10 ? (unit.isEmpty ? " (log scale)" : ", log scale)") : (unit.isEmpty ? "" : ")")
-        var yLabel = [SVGCanvas.Span(panel.label)]
-        if !unit.isEmpty { yLabel += [SVGCanvas.Span(" ("), SVGCanvas.Span(unit)] }
-        if !scaleNote.isEmpty { yLabel.append(SVGCanvas.Span(scaleNote)) }
         let yMid = (plotTop + plotBottom) / 2
-        canvas.spans(yLabel, x: 13, y: yMid, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
+        let fullTitle = titleLines.joined(separator: " ")
+        for (i, line) in titleLines.enumerated() {
+            let x = titleLines.count == 1 ? 13.0 : (i == 0 ? 11.0 : 23.0)
+            let cut = TextMetrics.width(line, fontSize: titleSize) > plotBottom - plotTop
+            canvas.text(line, x: x, y: yMid, size: titleSize, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90,
+                        tooltip: cut || (titleLines.count > 1 && i == 0) ? fullTitle : nil)
+        }
 
         if values.isEmpty {
             canvas.text("No data", x: (plotLeft + plotRight) / 2, y: yMid, size: 11, anchor: .middle, fill: "#666")
@@ -129,10 +161,20 @@ package enum KineticsPanelSVG {
                 if let s = byGroup[entry.key]?[d] { stats.append((xDay(d) + dodge(index), s, wording.aligned(d))) }
             }
             for (x, s, when) in stats {
-                if let lo = s.lower, let hi = s.upper, let y1 = yScale.clampedPosition(lo), let y2 = yScale.clampedPosition(hi) {
+                if let lo = s.lower, let hi = s.upper, let y1 = yScale.clampedPosition(nonNegative ? max(lo, 0) : lo),
+                   let y2 = yScale.clampedPosition(hi) {
                     canvas.line(x, y1, x, y2, stroke: entry.style.color, width: 1)
-                    canvas.line(x - 2.2, y1, x + 2.2, y1, stroke: entry.style.color, width: 1)
-                    canvas.line(x - 2.2, y2, x + 2.2, y2, stroke: entry.style.color, width: 1)
+                    // A limit beyond the axis (a day with too few patients to set the scale)
+                    // ends in an arrowhead at the edge instead of a cap.
+                    for (y, value) in [(y1, lo), (y2, hi)] {
+                        let beyond = yScale.position(value).map { $0 > plotBottom + 0.5 || $0 < plotTop - 0.5 } ?? (value > 0 || !nonNegative)
+                        if beyond && !(nonNegative && value <= 0) {
+                            let dir = y < yMid ? -1.0 : 1.0
+                            canvas.raw("<path d=\"M\(NumberFormat.coordinate(x - 2.6)) \(NumberFormat.coordinate(y - dir * 3.5)) L\(NumberFormat.coordinate(x + 2.6)) \(NumberFormat.coordinate(y - dir * 3.5)) L\(NumberFormat.coordinate(x)) \(NumberFormat.coordinate(y)) Z\" fill=\"\(entry.style.color)\"/>")
+                        } else {
+                            canvas.line(x - 2.2, y, x + 2.2, y, stroke: entry.style.color, width: 1)
+                        }
+                    }
                 }
                 guard let gm = s.geometricMean, let y = yScale.position(gm) else { continue }
                 canvas.marker(entry.style.marker, x: x, y: y, size: 5.5, color: entry.style.color,

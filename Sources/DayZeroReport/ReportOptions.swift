@@ -50,6 +50,8 @@ public struct ReportOptions: Sendable, Equatable {
     public var timeAxisRule: String?
     /// The heading of the "other parameters" kinetics section (`report.other_parameters`).
     public var otherParametersTitle: String?
+    /// How Kaplan–Meier panels are drawn (confidence bands, median lines, cumulative events, y titles).
+    public var survivalFigure = SurvivalFigureOptions()
 
     public init(
         title: String = "DayZero report", studyName: String? = nil, treatedGroup: String = "treated",

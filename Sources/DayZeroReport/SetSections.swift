@@ -174,6 +174,7 @@ struct ProteomicsSection: SetSection {
             + "\(NumberFormat.compact(volcano.significanceP)) (Bonferroni). Filled points are relevant changes."
         return "<h3>Proteomics</h3>\n"
             + FigureHTML.figure(id: id, title: title, caption: caption, legend: nil, panels: panels, notes: volcano.warnings.map { Note($0) })
+            + VolcanoSVG.table(volcano, entries: entries, id: context.id("volcano", "table"))
     }
 }
 
@@ -218,12 +219,11 @@ struct MedicationSection: SetSection {
         guard !set.medication.isEmpty else {
             return "<h3>Medication</h3>\n" + FigureHTML.absent(id: id, title: title, reason: "No medication data in this analysis set.")
         }
-        let chart = MedicationSVG.render(set.medication, id: id, groups: context.groups)
+        let charts = MedicationSVG.panels(set.medication, id: { context.id("medication", $0) }, groups: context.groups)
         let legend = Legend.svg([context.groups.treated, context.groups.control], id: nil, bars: true, patternPrefix: id)
         let caption = "Percentage of patients per group who received each drug before and after day 0; p from Fisher's exact test."
         return "<h3>Medication</h3>\n"
-            + FigureHTML.figure(id: id, title: title, caption: caption, legend: legend, panels: [chart], notes: [],
-                                cssClass: "single medication")
+            + FigureHTML.figure(id: id, title: title, caption: caption, legend: legend, panels: charts, notes: [])
             + MedicationSVG.table(set.medication, id: context.id("medication", "table"), groups: context.groups)
     }
 }
@@ -298,14 +298,16 @@ struct OutcomesSection: SetSection {
         var seen: Set<String> = []
         for m in measures {
             if let curve = m.survival {
-                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("km", m.name), groups: context.groups))
+                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("km", m.name), groups: context.groups,
+                                                 options: context.options.survivalFigure, yLabel: context.options.survivalFigure.yLabels[m.name]))
                 seen.formUnion(curve.curves.map(\.group))
                 if !curve.censoring.isEmpty { notes.append(Note(m.label, curve.censoring)) }
-                for left in curve.leftOut { notes.append(Note("\(m.label): \(left.count) left out", left.reason)) }
+                for left in curve.leftOut { notes.append(Note("\(m.label): \(left.count) left out", FlowLabels.text(left))) }
                 for w in curve.warnings { notes.append(Note(m.label, w)) }
             }
             if let curve = m.cumulativeIncidence {
-                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("cif", m.name), groups: context.groups))
+                panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("cif", m.name), groups: context.groups,
+                                                 options: context.options.survivalFigure, yLabel: context.options.survivalFigure.yLabels[m.name]))
                 seen.formUnion(curve.curves.map(\.group))
                 notes.append(Note(m.label, curve.censoring))
                 for w in curve.warnings { notes.append(Note(m.label, w)) }
@@ -319,7 +321,9 @@ struct OutcomesSection: SetSection {
             kinds.append("cumulative incidence curves with a competing event (Aalen–Johansen; p from Gray's test)")
         }
         let caption = kinds.joined(separator: " and ").capitalizedFirst
-            + ", with the numbers at risk under each time axis. Ticks mark censored patients."
+            + ", with the numbers at risk under each time axis. Ticks mark censored patients"
+            + (context.options.survivalFigure.confidenceBands ? "; shaded bands are pointwise 95% confidence intervals" : "")
+            + (context.options.survivalFigure.medianLines ? "; dashed lines mark the median times" : "") + "."
         s += FigureHTML.figure(
             id: context.id("fig", "outcomes"), title: context.cite("Outcomes", "Fig. 4"), caption: caption, legend: legend, panels: panels,
             notes: notes)

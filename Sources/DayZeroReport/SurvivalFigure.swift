@@ -4,9 +4,34 @@ import DayZeroAnalysis
 /// ticks, the log-rank p under the title, and the numbers at risk in rows under the time axis,
 /// each number centred on its tick (`SurvivalComparison.riskTimes` are the axis ticks). The
 /// same panel draws cumulative incidence curves (from (0, 0), rising) with Gray's p.
+/// How Kaplan–Meier panels are drawn, as survminer's `ggsurvplot(conf.int = TRUE,
+/// surv.median.line = "hv", risk.table = TRUE, cumevents = …)`: confidence bands, median lines
+/// and the cumulative number of events are each optional; `yLabels` overrides the y-axis title
+/// of an outcome (by the outcome's name) when the study words it otherwise.
+public struct SurvivalFigureOptions: Sendable, Equatable {
+    /// The pointwise 95% confidence band of each curve (from the results' Kaplan–Meier or
+    /// cumulative-incidence limits), shaded in the group's colour.
+    public var confidenceBands: Bool
+    /// Dashed lines from the y axis to each curve's median and down to the time axis.
+    public var medianLines: Bool
+    /// A second table under the numbers at risk: the cumulative number of events at each tick.
+    public var cumulativeEvents: Bool
+    /// The y-axis title by outcome name; without one it is derived from the event.
+    public var yLabels: [String: String]
+
+    public init(confidenceBands: Bool = true, medianLines: Bool = true, cumulativeEvents: Bool = false, yLabels: [String: String] = [:]) {
+        self.confidenceBands = confidenceBands
+        self.medianLines = medianLines
+        self.cumulativeEvents = cumulativeEvents
+        self.yLabels = yLabels
+    }
+}
+
 package enum SurvivalSVG {
     static let width = 340.0
+    /// The least left margin; it widens (up to `maxPlotLeft`) so the risk table's group names fit beside their numbers.
     static let plotLeft = 68.0
+    static let maxPlotLeft = 140.0
     static let plotRight = 326.0
     static let plotTop = 42.0
     static let plotBottom = 190.0
@@ -19,6 +44,12 @@ package enum SurvivalSVG {
             var group: String
             var steps: [(time: Double, value: Double, censored: Int)]
             var atRisk: [Int]
+            /// Pointwise 95% limits at each step (`nil` where not estimable).
+            var limits: [(lower: Double?, upper: Double?)] = []
+            /// Events at each step (for the cumulative number of events).
+            var events: [Int] = []
+            /// The median time (Kaplan–Meier only), when reached.
+            var median: Double?
         }
 
         var title: String
@@ -39,7 +70,27 @@ package enum SurvivalSVG {
         return [SVGCanvas.Span(prefix), SVGCanvas.Span(" · \(test) "), SVGCanvas.Span("p", italic: true), SVGCanvas.Span(" \(relation) \(value)")]
     }
 
-    package static func render(_ comparison: SurvivalComparison, title: String, id: String?, groups: GroupPalette) -> String {
+    /// The y-axis title of a Kaplan–Meier panel from the event it counts: "Survival" when the
+    /// event is death, "Still ventilated" for extubation, "Still in ICU" (or hospital) for a
+    /// discharge, else "Free of <event>"; ggsurvplot's "Survival probability" reads wrong for
+    /// events that are good news.
+    package static func survivalAxisTitle(event: String) -> String {
+        let e = event.lowercased()
+        if e.contains("extubat") || e.contains("weaned") || e.contains("liberat") { return "Still ventilated" }
+        if e.contains("discharge") {
+            if e.contains("hospital") { return "Still in hospital" }
+            if e.contains("icu") || e.contains("intensive care") { return "Still in ICU" }
+            return "Not yet discharged"
+        }
+        if e == "death" || e.hasPrefix("death") || e.contains("died") || e.contains("mortality") { return "Survival" }
+        let trimmed = event.trimmingCharactersInWhitespace()
+        return trimmed.isEmpty ? "Event-free" : "Free of \(trimmed)"
+    }
+
+    package static func render(
+        _ comparison: SurvivalComparison, title: String, id: String?, groups: GroupPalette,
+        options: SurvivalFigureOptions = SurvivalFigureOptions(), yLabel: String? = nil
+    ) -> String {
         var detail = "Event: \(Markup.isolate(comparison.event))"
         if let chi = comparison.logRankChiSquare, let df = comparison.logRankDF {
             detail += "; χ² = \(NumberFormat.significant(chi, digits: 3)) on \(df) df"
@@ -47,17 +98,19 @@ package enum SurvivalSVG {
         let panel = Panel(
             title: title, testLine: testSpans("Event: \(Markup.isolate(comparison.event))", test: "log-rank", p: comparison.logRankP),
             testDetail: detail,
-            yLabel: comparison.event.lowercased() == "death" ? "Proportion alive" : "Proportion event-free", start: 1,
+            yLabel: yLabel ?? survivalAxisTitle(event: comparison.event), start: 1,
             riskTimes: comparison.riskTimes,
             curves: comparison.curves.map { c in
-                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.survival, $0.censored) }, atRisk: c.atRisk)
+                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.survival, $0.censored) }, atRisk: c.atRisk,
+                            limits: c.steps.map { ($0.lower, $0.upper) }, events: c.steps.map(\.events), median: c.median)
             })
-        return render(panel, id: id, groups: groups)
+        return render(panel, id: id, groups: groups, options: options)
     }
 
     /// Cumulative incidence of the event per group (Aalen–Johansen), rising from 0, with Gray's p.
     package static func render(
-        _ comparison: CumulativeIncidenceComparison, title: String, id: String?, groups: GroupPalette
+        _ comparison: CumulativeIncidenceComparison, title: String, id: String?, groups: GroupPalette,
+        options: SurvivalFigureOptions = SurvivalFigureOptions(), yLabel: String? = nil
     ) -> String {
         var detail = "Event: \(Markup.isolate(comparison.event)); competing: \(Markup.isolate(comparison.competing))"
         if let chi = comparison.grayStatistic, let df = comparison.grayDF {
@@ -66,11 +119,12 @@ package enum SurvivalSVG {
         let panel = Panel(
             title: title,
             testLine: testSpans("Competing: \(Markup.isolate(comparison.competing))", test: "Gray", p: comparison.grayP), testDetail: detail,
-            yLabel: "Cumulative incidence", start: 0, riskTimes: comparison.riskTimes,
+            yLabel: yLabel ?? "Cumulative incidence", start: 0, riskTimes: comparison.riskTimes,
             curves: comparison.curves.map { c in
-                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.incidence, $0.censored) }, atRisk: c.atRisk)
+                Panel.Curve(group: c.group, steps: c.steps.map { ($0.time, $0.incidence, $0.censored) }, atRisk: c.atRisk,
+                            limits: c.steps.map { ($0.lower, $0.upper) }, events: c.steps.map(\.events), median: nil)
             })
-        return render(panel, id: id, groups: groups)
+        return render(panel, id: id, groups: groups, options: options)
     }
 
     /// The axis unit: days, or years (365 days a tick) when the numbers at risk are given a year
@@ -83,7 +137,7 @@ package enum SurvivalSVG {
         return (365, "Years from alignment (day 0; a year = 365 days)")
     }
 
-    static func render(_ comparison: Panel, id: String?, groups: GroupPalette) -> String {
+    static func render(_ comparison: Panel, id: String?, groups: GroupPalette, options: SurvivalFigureOptions = SurvivalFigureOptions()) -> String {
         let title = comparison.title
         let unit = timeUnit(comparison.riskTimes)
         var comparison = comparison
@@ -91,12 +145,22 @@ package enum SurvivalSVG {
             comparison.riskTimes = comparison.riskTimes.map { $0 / unit.divisor }
             for c in comparison.curves.indices {
                 comparison.curves[c].steps = comparison.curves[c].steps.map { ($0.time / unit.divisor, $0.value, $0.censored) }
+                comparison.curves[c].median = comparison.curves[c].median.map { $0 / unit.divisor }
             }
         }
         let present = groups.present(Set(comparison.curves.map(\.group)))
         let curves = present.compactMap { entry in comparison.curves.first { $0.group == entry.key }.map { (entry, $0) } }
-        // Each group takes two rows of the risk table: its full label, then its numbers.
-        let height = plotBottom + 52 + 2 * rowHeight * Double(max(curves.count, 1)) + 6
+        // Each group takes one row of the risk table, its name left of its numbers (as
+        // ggsurvplot's), when the names fit a left margin of at most `maxPlotLeft`; else two
+        // rows: its full name, then its numbers.
+        let widestName = curves.map { TextMetrics.width($0.0.label, fontSize: 9.5) }.max() ?? 0
+        let twoRows = 17 + widestName + 14 > Self.maxPlotLeft
+        let plotLeft = twoRows ? Self.plotLeft : max(Self.plotLeft, (17 + widestName + 14).rounded(.up))
+        let labelRoom = plotLeft - 17 - 12
+        let rowsPerGroup = twoRows ? 2.0 : 1.0
+        let tableHeight = 18 + rowsPerGroup * rowHeight * Double(max(curves.count, 1))
+        let tables = options.cumulativeEvents ? 2.0 : 1.0
+        let height = plotBottom + 34 + tables * tableHeight + 8
         var canvas = SVGCanvas(width: width, height: height)
 
         canvas.text(title, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
@@ -133,6 +197,24 @@ package enum SurvivalSVG {
         canvas.text(unit.title, x: (plotLeft + plotRight) / 2, y: plotBottom + 30, size: 10, anchor: .middle)
         canvas.text(comparison.yLabel, x: 14, y: (plotTop + plotBottom) / 2, size: 10, anchor: .middle, maxWidth: plotBottom - plotTop, rotate: -90)
 
+        // Confidence bands under everything else: a step-shaped area per group.
+        if options.confidenceBands {
+            for (entry, curve) in curves {
+                band(&canvas, curve, start: comparison.start, xScale: xScale, yScale: yScale, color: entry.style.color)
+            }
+        }
+        // Median lines ("hv"): across from the y axis at 0.5 to the curve, and down to the time axis.
+        if options.medianLines, comparison.start == 1, let y = yScale.position(0.5) {
+            let medians = curves.compactMap { item -> Double? in
+                guard let m = item.1.median, m.isFinite, m >= 0 else { return nil }
+                return xScale.clampedPosition(m)
+            }
+            if let far = medians.max() {
+                canvas.line(plotLeft, y, far, y, stroke: "#555", width: 0.8, dash: "3 3")
+                for x in medians { canvas.line(x, y, x, plotBottom, stroke: "#555", width: 0.8, dash: "3 3") }
+            }
+        }
+
         for (entry, curve) in curves {
             let steps = curve.steps.filter { $0.time.isFinite && $0.value.isFinite }.sorted { $0.time < $1.time }
             guard let x0 = xScale.position(0), let y0 = yScale.position(comparison.start) else { continue }
@@ -157,20 +239,65 @@ package enum SurvivalSVG {
             }
         }
 
-        // Numbers at risk, aligned under the ticks.
-        let tableTop = plotBottom + 46
-        canvas.text("Number at risk", x: 4, y: tableTop, size: 9.5, bold: true)
-        for (row, item) in curves.enumerated() {
-            let (entry, curve) = item
-            let labelY = tableTop + rowHeight * Double(2 * row + 1)
-            let y = labelY + rowHeight
-            canvas.marker(entry.style.marker, x: 8, y: labelY - 3.5, size: 6, color: entry.style.color)
-            canvas.text(entry.label, x: 15, y: labelY, size: 9.5, maxWidth: width - 19, tooltip: entry.label)
-            for (i, time) in comparison.riskTimes.enumerated() where i < curve.atRisk.count {
-                guard let x = xScale.position(time), time <= maxTime, time >= 0 else { continue }
-                canvas.text(NumberFormat.count(curve.atRisk[i]), x: x, y: y, size: 9.5, anchor: .middle)
+        // Numbers at risk (and, when asked, the cumulative number of events), under the ticks.
+        var tableTop = plotBottom + 46
+        func table(_ heading: String, _ numbers: (Panel.Curve) -> [Int]) {
+            canvas.text(heading, x: 4, y: tableTop, size: 9.5, bold: true, maxWidth: width - 8)
+            for (row, item) in curves.enumerated() {
+                let (entry, curve) = item
+                let labelY = tableTop + rowHeight * (rowsPerGroup * Double(row) + 1)
+                let y = labelY + rowHeight * (rowsPerGroup - 1)
+                canvas.marker(entry.style.marker, x: 8, y: labelY - 3.5, size: 6, color: entry.style.color)
+                canvas.text(entry.label, x: 15, y: labelY, size: 9.5, maxWidth: twoRows ? width - 19 : labelRoom)
+                let values = numbers(curve)
+                for (i, time) in comparison.riskTimes.enumerated() where i < values.count {
+                    guard let x = xScale.position(time), time <= maxTime, time >= 0 else { continue }
+                    canvas.text(NumberFormat.count(values[i]), x: x, y: y, size: 9.5, anchor: .middle)
+                }
+            }
+            tableTop += tableHeight
+        }
+        table("Number at risk") { $0.atRisk }
+        if options.cumulativeEvents {
+            table("Cumulative number of events") { curve in
+                comparison.riskTimes.map { t in
+                    zip(curve.steps, curve.events).reduce(0) { $0 + ($1.0.time <= t + 1e-9 ? $1.1 : 0) }
+                }
             }
         }
         return canvas.svg(id: id, label: title)
+    }
+
+    /// The pointwise confidence band of one curve as a step-shaped area (right-continuous, as
+    /// the curve), shaded in `color`; stretches without limits are left open.
+    static func band(_ canvas: inout SVGCanvas, _ curve: Panel.Curve, start: Double, xScale: AxisScale, yScale: AxisScale, color: String) {
+        guard curve.limits.count == curve.steps.count, !curve.steps.isEmpty else { return }
+        let order = curve.steps.indices.filter { curve.steps[$0].time.isFinite }.sorted { curve.steps[$0].time < curve.steps[$1].time }
+        // Runs of consecutive steps with both limits; each run is one closed path.
+        var runs: [[(x0: Double, x1: Double, lo: Double, hi: Double)]] = []
+        var current: [(x0: Double, x1: Double, lo: Double, hi: Double)] = []
+        for (k, i) in order.enumerated() {
+            let t0 = curve.steps[i].time
+            let t1 = k + 1 < order.count ? curve.steps[order[k + 1]].time : t0
+            guard let lo = curve.limits[i].lower, let hi = curve.limits[i].upper, lo.isFinite, hi.isFinite,
+                  let x0 = xScale.clampedPosition(t0), let x1 = xScale.clampedPosition(t1),
+                  let yLo = yScale.clampedPosition(min(max(lo, 0), 1)), let yHi = yScale.clampedPosition(min(max(hi, 0), 1))
+            else {
+                if !current.isEmpty { runs.append(current); current = [] }
+                continue
+            }
+            current.append((x0, x1, yLo, yHi))
+        }
+        if !current.isEmpty { runs.append(current) }
+        for run in runs where run.contains(where: { $0.x1 > $0.x0 }) {
+            var d = "M\(NumberFormat.coordinate(run[0].x0)) \(NumberFormat.coordinate(run[0].hi))"
+            for seg in run {
+                d += " L\(NumberFormat.coordinate(seg.x0)) \(NumberFormat.coordinate(seg.hi)) L\(NumberFormat.coordinate(seg.x1)) \(NumberFormat.coordinate(seg.hi))"
+            }
+            for seg in run.reversed() {
+                d += " L\(NumberFormat.coordinate(seg.x1)) \(NumberFormat.coordinate(seg.lo)) L\(NumberFormat.coordinate(seg.x0)) \(NumberFormat.coordinate(seg.lo))"
+            }
+            canvas.raw("<path d=\"\(d) Z\" fill=\"\(color)\" fill-opacity=\"0.14\" stroke=\"none\"/>")
+        }
     }
 }

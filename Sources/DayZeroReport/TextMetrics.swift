@@ -2,9 +2,9 @@
 ///
 /// A static document cannot measure text, so widths are estimated per character in em units
 /// for a proportional sans-serif, taken from DejaVu Sans (the widest of the usual fallbacks, so
-/// an estimate that fits in it fits in Helvetica or Arial too): narrow letters and punctuation
-/// 0.3 em, `f t r` and brackets 0.42 em, lower case 0.62 em, digits 0.64 em, upper case 0.74 em,
-/// `m`/`w`/`M`/`W` 0.98 em, CJK, emoji and the ellipsis 1.0 em, combining marks 0, anything else 0.68 em.
+/// an estimate that fits in it fits in Helvetica or Arial too): space, `.` and `,` 0.32 em, `:`
+/// and `;` 0.34 em, other narrow letters and punctuation 0.3 em, `f t r` and brackets 0.42 em, lower case 0.62 em, digits 0.64 em, upper case 0.74 em,
+/// `m`/`w`/`M`/`W` 0.98 em, the minus, dashes, × and `= + < > ~` 0.84 em, CJK, emoji and the ellipsis 1.0 em, combining marks 0, anything else 0.68 em.
 /// Text that does not fit its box is cut at a character boundary and ends in "…"; the caller
 /// puts the full text in a `<title>` child so nothing is lost.
 package enum TextMetrics {
@@ -21,7 +21,11 @@ package enum TextMetrics {
         guard let scalar = ch.unicodeScalars.first else { return 0 }
         let v = scalar.value
         switch v {
-        case 0x20, 0x2E, 0x2C, 0x3A, 0x3B, 0x21, 0x27, 0x7C, 0x69, 0x6C, 0x6A, 0x49, 0x2019, 0x2018:
+        case 0x20, 0x2E, 0x2C:
+            return 0.32
+        case 0x3A, 0x3B:
+            return 0.34
+        case 0x21, 0x27, 0x7C, 0x69, 0x6C, 0x6A, 0x49, 0x2019, 0x2018:
             return 0.3
         case 0x66, 0x74, 0x72, 0x28, 0x29, 0x5B, 0x5D, 0x2D, 0x2F:
             return 0.42
@@ -39,7 +43,7 @@ package enum TextMetrics {
             return 1.0
         case 0x2009, 0x200A:
             return 0.2
-        case 0x2212, 0x2013, 0x00D7, 0x2265, 0x2264:
+        case 0x2212, 0x2013, 0x00D7, 0x2265, 0x2264, 0x3D, 0x2B, 0x3C, 0x3E, 0x7E:
             return 0.84
         case 0x1100...0x115F, 0x2E80...0xA4CF, 0xAC00...0xD7A3, 0xF900...0xFAFF, 0xFE30...0xFE4F, 0xFF00...0xFF60,
             0x1F300...0x1FAFF, 0x20000...0x3FFFD:

@@ -13,6 +13,8 @@ package enum VolcanoSVG {
     static let plotRight = 328.0
     static let plotTop = 40.0
     static let plotBottom = 242.0
+    static let labelSize = 8.0
+    static let labelMaxWidth = 80.0
 
     /// The x and y scales shared by all panels of one volcano, so groups compare at a glance.
     package static func scales(_ volcano: VolcanoResults) -> (x: AxisScale, y: AxisScale) {
@@ -70,10 +72,13 @@ package enum VolcanoSVG {
                 canvas.line(x, plotTop, x, plotBottom, stroke: "#555", width: 0.9, dash: "4 3")
             }
         }
+        var reserved: [LabelRepel.Box] = []
         if let threshold, let y = yScale.position(threshold) {
             canvas.line(plotLeft, y, plotRight, y, stroke: "#555", width: 0.9, dash: "4 3")
-            canvas.text("p = \(NumberFormat.significant(volcano.significanceP, digits: 3))", x: plotRight - 2, y: y - 3,
-                        size: 8.5, anchor: .end, fill: "#444", tooltip: "Bonferroni threshold")
+            let text = "p = \(NumberFormat.significant(volcano.significanceP, digits: 3))"
+            canvas.text(text, x: plotRight - 2, y: y - 3, size: 8.5, anchor: .end, fill: "#444", tooltip: "Bonferroni threshold")
+            let w = TextMetrics.width(text, fontSize: 8.5)
+            reserved.append(LabelRepel.Box(x: plotRight - 2 - w / 2, y: y - 3 - 0.26 * 8.5, width: w, height: 8.5))
         }
         canvas.text("Mean fold change (post vs pre)", x: (plotLeft + plotRight) / 2, y: plotBottom + 32, size: 10, anchor: .middle)
         canvas.spans([SVGCanvas.Span("−log"), SVGCanvas.Span("10"), SVGCanvas.Span(" "), SVGCanvas.Span("p", italic: true)],
@@ -84,7 +89,8 @@ package enum VolcanoSVG {
             let ra = abs(a.element.foldChange) >= relevance, rb = abs(b.element.foldChange) >= relevance
             return ra == rb ? a.offset < b.offset : !ra
         }
-        var labels: [(VolcanoResults.Point, Double, Double)] = []
+        var anchors: [LabelRepel.Anchor] = []
+        var obstacles: [(x: Double, y: Double)] = []
         for (_, point) in ordered {
             guard let yv = point.minusLog10P, let x = xScale.clampedPosition(point.foldChange), let y = yScale.clampedPosition(yv) else { continue }
             let relevant = abs(point.foldChange) >= relevance
@@ -95,11 +101,25 @@ package enum VolcanoSVG {
             } else {
                 canvas.marker(.openCircle, x: x, y: y, size: 5, color: "#8c8c8c", title: tip)
             }
-            if relevant, let threshold, yv > threshold { labels.append((point, x, y)) }
+            obstacles.append((x, y))
+            if relevant {
+                let shown = TextMetrics.truncate(point.assay, maxWidth: labelMaxWidth, fontSize: labelSize)
+                anchors.append(LabelRepel.Anchor(x: x, y: y, text: shown.text, full: shown.truncated ? point.assay : nil,
+                                                 width: TextMetrics.width(shown.text, fontSize: labelSize), height: labelSize + 2))
+            }
         }
-        for (point, x, y) in labels.prefix(12) {
-            let anchor: SVGCanvas.Anchor = x > (plotLeft + plotRight) / 2 ? .end : .start
-            canvas.text(point.assay, x: anchor == .end ? x - 5 : x + 5, y: y - 4, size: 8.5, anchor: anchor, maxWidth: 90)
+        // Every relevant assay is named; the labels are pushed apart (and off the points) as
+        // ggrepel does, and joined to their point by a leader line when moved away from it.
+        let boxes = LabelRepel.place(anchors, obstacles: obstacles, reserved: reserved, bounds: (plotLeft + 2, plotTop + 2, plotRight - 2, plotBottom - 2))
+        for (a, box) in zip(anchors, boxes) {
+            let cx = min(max(a.x, box.x - box.width / 2), box.x + box.width / 2)
+            let cy = min(max(a.y, box.y - box.height / 2), box.y + box.height / 2)
+            if hypot(cx - a.x, cy - a.y) > 4.5 {
+                canvas.line(a.x, a.y, cx, cy, stroke: "#777", width: 0.6)
+            }
+        }
+        for (a, box) in zip(anchors, boxes) {
+            canvas.text(a.text, x: box.x, y: box.y + labelSize * 0.35, size: labelSize, anchor: .middle, tooltip: a.full)
         }
         let unplaced = group.points.count - placed.count
         if unplaced > 0 {
@@ -107,5 +127,39 @@ package enum VolcanoSVG {
                         y: plotBottom + 48, size: 9, anchor: .middle, fill: "#555")
         }
         return canvas.svg(id: id, label: "Volcano plot, \(Markup.isolate(entry.label))")
+    }
+}
+
+extension VolcanoSVG {
+    /// The relevant assays of each group as a table under the volcano (the labels in the plot
+    /// are lost when names are long or many; the table keeps every one): assay, UniProt, fold
+    /// change, p, and whether the change is also significant. Groups in palette order, assays by
+    /// p then name. Empty when no group has a relevant assay.
+    package static func table(_ volcano: VolcanoResults, entries: [GroupPalette.Entry], id: String) -> String {
+        let relevance = abs(volcano.relevanceFoldChange)
+        var rows: [(GroupPalette.Entry, VolcanoResults.Point)] = []
+        for entry in entries {
+            guard let group = volcano.groups.first(where: { $0.group == entry.key }) else { continue }
+            let relevant = group.points.filter { $0.foldChange.isFinite && abs($0.foldChange) >= relevance }
+            let sorted = relevant.sorted { a, b in
+                let pa = a.pValue ?? .infinity, pb = b.pValue ?? .infinity
+                return pa != pb ? pa < pb : (a.assay, a.uniProt) < (b.assay, b.uniProt)
+            }
+            rows += sorted.map { (entry, $0) }
+        }
+        guard !rows.isEmpty else { return "" }
+        var s = "<table class=\"data volcano-relevant\" id=\"\(id)\">\n"
+        s += "<caption>Relevant changes (|fold change| ≥ \(NumberFormat.compact(relevance))) per group, by p value; "
+            + "significant: p below the Bonferroni threshold \(NumberFormat.compact(volcano.significanceP)).</caption>\n"
+        s += "<thead><tr><th scope=\"col\">Group</th><th scope=\"col\">Assay</th><th scope=\"col\">UniProt</th>"
+            + "<th scope=\"col\" class=\"num\">Fold change</th><th scope=\"col\" class=\"num\">p value</th><th scope=\"col\">Significant</th></tr></thead>\n<tbody>\n"
+        for (entry, point) in rows {
+            let significant = (point.pValue ?? 1) < volcano.significanceP
+            s += "<tr><td>\(Markup.htmlShort(entry.label, maxCharacters: 40))</td><th scope=\"row\">\(Markup.htmlShort(point.assay, maxCharacters: 60))</th>"
+            s += "<td>\(Markup.htmlShort(point.uniProt, maxCharacters: 20))</td>"
+            s += "<td class=\"num\">\(Markup.escape(NumberFormat.significant(point.foldChange, digits: 3)))</td>"
+            s += "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(point.pValue)))</td><td>\(significant ? "yes" : "no")</td></tr>\n"
+        }
+        return s + "</tbody></table>\n"
     }
 }

@@ -24,6 +24,18 @@ struct KooistraRegressionTests {
         "schemaVersion": "results.json schema 2: outcomes as declared measures",
     ]
 
+    /// A documented change of the day statistics of log(x + c) parameters (norepinephrine and
+    /// SOFA): the back-transform exp(m) − c is computed as c·expm1(m − log c), and a day whose
+    /// values are all equal takes that value as its mean exactly. The values move by rounding
+    /// only (at most 1.3e-13 relative in the default cohort), and a day on which every value is
+    /// 0 gives exactly 0 instead of ±1e-17 (`GeometricMeanBackTransformTests`).
+    static func backTransformRounding(_ path: String, _ old: Double, _ new: Double) -> Bool {
+        guard path.contains("kinetics["), path.contains(".days[") || path.contains(".admission["),
+              ["geometricMean", "lower", "upper"].contains(where: { path.hasSuffix(".\($0)") })
+        else { return false }
+        return abs(old - new) <= 1e-12 * max(abs(old), abs(new)) + 1e-15
+    }
+
     /// The fixture's `outcomes` object (schema 1) rebuilt from the current `outcomeMeasures`:
     /// every row and curve of the paper's outcomes at its new place, so the guard still compares
     /// each of their values.
@@ -85,7 +97,9 @@ struct KooistraRegressionTests {
             }
         case (let a as NSNumber, let b as NSNumber):
             compared += 1
-            if a.doubleValue != b.doubleValue { differences.append("\(path): \(a) → \(b)") }
+            if a.doubleValue != b.doubleValue, !Self.backTransformRounding(path, a.doubleValue, b.doubleValue) {
+                differences.append("\(path): \(a) → \(b)")
+            }
         case (let a as String, let b as String):
             compared += 1
             if a != b { differences.append("\(path): \(a) → \(b)") }

@@ -10,7 +10,8 @@ func expectedIDs(sets: [String] = ["main", "no-corticosteroids"]) -> [String] {
         let p = "set-\(set)"
         ids += [p, "\(p)-flow", "\(p)-flow-diagram", "\(p)-table1", "\(p)-fig-cytokines", "\(p)-volcano",
                 "\(p)-volcano-treated", "\(p)-volcano-control", "\(p)-fig-inflammation", "\(p)-fig-sofa",
-                "\(p)-medication", "\(p)-medication-chart", "\(p)-medication-table", "\(p)-outcomes-table",
+                "\(p)-medication", "\(p)-medication-corticosteroids", "\(p)-medication-remdesivir", "\(p)-medication-chloroquine",
+                "\(p)-medication-table", "\(p)-outcomes-table",
                 "\(p)-fig-outcomes", "\(p)-km-ventilation-days", "\(p)-km-icu-los", "\(p)-km-death"]
         ids += ["tnf-alpha", "il6", "il8", "il10", "ip10", "mcp1", "il1ra"].map { "\(p)-fig-cytokine-\($0)" }
         ids += ["temperature", "ferritin", "procalcitonin", "wbc", "crp", "creatinine", "bilirubin", "platelets", "pf-ratio",
@@ -41,8 +42,8 @@ struct DocumentTests {
         let html = self.html
         let svgs = svgElements(in: html)
         // Per set: flow 1, cytokines 7 + legend, volcano 2, inflammation 5 + legend, SOFA 6 + legend,
-        // medication 1 + legend, KM 3 + legend = 30.
-        #expect(svgs.count == 2 * 30, "found \(svgs.count) SVG elements")
+        // medication 3 (one per drug) + legend, KM 3 + legend = 32.
+        #expect(svgs.count == 2 * 32, "found \(svgs.count) SVG elements")
         for (i, svg) in svgs.enumerated() {
             if let error = xmlError(svg) {
                 Issue.record("SVG #\(i) is not well-formed: \(error)\n\(svg.prefix(300))")

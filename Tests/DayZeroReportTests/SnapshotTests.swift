@@ -62,8 +62,18 @@ struct SnapshotTests {
         }
     }
 
-    @Test("medication bars")
-    func medication() {
-        assertSnapshot(MedicationSVG.render(set.medication, id: "snapshot-medication", groups: groups), named: "medication.svg")
+    @Test("medication bars: one panel per drug, as the paper's three panels")
+    func medication() throws {
+        let panels = MedicationSVG.panels(set.medication, id: { "snapshot-medication-\($0.lowercased())" }, groups: groups)
+        #expect(panels.count == 3)
+        assertSnapshot(try #require(panels.first), named: "medication.svg")
+    }
+
+    @Test("Love plot")
+    func lovePlot() throws {
+        let balance = try StudyResultsFixture.balance()
+        let labels = ["distance": "Propensity score", "age": "Age", "sex_male": "Sex, male", "bmi": "Body mass index"]
+        let svg = LovePlotSVG.render(balance, id: "snapshot-love", labels: { labels[$0] ?? $0 })
+        assertSnapshot(svg, named: "love-plot.svg")
     }
 }

@@ -107,9 +107,15 @@ extension Workup {
         let n = y.count
         guard n > 0 else { return DayGroupStatistic(day: day, group: groupLabel(group), n: 0, geometricMean: nil, lower: nil, upper: nil) }
         let back = backTransform(rule)
-        let mean = y.reduce(0, +) / Double(n)
+        // Identical values have exactly their own mean (a sum divided by n can be off by an ulp,
+        // and exp(log c) − c would then print as −1.4e-17 instead of 0).
+        let allEqual = y.allSatisfy { $0 == y[0] }
+        let mean = allEqual ? y[0] : y.reduce(0, +) / Double(n)
         guard n > 1 else {
             return DayGroupStatistic(day: day, group: groupLabel(group), n: 1, geometricMean: back(mean), lower: nil, upper: nil)
+        }
+        if allEqual {
+            return DayGroupStatistic(day: day, group: groupLabel(group), n: n, geometricMean: back(mean), lower: back(mean), upper: back(mean))
         }
         let ss = y.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
         let se = (ss / Double(n - 1)).squareRoot() / Double(n).squareRoot()
@@ -118,12 +124,22 @@ extension Workup {
             day: day, group: groupLabel(group), n: n, geometricMean: back(mean), lower: back(mean - t * se), upper: back(mean + t * se))
     }
 
+    /// The inverse of the analysis transform. For log(x + c) the value exp(m) − c is computed
+    /// as c·expm1(m − log c): exact 0 when m is log c (a day on which every value was 0), and
+    /// no cancellation near it.
     func backTransform(_ rule: ParameterRule) -> (Double) -> Double {
         switch (rule.transform, rule.zeroRule) {
         case (.none, _): { $0 }
-        case (.log, .addConstant(let c)?): { exp($0) - c }
+        case (.log, .addConstant(let c)?): { Self.expMinus($0, c) }
         case (.log, _): { exp($0) }
         }
+    }
+
+    /// exp(m) − c as c·expm1(m − log c) (for c > 0; plain exp(m) − c otherwise): 0 exactly when
+    /// m == log(c).
+    static func expMinus(_ m: Double, _ c: Double) -> Double {
+        guard c > 0, c.isFinite else { return exp(m) - c }
+        return c * expm1(m - log(c))
     }
 
     /// lmerTest's `anova(lmer(y ~ factor(day) * group + (1 | patient)), type = 3)` on the rows
