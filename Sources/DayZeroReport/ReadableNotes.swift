@@ -47,6 +47,17 @@ package enum ReadableNotes {
         return "\(subject): \(body)"
     }
 
+    /// The codes of `StatsWarning` and of the workup's own notes (`code: message`).
+    static let knownCodes: Set<String> = [
+        "caliper-ignored", "degenerate-table", "empty-hypothesis", "empty-level", "empty-margin", "exact-too-large", "fewer-controls",
+        "fitted-probabilities-0-or-1", "hessian-near-zero-eigenvalue", "hessian-negative-eigenvalue", "insufficient-data",
+        "missing-cells", "missing-values", "no-events", "no-events-of-cause", "no-expected-events", "non-finite-coefficients",
+        "non-positive-values", "not-converged", "odds-ratio-infinite", "p-value-underflow", "rank-deficient", "separation",
+        "single-group", "single-observation", "single-observation-group", "singular-fit", "singular-variance",
+        "singular-weighted-design", "small-expected-counts", "ties-normal-approximation", "unmatched-treated",
+        "variance-ratio-undefined", "wide-pairs", "zero-variance",
+    ]
+
     /// The part before a known warning code, the code and the message after it; `nil` when the
     /// note holds no code (`"Treated: ties-normal-approximation: …"` → `("Treated", code, "…")`).
     static func split(_ warning: String) -> (prefix: String, code: String, message: String)? {
@@ -55,8 +66,7 @@ package enum ReadableNotes {
             let rest = warning[start...]
             let codeEnd = rest.firstIndex { !($0.isLowercase && $0.isASCII) && !$0.isNumber && $0 != "-" } ?? rest.endIndex
             let code = String(rest[..<codeEnd])
-            if codeEnd < rest.endIndex, rest[codeEnd] == ":", code.contains("-") || (code == "separation" && start == warning.startIndex), !code.hasPrefix("-"), !code.hasSuffix("-"),
-               code.first?.isLetter == true {
+            if codeEnd < rest.endIndex, rest[codeEnd] == ":", knownCodes.contains(code) {
                 var prefix = String(warning[..<start]).trimmingCharactersInWhitespace()
                 if prefix.hasSuffix(":") { prefix.removeLast() }
                 let message = String(rest[rest.index(after: codeEnd)...]).trimmingCharactersInWhitespace()

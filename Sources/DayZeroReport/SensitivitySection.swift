@@ -103,7 +103,7 @@ struct SensitivitySection {
             }
             s += "</tr>\n"
         }
-        s += "</tbody>\n<tfoot><tr><th scope=\"row\">Panels that differ (p < \(NumberFormat.compact(Self.alpha)))</th>"
+        s += "</tbody>\n<tfoot><tr><th scope=\"row\">" + Markup.escape("Panels that differ (p < \(NumberFormat.compact(Self.alpha)))") + "</th>"
         for set in sets {
             let all = set.kinetics + set.cytokines
             s += "<td class=\"num\">\(all.filter(Self.differs).count) of \(all.count)</td>"

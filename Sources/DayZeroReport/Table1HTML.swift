@@ -96,8 +96,8 @@ package enum Table1HTML {
 
     /// The decimals of a continuous row, the same for both groups' median and quartiles: none for
     /// a characteristic counted in whole units (`wholeUnits`, or a label naming a score) or when
-    /// every number is a multiple of ¼ (whole-number data: type-7 quartiles of integers end in
-    /// .25, .5 or .75); otherwise enough for two significant digits of the spread of the
+    /// every number is whole, or a multiple of ¼ with the quartiles spread over at least 4 units
+    /// (whole-number data: type-7 quartiles of integers end in .25, .5 or .75); otherwise enough for two significant digits of the spread of the
     /// quartiles over both groups (largest Q3 − smallest Q1) and of the smallest median (so
     /// 26.8 [24.4–31.2] and 0.65 [0.19–1.43]), at most 3. gtsummary guesses from the 5th–95th
     /// percentile spread of the raw data, which the results do not carry.
@@ -108,7 +108,9 @@ package enum Table1HTML {
         guard !values.isEmpty else { return 0 }
         // Whole numbers, or the quartiles R's type-7 quantile gives for whole-number data (every
         // number a multiple of ¼): the data are counted in whole units.
-        if values.allSatisfy({ ($0 * 4) == ($0 * 4).rounded() }) { return 0 }
+        let lows = groups.compactMap(\.q1).filter(\.isFinite), highs = groups.compactMap(\.q3).filter(\.isFinite)
+        let span = (highs.max() ?? 0) - (lows.min() ?? 0)
+        if values.allSatisfy({ $0 == $0.rounded() }) || (span >= 4 && values.allSatisfy({ ($0 * 4) == ($0 * 4).rounded() })) { return 0 }
         let unit = (row.unit ?? "").trimmingCharactersInWhitespace().lowercased()
         let label = row.label.lowercased()
         if wholeUnits.contains(unit) || label.contains("score") || label.hasPrefix("apache") { return 0 }
@@ -116,7 +118,6 @@ package enum Table1HTML {
             guard x > 0, x.isFinite else { return 0 }
             return max(0, 1 - Int(log10(x).rounded(.down)))
         }
-        let lows = groups.compactMap(\.q1).filter(\.isFinite), highs = groups.compactMap(\.q3).filter(\.isFinite)
         var d = 0
         if let low = lows.min(), let high = highs.max(), high > low { d = decimals(forTwoDigitsOf: high - low) }
         if let smallest = groups.compactMap(\.median).filter({ $0.isFinite && $0 != 0 }).map(abs).min() {
