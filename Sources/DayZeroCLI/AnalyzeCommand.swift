@@ -79,7 +79,8 @@ public enum AnalysisCommandLine {
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
-            let derived = try progress.step("deriving \(loaded.study.patients.count) screened patients") { try loaded.derive() }
+            let patients = loaded.study.patients.count
+            let derived = try progress.step("deriving \(patients) screened patients", count: (patients, "patients")) { try loaded.derive() }
             let analysis = try progress.step("analysing \(loaded.studyProtocol.analysisSets.count) analysis sets") {
                 try loaded.analyse(derived)
             }

@@ -45,8 +45,9 @@ final class ProgressDisplay: @unchecked Sendable {
         self.writeRaw = writeRaw
     }
 
-    /// Runs `work` as the next step called `name`.
-    func step<T>(_ name: String, _ work: () throws -> T) rethrows -> T {
+    /// Runs `work` as the next step called `name`; with `count` items (e.g. `(78, "patients")`)
+    /// the finished line gives the rate.
+    func step<T>(_ name: String, count: (Int, String)? = nil, _ work: () throws -> T) rethrows -> T {
         lock.lock()
         index += 1
         let number = index
@@ -86,7 +87,10 @@ final class ProgressDisplay: @unchecked Sendable {
         let value = try work()
         lock.lock()
         active = 0
-        let line = "\(prefix) … done (\(formatSeconds(elapsed())))"
+        let seconds = elapsed()
+        var line = "\(prefix) … done (\(formatSeconds(seconds))"
+        if let (n, unit) = count, seconds >= 0.05 { line += ", \(Int((Double(n) / seconds).rounded())) \(unit)/s" }
+        line += ")"
         switch style {
         case .none: break
         case .lines: writeLine(line)

@@ -79,7 +79,10 @@ package enum FigureExport {
 
     /// One standalone SVG document from the panels (and legend) of a figure.
     static func standalone(panels: [String], legend: String?, title: String) -> String {
-        let columns = panels.count > 1 ? 2 : 1
+        // Two panels per row when they are panel-sized (a kinetics or survival panel); wide
+        // drawings (a forest plot) one per row.
+        let narrow = panels.allSatisfy { (size(of: $0)?.width ?? 0) <= 420 }
+        let columns = panels.count > 1 && narrow ? 2 : 1
         let cellWidth = (widthPixels - gap * Double(columns - 1)) / Double(columns)
         var y = 0.0
         var body = ""

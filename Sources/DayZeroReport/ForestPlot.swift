@@ -76,7 +76,9 @@ package enum ForestPlotSVG {
         var outcomes: [String] = []
         for r in rows where !outcomes.contains(r.outcome) { outcomes.append(r.outcome) }
         let top = 34.0
-        let bodyRows = Double(rows.count + outcomes.count)
+        // Set labels wrap onto a second line rather than being cut.
+        let setLines = rows.map { TextMetrics.wrap($0.set, maxWidth: labelWidth - 12, fontSize: fontSize, maxLines: 2).lines }
+        let bodyRows = Double(outcomes.count) + setLines.map { $0.count > 1 ? 1.8 : 1 }.reduce(0, +)
         let axisY = top + bodyRows * rowHeight + 6
         let height = axisY + 44
         var canvas = SVGCanvas(width: width, height: height)
@@ -92,7 +94,7 @@ package enum ForestPlotSVG {
         // Header.
         canvas.text("Outcome and analysis set", x: 4, y: 14, size: fontSize, bold: true, maxWidth: labelWidth)
         let unit = ratio ? "" : " (percentage points)"
-        canvas.text("\(name(measure))\(unit) (95% CI)", x: textLeft, y: 14, size: fontSize, bold: true, maxWidth: width - textLeft - 4)
+        canvas.text("\(name(measure)) (95% CI)", x: textLeft, y: 14, size: fontSize, bold: true, maxWidth: width - textLeft - 4)
         canvas.line(4, 22, width - 4, 22, stroke: "#333", width: 1)
 
         // The no-effect line.
@@ -103,9 +105,14 @@ package enum ForestPlotSVG {
         for outcome in outcomes {
             canvas.text(outcome, x: 4, y: y + 4, size: fontSize, bold: true, maxWidth: labelWidth)
             y += rowHeight
-            for r in rows where r.outcome == outcome {
+            for (index, r) in rows.enumerated() where r.outcome == outcome {
                 let e = r.effect
-                canvas.text(r.set, x: 16, y: y + 4, size: fontSize, maxWidth: labelWidth - 12)
+                let lines = setLines[index].isEmpty ? [r.set] : setLines[index]
+                let wrapped = TextMetrics.wrap(r.set, maxWidth: labelWidth - 12, fontSize: fontSize, maxLines: 2)
+                for (k, line) in lines.enumerated() {
+                    canvas.text(line, x: 16, y: y + 4 + Double(k) * rowHeight * 0.8, size: fontSize, maxWidth: labelWidth - 12,
+                                tooltip: k == 0 && wrapped.truncated ? r.set : nil)
+                }
                 let lo = e.lower.map(scaled), hi = e.upper.map(scaled)
                 if let lo, let hi, let x1 = axis.clampedPosition(lo), let x2 = axis.clampedPosition(hi) {
                     canvas.line(x1, y, x2, y, stroke: "#1a1a1a", width: 1.4)
@@ -117,7 +124,7 @@ package enum ForestPlotSVG {
                                   title: "\(Markup.isolate(r.outcome)), \(Markup.isolate(r.set)): \(name(measure)) \(text)")
                 }
                 canvas.text(text, x: textLeft, y: y + 4, size: fontSize, maxWidth: width - textLeft - 4)
-                y += rowHeight
+                y += rowHeight * (lines.count > 1 ? 1.8 : 1)
             }
         }
 
