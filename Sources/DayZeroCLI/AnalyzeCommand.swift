@@ -18,9 +18,9 @@ public struct AnalyzeCommand: ParsableCommand {
             Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written (or the output folder is not empty and --force was not given); 64 a command-line usage error.
 
             Examples:
-              dayzero analyze --out out/                       # the bundled cohort: results.json and the tidy CSVs
+              dayzero analyze --out out/  # results.json and the tidy CSVs
               dayzero analyze --study study/ --protocol protocol.yaml --out out/
-              Rscript scripts/recompute.R out/                 # every p value recomputed in R
+              Rscript scripts/recompute.R out/  # every p value recomputed in R
             """)
 
     @OptionGroup public var input: StudyInputOptions

@@ -10,11 +10,11 @@ public struct DayZeroCommand: ParsableCommand {
             Without a subcommand, dayzero runs report: the whole workup of the bundled synthetic cohort into dayzero-report/.
 
             Examples:
-              dayzero                                             # report of the bundled cohort
+              dayzero  # report of the bundled cohort
               dayzero simulate --out study/ && dayzero import study/ --db study.sqlite
               dayzero protocol init --out protocol.yaml
               dayzero report --db study.sqlite --protocol protocol.yaml --out my-report/
-              dayzero help report                                 # a subcommand's options and examples
+              dayzero help report  # a subcommand's options and examples
             """,
         version: StudyAnalysis.toolVersion,
         subcommands: [

@@ -17,7 +17,7 @@ public struct ExportCommand: ParsableCommand {
 
             Examples:
               dayzero export --db study.sqlite back/
-              dayzero export --db study.sqlite back/ --force     # replace an earlier export
+              dayzero export --db study.sqlite back/ --force  # replace an earlier export
             """)
 
     @Option(name: .long, help: "The study store to read.")

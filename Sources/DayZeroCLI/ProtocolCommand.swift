@@ -11,7 +11,7 @@ public struct ProtocolCommand: ParsableCommand {
         abstract: "Write or check a study protocol (YAML; see docs/protocol.md).",
         discussion: """
             Examples:
-              dayzero protocol init --out protocol.yaml       # the paper's protocol, with comments
+              dayzero protocol init --out protocol.yaml  # the paper's protocol
               dayzero protocol check protocol.yaml --study study/
             """,
         subcommands: [ProtocolInitCommand.self, ProtocolCheckCommand.self]
@@ -31,7 +31,7 @@ public struct ProtocolInitCommand: ParsableCommand {
             Examples:
               dayzero protocol init --out protocol.yaml
               dayzero protocol init --example alcoholic-hepatitis --out ah-protocol.yaml
-              dayzero protocol init | less                  # read it with its comments
+              dayzero protocol init | less  # read it with its comments
             """
     )
 

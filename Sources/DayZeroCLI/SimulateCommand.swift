@@ -16,7 +16,7 @@ public struct SimulateCommand: ParsableCommand {
             (200 screened patients with severe alcoholic hepatitis; docs/examples.md).
 
             Examples:
-              dayzero simulate --out study/                      # the default cohort (78 patients)
+              dayzero simulate --out study/  # the default cohort (78 patients)
               dayzero simulate --out big/ --patients 5000 --seed 7
               dayzero simulate --example alcoholic-hepatitis --out ah-study/
             """
