@@ -16,6 +16,11 @@ public struct AnalyzeCommand: ParsableCommand {
             The output folder is checked before the analysis (its parent must exist and be writable; a folder that is not empty is replaced only with --force) and appears whole: the files are written into a hidden folder beside it (.NAME.writing-…) that is then renamed into place, and a folder being replaced stays intact until the new one is complete.
 
             Exit codes: 0 done; 1 the study or the protocol breaks a rule (every problem listed on stderr); 2 a file could not be found, read or written (or the output folder is not empty and --force was not given); 64 a command-line usage error.
+
+            Examples:
+              dayzero analyze --out out/  # results.json and the tidy CSVs
+              dayzero analyze --study study/ --protocol protocol.yaml --out out/
+              Rscript scripts/recompute.R out/  # every p value recomputed in R
             """)
 
     @OptionGroup public var input: StudyInputOptions
@@ -26,11 +31,15 @@ public struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an output folder that is not empty (the old folder stays intact until the new one is complete).")
     public var force = false
 
+    @Flag(name: .long, help: "Print every analysis set's details (Table 1 highlights, every kinetics p value, every outcome) after the summary.")
+    public var verbose = false
+
     public init() {}
 
     public func run() throws {
         let code = AnalysisCommandLine.runAnalyze(
-            input: input, out: URL(fileURLWithPath: out), force: force, output: { print($0) }, errors: writeToStandardError)
+            input: input, out: URL(fileURLWithPath: out), force: force, verbose: verbose, progress: .automatic,
+            output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -39,20 +48,22 @@ public struct AnalyzeCommand: ParsableCommand {
 public enum AnalysisCommandLine {
     /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.
     public static func runAnalyze(
-        input: StudyInputOptions, out: URL, force: Bool = false, output: (String) -> Void, errors: @escaping (String) -> Void
+        input: StudyInputOptions, out: URL, force: Bool = false, verbose: Bool = false, progress: ProgressStyle = .none,
+        output: (String) -> Void, errors: @escaping (String) -> Void
     ) -> Int32 {
-        runWorkup(input: input, out: out, force: force, report: false, output: output, errors: errors)
+        runWorkup(input: input, out: out, force: force, report: false, verbose: verbose, progress: progress, output: output, errors: errors)
     }
 
-    /// The shared steps of `analyze` and `report`, each with a progress line on `errors`.
+    /// The shared steps of `analyze` and `report`: load, derive, analyse, (render,) write, each
+    /// shown once by `progress` on `errors`.
     ///
     /// The output folder is checked first (`OutputFolder.check`), so a path that cannot be
     /// written fails at once; leftovers of interrupted runs are removed (one line each on
     /// `output`); every file is then written through `OutputFolder.write`, which puts the
     /// complete folder in place in one step.
     static func runWorkup(
-        input: StudyInputOptions, out: URL, force: Bool = false, report: Bool, output: (String) -> Void,
-        errors rawErrors: @escaping (String) -> Void
+        input: StudyInputOptions, out: URL, force: Bool = false, report: Bool, verbose: Bool = false, progress style: ProgressStyle = .none,
+        output: (String) -> Void, errors rawErrors: @escaping (String) -> Void
     ) -> Int32 {
         let errors: (String) -> Void = { message in StoreCommandLine.emitLines(message, to: rawErrors) }
         let folder: OutputFolder
@@ -63,17 +74,20 @@ public enum AnalysisCommandLine {
             return 2
         }
         for line in folder.removeLeftovers() { output(line) }
-        let progress = Progress(write: errors)
+        let lineWriter = LineWriter(rawErrors)
+        let progress = ProgressDisplay(style: style, total: report ? 5 : 4, writeLine: { lineWriter.write($0) })
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
-            let analysis = try progress.step("analysing \(loaded.study.patients.count) screened patients") {
-                try loaded.analyse()
+            let patients = loaded.study.patients.count
+            let derived = try progress.step("deriving \(patients) screened patients", count: (patients, "patients")) { try loaded.derive() }
+            let analysis = try progress.step("analysing \(loaded.studyProtocol.analysisSets.count) analysis sets") {
+                try loaded.analyse(derived)
             }
-            let html = report
-                ? progress.step("rendering report.html") { ReportRenderer().render(analysis.results, options: reportOptions(loaded)) }
+            let document = report
+                ? progress.step("rendering report.html") { ReportRenderer().document(analysis.results, options: reportOptions(loaded)) }
                 : nil
-            try progress.step("writing \(report ? "report.html, " : "")results.json and the tidy exports to \(out.path)") {
+            try progress.step("writing the files") {
                 try folder.write { directory in
                     try analysis.resultsJSON().write(to: directory.appendingPathComponent("results.json"))
                     do {
@@ -81,12 +95,23 @@ public enum AnalysisCommandLine {
                     } catch let failure as ExportWriteError {
                         throw POSIXError(POSIXErrorCode(rawValue: failure.code) ?? .EIO)
                     }
-                    if let html { try Data(html.utf8).write(to: directory.appendingPathComponent("report.html")) }
+                    if let document {
+                        try Data(document.html.utf8).write(to: directory.appendingPathComponent("report.html"))
+                        for file in document.files {
+                            let url = directory.appendingPathComponent(file.path)
+                            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                            try Data(file.content.utf8).write(to: url)
+                        }
+                    }
                 }
             }
             output("Analysed \(loaded.source).")
-            for line in summaryLines(analysis.results, protocol: loaded.studyProtocol) { output(line) }
-            if report { output("Report: \(out.appendingPathComponent("report.html").path)") }
+            for line in summaryLines(analysis.results, protocol: loaded.studyProtocol, verbose: verbose) { output(line) }
+            if let document {
+                let figures = document.files.filter { $0.path.hasPrefix("figures/") }.count
+                let tables = document.files.filter { $0.path.hasPrefix("tables/") }.count
+                output("Report: \(out.appendingPathComponent("report.html").path) (\(figures) figures as SVG, \(tables) tables as CSV beside it)")
+            }
             output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
             return 0
         } catch let failure as InputFailure {
@@ -119,70 +144,89 @@ public enum AnalysisCommandLine {
         return "kinetics: \(kinetics.count) parameters × \(p.analysisSets.count) analysis sets, \(time) on windows of up to \(longest) \(unit)"
     }
 
-    /// A readable summary of the results: the flow, then per analysis set the group sizes and
-    /// the p-values a reader looks for first.
-    public static func summaryLines(_ results: StudyResults, protocol studyProtocol: StudyProtocol? = nil) -> [String] {
+    /// A short summary of the results: the flow, then one line per analysis set with its group
+    /// sizes, the headline outcome (the first declared) and how many kinetics panels differ
+    /// between the groups. With `verbose`, each set's details follow (Table 1 highlights, every
+    /// kinetics p value, every outcome). Numbers as the report writes them (`NumberFormat`).
+    public static func summaryLines(_ results: StudyResults, protocol studyProtocol: StudyProtocol? = nil, verbose: Bool = false) -> [String] {
         let wording = studyProtocol.map { StudyWording(protocol: $0) } ?? .icu
         var lines: [String] = []
         guard let main = results.analysisSets.first else { return ["No analysis set could be formed."] }
         let flow = main.flow
         lines.append("Cohort flow: \(flow.screened) screened")
         for step in flow.exclusions where !step.reason.contains(":") && step.count > 0 {
-            lines.append("  − \(step.count) \(step.label ?? step.reason.replacingOccurrences(of: "_", with: " "))")
+            lines.append("  − \(step.count) \(step.label ?? ReadableNotes.reasonWords(step.reason))")
         }
         lines.append("  = \(flow.treated) treated + \(flow.controls) controls analysed"
             + (flow.controlAlignmentDay.map { " (controls aligned on \(wording.anchorPeriod($0)))" } ?? ""))
-        for set in results.analysisSets {
-            lines.append("")
-            lines.append("[\(set.id)] \(set.flow.treated) treated vs \(set.flow.controls) controls")
-            let rows = set.table1.sections.flatMap(\.rows)
-            for id in ["alignment.temperature", "alignment.ferritin", "alignment.asat"] {
-                guard let r = rows.first(where: { $0.id == id }) else { continue }
-                lines.append("  Table 1, alignment day, \(r.label): \(cell(r.treated)) vs \(cell(r.control)), p \(formatP(r.pValue))")
-            }
-            for panel in set.kinetics {
-                let sides = panel.firstDay < 0 && panel.lastDay > 0
-                    ? ", before \(wording.aligned(0)) \(formatP(panel.pre?.pValue)), after \(formatP(panel.post?.pValue))" : ""
-                lines.append("  kinetics \(panel.label): p overall \(formatP(panel.overall?.pValue))\(sides)")
-            }
-            // The outcomes of the main set (the sensitivity sets' are in the report).
-            for m in set.id == main.id ? set.outcomeMeasures : [] {
-                let r = m.row
-                let values = r.kind == .continuous
-                    ? "\(cell(r.treated)) vs \(cell(r.control))"
-                    : "\(r.treated.count ?? 0)/\(r.treated.n) vs \(r.control.count ?? 0)/\(r.control.n)"
-                lines.append("  \(m.label) (\(m.horizonDays) days): \(values), p \(formatP(r.pValue))")
-            }
+        if let headline = main.outcomeMeasures.first {
+            lines.append("Analysis sets (headline outcome: \(headline.label); kinetics: panels with p < 0.05 over the whole window):")
+        } else {
+            lines.append("Analysis sets (kinetics: panels with p < 0.05 over the whole window):")
         }
-        for warning in results.warnings { lines.append("note: \(warning)") }
+        let width = results.analysisSets.map(\.id.count).max() ?? 0
+        for set in results.analysisSets {
+            let panels = set.kinetics + set.cytokines
+            let differ = panels.filter { ($0.overall?.pValue).map { $0 < 0.05 } ?? false }.count
+            var line = "  \(set.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(set.flow.treated) vs \(set.flow.controls)"
+            if let m = set.outcomeMeasures.first { line += "; \(outcomeText(m))" }
+            if !panels.isEmpty { line += "; \(differ) of \(panels.count) kinetics panels differ" }
+            lines.append(line)
+        }
+        if verbose {
+            for set in results.analysisSets { lines += detailLines(set, wording: wording) }
+        }
+        for warning in results.warnings { lines.append("note: \(ReadableNotes.text(warning) ?? warning)") }
         return lines
     }
 
-    static func cell(_ s: Table1.GroupSummary) -> String {
-        guard let m = s.median, let q1 = s.q1, let q3 = s.q3 else { return "–" }
-        return "\(short(m)) [\(short(q1))–\(short(q3))]"
-    }
-
-    static func short(_ x: Double) -> String {
-        let r = (x * 10).rounded() / 10
-        return r == r.rounded() ? String(Int(r)) : "\(r)"
-    }
-
-    /// "= p" with two significant digits, as the paper prints p-values, or "< 0.0001".
-    static func formatP(_ p: Double?) -> String {
-        guard let p else { return "not computed" }
-        if p >= 0.995 { return "= 1" }
-        if p < 1e-4 { return "< 0.0001" }
-        var digits = 2
-        var scale = p
-        while scale < 0.1 {
-            scale *= 10
-            digits += 1
+    /// One set's details for `--verbose`.
+    static func detailLines(_ set: AnalysisSetResults, wording: StudyWording) -> [String] {
+        var lines = ["", "[\(set.id)] \(set.label): \(set.flow.treated) treated vs \(set.flow.controls) controls"]
+        let rows = set.table1.sections.flatMap(\.rows)
+        for id in ["alignment.temperature", "alignment.ferritin", "alignment.asat"] {
+            guard let r = rows.first(where: { $0.id == id }) else { continue }
+            let d = Table1HTML.rowDecimals(r)
+            lines.append("  Table 1, \(wording.alignmentNoun), \(r.label): \(cell(r.treated, decimals: d)) vs \(cell(r.control, decimals: d)), \(NumberFormat.pStatement(r.pValue))")
         }
-        let factor = pow(10.0, Double(digits))
-        let rounded = (p * factor).rounded() / factor
-        var s = "\(rounded)"
-        if s.contains("e") { s = String(format: "%.\(digits)f", rounded) }
-        return "= " + s
+        for panel in set.kinetics + set.cytokines {
+            let sides = panel.firstDay < 0 && panel.lastDay > 0
+                ? "; before \(wording.aligned(0)) \(NumberFormat.pStatement(panel.pre?.pValue)), after \(NumberFormat.pStatement(panel.post?.pValue))" : ""
+            lines.append("  kinetics \(panel.label): overall \(NumberFormat.pStatement(panel.overall?.pValue))\(sides)")
+        }
+        for m in set.outcomeMeasures { lines.append("  \(m.label): \(outcomeText(m, label: false))") }
+        return lines
+    }
+
+    /// `Secondary infection within 28 days 7/21 vs 9/39, p = 0.54`.
+    static func outcomeText(_ m: OutcomeMeasureResult, label: Bool = true) -> String {
+        let r = m.row
+        let d = Table1HTML.rowDecimals(r)
+        let values = r.kind == .continuous
+            ? "\(cell(r.treated, decimals: d)) vs \(cell(r.control, decimals: d))"
+            : "\(r.treated.count ?? 0)/\(r.treated.n) vs \(r.control.count ?? 0)/\(r.control.n)"
+        return (label ? "\(m.label) " : "") + "\(values), \(NumberFormat.pStatement(r.pValue))"
+    }
+
+    /// `39.0 [38.3–40.0]` with the row's decimals, as in the report.
+    static func cell(_ s: Table1.GroupSummary, decimals: Int) -> String {
+        guard let m = s.median, let q1 = s.q1, let q3 = s.q3 else { return "–" }
+        return "\(NumberFormat.fixed(m, decimals: decimals)) [\(NumberFormat.fixed(q1, decimals: decimals))–\(NumberFormat.fixed(q3, decimals: decimals))]"
+    }
+}
+
+/// Writes progress lines from the timer thread and the caller through one lock.
+final class LineWriter: @unchecked Sendable {
+    private let write: (String) -> Void
+    private let lock = NSLock()
+
+    init(_ write: @escaping (String) -> Void) {
+        self.write = write
+    }
+
+    func write(_ line: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        StoreCommandLine.emitLines(line, to: write)
     }
 }

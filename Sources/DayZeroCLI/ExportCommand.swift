@@ -14,6 +14,10 @@ public struct ExportCommand: ParsableCommand {
             into place), and a folder being replaced stays intact until the new one is complete.
 
             Exit codes: 0 exported; 2 the store could not be read or the folder not written.
+
+            Examples:
+              dayzero export --db study.sqlite back/
+              dayzero export --db study.sqlite back/ --force  # replace an earlier export
             """)
 
     @Option(name: .long, help: "The study store to read.")

@@ -15,6 +15,10 @@ public struct ImportCommand: ParsableCommand {
 
             Exit codes: 0 imported; 1 the study folder has problems (listed on stderr);
             2 a file or the database could not be read or written.
+
+            Examples:
+              dayzero simulate --out study/ && dayzero import study/ --db study.sqlite
+              dayzero import /data/icu-export/ --db /data/study.sqlite
             """)
 
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
@@ -26,9 +30,13 @@ public struct ImportCommand: ParsableCommand {
     public init() {}
 
     public func run() throws {
-        let code = StoreCommandLine.runImport(
-            folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
-            output: { print($0) }, errors: writeToStandardError)
+        // The import is one step without counts inside; on a terminal its elapsed time is shown live.
+        let progress = ProgressDisplay(style: .automatic, total: 1, writeLine: writeToStandardError)
+        let code = progress.step("importing \(studyDir)") {
+            StoreCommandLine.runImport(
+                folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
+                output: { print($0) }, errors: writeToStandardError)
+        }
         if code != StoreCommandLine.exitSuccess { throw ExitCode(code) }
     }
 }

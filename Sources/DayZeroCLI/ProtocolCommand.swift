@@ -9,6 +9,11 @@ public struct ProtocolCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "protocol",
         abstract: "Write or check a study protocol (YAML; see docs/protocol.md).",
+        discussion: """
+            Examples:
+              dayzero protocol init --out protocol.yaml  # the paper's protocol
+              dayzero protocol check protocol.yaml --study study/
+            """,
         subcommands: [ProtocolInitCommand.self, ProtocolCheckCommand.self]
     )
 
@@ -20,7 +25,14 @@ public struct ProtocolInitCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "init",
         abstract: "Write the paper's protocol (Kooistra et al. 2020), or a built-in example's, with explanatory comments.",
-        discussion: "Without --out the protocol is printed. An existing file is only replaced with --force. --example alcoholic-hepatitis writes the protocol of the second built-in example (docs/examples.md)."
+        discussion: """
+            Without --out the protocol is printed. An existing file is only replaced with --force. --example alcoholic-hepatitis writes the protocol of the second built-in example (docs/examples.md).
+
+            Examples:
+              dayzero protocol init --out protocol.yaml
+              dayzero protocol init --example alcoholic-hepatitis --out ah-protocol.yaml
+              dayzero protocol init | less  # read it with its comments
+            """
     )
 
     @Option(name: .long, help: "The file to write.")
@@ -68,7 +80,14 @@ public struct ProtocolCheckCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "check",
         abstract: "Check a protocol file: every problem with its line and column.",
-        discussion: "Parameters and baseline variables are checked against the built-in ones and, with --study or --db, against those the study declares in parameters.csv and variables.csv. Without a study, names that are not built in are reported as unknown parameters, and variable names that are not built in are left to the analysis. Exit status: 0 valid, 1 problems found, 2 unreadable input."
+        discussion: """
+            Parameters and baseline variables are checked against the built-in ones and, with --study or --db, against those the study declares in parameters.csv and variables.csv. Without a study, names that are not built in are reported as unknown parameters, and variable names that are not built in are left to the analysis. Exit status: 0 valid, 1 problems found, 2 unreadable input.
+
+            Examples:
+              dayzero protocol check protocol.yaml
+              dayzero protocol check protocol.yaml --study study/
+              dayzero protocol check protocol.yaml --db study.sqlite
+            """
     )
 
     @Argument(help: "The protocol file (YAML).")

@@ -14,6 +14,11 @@ public struct SimulateCommand: ParsableCommand {
             streamed to disk in bounded memory. The same seed always gives byte-identical files. \
             See docs/synthetic-cohort.md. --example alcoholic-hepatitis writes the second built-in example \
             (200 screened patients with severe alcoholic hepatitis; docs/examples.md).
+
+            Examples:
+              dayzero simulate --out study/  # the default cohort (78 patients)
+              dayzero simulate --out big/ --patients 5000 --seed 7
+              dayzero simulate --example alcoholic-hepatitis --out ah-study/
             """
     )
 

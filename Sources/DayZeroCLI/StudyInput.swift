@@ -125,33 +125,22 @@ extension StudyInputOptions {
 }
 
 extension LoadedStudy {
-    /// Derives the cohort and runs every analysis set's workup: from a store the measurement,
-    /// cytokine and proteomics rows are streamed into the derivation (`StudyStore.deriveCohort`),
-    /// otherwise the study in memory is derived.
+    /// Derives the cohort and runs every analysis set's workup (`derive`, then `analyse(_:)`).
     func analyse() throws -> StudyAnalysis {
-        guard let store else { return try StudyAnalysis(study: study, protocol: studyProtocol, seed: seed) }
+        try analyse(derive())
+    }
+
+    /// The derived cohort: from a store the measurement, cytokine and proteomics rows are
+    /// streamed into the derivation (`StudyStore.deriveCohort`), otherwise the study in memory
+    /// is derived.
+    func derive() throws -> (cohort: DerivedCohort, digests: [String: [UInt8]]) {
+        guard let store else { return (try CohortDerivation.derive(study, protocol: studyProtocol), [:]) }
         let streamed = try store.deriveCohort(study: study, protocol: studyProtocol)
-        return try StudyAnalysis(
-            study: study, protocol: studyProtocol, cohort: streamed.cohort, streamedDigests: streamed.digests, seed: seed)
+        return (streamed.cohort, streamed.digests)
     }
-}
 
-/// Progress lines on standard error for steps that take a while: `name … done (1.2 s)`.
-struct Progress {
-    var write: (String) -> Void
-
-    func step<T>(_ name: String, _ work: () throws -> T) rethrows -> T {
-        let start = ContinuousClock.now
-        write("\(name) …")
-        let value = try work()
-        let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        write("\(name) … done (\(formatSeconds(seconds)))")
-        return value
+    /// Every analysis set's workup on the derived cohort.
+    func analyse(_ derived: (cohort: DerivedCohort, digests: [String: [UInt8]])) throws -> StudyAnalysis {
+        try StudyAnalysis(study: study, protocol: studyProtocol, cohort: derived.cohort, streamedDigests: derived.digests, seed: seed)
     }
-}
-
-func formatSeconds(_ s: Double) -> String {
-    let tenths = (s * 10).rounded() / 10
-    return "\(tenths) s"
 }

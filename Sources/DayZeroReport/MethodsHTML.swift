@@ -45,9 +45,32 @@ enum MethodsHTML {
         s += "</tbody></table>\n"
 
         if let text = options.protocolText {
-            s += "<h3>Protocol as applied</h3>\n<pre class=\"protocol\">\(Markup.escape(text))</pre>\n"
+            s += "<h3>Protocol as applied</h3>\n" + protocolTable(text)
         }
         return s + "</section>\n"
+    }
+
+    /// The protocol as a table of settings (`ProtocolAppendix`), one group of rows per section;
+    /// the text itself when it cannot be read as block-style YAML.
+    static func protocolTable(_ text: String) -> String {
+        let rows = ProtocolAppendix.rows(text)
+        guard !rows.isEmpty else { return "<pre class=\"protocol\">\(Markup.escape(text))</pre>\n" }
+        var s = "<table class=\"data protocol-table\" id=\"protocol-table\">\n<caption>"
+            + Markup.html("The protocol as applied, setting by setting (names in words, units as text, numbers as written). "
+                + "dayzero report writes the protocol file itself beside the report as protocol.yaml.")
+            + "</caption>\n<colgroup><col class=\"c-setting\"/><col class=\"c-value\"/></colgroup>\n"
+            + "<thead><tr><th scope=\"col\">Setting</th><th scope=\"col\">Value</th></tr></thead>\n"
+        var section: String?
+        for row in rows {
+            if row.section != section {
+                if section != nil { s += "</tbody>\n" }
+                section = row.section
+                s += "<tbody>\n<tr class=\"section\"><th colspan=\"2\" scope=\"rowgroup\">\(Markup.htmlShort(row.section, maxCharacters: 160))</th></tr>\n"
+            }
+            s += "<tr><th scope=\"row\">\(Markup.htmlShort(row.setting, maxCharacters: 160))</th><td>\(Markup.html(row.value))</td></tr>\n"
+        }
+        if section != nil { s += "</tbody>\n" }
+        return s + "</table>\n"
     }
 
     /// The one line saying why a section is not in the report: the protocol does not

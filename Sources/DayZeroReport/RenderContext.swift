@@ -23,6 +23,13 @@ package struct RenderContext {
         options.paperFigureReferences ? "\(text) (cf. \(reference))." : "\(text)."
     }
 
+    /// A note in words (`ReadableNotes.text`), a group name at its start shown as the group's
+    /// label; `nil` when the reader should not see it.
+    package func readable(_ warning: String, causes: (event: String, competing: String)? = nil) -> String? {
+        let options = self.options
+        return ReadableNotes.text(warning, groupLabel: { options.label(forGroup: $0) }, causes: causes)
+    }
+
     /// A document-unique id `<setPrefix>-<suffix>`; `suffix` is slugged part by part.
     package func id(_ parts: String...) -> String {
         ids.unique(([setPrefix] + parts.map(Markup.slug)).joined(separator: "-"))
@@ -67,10 +74,17 @@ struct Note: Equatable {
     }
 }
 
-/// HTML for a list of notes under a figure or table; empty when there are none. Repeated
-/// notes are shown once.
+/// HTML for a list of notes under a figure or table; empty when there are none. Each note's
+/// text is put in words (`ReadableNotes.text`; notes the reader should not see are dropped),
+/// and repeated notes are shown once.
 func warningList(_ notes: [Note], heading: String = "Notes") -> String {
-    let unique = notes.reduce(into: [Note]()) { acc, n in if !acc.contains(n) { acc.append(n) } }
+    let readable = notes.compactMap { note -> Note? in
+        guard let text = ReadableNotes.text(note.text) else { return nil }
+        var shown = note
+        shown.text = text
+        return shown
+    }
+    let unique = readable.reduce(into: [Note]()) { acc, n in if !acc.contains(n) { acc.append(n) } }
     guard !unique.isEmpty else { return "" }
     var s = "<div class=\"notes\"><p class=\"notes-title\">\(Markup.escape(heading))</p><ul>"
     for n in unique { s += "<li>\(n.html)</li>" }

@@ -30,8 +30,41 @@ public struct ReportRenderer: Sendable {
 
     /// The complete HTML document for `results`.
     public func render(_ results: StudyResults, options: ReportOptions = ReportOptions()) -> String {
+        render(results, options: options, exports: false)
+    }
+
+    /// The HTML document with the files that go beside it: every figure as a standalone SVG
+    /// (`figures/fig-<id>.svg`), every table as CSV (`tables/<id>.csv`) and, when the options
+    /// hold the protocol text, `protocol.yaml`; the document lists them in its last section.
+    public func document(_ results: StudyResults, options: ReportOptions = ReportOptions()) -> ReportDocument {
+        let html = render(results, options: options, exports: true)
+        var files = FigureExport.figures(in: html) + FigureExport.tables(in: html)
+        if let text = options.protocolText {
+            files.append(FigureExport.File(path: "protocol.yaml", content: text, id: "protocol", title: "The protocol as applied"))
+        }
+        let listing = Self.exportListing(files)
+        return ReportDocument(
+            html: html.replacingOccurrences(of: Self.exportsPlaceholder, with: listing),
+            files: files.map { ReportDocument.File(path: $0.path, content: $0.content) })
+    }
+
+    static let exportsPlaceholder = "<!-- exports -->\n"
+
+    /// The section listing the files beside the report, by folder.
+    static func exportListing(_ files: [FigureExport.File]) -> String {
+        var s = "<section id=\"exports\" class=\"exports\">\n<h2>Figures and tables as files</h2>\n"
+        s += "<p>Beside this report, each figure is a standalone SVG (174 mm wide, generic fonts) and each table a CSV file "
+            + "(comma-separated, UTF-8), named by the element's id in this report.</p>\n<ul class=\"file-list\">\n"
+        for file in files {
+            s += "<li><code>\(Markup.escape(file.path))</code> \(Markup.html(file.title))</li>\n"
+        }
+        return s + "</ul>\n</section>\n"
+    }
+
+    func render(_ results: StudyResults, options: ReportOptions, exports: Bool) -> String {
         let ids = IDRegistry()
-        for reserved in ["contents", "methods", "methods-table", "provenance", "report-header"] { _ = ids.unique(reserved) }
+        for reserved in ["contents", "methods", "methods-table", "provenance", "report-header", "sensitivity", "sensitivity-outcomes",
+                         "sensitivity-kinetics", "sensitivity-forest", "protocol-table", "exports"] { _ = ids.unique(reserved) }
         let leftOut = Self.leftOutSections(results, options: options)
         let contexts = results.analysisSets.map { set in
             var context = RenderContext.make(for: set, options: options, ids: ids)
@@ -44,7 +77,7 @@ public struct ReportRenderer: Sendable {
         html += "<meta name=\"generator\" content=\"\(Markup.escape(results.provenance.tool)) \(Markup.escape(results.provenance.toolVersion))\"/>\n"
         html += "<title>\(Markup.escape(options.title))</title>\n<style>\n\(Stylesheet.css)</style>\n</head>\n<body>\n"
         html += header(results, options: options)
-        html += contents(results, contexts: contexts)
+        html += contents(results, contexts: contexts, exports: exports)
         for (set, context) in zip(results.analysisSets, contexts) {
             html += "<section class=\"analysis-set\" id=\"\(context.setPrefix)\">\n"
             html += "<h2>\(Markup.html(set.label))</h2>\n"
@@ -54,8 +87,10 @@ public struct ReportRenderer: Sendable {
             }
             html += "</section>\n"
         }
+        html += SensitivitySection().render(results, contexts: contexts, options: options)
         html += MethodsHTML.methods(results, options: options, leftOut: leftOut)
         html += MethodsHTML.provenance(results.provenance, schemaVersion: results.schemaVersion)
+        if exports { html += Self.exportsPlaceholder }
         html += "</body>\n</html>\n"
         return html
     }
@@ -86,14 +121,17 @@ public struct ReportRenderer: Sendable {
         return s
     }
 
-    func contents(_ results: StudyResults, contexts: [RenderContext]) -> String {
+    func contents(_ results: StudyResults, contexts: [RenderContext], exports: Bool = false) -> String {
         var s = "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
         for (set, context) in zip(results.analysisSets, contexts) {
             s += "<li><a href=\"#\(context.setPrefix)\">\(Markup.htmlShort(set.label, maxCharacters: 120))</a>"
             s += " <span class=\"muted\">(\(set.flow.treated) \(short(context.groups.treated.label)), "
             s += "\(set.flow.controls) \(short(context.groups.control.label)))</span></li>\n"
         }
-        s += "<li><a href=\"#methods\">Methods</a></li>\n<li><a href=\"#provenance\">Provenance</a></li>\n</ol>\n</nav>\n"
+        if results.analysisSets.count > 1 { s += "<li><a href=\"#sensitivity\">Sensitivity analyses</a></li>\n" }
+        s += "<li><a href=\"#methods\">Methods</a></li>\n<li><a href=\"#provenance\">Provenance</a></li>\n"
+        if exports { s += "<li><a href=\"#exports\">Figures and tables as files</a></li>\n" }
+        s += "</ol>\n</nav>\n"
         return s
     }
 }
@@ -109,4 +147,16 @@ extension String {
     func lowercasedIfPlain() -> String {
         self == "Treated" || self == "Control" ? lowercased() : self
     }
+}
+
+/// A rendered report and the files that go beside it (`ReportRenderer.document`).
+public struct ReportDocument: Sendable, Equatable {
+    /// A file beside `report.html`: its path relative to the report folder and its text.
+    public struct File: Sendable, Equatable {
+        public var path: String
+        public var content: String
+    }
+
+    public var html: String
+    public var files: [File]
 }

@@ -117,13 +117,8 @@ struct FlowSection: SetSection {
 struct Table1Section: SetSection {
     func render(_ set: AnalysisSetResults, context: RenderContext) -> String {
         let id = context.id("table1")
-        let rows = set.table1.sections.flatMap(\.rows)
-        let tests = rows.contains { $0.test == "chi-square" }
-            ? "p values from Fisher's exact test (counts; categories when an expected count is below 5), Pearson's χ² test "
-                + "without continuity correction (categories otherwise) and the Mann–Whitney U test (continuous)."
-            : "p values from Fisher's exact test (counts) and the Mann–Whitney U test (continuous)."
         let caption = "Patient characteristics at \(context.options.wording.admission) and on the \(context.options.wording.alignmentNoun). "
-            + "Data are n (%) or median [IQR]; " + tests
+            + "Data are n (%) or median [IQR]; the letter after each p value names its test under the table."
         return "<h3>Table 1</h3>\n"
             + Table1HTML.render(
                 sections: DisplayUnits.table1(set.table1.sections, options: context.options), id: id, caption: caption,
@@ -256,7 +251,7 @@ struct OutcomesSection: SetSection {
         switch m.kind {
         case "time_to_event":
             if let c = m.cumulativeIncidence {
-                return "\(m.label): time to \(c.event) \(within), with \(c.competing) as a competing event; cumulative incidence by the Aalen–Johansen estimator, compared with Gray's test; \(c.censoring)."
+                return "\(m.label): time to \(ReadableNotes.eventWords(c.event)) \(within), with \(ReadableNotes.eventWords(c.competing)) as a competing event; cumulative incidence by the Aalen–Johansen estimator, compared with Gray's test; \(c.censoring)."
             }
             let censoring = m.survival?.censoring ?? ""
             return "\(m.label): time to \(m.survival?.event ?? "the event") \(within); Kaplan–Meier estimates compared with the log-rank test; \(censoring)."
@@ -289,7 +284,7 @@ struct OutcomesSection: SetSection {
             ? "in the \(Self.horizonWords(horizons.first ?? 0)) after the alignment day" : "after the alignment day (horizon per outcome)"
         s += Table1HTML.render(
             sections: [Table1.Section(title: "", rows: measures.map(\.row))], id: context.id("outcomes", "table"),
-            caption: "Outcomes \(within): \(Self.summaryWords(measures)); p from \(Self.testWords(measures)) (see the methods).",
+            caption: "Outcomes \(within): \(Self.summaryWords(measures)); the letter after each p value names its test under the table (see the methods).",
             treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
             controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
         s += OutcomeEffectsHTML.render(measures, id: context.id("outcome-effects", "table"))
@@ -302,15 +297,20 @@ struct OutcomesSection: SetSection {
                                                  options: context.options.survivalFigure, yLabel: context.options.survivalFigure.yLabels[m.name]))
                 seen.formUnion(curve.curves.map(\.group))
                 if !curve.censoring.isEmpty { notes.append(Note(m.label, curve.censoring)) }
-                for left in curve.leftOut { notes.append(Note("\(m.label): \(left.count) left out", FlowLabels.text(left))) }
-                for w in curve.warnings { notes.append(Note(m.label, w)) }
+                for left in curve.leftOut {
+                    let why = FlowLabels.text(left).lowercasedFirstWord
+                    notes.append(Note(m.label, "\(left.count) patient\(left.count == 1 ? "" : "s") left out: \(why)"))
+                }
+                for w in curve.warnings { if let text = context.readable(w) { notes.append(Note(m.label, text)) } }
             }
             if let curve = m.cumulativeIncidence {
                 panels.append(SurvivalSVG.render(curve, title: m.label, id: context.id("cif", m.name), groups: context.groups,
                                                  options: context.options.survivalFigure, yLabel: context.options.survivalFigure.yLabels[m.name]))
                 seen.formUnion(curve.curves.map(\.group))
                 notes.append(Note(m.label, curve.censoring))
-                for w in curve.warnings { notes.append(Note(m.label, w)) }
+                for w in curve.warnings {
+                    if let text = context.readable(w, causes: (curve.event, curve.competing)) { notes.append(Note(m.label, text)) }
+                }
             }
         }
         guard !panels.isEmpty else { return s }

@@ -1,6 +1,7 @@
 /// The inline style sheet: system fonts only, a readable screen layout, and print rules for
-/// A4 (each analysis set on a new page, figures/panels/tables kept whole, headings kept with
-/// what follows, table headers repeated, colours printed as they are).
+/// A4 (each analysis set on a new page, figures/panels/tables kept whole, captions, legends,
+/// notes and headings kept with what they belong to, table headers repeated, colours printed
+/// as they are, "Page n of N" in the bottom margin through `@page` margin boxes).
 ///
 /// It contains neither `<` nor `&`, so the document stays well-formed XML.
 enum Stylesheet {
@@ -53,6 +54,8 @@ enum Stylesheet {
     table.data th.num, table.data td.num { text-align: right; }
     .missing { color: #666; font-size: 0.85em; }
     .note-mark { color: #a33; }
+    sup { font-size: 0.72em; line-height: 0; vertical-align: baseline; position: relative; top: -0.45em; }
+    ul.table-tests { list-style: none; padding-left: 0; margin: 2px 0; }
     .notes, .table-notes { font-size: 12.5px; color: #444; }
     .notes { border-left: 3px solid #c98; padding: 2px 10px; margin: 6px 0; background: #fdf8f4; }
     .notes-title { font-weight: bold; margin: 2px 0; }
@@ -62,7 +65,17 @@ enum Stylesheet {
     dt { font-weight: bold; }
     dd { margin: 0; }
     bdi { unicode-bidi: isolate; }
-    @page { size: A4; margin: 14mm 12mm; }
+    table.sensitivity-outcomes col.c-label { width: 40%; } table.sensitivity-outcomes col.c-group { width: 17%; }
+    table.sensitivity-outcomes col.c-p { width: 10%; } col.c-effect { width: 26%; }
+    table.sensitivity-outcomes.with-effects col.c-label { width: 30%; } table.sensitivity-outcomes.with-effects col.c-group { width: 15%; }
+    col.c-setting { width: 28%; } col.c-value { width: 72%; }
+    table.protocol-table td { font-size: 0.95em; }
+    figure.forest .panel svg { max-width: 760px; }
+    ul.file-list { font-size: 13px; columns: 2; column-gap: 28px; }
+    @page {
+      size: A4; margin: 14mm 12mm 16mm;
+      @bottom-center { content: "Page " counter(page) " of " counter(pages); font-family: "Helvetica Neue", Helvetica, Arial, "Liberation Sans", "DejaVu Sans", sans-serif; font-size: 8pt; color: #555; }
+    }
     @media print {
       body { max-width: none; padding: 0; font-size: 10pt; }
       h2 { font-size: 16pt; }
@@ -70,7 +83,12 @@ enum Stylesheet {
       h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
       nav#contents { break-after: page; page-break-after: always; }
       .analysis-set { break-before: page; page-break-before: always; border-top: none; margin-top: 0; }
-      #methods, #provenance { break-before: page; page-break-before: always; }
+      #sensitivity, #methods, #provenance, #exports { break-before: page; page-break-before: always; }
+      figcaption, .legend, table.data caption { break-inside: avoid; page-break-inside: avoid; }
+      figcaption, .legend, .notes-title { break-after: avoid; page-break-after: avoid; }
+      .notes, .table-notes { break-inside: avoid; page-break-inside: avoid; }
+      table.protocol-table, table.methods-table { break-inside: auto; page-break-inside: auto; font-size: 8pt; }
+      ul.file-list { font-size: 8pt; }
       .panels { grid-template-columns: repeat(2, 1fr); }
       table.data, figcaption, table.data caption { font-size: 8.5pt; }
       a { color: inherit; text-decoration: none; }

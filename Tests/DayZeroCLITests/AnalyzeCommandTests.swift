@@ -1,6 +1,7 @@
 import DayZeroAnalysis
 import DayZeroCohort
 @testable import DayZeroCLI
+import DayZeroReport
 import DayZeroStore
 import DayZeroSynth
 import DayZeroTestSupport
@@ -19,7 +20,8 @@ import Testing
         let command = try AnalyzeCommand.parse(arguments + ["--out", out.path])
         let output = Lines()
         let errors = Lines()
-        let code = AnalysisCommandLine.runAnalyze(input: command.input, out: out, output: output.add, errors: errors.add)
+        let code = AnalysisCommandLine.runAnalyze(
+            input: command.input, out: out, progress: .lines(interval: 3600), output: output.add, errors: errors.add)
         return (code, output, errors)
     }
 
@@ -30,7 +32,11 @@ import Testing
         #expect(run.code == 0, "\(run.errors.text)")
         #expect(run.output.text.contains("78 screened"))
         #expect(run.output.text.contains("21 treated + 39 controls analysed (controls aligned on ICU day 12)"))
-        #expect(run.errors.text.contains("analysing 78 screened patients … done"))
+        // Asked for plain progress lines: each step once, when it ends.
+        #expect(run.errors.lines == run.errors.lines.filter { $0.contains(" … done (") })
+        #expect(run.errors.lines.map { $0.prefix(6) } == ["[1/4] ", "[2/4] ", "[3/4] ", "[4/4] "])
+        #expect(run.errors.text.contains("[2/4] deriving 78 screened patients … done"))
+        #expect(run.errors.text.contains("[3/4] analysing 4 analysis sets … done"))
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
         #expect(results.provenance.seed == SyntheticCohort.defaultSeed)
@@ -126,12 +132,18 @@ import Testing
         #expect(throws: (any Error).self) { try AnalyzeCommand.parse(["--db", "a", "--study", "b"]) }
     }
 
-    @Test func pValuesArePrintedLikeThePaper() {
-        #expect(AnalysisCommandLine.formatP(0.18704) == "= 0.19")
-        #expect(AnalysisCommandLine.formatP(0.0091) == "= 0.0091")
-        #expect(AnalysisCommandLine.formatP(0.00002) == "< 0.0001")
-        #expect(AnalysisCommandLine.formatP(0.999) == "= 1")
-        #expect(AnalysisCommandLine.formatP(nil) == "not computed")
+    @Test func summaryUsesTheReportsNumberFormat() {
+        let row = Table1.Row(
+            id: "outcome.x", label: "Ventilation", unit: "days", kind: .continuous,
+            treated: .init(n: 21, missing: 0, median: 28.5, q1: 18.75, q3: 29), control: .init(n: 39, missing: 0, median: 28, q1: 10.5, q3: 29),
+            test: "mann-whitney", statistic: 1, pValue: 0.45123, warnings: [])
+        let m = OutcomeMeasureResult(name: "x", label: "Ventilation", kind: "duration", horizonDays: 28, row: row, survival: nil,
+                                     cumulativeIncidence: nil, leftOut: [], warnings: [])
+        // Whole days as in the report's outcome table (R rounds 28.5 to 28, half to even), p as the report prints it.
+        #expect(AnalysisCommandLine.outcomeText(m) == "Ventilation 28 [19–29] vs 28 [10–29], p = 0.45")
+        #expect(NumberFormat.pStatement(0.00014) == "p = 0.0001")
+        #expect(NumberFormat.pStatement(0.1) == "p = 0.10")
+        #expect(NumberFormat.pStatement(0.999) == "p = 1")
     }
 }
 
@@ -153,7 +165,8 @@ enum ProtocolYAMLText {
         let errors = AnalyzeCommandTests.Lines()
         let code = AnalysisCommandLine.runReport(input: command.input, out: out, output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
-        #expect(errors.text.contains("rendering report.html … done"))
+        // Progress was not asked for: none in the captured output.
+        #expect(errors.lines.isEmpty, "\(errors.text)")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         for id in ["set-main-table1", "set-main-flow", "set-main-km-death", "methods", "provenance"] {
             #expect(html.contains("id=\"\(id)\""), "report.html lacks id \(id)")

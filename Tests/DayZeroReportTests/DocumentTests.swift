@@ -203,7 +203,8 @@ struct DocumentTests {
         }
         #expect(methodsText.contains("dayzero 0.1.0"))
         #expect(methodsText.contains("Kooistra 2020"))
-        #expect(methodsText.contains("median_start_day"))
+        // The protocol text as a table of settings, names in words.
+        #expect(methodsText.contains("id=\"protocol-table\"") && methodsText.contains("median start day"))
         #expect(methodsText.contains("imputed as 40 °C"))
         #expect(methodsText.contains("Table 1 counts, medication, secondary infection"))
         #expect(methodsText.contains("ICU day 12"))

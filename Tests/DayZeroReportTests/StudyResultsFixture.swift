@@ -297,4 +297,30 @@ enum StudyResultsFixture {
         ]
     }
 
+    /// The fixture with effect sizes filled in, as the Cox / risk-difference analysis will write
+    /// them (`OutcomeMeasureResult.effects`): a risk difference for the two binary outcomes and a
+    /// hazard ratio for the three curves, in every analysis set; the second set's numbers differ.
+    /// Made-up numbers for the forest plot's layout, not a statistic.
+    static func makeWithEffects() -> StudyResults {
+        var results = make()
+        for (s, set) in results.analysisSets.enumerated() {
+            let shift = Double(s) * 0.1
+            for (m, measure) in set.outcomeMeasures.enumerated() {
+                var effects: [OutcomeEffect] = []
+                if measure.kind == "binary" {
+                    effects.append(OutcomeEffect(
+                        measure: "riskDifference", estimate: 0.10 - shift, lower: -0.14 - shift, upper: 0.34 - shift, p: 0.54 + shift / 2,
+                        method: "Wald interval of the difference in proportions"))
+                } else {
+                    let estimate = [0.85, 1.30, 0.62][m % 3] + shift
+                    effects.append(OutcomeEffect(
+                        measure: "hazardRatio", estimate: estimate, lower: estimate / 2.1, upper: estimate * 2.1, p: 0.66 - shift,
+                        method: "Cox proportional hazards, Efron ties, Wald CI", eValue: 1.6, eValueLimit: 1,
+                        warnings: m == 4 && s == 1 ? ["few events: 4 in the treated group"] : []))
+                }
+                results.analysisSets[s].outcomeMeasures[m].effects = effects
+            }
+        }
+        return results
+    }
 }
