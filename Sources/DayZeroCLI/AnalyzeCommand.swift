@@ -155,7 +155,7 @@ public enum AnalysisCommandLine {
         let flow = main.flow
         lines.append("Cohort flow: \(flow.screened) screened")
         for step in flow.exclusions where !step.reason.contains(":") && step.count > 0 {
-            lines.append("  − \(step.count) \(step.label ?? ReadableNotes.reasonWords(step.reason))")
+            lines.append("  − \(step.count) \(FlowLabels.text(step).lowercasedFirstWord)")
         }
         lines.append("  = \(flow.treated) treated + \(flow.controls) controls analysed"
             + (flow.controlAlignmentDay.map { " (controls aligned on \(wording.anchorPeriod($0)))" } ?? ""))

@@ -188,7 +188,7 @@ package enum LovePlotSVG {
 
 extension String {
     /// The first word in lower case unless it is an abbreviation ("Age" → "age", "BMI" stays).
-    var lowercasedFirstWord: String {
+    package var lowercasedFirstWord: String {
         guard let first = first, first.isUppercase else { return self }
         let word = prefix { !$0.isWhitespace && $0 != "," }
         if word.count > 1, word.dropFirst().contains(where: { $0.isUppercase || $0.isNumber }) { return self }

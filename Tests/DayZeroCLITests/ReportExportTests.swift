@@ -82,7 +82,7 @@ func xmlProblem(_ data: Data) -> String? {
         // ventilation curve's left-out patients, Table 1's tied values. They are in words.
         if example == "kooistra" {
             #expect(text.contains("Consent refused"))
-            #expect(text.contains("left out (no longer ventilated on day 0)"))
+            #expect(text.contains("left out: no longer ventilated on the alignment day (extubated before day 0)"))
             #expect(text.contains("Mann–Whitney U test (with tied values: normal approximation"))
         }
     }

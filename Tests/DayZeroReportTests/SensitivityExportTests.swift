@@ -105,8 +105,9 @@ import FoundationXML
         #expect(ReadableNotes.text("Treated, IL6: zero-variance: all differences are equal") == "Treated, IL6: all differences are equal")
         #expect(ReadableNotes.text("no-corticosteroids: met_exclude_if") == "no-corticosteroids: met the exclusion rule")
         #expect(ReadableNotes.text("Temperature: 3 value(s) imputed") == "Temperature: 3 value(s) imputed")
-        #expect(ReadableNotes.reasonWords("extubated_before_day_0") == "no longer ventilated on day 0")
-        #expect(ReadableNotes.reasonWords("liver_transplant") == "liver transplant")
+        #expect(FlowLabels.text(reason: "extubated_before_day_0").lowercasedFirstWord
+            == "no longer ventilated on the alignment day (extubated before day 0)")
+        #expect(ReadableNotes.eventWords("liver_transplant") == "liver transplant")
     }
 }
 
