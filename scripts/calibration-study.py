@@ -8,7 +8,7 @@ median p, how many seeds agree with the paper's verdict, and whether the study's
 (issue 19: verdict agreement in >= 70 % of seeds, median within a factor of 5 of the paper's p).
 
     swift build -c release --product dayzero
-    scripts/calibration-study.py --seeds 1-20 --markdown
+    scripts/calibration-study.py --seeds 1-20 --with-default 20201214 --markdown   # the docs' table
     scripts/calibration-study.py --seeds 20201214 --check-default   # the default seed's targets
 
 Exit status 1 when a checked criterion fails. Needs only Python 3 and the dayzero binary
@@ -118,6 +118,8 @@ def main():
     parser.add_argument("--check-default", action="store_true", help="check the default-seed targets of every seed given")
     parser.add_argument("--markdown", action="store_true", help="print the summary as a Markdown table")
     parser.add_argument("--json", help="write the per-seed p-values to this file")
+    parser.add_argument("--with-default", type=int, metavar="SEED",
+                        help="also run SEED (the default cohort's, 20201214) and show its p in the table")
     args = parser.parse_args()
     seeds = parse_seeds(args.seeds)
     rows = {}
@@ -127,6 +129,7 @@ def main():
             misses = [TARGETS[k][0] + "/" + TARGETS[k][1] for k, p in enumerate(rows[seed]) if not default_ok(p, TARGETS[k][2], TARGETS[k][3])]
             print("seed %d: %s; default-seed targets missed: %s" % (
                 seed, " ".join(fmt(p) for p in rows[seed]), ", ".join(misses) or "none"), file=sys.stderr, flush=True)
+        default_row = run_seed(args.dayzero, args.with_default, workdir) if args.with_default is not None else None
     if args.json:
         with open(args.json, "w") as f:
             json.dump({"targets": TARGETS, "p": {str(s): v for s, v in rows.items()}}, f, indent=1)
@@ -136,8 +139,9 @@ def main():
             misses = [k for k, p in enumerate(rows[seed]) if not default_ok(p, TARGETS[k][2], TARGETS[k][3])]
             failed = failed or bool(misses)
     if args.markdown:
-        print("| panel | window | paper | median p (%d seeds) | seeds agreeing | criteria |" % len(seeds))
-        print("| --- | --- | --- | --- | --- | --- |")
+        extra = " default seed %d |" % args.with_default if default_row else ""
+        print("| panel | window | paper |%s median p (%d seeds) | seeds agreeing | criteria |" % (extra, len(seeds)))
+        print("| --- | --- | --- |%s --- | --- | --- |" % (" --- |" if default_row else ""))
     for k, (panel, window, paper, kind) in enumerate(TARGETS):
         ps = [rows[s][k] for s in seeds if rows[s][k] is not None]
         if not ps:
@@ -150,8 +154,12 @@ def main():
             failed = failed or not ok
         window_text = "before day 0" if window == "pre" else "after day 0"
         if args.markdown:
-            print("| %s | %s | %s | %s | %d/%d | %s |" % (panel, window_text, paper_text(paper, kind), fmt(median), agree,
-                                                     len(seeds), "met" if ok else "**missed**"))
+            column = ""
+            if default_row:
+                d = default_row[k]
+                column = " %s%s |" % (fmt(d), "" if default_ok(d, paper, kind) else " (missed)")
+            print("| %s | %s | %s |%s %s | %d/%d | %s |" % (panel, window_text, paper_text(paper, kind), column, fmt(median), agree,
+                                                        len(seeds), "met" if ok else "**missed**"))
         else:
             print("%-15s %-13s paper %-8s median %-9s agree %2d/%d %s" % (panel, window_text, paper_text(paper, kind), fmt(median),
                                                                         agree, len(seeds), "ok" if ok else "MISSED"))
