@@ -120,9 +120,135 @@ checkMatching <- function(s) {
   }
 }
 
+# Outcome effects (OutcomeMeasureResult.effects; docs/methods/cox.md, docs/methods/evalues.md).
+# Hazard ratios: coxph(Surv(time, event) ~ treated), Efron ties; in a matched set with
+# cluster() on the matched pair (on the patient with replacement) and the matching weights when
+# any differs from 1. Compared: HR, Wald CI, Wald p, score p (robust score with a cluster), LR
+# p, cox.zph's global p and the E-values (the EValue formulas, written out below).
+evalueOf <- function(x) { if (x < 1) x <- 1 / x; x + sqrt(x * (x - 1)) }
+evalueLimit <- function(est, lo, hi) {
+  if (est > 1) { if (is.na(lo) || lo <= 1) 1 else evalueOf(lo) }
+  else if (est < 1) { if (is.na(hi) || hi >= 1) 1 else evalueOf(hi) } else 1
+}
+hrToRR <- function(hr, common) if (common) (1 - 0.5^sqrt(hr)) / (1 - 0.5^sqrt(1 / hr)) else hr
+effectOf <- function(m, measure) {
+  for (e in m$effects) if (identical(e$measure, measure)) return(e)
+  NULL
+}
+num0 <- function(x) if (is.null(x)) NA_real_ else x
+checkHazardRatio <- function(set, m, d, design) {
+  e <- effectOf(m, "hazardRatio")
+  if (is.null(e)) { skipped <<- skipped + 1; return(invisible()) }
+  d$treated <- as.integer(d$group == "treated")
+  args <- list(Surv(time, event) ~ treated, data = d, ties = "efron")
+  if (!is.null(design)) {
+    d$pair <- design$cluster[d$patient_id]
+    d$w <- design$weight[d$patient_id]
+    args$data <- d
+    args$cluster <- quote(pair)
+    if (any(d$w != 1)) args$weights <- quote(w)
+  }
+  fit <- do.call(coxph, args)
+  sm <- summary(fit)
+  id <- function(field) paste(m$name, "hazardRatio", field)
+  hr <- unname(exp(coef(fit)))
+  add(set, "outcome effect", id("estimate"), e$estimate, hr)
+  add(set, "outcome effect", id("lower"), num0(e$lower), sm$conf.int[1, "lower .95"])
+  add(set, "outcome effect", id("upper"), num0(e$upper), sm$conf.int[1, "upper .95"])
+  add(set, "outcome effect", id("p"), num0(e$p), sm$coefficients[1, "Pr(>|z|)"])
+  add(set, "outcome effect", id("scoreP"), num0(e$scoreP),
+      if (is.null(design)) unname(sm$sctest["pvalue"]) else unname(sm$robscore["pvalue"]))
+  add(set, "outcome effect", id("likelihoodRatioP"), num0(e$likelihoodRatioP), unname(sm$logtest["pvalue"]))
+  add(set, "outcome effect", id("proportionalHazardsP"), num0(e$proportionalHazardsP),
+      cox.zph(fit)$table["GLOBAL", "p"])
+  common <- mean(d$event == 1) > 0.15
+  rr <- hrToRR(c(hr, sm$conf.int[1, "lower .95"], sm$conf.int[1, "upper .95"]), common)
+  add(set, "outcome effect", id("eValue"), num0(e$eValue), evalueOf(rr[1]))
+  add(set, "outcome effect", id("eValueLimit"), num0(e$eValueLimit), evalueLimit(rr[1], rr[2], rr[3]))
+}
+# Binary outcomes: the risk difference with Newcombe's hybrid score interval from
+# prop.test(correct = FALSE)'s Wilson intervals; the odds ratio as fisher.test reports it (its
+# conditional MLE comes from uniroot at ~1e-4, so the estimate and limits are compared with a
+# tighter uniroot, below); E-values with the sqrt(OR) transform when > 15% had the event.
+fisherOR <- function(x, m, n, k, level = 0.95) {
+  lo <- max(0L, k - n); hi <- min(k, m); support <- lo:hi
+  logdc <- dhyper(support, m, n, k, log = TRUE)
+  dnhyper <- function(ncp) { d <- logdc + log(ncp) * support; d <- exp(d - max(d)); d / sum(d) }
+  mnhyper <- function(ncp) if (ncp == 0) lo else if (ncp == Inf) hi else sum(support * dnhyper(ncp))
+  pnhyper <- function(q, ncp, upper) {
+    if (ncp == 1) return(if (upper) phyper(x - 1, m, n, k, lower.tail = FALSE) else phyper(x, m, n, k))
+    if (ncp == 0) return(as.numeric(if (upper) q <= lo else q >= lo))
+    if (ncp == Inf) return(as.numeric(if (upper) q <= hi else q >= hi))
+    sum(dnhyper(ncp)[if (upper) support >= q else support <= q])
+  }
+  tol <- 1e-13
+  mle <- if (x == lo) 0 else if (x == hi) Inf else {
+    mu <- mnhyper(1)
+    if (mu > x) uniroot(function(t) mnhyper(t) - x, c(0, 1), tol = tol)$root
+    else if (mu < x) 1 / uniroot(function(t) mnhyper(1 / t) - x, c(.Machine$double.eps, 1), tol = tol)$root else 1
+  }
+  alpha <- (1 - level) / 2
+  ncpU <- function(x, alpha) {
+    if (x == hi) return(Inf)
+    p <- pnhyper(x, 1, FALSE)
+    if (p < alpha) uniroot(function(t) pnhyper(x, t, FALSE) - alpha, c(0, 1), tol = tol)$root
+    else if (p > alpha) 1 / uniroot(function(t) pnhyper(x, 1 / t, FALSE) - alpha, c(.Machine$double.eps, 1), tol = tol)$root else 1
+  }
+  ncpL <- function(x, alpha) {
+    if (x == lo) return(0)
+    p <- pnhyper(x, 1, TRUE)
+    if (p > alpha) uniroot(function(t) pnhyper(x, t, TRUE) - alpha, c(0, 1), tol = tol)$root
+    else if (p < alpha) 1 / uniroot(function(t) pnhyper(x, 1 / t, TRUE) - alpha, c(.Machine$double.eps, 1), tol = tol)$root else 1
+  }
+  c(mle, ncpL(x, alpha), ncpU(x, alpha))
+}
+checkBinaryEffects <- function(set, m, known) {
+  rdE <- effectOf(m, "riskDifference"); orE <- effectOf(m, "oddsRatio")
+  if (is.null(rdE) || is.null(orE)) { skipped <<- skipped + 1; return(invisible()) }
+  t <- known$event[known$group == "treated"]; c0 <- known$event[known$group == "control"]
+  x1 <- sum(t == 1); n1 <- length(t); x2 <- sum(c0 == 1); n2 <- length(c0)
+  a <- prop.test(x1, n1, correct = FALSE)$conf.int; b <- prop.test(x2, n2, correct = FALSE)$conf.int
+  p1 <- x1 / n1; p2 <- x2 / n2; rd <- p1 - p2
+  id <- function(measure, field) paste(m$name, measure, field)
+  add(set, "outcome effect", id("riskDifference", "estimate"), rdE$estimate, rd)
+  add(set, "outcome effect", id("riskDifference", "lower"), num0(rdE$lower), rd - sqrt((p1 - a[1])^2 + (b[2] - p2)^2))
+  add(set, "outcome effect", id("riskDifference", "upper"), num0(rdE$upper), rd + sqrt((a[2] - p1)^2 + (p2 - b[1])^2))
+  tab <- matrix(c(x1, n1 - x1, x2, n2 - x2), 2, byrow = TRUE)
+  ft <- fisher.test(tab)
+  add(set, "outcome effect", id("riskDifference", "p"), num0(rdE$p), ft$p.value)
+  or <- fisherOR(x1, x1 + x2, n1 + n2 - x1 - x2, n1)
+  stopifnot(abs(or[1] - ft$estimate) < 1e-3 * max(1, or[1]))   # fisher.test's own, at its uniroot tolerance
+  add(set, "outcome effect", id("oddsRatio", "estimate"), orE$estimate, or[1])
+  add(set, "outcome effect", id("oddsRatio", "lower"), num0(orE$lower), or[2])
+  if (is.finite(or[3])) add(set, "outcome effect", id("oddsRatio", "upper"), num0(orE$upper), or[3])
+  add(set, "outcome effect", id("oddsRatio", "p"), num0(orE$p), ft$p.value)
+  if (or[1] > 0 && is.finite(or[1])) {
+    common <- (x1 + x2) / (n1 + n2) > 0.15
+    rr <- if (common) sqrt(or) else or
+    add(set, "outcome effect", id("oddsRatio", "eValue"), num0(orE$eValue), evalueOf(rr[1]))
+    add(set, "outcome effect", id("oddsRatio", "eValueLimit"), num0(orE$eValueLimit), evalueLimit(rr[1], rr[2], rr[3]))
+  }
+}
+# The Cox model's clusters and weights in a matched set, from matching.csv.
+matchedDesign <- function(s) {
+  if (is.null(s$matching)) return(NULL)
+  d <- matching[matching$analysis_set == s$id & matching$missing_covariate == 0, ]
+  cluster <- character(0)
+  for (i in which(!is.na(d$matched_controls) & d$matched_controls != "")) {
+    controls <- strsplit(d$matched_controls[i], ";", fixed = TRUE)[[1]]
+    if (isTRUE(s$matching$replace)) {
+      cluster[c(d$patient_id[i], controls)] <- c(d$patient_id[i], controls)
+    } else {
+      cluster[c(d$patient_id[i], controls)] <- d$patient_id[i]
+    }
+  }
+  list(cluster = cluster, weight = setNames(d$weight, d$patient_id))
+}
+
 for (s in results$analysisSets) {
   set <- s$id
   if (!is.null(s$matching)) checkMatching(s)
+  design <- matchedDesign(s)
 
   # Table 1: Fisher for count rows, Mann-Whitney for continuous rows; categorical rows the
   # levels x groups table without empty levels, chi-square without continuity correction when
@@ -198,6 +324,7 @@ for (s in results$analysisSets) {
       if (is.null(p)) { skipped <- skipped + 1; next }
       add(set, "outcome fisher", m$name, p,
           fisher2x2(known$event[known$group == "treated"], known$event[known$group == "control"]))
+      checkBinaryEffects(set, m, known)
     } else if (m$kind %in% c("duration", "free_days")) {
       # days: the duration (durations) or the free days; empty = unknown (free days), left out.
       known <- d[!is.na(d$days), ]
@@ -208,6 +335,7 @@ for (s in results$analysisSets) {
       if (m$kind == "duration") {
         if (is.null(m$survival$logRankP)) skipped <- skipped + 1
         else add(set, "outcome log-rank", m$name, m$survival$logRankP, logRank(d))
+        checkHazardRatio(set, m, d, design)
       }
     } else if (m$kind == "time_to_event") {
       # event = the cause: 1 the event, 2 the competing event, 0 censored.
@@ -215,12 +343,16 @@ for (s in results$analysisSets) {
         if (is.null(m$survival$logRankP)) { skipped <- skipped + 1; next }
         d$event <- as.integer(d$event == 1)
         add(set, "outcome log-rank", m$name, m$survival$logRankP, logRank(d))
+        checkHazardRatio(set, m, d, design)
       } else {
         ci <- m$cumulativeIncidence
         if (is.null(ci$grayP)) { skipped <- skipped + 1; next }
         tests <- cmprsk::cuminc(d$time, d$event, d$group, cencode = 0)$Tests
         add(set, "outcome gray", m$name, ci$grayP, tests["1", "pv"])
         add(set, "outcome gray statistic", m$name, ci$grayStatistic, tests["1", "stat"])
+        # The cause-specific hazard: the competing event (2) censors.
+        d$event <- as.integer(d$event == 1)
+        checkHazardRatio(set, m, d, design)
       }
     } else stop(sprintf("outcome measure %s: unknown kind %s", m$name, m$kind))
   }

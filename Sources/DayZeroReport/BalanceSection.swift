@@ -20,6 +20,9 @@ struct BalanceSection: SetSection {
                 text += ", caliper \(NumberFormat.significant(caliper, digits: 3)) \(m.caliperScale ?? "")"
             }
             text += ". \(m.counts.treatedMatched) of \(m.counts.treated) treated patients matched to \(m.counts.controlsMatched) of \(m.counts.controls) controls."
+            if m.caliper == nil, m.widePairs > 0 {
+                text += " No caliper: \(m.widePairs) of \(m.counts.pairs) pairs are further apart than 0.2 SD of the logit of the score, the usual caliper (propensity_matching: caliper: 0.2, caliper_scale: logit_sd sets one)."
+            }
             s += "<p class=\"matching-summary\">\(Markup.html(text))</p>\n"
         }
         s += table(balance, id: context.id("balance-table"), treated: context.groups.treated.label, control: context.groups.control.label)

@@ -292,6 +292,7 @@ struct OutcomesSection: SetSection {
             caption: "Outcomes \(within): \(Self.summaryWords(measures)); p from \(Self.testWords(measures)) (see the methods).",
             treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
             controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
+        s += OutcomeEffectsHTML.render(measures, id: context.id("outcome-effects", "table"))
         var panels: [String] = []
         var notes: [Note] = []
         var seen: Set<String> = []

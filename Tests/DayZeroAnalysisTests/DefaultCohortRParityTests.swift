@@ -13,8 +13,10 @@ import Testing
 /// place the script read it in `results.json` (or, for the propensity scores and the MatchIt
 /// pairs, in the matched set that `matching.csv` is written from): Table 1 (Fisher, Mann–Whitney),
 /// the kinetics and cytokine mixed models (p, F, DenDF), medication use, the declared outcomes
-/// (Fisher, Mann–Whitney, log-rank), proteomics (paired t), the propensity-matched set (scores,
-/// pairs, balance SMDs). CI needs no R.
+/// (Fisher, Mann–Whitney, log-rank) and their effects (hazard ratios from coxph with Wald CI,
+/// Wald/score/LR p and cox.zph's p; risk differences with Newcombe CIs; fisher.test's odds ratios;
+/// E-values), proteomics (paired t), the propensity-matched set (scores, pairs, balance SMDs).
+/// CI needs no R.
 ///
 /// Tolerance, as the script's: 1e-6 relative (the mixed models are iterative fits; everything
 /// else agrees to ~1e-13); a mixed-model p below 1e-10 is compared as −log10 p, since there p
@@ -25,7 +27,7 @@ struct DefaultCohortRParityTests {
     static let tolerance = 1e-6
     /// The values of the fixture (`count` in the JSON); a test that compared fewer would pass
     /// for the wrong reason.
-    static let expectedValues = 1543
+    static let expectedValues = 1731
     static let expectedPairs = 21
 
     @Test("every p-value, mixed-model F and DenDF and matching value agrees with R")
@@ -154,6 +156,17 @@ struct DefaultCohortRParityTests {
             case "outcome gray": return number((m["cumulativeIncidence"] as? [String: Any])?["grayP"])
             default: return number((m["cumulativeIncidence"] as? [String: Any])?["grayStatistic"])
             }
+        case "outcome effect":
+            // id: "<measure name> <effect measure> <field>", e.g. "death hazardRatio eValue".
+            let parts = id.split(separator: " ").map(String.init)
+            guard parts.count >= 3 else { throw LookupError(description: "outcome effect id \(id) is not \"name measure field\"") }
+            let name = parts.dropLast(2).joined(separator: " ")
+            let measures = set["outcomeMeasures"] as? [[String: Any]] ?? []
+            let m = try single(measures, "outcome measure \(name)") { $0["name"] as? String == name }
+            let effect = try single(m["effects"] as? [[String: Any]] ?? [], "\(parts[parts.count - 2]) of \(name)") {
+                $0["measure"] as? String == parts[parts.count - 2]
+            }
+            return number(effect[parts[parts.count - 1]])
         case "proteomics treated", "proteomics control":
             let group = String(kind.dropFirst("proteomics ".count))
             let groups = (set["proteomics"] as? [String: Any])?["groups"] as? [[String: Any]] ?? []

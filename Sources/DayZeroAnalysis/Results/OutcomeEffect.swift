@@ -19,10 +19,24 @@ public struct OutcomeEffect: Codable, Sendable, Equatable {
     /// E-value of the confidence limit closest to the null (1 when the interval crosses the null).
     public var eValueLimit: Double?
     public var warnings: [String]
+    /// Hazard ratios: the score test's p (coxph's `sctest`; its robust score test when the
+    /// variance is clustered) and the likelihood-ratio test's p (`logtest`).
+    public var scoreP: Double?
+    public var likelihoodRatioP: Double?
+    /// Hazard ratios: the global p of the proportional-hazards test (`cox.zph`, KM time scale).
+    public var proportionalHazardsP: Double?
+    /// How the estimate was put on the risk-ratio scale for the E-values (rare or common
+    /// outcome, and the share of patients with the event that decided it).
+    public var eValueMethod: String?
+    /// Hazard ratios: the event whose hazard is compared, e.g. "death", "ICU discharge alive"
+    /// (for a duration a ratio above 1 means a shorter duration in the treated group).
+    public var event: String?
 
     public init(
         measure: String, estimate: Double, lower: Double?, upper: Double?, p: Double?, confidenceLevel: Double = 0.95,
-        method: String, eValue: Double? = nil, eValueLimit: Double? = nil, warnings: [String] = []
+        method: String, eValue: Double? = nil, eValueLimit: Double? = nil, warnings: [String] = [],
+        scoreP: Double? = nil, likelihoodRatioP: Double? = nil, proportionalHazardsP: Double? = nil, eValueMethod: String? = nil,
+        event: String? = nil
     ) {
         self.measure = measure
         self.estimate = estimate
@@ -34,5 +48,10 @@ public struct OutcomeEffect: Codable, Sendable, Equatable {
         self.eValue = eValue
         self.eValueLimit = eValueLimit
         self.warnings = warnings
+        self.scoreP = scoreP
+        self.likelihoodRatioP = likelihoodRatioP
+        self.proportionalHazardsP = proportionalHazardsP
+        self.eValueMethod = eValueMethod
+        self.event = event
     }
 }

@@ -53,13 +53,16 @@ extension Workup {
     }
 
     /// The declared outcomes of one set, in protocol order.
-    func outcomeMeasures(_ measures: [OutcomeMeasure], _ membership: AnalysisSetMembership) -> [OutcomeMeasureResult] {
+    /// `design` (from a propensity-matched set) makes the hazard ratios cluster-robust on the pair.
+    func outcomeMeasures(
+        _ measures: [OutcomeMeasure], _ membership: AnalysisSetMembership, design: EffectDesign? = nil
+    ) -> [OutcomeMeasureResult] {
         let followUps = followUps(measures)
         return measures.map { measure in
             switch measure.kind {
-            case .timeToEvent: timeToEvent(measure, membership, followUps)
+            case .timeToEvent: timeToEvent(measure, membership, followUps, design: design)
             case .binary: binary(measure, membership, followUps)
-            case .duration: duration(measure, membership)
+            case .duration: duration(measure, membership, design: design)
             case .freeDays: freeDays(measure, membership, followUps)
             }
         }
@@ -85,7 +88,7 @@ extension Workup {
     }
 
     func timeToEvent(
-        _ measure: OutcomeMeasure, _ membership: AnalysisSetMembership, _ followUps: [PatientFollowUp]
+        _ measure: OutcomeMeasure, _ membership: AnalysisSetMembership, _ followUps: [PatientFollowUp], design: EffectDesign? = nil
     ) -> OutcomeMeasureResult {
         let h = horizon(of: measure)
         let observations = membership.members.map { observation(measure, followUps[$0], horizon: Double(h)) }
@@ -124,9 +127,14 @@ extension Workup {
             id: "outcome.\(measure.name)", label: measure.label, unit: nil, kind: .count, treated: summary(treated),
             control: summary(control), test: test, statistic: incidence?.grayStatistic ?? survivalResult?.logRankChiSquare,
             pValue: p, warnings: warnings)
+        // With a competing event: the cause-specific hazard (the competing event censors).
+        let hazard = hazardRatioEffect(
+            patients: membership.members, times: observations.map(\.time), events: observations.map { $0.cause == 1 }, design: design,
+            what: measure.competing == nil ? eventWords : "\(eventWords), cause-specific (the competing event censors)")
         return OutcomeMeasureResult(
             name: measure.name, label: measure.label, kind: measure.kind.rawValue, horizonDays: h, row: row, survival: survivalResult,
-            cumulativeIncidence: incidence, leftOut: [], warnings: warnings)
+            cumulativeIncidence: incidence, leftOut: [], effects: hazard.effect.map { [$0] } ?? [],
+            warnings: warnings + (hazard.warning.map { [$0] } ?? []))
     }
 
     /// Aalen–Johansen cumulative incidence per group (`survfit(Surv(time, factor(cause)) ~ group)`,
@@ -214,20 +222,23 @@ extension Workup {
         if unknown > 0 {
             warnings.append("\(unknown) patient(s) censored before day \(Int(h)) without the event: status at the horizon unknown, counted as missing")
         }
+        let effects = binaryEffects(row)
         return OutcomeMeasureResult(
             name: measure.name, label: measure.label, kind: measure.kind.rawValue, horizonDays: Int(h), row: row, survival: nil,
-            cumulativeIncidence: nil, leftOut: [], warnings: warnings)
+            cumulativeIncidence: nil, leftOut: [], effects: effects.effects, warnings: warnings + effects.warnings)
     }
 
     /// Days on the ventilator or in the ICU from day 0, as the paper's durations (the per-patient
     /// courses of the derivation, `outcomes.horizon_days`, death by the protocol's rule).
-    func duration(_ measure: OutcomeMeasure, _ membership: AnalysisSetMembership) -> OutcomeMeasureResult {
+    func duration(_ measure: OutcomeMeasure, _ membership: AnalysisSetMembership, design: EffectDesign? = nil) -> OutcomeMeasureResult {
         let o = cohort.outcomes
         let h = studyProtocol.outcomes.horizonDays
         let (treated, control) = groups(membership)
         let row: Table1.Row
         let curve: SurvivalComparison
         var leftOut: [FlowResults.Step] = []
+        let courses: [(patient: Int, course: TimeToEvent)]
+        let what: String
         switch measure.of ?? .icuStay {
         case .ventilation:
             let ventilated: (Int) -> Bool = { o[$0].ventilation != nil }
@@ -241,6 +252,8 @@ extension Workup {
             curve = survival(
                 event: "extubation alive", censoring: deathWords(studyProtocol.outcomes.deathDuringVentilation, "death before extubation", h),
                 patients: membership.members.filter(ventilated), leftOut: leftOut) { o[$0].ventilation }
+            courses = membership.members.compactMap { i in o[i].ventilation.map { (i, $0) } }
+            what = "extubation alive"
         case .icuStay:
             row = continuousRow(
                 id: "outcome.\(measure.name)", label: measure.label, unit: "days",
@@ -248,10 +261,16 @@ extension Workup {
             curve = survival(
                 event: "ICU discharge alive", censoring: deathWords(studyProtocol.outcomes.deathInICU, "death in the ICU", h),
                 patients: membership.members, leftOut: []) { o[$0].icuStay }
+            courses = membership.members.map { ($0, o[$0].icuStay) }
+            what = "ICU discharge alive"
         }
+        let hazard = hazardRatioEffect(
+            patients: courses.map(\.patient), times: courses.map(\.course.time), events: courses.map(\.course.event), design: design,
+            what: what)
         return OutcomeMeasureResult(
             name: measure.name, label: measure.label, kind: measure.kind.rawValue, horizonDays: h, row: row, survival: curve,
-            cumulativeIncidence: nil, leftOut: leftOut, warnings: row.warnings)
+            cumulativeIncidence: nil, leftOut: leftOut, effects: hazard.effect.map { [$0] } ?? [],
+            warnings: row.warnings + (hazard.warning.map { [$0] } ?? []))
     }
 
     /// How a death before the end of a duration is counted, e.g. "death in the ICU counts as the

@@ -47,7 +47,7 @@ public struct Workup: Sendable {
         let otherParts: @Sendable () -> OtherParts = {
             (
                 table1(membership), proteomics(membership), medication(membership),
-                outcomeMeasures(studyProtocol.outcomes.analysedMeasures, membership)
+                outcomeMeasures(studyProtocol.outcomes.analysedMeasures, membership, design: EffectDesign(matched))
             )
         }
         let first = ConcurrentSlots<LongTableParts>(count: 1)

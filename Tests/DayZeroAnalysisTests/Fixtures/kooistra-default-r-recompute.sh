@@ -1,6 +1,7 @@
 #!/bin/sh
 # Regenerates kooistra-default-r-recompute.json: R's recomputation (scripts/recompute.R) of every
-# p-value, mixed-model F and DenDF, propensity score, MatchIt pair and balance SMD of the default
+# p-value, mixed-model F and DenDF, outcome effect (hazard ratio, risk difference, odds ratio,
+# E-value), propensity score, MatchIt pair and balance SMD of the default
 # workup (`dayzero analyze` without arguments: the synthetic Kooistra cohort, the default
 # protocol, seed 1). Read by DefaultCohortRParityTests; CI needs no R.
 #
