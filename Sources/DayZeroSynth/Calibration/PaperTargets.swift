@@ -115,6 +115,12 @@ struct SeriesSpec: Sendable {
     var beforeBump: (treated: Double, control: Double) = (0, 0)
     /// Spread of the per-patient change after day 0, as a fraction of the group's change.
     var changeSpread = 0.3
+    /// The designed course before day 0, per group: the within-patient level on aligned days
+    /// −10…−1 relative to the alignment day, on the series' scale. When set, the block plan
+    /// shifts the recorded non-anchor values of each aligned day so that the day-by-group
+    /// estimates with a patient effect are exactly this course (``CohortPlanner``'s
+    /// `imposeBeforeCourse`); without it the course is whatever the anchors' lines give.
+    var beforeCourse: (treated: [Double], control: [Double])?
 }
 
 extension PaperTargets {
@@ -128,7 +134,8 @@ extension PaperTargets {
                         QuantileTarget(37.8, 37.0, 38.3, .linear, bounds: 36.0...41.2)),
             postChange: (-1.0, -0.215), noise: 0.65, correlation: 0.5, missing: 0.02,
             alternative: AlternativeUnit(unit: "°F", decimals: 2, probability: 0.01),
-            thresholds: [38.0, 38.5, 40.0], beforeBump: (0.3, -0.3)),
+            thresholds: [38.0, 38.5, 40.0], beforeBump: (0.3, -0.3),
+            beforeCourse: temperatureBeforeCourse),
         SeriesSpec(
             parameter: "ferritin", scale: .log, decimals: 0, bounds: 30...60_000,
             admission: (QuantileTarget(1842, 1313, 2767, .log, bounds: 60...40_000),
@@ -246,6 +253,20 @@ extension PaperTargets {
                                           control: (share: 0.6, medianDose: 0.1))
     static let norepinephrineAlignment = (treated: (share: 0.72, medianDose: 0.16),
                                           control: (share: 0.5, medianDose: 0.08))
+    /// Temperature's designed course before day 0 (°C relative to the alignment day, aligned
+    /// days −10…−1): the mean over seeds 101–120 of the day-by-group estimates (with a patient
+    /// effect) that the Table 1 anchors' lines and the hump give, its group difference scaled
+    /// by `temperatureBeforeScale` so that the interaction F gives the paper's p = 0.02
+    /// (docs/synthetic-cohort.md, "Kinetics calibration").
+    static let temperatureBeforeScale = 0.95
+    static let temperatureBeforeCourse: (treated: [Double], control: [Double]) = {
+        let treated = [-0.3905, -0.3281, -0.2672, -0.1965, -0.1455, -0.0948, -0.0471, -0.0217, -0.0344, 0.0031]
+        let control = [0.4774, 0.3578, 0.2458, 0.1520, 0.0765, 0.0259, -0.0081, -0.0206, -0.0202, -0.0094]
+        let mean = zip(treated, control).map { ($0 + $1) / 2 }
+        return (zip(mean, treated).map { $0 + temperatureBeforeScale * ($1 - $0) },
+                zip(mean, control).map { $0 + temperatureBeforeScale * ($1 - $0) })
+    }()
+
     /// The latent log-dose between and after the anchors (calibrated, docs/synthetic-cohort.md):
     /// AR(1) noise, the per-group hump before day 0 and the weaning after it (natural log).
     static let norepinephrineKinetics = (

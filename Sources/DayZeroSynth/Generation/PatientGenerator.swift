@@ -22,7 +22,7 @@ struct PatientRecord: Sendable {
 /// day, alternative units, zeros, an actively cooled patient).
 struct PatientGenerator {
     private static let lowestNorepinephrine = 0.02
-    private static let decayDays = 2.5
+    static let decayDays = 2.5
     private static let infectionSources = [
         "blood culture: Staphylococcus aureus", "blood culture: Enterococcus faecium",
         "sputum: Klebsiella pneumoniae", "sputum: Pseudomonas aeruginosa", "BAL: Aspergillus fumigatus",
@@ -160,7 +160,9 @@ struct PatientGenerator {
             values.reserveCapacity(lastDay + 1)
             for d in 0...lastDay {
                 let anchorDay = d == 0 || d == day0
-                if !anchorDay && rng.bernoulli(spec.missing) { values.append(nil); continue }
+                // An analysed patient's missing days are the block plan's (the draw is still made).
+                let drawnMissing = !anchorDay && rng.bernoulli(spec.missing)
+                if plan.kinetics.map({ !$0.recorded[s][d] }) ?? drawnMissing { values.append(nil); continue }
                 let natural = spec.scale == .log ? exp(path[d]) : path[d]
                 let clamped = min(max(natural, spec.bounds.lowerBound), spec.bounds.upperBound)
                 values.append(anchorDay ? (d == 0 ? plan.admissionAnchors[s] : plan.alignmentAnchors[s])
@@ -168,10 +170,11 @@ struct PatientGenerator {
             }
             daily.append(values)
         }
-        // A lab-outage day: no laboratory values at all (vitals still recorded).
-        if lastDay >= 4 && rng.bernoulli(0.15) {
+        // A lab-outage day: no laboratory values at all (vitals still recorded). An analysed
+        // patient's outage is already in its planned missing days (the draws are still made).
+        if lastDay >= 4 && rng.bernoulli(CohortPlanner.labOutage) {
             let outage = rng.integer(in: 1...(lastDay - 1))
-            if outage != day0 {
+            if outage != day0 && plan.kinetics == nil {
                 for (s, spec) in PaperTargets.series.enumerated() where spec.parameter != "temperature" && spec.parameter != "apache_ii" {
                     daily[s][outage] = nil
                 }
@@ -350,12 +353,18 @@ struct PatientGenerator {
         }
         var sampleDays: [Int] = []
         if rng.bernoulli(0.92) { sampleDays.append(0) }
-        if rng.bernoulli(0.9) {
-            for offset in stride(from: -6, through: 6, by: 2) {
+        var serialDays: [Int] = []
+        if rng.bernoulli(CohortPlanner.cytokineSeriesTaken) {
+            for offset in PaperTargets.cytokineOffsets {
                 let d = day0 + offset
-                if d >= 1 && d <= plan.lastDay && rng.bernoulli(0.85) { sampleDays.append(d) }
+                if d >= 1 && d <= plan.lastDay && rng.bernoulli(CohortPlanner.cytokineSampleTaken) { serialDays.append(d) }
             }
         }
+        // An analysed patient's serial samples are the block plan's (the draws are still made).
+        if let kinetics = plan.kinetics {
+            serialDays = zip(PaperTargets.cytokineOffsets, kinetics.cytokineSampled).filter(\.1).map { day0 + $0.0 }
+        }
+        sampleDays += serialDays
         let levels = PaperTargets.cytokines.map { log($0.admissionMedian) + 0.8 * rng.normal() }
         let falls = PaperTargets.cytokines.map { $0.fallToAlignment + 0.3 * rng.normal() }
         for day in sampleDays {
