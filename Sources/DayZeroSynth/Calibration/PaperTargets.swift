@@ -110,6 +110,17 @@ struct SeriesSpec: Sendable {
     /// Decision thresholds (SOFA, start criteria): a row is written in an alternative unit only
     /// if converting it back leaves it on the same side of each.
     var thresholds: [Double] = []
+    /// Amplitude of a hump `bump · sin(π w)` added to the straight line from ICU day 0 (w = 0)
+    /// to the alignment day (w = 1), per group: the shape of the course before day 0.
+    var beforeBump: (treated: Double, control: Double) = (0, 0)
+    /// Spread of the per-patient change after day 0, as a fraction of the group's change.
+    var changeSpread = 0.3
+    /// The designed course before day 0, per group: the within-patient level on aligned days
+    /// −10…−1 relative to the alignment day, on the series' scale. When set, the block plan
+    /// shifts the recorded non-anchor values of each aligned day so that the day-by-group
+    /// estimates with a patient effect are exactly this course (``CohortPlanner``'s
+    /// `imposeBeforeCourse`); without it the course is whatever the anchors' lines give.
+    var beforeCourse: (treated: [Double], control: [Double])?
 }
 
 extension PaperTargets {
@@ -121,16 +132,17 @@ extension PaperTargets {
                         QuantileTarget(38.6, 37.5, 39.3, .linear, bounds: 36.0...41.2)),
             alignment: (QuantileTarget(39.1, 38.3, 40.0, .linear, bounds: 36.0...41.2),
                         QuantileTarget(37.8, 37.0, 38.3, .linear, bounds: 36.0...41.2)),
-            postChange: (-1.5, -0.3), noise: 0.3, correlation: 0.5, missing: 0.02,
+            postChange: (-1.0, -0.215), noise: 0.65, correlation: 0.5, missing: 0.02,
             alternative: AlternativeUnit(unit: "°F", decimals: 2, probability: 0.01),
-            thresholds: [38.0, 38.5, 40.0]),
+            thresholds: [38.0, 38.5, 40.0], beforeBump: (0.3, -0.3),
+            beforeCourse: temperatureBeforeCourse),
         SeriesSpec(
             parameter: "ferritin", scale: .log, decimals: 0, bounds: 30...60_000,
             admission: (QuantileTarget(1842, 1313, 2767, .log, bounds: 60...40_000),
                         QuantileTarget(1439, 815, 2396, .log, bounds: 60...40_000)),
             alignment: (QuantileTarget(2365, 1272, 3713, .log, bounds: 60...40_000),
                         QuantileTarget(1410, 713, 1680, .log, bounds: 60...40_000)),
-            postChange: (-0.9, -0.1), noise: 0.15, missing: 0.15,
+            postChange: (-0.286, -0.1), noise: 0.15, missing: 0.15,
             alternative: AlternativeUnit(unit: "ng/mL", decimals: 0, probability: 0.05),
             thresholds: [1800]),
         SeriesSpec(
@@ -139,7 +151,7 @@ extension PaperTargets {
                         QuantileTarget(198, 133, 292, .log, bounds: 15...500)),
             alignment: (QuantileTarget(130, 90, 237, .log, bounds: 5...500),
                         QuantileTarget(92, 59, 170, .log, bounds: 5...500)),
-            postChange: (-1.0, -0.6), noise: 0.22, missing: 0.06,
+            postChange: (-0.8, -0.63), noise: 0.22, missing: 0.06,
             alternative: AlternativeUnit(unit: "mg/dL", decimals: 1, probability: 0.03)),
         SeriesSpec(
             parameter: "procalcitonin", scale: .log, decimals: 2, bounds: 0.03...80,
@@ -147,7 +159,7 @@ extension PaperTargets {
                         QuantileTarget(0.86, 0.32, 2.88, .log, bounds: 0.04...40)),
             alignment: (QuantileTarget(0.66, 0.39, 1.88, .log, bounds: 0.04...40),
                         QuantileTarget(0.48, 0.23, 0.78, .log, bounds: 0.04...40)),
-            postChange: (-1.1, 0.1), noise: 0.25, missing: 0.2,
+            postChange: (-0.34, 0.0), noise: 0.25, missing: 0.2,
             alternative: AlternativeUnit(unit: "ng/mL", decimals: 2, probability: 0.03)),
         SeriesSpec(
             parameter: "wbc", scale: .log, decimals: 1, bounds: 1.0...60,
@@ -155,7 +167,7 @@ extension PaperTargets {
                         QuantileTarget(9.8, 6.0, 11.4, .log, bounds: 1.5...45)),
             alignment: (QuantileTarget(12.4, 10.4, 15.9, .log, bounds: 1.5...45),
                         QuantileTarget(13.5, 11.4, 16.6, .log, bounds: 1.5...45)),
-            postChange: (-0.35, 0.15), noise: 0.1, missing: 0.05,
+            postChange: (-0.05, 0.067), noise: 0.1, missing: 0.05,
             alternative: AlternativeUnit(unit: "10^3/uL", decimals: 1, probability: 0.03)),
         SeriesSpec(
             parameter: "creatinine", scale: .log, decimals: 0, bounds: 25...1_200,
@@ -163,7 +175,7 @@ extension PaperTargets {
                         QuantileTarget(82, 65, 110, .log, bounds: 30...900)),
             alignment: (QuantileTarget(92, 76, 106, .log, bounds: 30...900),
                         QuantileTarget(79, 58, 148, .log, bounds: 30...900)),
-            postChange: (-0.3, 0.05), noise: 0.07, missing: 0.04,
+            postChange: (-0.052, 0.031), noise: 0.07, missing: 0.04,
             alternative: AlternativeUnit(unit: "mg/dL", decimals: 2, probability: 0.03),
             thresholds: [110, 171, 300, 440]),
         SeriesSpec(
@@ -172,7 +184,7 @@ extension PaperTargets {
                         QuantileTarget(7, 5, 14, .log, bounds: 2...250)),
             alignment: (QuantileTarget(6, 5, 12, .log, bounds: 2...250),
                         QuantileTarget(5, 4, 9, .log, bounds: 2...250)),
-            postChange: (-0.45, 0.05), noise: 0.1, missing: 0.08,
+            postChange: (-0.099, 0.029), noise: 0.1, missing: 0.08,
             alternative: AlternativeUnit(unit: "mg/dL", decimals: 2, probability: 0.03),
             thresholds: [20, 33, 102, 205]),
         SeriesSpec(
@@ -181,7 +193,7 @@ extension PaperTargets {
                         QuantileTarget(244, 181, 325, .log, bounds: 40...900)),
             alignment: (QuantileTarget(351, 314, 494, .log, bounds: 40...1_000),
                         QuantileTarget(366, 263, 453, .log, bounds: 40...1_000)),
-            postChange: (-0.1, -0.1), noise: 0.07, missing: 0.04,
+            postChange: (-0.12, -0.07), noise: 0.07, missing: 0.04,
             alternative: AlternativeUnit(unit: "/uL", decimals: 0, probability: 0.03),
             thresholds: [20, 50, 100, 150]),
         SeriesSpec(
@@ -190,7 +202,7 @@ extension PaperTargets {
                         QuantileTarget(139, 101, 178, .log, bounds: 55...450)),
             alignment: (QuantileTarget(188, 133, 268, .log, bounds: 55...450),
                         QuantileTarget(157, 128, 212, .log, bounds: 55...450)),
-            postChange: (0.15, 0.15), noise: 0.15, missing: 0.03,
+            postChange: (0.19, 0.10), noise: 0.15, missing: 0.03,
             thresholds: [100, 200, 300, 400]),
         SeriesSpec(
             parameter: "d_dimer", scale: .log, decimals: 0, bounds: 150...100_000,
@@ -241,6 +253,25 @@ extension PaperTargets {
                                           control: (share: 0.6, medianDose: 0.1))
     static let norepinephrineAlignment = (treated: (share: 0.72, medianDose: 0.16),
                                           control: (share: 0.5, medianDose: 0.08))
+    /// Temperature's designed course before day 0 (°C relative to the alignment day, aligned
+    /// days −10…−1): the mean over seeds 101–120 of the day-by-group estimates (with a patient
+    /// effect) that the Table 1 anchors' lines and the hump give, its group difference scaled
+    /// by `temperatureBeforeScale` so that the interaction F gives the paper's p = 0.02
+    /// (docs/synthetic-cohort.md, "Kinetics calibration").
+    static let temperatureBeforeScale = 0.95
+    static let temperatureBeforeCourse: (treated: [Double], control: [Double]) = {
+        let treated = [-0.3905, -0.3281, -0.2672, -0.1965, -0.1455, -0.0948, -0.0471, -0.0217, -0.0344, 0.0031]
+        let control = [0.4774, 0.3578, 0.2458, 0.1520, 0.0765, 0.0259, -0.0081, -0.0206, -0.0202, -0.0094]
+        let mean = zip(treated, control).map { ($0 + $1) / 2 }
+        return (zip(mean, treated).map { $0 + temperatureBeforeScale * ($1 - $0) },
+                zip(mean, control).map { $0 + temperatureBeforeScale * ($1 - $0) })
+    }()
+
+    /// The latent log-dose between and after the anchors (calibrated, docs/synthetic-cohort.md):
+    /// AR(1) noise, the per-group hump before day 0 and the weaning after it (natural log).
+    static let norepinephrineKinetics = (
+        noise: 0.45, correlation: 0.7, changeSpread: 0.5,
+        bump: (treated: -1.29, control: 0.0), change: (treated: -0.75, control: -0.6))
 
     /// The seven cytokines of Fig. 1 (pg/mL): geometric-median concentration at ICU admission,
     /// the fall (natural log) from admission to the alignment day in both groups, and the assay's
@@ -256,4 +287,18 @@ extension PaperTargets {
     ]
     /// Rise of IL-1RA (natural log) while on anakinra: the assay detects the drug itself.
     static let il1raRiseOnAnakinra = 4.5
+    /// Aligned days of the serial cytokine samples.
+    static let cytokineOffsets = [-6, -4, -2, 0, 2, 4, 6]
+    /// Per cytokine of ``cytokines`` (same order): the sample-to-sample noise (natural log) and
+    /// the treated group's shift at aligned days +2, +4 and +6 (calibrated: TNF-α and MCP-1 differ
+    /// without a clear direction, p ≈ 0.03 and 0.049; the others do not).
+    static let cytokineKinetics: [(noise: Double, after: [Double])] = [
+        (0.3, [0.215, -0.215, 0.112]),
+        (0.3, [0.14, 0, -0.11]),
+        (0.3, [-0.08, 0.16, 0]),
+        (0.3, [0.1, 0.1, -0.063]),
+        (0.3, [0, -0.125, 0.063]),
+        (0.3, [-0.22, 0.22, -0.115]),
+        (0.3, [0, 0, 0]),
+    ]
 }

@@ -69,6 +69,9 @@ struct PatientPlan: Sendable {
     /// Actively cooled for fever > 40 °C on the days up to and including the alignment day.
     var activelyCooled = false
     var proteomics: ProteomicsPlan?
+    /// The calibrated kinetics of an analysed patient (empty for the others, whose daily noise
+    /// comes from their own stream): see ``KineticsPlan``.
+    var kinetics: KineticsPlan?
 
     /// The last ICU day with data: the day of ICU discharge (or death in the ICU).
     var lastDay: Int { icuDay(discharge) }
@@ -107,6 +110,9 @@ enum CohortPlanner {
         assignMedication(&plans, treated: treated, controls: controls, others: others, rng: &rng)
         assignAnchors(&plans, treated: treated, controls: controls, others: others, rng: &rng)
         assignProteomics(&plans, treated: treated, controls: controls, rng: &rng)
+        // The kinetics draw from their own stream, so that calibrating them moves nothing else.
+        var kineticsRNG = Xoshiro256StarStar(seed: seed, stream: 0x4B49_4E45_0000_0000 &+ UInt64(block))
+        assignKinetics(&plans, treated: treated, controls: controls, rng: &kineticsRNG)
         return plans
     }
 

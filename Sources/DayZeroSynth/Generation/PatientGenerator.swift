@@ -22,7 +22,7 @@ struct PatientRecord: Sendable {
 /// day, alternative units, zeros, an actively cooled patient).
 struct PatientGenerator {
     private static let lowestNorepinephrine = 0.02
-    private static let decayDays = 2.5
+    static let decayDays = 2.5
     private static let infectionSources = [
         "blood culture: Staphylococcus aureus", "blood culture: Enterococcus faecium",
         "sputum: Klebsiella pneumoniae", "sputum: Pseudomonas aeruginosa", "BAL: Aspergillus fumigatus",
@@ -111,11 +111,14 @@ struct PatientGenerator {
 
     /// The series value on every ICU day 0…`lastDay` on the series' own scale (log or linear),
     /// exactly `admission` on day 0 and `alignment` on the alignment day: a straight line
-    /// between the two, then an exponential approach to `alignment + change`, plus AR(1) noise
-    /// pinned to zero at both anchors (a bridge before day 0, a decaying offset after it).
+    /// between the two plus a hump `bump · sin(π w)`, then an exponential approach to
+    /// `alignment + change`, plus noise pinned to zero at both anchors. The noise is the
+    /// analysed patient's planned deviation (``KineticsPlan``) or, without one, AR(1) noise
+    /// from `rng` (a bridge before day 0, a decaying offset after it); `rng` gives the same
+    /// number of draws either way, so the rest of the patient's stream does not move.
     private func trajectory(
         admission: Double, alignment: Double, change: Double, day0: Int, lastDay: Int,
-        noise: Double, correlation: Double, rng: inout Xoshiro256StarStar
+        noise: Double, correlation: Double, bump: Double = 0, deviations: [Double]? = nil, rng: inout Xoshiro256StarStar
     ) -> [Double] {
         let horizon = max(lastDay, day0)
         var e = [Double](repeating: 0, count: horizon + 1)
@@ -128,10 +131,12 @@ struct PatientGenerator {
         for d in 0...lastDay {
             if d <= day0 {
                 let w = day0 == 0 ? 1 : Double(d) / Double(day0)
-                values[d] = admission + (alignment - admission) * w + e[d] - (1 - w) * e[0] - w * e[day0]
+                let own = e[d] - (1 - w) * e[0] - w * e[day0]
+                values[d] = admission + (alignment - admission) * w + bump * sin(Double.pi * w) + (deviations?[d] ?? own)
             } else {
                 let t = Double(d - day0)
-                values[d] = alignment + change * (1 - exp(-t / Self.decayDays)) + e[d] - pow(correlation, t) * e[day0]
+                let own = e[d] - pow(correlation, t) * e[day0]
+                values[d] = alignment + change * (1 - exp(-t / Self.decayDays)) + (deviations?[d] ?? own)
             }
         }
         return values
@@ -145,15 +150,19 @@ struct PatientGenerator {
         for (s, spec) in PaperTargets.series.enumerated() {
             let toScale: (Double) -> Double = spec.scale == .log ? { log($0) } : { $0 }
             let groupChange = treated ? spec.postChange.treated : spec.postChange.control
-            let change = groupChange + 0.3 * abs(groupChange) * rng.normal() + 0.03 * rng.normal()
+            let ownChange = groupChange + spec.changeSpread * abs(groupChange) * rng.normal() + 0.03 * rng.normal()
             let path = trajectory(
                 admission: toScale(plan.admissionAnchors[s]), alignment: toScale(plan.alignmentAnchors[s]),
-                change: change, day0: day0, lastDay: lastDay, noise: spec.noise, correlation: spec.correlation, rng: &rng)
+                change: plan.kinetics?.changes[s] ?? ownChange, day0: day0, lastDay: lastDay, noise: spec.noise,
+                correlation: spec.correlation, bump: treated ? spec.beforeBump.treated : spec.beforeBump.control,
+                deviations: plan.kinetics?.deviations[s], rng: &rng)
             var values: [Double?] = []
             values.reserveCapacity(lastDay + 1)
             for d in 0...lastDay {
                 let anchorDay = d == 0 || d == day0
-                if !anchorDay && rng.bernoulli(spec.missing) { values.append(nil); continue }
+                // An analysed patient's missing days are the block plan's (the draw is still made).
+                let drawnMissing = !anchorDay && rng.bernoulli(spec.missing)
+                if plan.kinetics.map({ !$0.recorded[s][d] }) ?? drawnMissing { values.append(nil); continue }
                 let natural = spec.scale == .log ? exp(path[d]) : path[d]
                 let clamped = min(max(natural, spec.bounds.lowerBound), spec.bounds.upperBound)
                 values.append(anchorDay ? (d == 0 ? plan.admissionAnchors[s] : plan.alignmentAnchors[s])
@@ -161,10 +170,11 @@ struct PatientGenerator {
             }
             daily.append(values)
         }
-        // A lab-outage day: no laboratory values at all (vitals still recorded).
-        if lastDay >= 4 && rng.bernoulli(0.15) {
+        // A lab-outage day: no laboratory values at all (vitals still recorded). An analysed
+        // patient's outage is already in its planned missing days (the draws are still made).
+        if lastDay >= 4 && rng.bernoulli(CohortPlanner.labOutage) {
             let outage = rng.integer(in: 1...(lastDay - 1))
-            if outage != day0 {
+            if outage != day0 && plan.kinetics == nil {
                 for (s, spec) in PaperTargets.series.enumerated() where spec.parameter != "temperature" && spec.parameter != "apache_ii" {
                     daily[s][outage] = nil
                 }
@@ -281,10 +291,17 @@ struct PatientGenerator {
     private func norepinephrineDoses(_ plan: PatientPlan, rng: inout Xoshiro256StarStar) -> [Double] {
         let floorLog = log(Self.lowestNorepinephrine)
         func latent(_ dose: Double) -> Double { dose > 0 ? log(dose) : floorLog - rng.uniform(0.3, 1.5) }
+        let kinetics = PaperTargets.norepinephrineKinetics
+        let treated = plan.role == .treated
+        let admission = latent(plan.norepinephrineAdmission)
+        let alignment = latent(plan.norepinephrineAlignment)
+        let ownChange = (treated ? kinetics.change.treated : kinetics.change.control) + kinetics.changeSpread * rng.normal()
         let path = trajectory(
-            admission: latent(plan.norepinephrineAdmission), alignment: latent(plan.norepinephrineAlignment),
-            change: -2.5 + 0.5 * rng.normal(), day0: plan.alignmentDay, lastDay: plan.lastDay,
-            noise: 0.45, correlation: 0.7, rng: &rng)
+            admission: admission, alignment: alignment,
+            change: plan.kinetics?.norepinephrineChange ?? ownChange, day0: plan.alignmentDay, lastDay: plan.lastDay,
+            noise: kinetics.noise, correlation: kinetics.correlation,
+            bump: treated ? kinetics.bump.treated : kinetics.bump.control,
+            deviations: plan.kinetics?.norepinephrineDeviations, rng: &rng)
         return path.enumerated().map { d, level in
             if d == 0 { return plan.norepinephrineAdmission }
             if d == plan.alignmentDay { return plan.norepinephrineAlignment }
@@ -336,12 +353,18 @@ struct PatientGenerator {
         }
         var sampleDays: [Int] = []
         if rng.bernoulli(0.92) { sampleDays.append(0) }
-        if rng.bernoulli(0.9) {
-            for offset in stride(from: -6, through: 6, by: 2) {
+        var serialDays: [Int] = []
+        if rng.bernoulli(CohortPlanner.cytokineSeriesTaken) {
+            for offset in PaperTargets.cytokineOffsets {
                 let d = day0 + offset
-                if d >= 1 && d <= plan.lastDay && rng.bernoulli(0.85) { sampleDays.append(d) }
+                if d >= 1 && d <= plan.lastDay && rng.bernoulli(CohortPlanner.cytokineSampleTaken) { serialDays.append(d) }
             }
         }
+        // An analysed patient's serial samples are the block plan's (the draws are still made).
+        if let kinetics = plan.kinetics {
+            serialDays = zip(PaperTargets.cytokineOffsets, kinetics.cytokineSampled).filter(\.1).map { day0 + $0.0 }
+        }
+        sampleDays += serialDays
         let levels = PaperTargets.cytokines.map { log($0.admissionMedian) + 0.8 * rng.normal() }
         let falls = PaperTargets.cytokines.map { $0.fallToAlignment + 0.3 * rng.normal() }
         for day in sampleDays {
@@ -350,7 +373,18 @@ struct PatientGenerator {
             for (c, cytokine) in PaperTargets.cytokines.enumerated() {
                 let w = min(Double(day) / Double(max(day0, 1)), 1)
                 var level = levels[c] - falls[c] * w - (day > day0 ? 0.03 * Double(day - day0) : 0)
-                if !isAdmission { level += 0.3 * rng.normal() }
+                if !isAdmission {
+                    // The analysed patient's planned deviation (the stream's draw is still made).
+                    let kinetics = PaperTargets.cytokineKinetics[c]
+                    let own = kinetics.noise * rng.normal()
+                    let offset = day - day0
+                    if let o = PaperTargets.cytokineOffsets.firstIndex(of: offset), let planned = plan.kinetics?.cytokineDeviations[c][o] {
+                        level += planned
+                        if plan.role == .treated, offset > 0, offset / 2 - 1 < kinetics.after.count { level += kinetics.after[offset / 2 - 1] }
+                    } else {
+                        level += own
+                    }
+                }
                 if cytokine.analyte == "il1ra", let raisedDays, raisedDays.contains(day) {
                     level += PaperTargets.il1raRiseOnAnakinra + 0.4 * rng.normal()
                 }
