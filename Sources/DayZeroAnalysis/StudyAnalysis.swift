@@ -118,6 +118,7 @@ public struct StudyAnalysis: Sendable {
         enum Job: Sendable {
             case rule(AnalysisSetMembership, label: String)
             case matched(PropensityMatchedSet, label: String)
+            case weighted(PropensityWeightedSet, label: String)
         }
         var jobs: [Job] = []
         var memberships: [AnalysisSetMembership] = []
@@ -137,6 +138,14 @@ public struct StudyAnalysis: Sendable {
                 } catch {
                     warnings.append("analysis set '\(rule.name)': propensity-score matching failed (\(error)); the set was not formed")
                 }
+            } else if let settings = rule.weighting {
+                do {
+                    let weighted = try PropensityWeightedSet(name: rule.name, settings: settings, cohort: cohort, study: study)
+                    memberships.append(weighted.membership)
+                    jobs.append(.weighted(weighted, label: label))
+                } catch {
+                    warnings.append("analysis set '\(rule.name)': propensity-score weighting failed (\(error)); the set was not formed")
+                }
             }
         }
         let work = jobs
@@ -145,6 +154,7 @@ public struct StudyAnalysis: Sendable {
             switch work[k] {
             case .rule(let membership, let label): slots[k] = workup.run(membership, label: label)
             case .matched(let matched, let label): slots[k] = workup.run(matched, label: label)
+            case .weighted(let weighted, let label): slots[k] = workup.run(weighted, label: label)
             }
         }
         hashing.wait()
