@@ -64,5 +64,28 @@ import Testing
         let model = try LogisticRegression.fit(outcome: treated, design: design)
         let expected = try PropensityWeights.weights(scores: model.fittedProbabilities, treated: treated, estimand: .ato)
         #expect(weighted.weights == expected)
+        #expect(weighted.trimming == nil)
+    }
+
+    /// ATT weights trimmed at 0.9: the treated keep weight 1; the controls' weights above the
+    /// type-3 quantile of the controls' weights are set to it, and the results record it.
+    @Test func trimmedATTWeights() throws {
+        let analysis = try #require(Self.analysis)
+        let settings = WeightingSettings(estimand: .att, covariates: ["age", "sex", "bmi"], trim: 0.9)
+        let set = try PropensityWeightedSet(name: "att", settings: settings, cohort: analysis.cohort, study: analysis.study)
+        let treated = set.units.map { analysis.cohort.patients[$0].group == .treated }
+        let raw = try PropensityWeights.weights(scores: set.scores, treated: treated, estimand: .att)
+        let controls = raw.indices.filter { !treated[$0] }.map { raw[$0] }.sorted()
+        // 39 controls: 39 · 0.9 − ½ = 34.6 → the 35th smallest.
+        #expect(controls.count == 39)
+        let cap = controls[34]
+        let trimming = try #require(set.trimming)
+        #expect(trimming.cap == cap && trimming.trimmed == 4)
+        for i in raw.indices { #expect(set.weights[i] == (treated[i] ? 1 : min(raw[i], cap))) }
+        let results = Workup(study: analysis.study, cohort: analysis.cohort).run(set, label: "ATT, trimmed")
+        let w = try #require(results.weighting)
+        #expect(w.estimand == "ATT" && w.trim == 0.9 && w.trimCap == cap && w.trimmedCount == 4)
+        #expect(w.method.hasSuffix("; WeightIt::trim(W, at = 0.9)"))
+        #expect(w.treatedWeights?.min == 1 && w.treatedWeights?.max == 1 && w.controlWeights?.max == cap)
     }
 }
