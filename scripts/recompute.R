@@ -10,8 +10,8 @@
 # Tests/DayZeroAnalysisTests/Fixtures/kooistra-default-r-recompute.json is this file for the
 # default cohort (regenerate with Tests/DayZeroAnalysisTests/Fixtures/kooistra-default-r-recompute.sh),
 # read by `swift test` (DefaultCohortRParityTests), which needs no R.
-# Needs: jsonlite, lme4, lmerTest, survival, cmprsk, MatchIt (Debian: r-cran-jsonlite
-# r-cran-lmertest r-cran-survival r-cran-cmprsk r-cran-matchit).
+# Needs: jsonlite, lme4, lmerTest, survival, cmprsk, MatchIt, survey (Debian: r-cran-jsonlite
+# r-cran-lmertest r-cran-survival r-cran-cmprsk r-cran-matchit r-cran-survey).
 # The R call used for each test is the one docs/methods.md names as DayZero's reference.
 
 suppressPackageStartupMessages({
@@ -21,6 +21,7 @@ suppressPackageStartupMessages({
   library(survival)
   library(MatchIt)
   library(cmprsk)
+  library(survey)
 })
 
 args <- commandArgs(trailingOnly = TRUE)
@@ -146,7 +147,7 @@ checkHazardRatio <- function(set, m, d, design) {
     d$w <- design$weight[d$patient_id]
     args$data <- d
     args$cluster <- quote(pair)
-    if (any(d$w != 1)) args$weights <- quote(w)
+    if (any(d$w != 1) || isTRUE(design$robust)) args$weights <- quote(w)
   }
   fit <- do.call(coxph, args)
   sm <- summary(fit)
@@ -245,10 +246,113 @@ matchedDesign <- function(s) {
   list(cluster = cluster, weight = setNames(d$weight, d$patient_id))
 }
 
+# Propensity-score-weighted sets (docs/methods/weighting.md), from matching.csv's rows of the
+# set: the glm refitted, WeightIt's weights (and trim) and ESS, cobalt's balance, the weighted
+# Kaplan-Meier curves (survfit(weights =)), and — in the loop below — the weighted Cox models
+# (coxph(weights = w, robust = TRUE)), the weighted risk differences (svyglm, ids = ~1) and the
+# weighted kinetics tests (svyglm, ids = ~patient, regTermTest). WeightIt and cobalt are not on
+# Debian; their formulas are written out.
+weightingDesign <- function(s) {
+  d <- matching[matching$analysis_set == s$id & matching$missing_covariate == 0, ]
+  list(cluster = setNames(d$patient_id, d$patient_id), weight = setNames(d$weight, d$patient_id), robust = TRUE)
+}
+checkWeighting <- function(s) {
+  set <- s$id; w <- s$weighting
+  d <- matching[matching$analysis_set == set & matching$missing_covariate == 0, ]
+  columns <- vapply(w$covariates, function(c) c$column, "")
+  fit <- glm(reformulate(columns, response = "treat"), data = d, family = binomial)
+  p <- unname(fitted(fit)); tr <- d$treat == 1
+  wt <- switch(w$estimand, ATT = ifelse(tr, 1, p / (1 - p)), ATE = ifelse(tr, 1 / p, 1 / (1 - p)), ATO = ifelse(tr, 1 - p, p))
+  if (!is.null(w$trim)) {
+    sel <- if (w$estimand == "ATT") !tr else rep(TRUE, length(wt))
+    cap <- unname(quantile(wt[sel], w$trim, type = 3))
+    wt[sel & wt > cap] <- cap
+    add(set, "weighting trim cap", "cap", w$trimCap, cap)
+  }
+  for (i in seq_len(nrow(d))) {
+    add(set, "weighting score", d$patient_id[i], d$propensity_score[i], p[i])
+    add(set, "weighting weight", d$patient_id[i], d$weight[i], wt[i])
+  }
+  ess <- function(x) sum(x)^2 / sum(x^2)
+  add(set, "weighting ESS", "treated", w$treatedWeights$effectiveSampleSize, ess(wt[tr]))
+  add(set, "weighting ESS", "control", w$controlWeights$effectiveSampleSize, ess(wt[!tr]))
+  X <- cbind(distance = p, as.matrix(d[, columns, drop = FALSE]))
+  for (b in w$balance) {
+    x <- X[, b$name]; binary <- length(unique(x)) == 2
+    if (binary) x <- as.numeric(x != min(x))
+    s1 <- sd(x[tr]); s0 <- sd(x[!tr]); den <- if (w$estimand == "ATT") s1 else sqrt((s1^2 + s0^2) / 2)
+    diff <- function(ww) {
+      r <- weighted.mean(x[tr], ww[tr]) - weighted.mean(x[!tr], ww[!tr])
+      if (abs(r) < sqrt(.Machine$double.eps)) 0 else if (binary) r else r / den
+    }
+    add(set, "weighting balance", paste(b$name, "before"), b$before, diff(rep(1, length(x))))
+    add(set, "weighting balance", paste(b$name, "after"), b$after, diff(wt))
+  }
+  byId <- setNames(wt, d$patient_id)
+  for (sv in w$survival) {
+    o <- outcomes[outcomes$analysis_set == set & outcomes$curve == sv$measure, ]
+    o$event <- as.integer(o$event == 1)
+    o$w <- byId[o$patient_id]
+    for (g in c("treated", "control")) {
+      km <- survfit(Surv(time, event) ~ 1, data = o[o$group == g, ], weights = w)
+      steps <- sv[[g]]$steps
+      for (k in seq_along(steps)) {
+        st <- steps[[k]]
+        j <- match(st$time, km$time)
+        add(set, "weighting KM", paste(sv$measure, g, st$time, "surv"), st$survival, km$surv[j])
+        add(set, "weighting KM", paste(sv$measure, g, st$time, "std.err"), st$standardError, km$std.err[j])
+      }
+    }
+  }
+  byId
+}
+# The weighted risk difference: svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), gaussian).
+checkWeightedRiskDifference <- function(set, m, known, byId) {
+  e <- effectOf(m, "riskDifference")
+  if (is.null(e)) { skipped <<- skipped + 1; return(invisible()) }
+  known$treated <- as.integer(known$group == "treated")
+  known$w <- byId[known$patient_id]
+  fit <- svyglm(event ~ treated, design = svydesign(ids = ~1, weights = ~w, data = known), family = gaussian())
+  co <- summary(fit)$coefficients; ci <- confint(fit)
+  id <- function(field) paste(m$name, "riskDifference", field)
+  add(set, "outcome effect", id("estimate"), e$estimate, co["treated", "Estimate"])
+  add(set, "outcome effect", id("lower"), num0(e$lower), ci["treated", 1])
+  add(set, "outcome effect", id("upper"), num0(e$upper), ci["treated", 2])
+  add(set, "outcome effect", id("p"), num0(e$p), co["treated", "Pr(>|t|)"])
+}
+# A weighted set's kinetics tests: svyglm(y ~ factor(day) * group, ids = ~patient) + regTermTest.
+checkWeightedKinetics <- function(set, panel, byId) {
+  for (wname in c("overall", "pre", "post")) {
+    t <- panel$weighted[[wname]]
+    if (is.null(t) || is.null(t$interaction)) next
+    d <- long[long$analysis_set == set & long$parameter == panel$parameter & long$timepoint == "daily" &
+                long$aligned_day >= t$firstDay & long$aligned_day <= t$lastDay, ]
+    d$group <- factor(d$group, levels = c("control", "treated"))
+    d$w <- byId[d$patient_id]
+    fit <- svyglm(analysed_value ~ factor(aligned_day) * group, design = svydesign(ids = ~patient_id, weights = ~w, data = d))
+    r1 <- regTermTest(fit, ~factor(aligned_day):group)
+    r2 <- regTermTest(fit, ~group + factor(aligned_day):group)
+    id <- paste(panel$parameter, wname)
+    add(set, "weighted kinetics F", paste(id, "interaction"), t$interaction$fStatistic, r1$Ftest[1])
+    add(set, "weighted kinetics p", paste(id, "interaction"), t$interaction$pValue, r1$p[1])
+    add(set, "weighted kinetics ddf", paste(id, "interaction"), t$interaction$denominatorDF, r1$ddf)
+    if (!is.null(t$group)) {
+      add(set, "weighted kinetics F", paste(id, "group"), t$group$fStatistic, r2$Ftest[1])
+      add(set, "weighted kinetics p", paste(id, "group"), t$group$pValue, r2$p[1])
+    }
+  }
+}
+
 for (s in results$analysisSets) {
   set <- s$id
   if (!is.null(s$matching)) checkMatching(s)
   design <- matchedDesign(s)
+  weightsById <- NULL
+  if (!is.null(s$weighting)) {
+    weightsById <- checkWeighting(s)
+    design <- weightingDesign(s)
+    for (panel in c(s$kinetics, s$cytokines)) if (!is.null(panel$weighted)) checkWeightedKinetics(set, panel, weightsById)
+  }
 
   # Table 1: Fisher for count rows, Mann-Whitney for continuous rows; categorical rows the
   # levels x groups table without empty levels, chi-square without continuity correction when
@@ -324,7 +428,7 @@ for (s in results$analysisSets) {
       if (is.null(p)) { skipped <- skipped + 1; next }
       add(set, "outcome fisher", m$name, p,
           fisher2x2(known$event[known$group == "treated"], known$event[known$group == "control"]))
-      checkBinaryEffects(set, m, known)
+      if (is.null(weightsById)) checkBinaryEffects(set, m, known) else checkWeightedRiskDifference(set, m, known, weightsById)
     } else if (m$kind %in% c("duration", "free_days")) {
       # days: the duration (durations) or the free days; empty = unknown (free days), left out.
       known <- d[!is.na(d$days), ]
@@ -382,7 +486,7 @@ if (!is.null(jsonFile)) {
   # escaped by jsonlite.
   str <- function(x) as.character(toJSON(x, auto_unbox = TRUE))
   num <- function(x) if (is.finite(x)) sprintf("%.17g", x) else "null"
-  versions <- vapply(c("survival", "cmprsk", "lme4", "lmerTest", "MatchIt"),
+  versions <- vapply(c("survival", "cmprsk", "lme4", "lmerTest", "MatchIt", "survey"),
                      function(p) as.character(packageVersion(p)), "")
   values <- vapply(seq_len(nrow(checks)), function(i)
     sprintf('    {"set": %s, "analysis": %s, "id": %s, "r": %s}', str(checks$set[i]), str(checks$analysis[i]),

@@ -13,6 +13,8 @@ public struct StudyAnalysis: Sendable {
     public let memberships: [AnalysisSetMembership]
     /// The propensity-matched sets, in protocol order (their model, pairs and balance).
     public let matchedSets: [PropensityMatchedSet]
+    /// The propensity-score-weighted sets, in protocol order (their model and weights).
+    public let weightedSets: [PropensityWeightedSet]
     /// The workup the sets ran through, reused by the tidy exports.
     let workup: Workup
 
@@ -55,6 +57,11 @@ public struct StudyAnalysis: Sendable {
             "balance": sets.contains { $0.balance != nil },
         ]
         for (method, isUsed) in used where !isUsed { methods[method] = nil }
+        if sets.contains(where: { $0.weighting != nil }) {
+            methods["weighting"] = "WeightIt::weightit(treat ~ covariates, method = \"glm\", estimand) and trim() (formulas in base R); cobalt::bal.tab mean differences; "
+                + "survival::survfit(weights = w); survival::coxph(weights = w, robust = TRUE); survey::svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w)); "
+                + "survey::svyglm(value ~ factor(day) * group, svydesign(ids = ~patient, weights = ~w)) with regTermTest (see docs/methods/weighting.md)"
+        }
         if sets.contains(where: { $0.table1.sections.contains { $0.rows.contains { $0.test == "chi-square" } } }) {
             methods["chi-square"] = "stats::chisq.test(table, correct = FALSE) (categorical rows with every expected count >= 5; else stats::fisher.test(table), gtsummary's rule)"
         }
@@ -118,10 +125,12 @@ public struct StudyAnalysis: Sendable {
         enum Job: Sendable {
             case rule(AnalysisSetMembership, label: String)
             case matched(PropensityMatchedSet, label: String)
+            case weighted(PropensityWeightedSet, label: String)
         }
         var jobs: [Job] = []
         var memberships: [AnalysisSetMembership] = []
         var matchedSets: [PropensityMatchedSet] = []
+        var weightedSets: [PropensityWeightedSet] = []
         var warnings: [String] = []
         for rule in studyProtocol.analysisSets {
             let label = rule.description ?? rule.name
@@ -137,6 +146,15 @@ public struct StudyAnalysis: Sendable {
                 } catch {
                     warnings.append("analysis set '\(rule.name)': propensity-score matching failed (\(error)); the set was not formed")
                 }
+            } else if let settings = rule.weighting {
+                do {
+                    let weighted = try PropensityWeightedSet(name: rule.name, settings: settings, cohort: cohort, study: study)
+                    memberships.append(weighted.membership)
+                    weightedSets.append(weighted)
+                    jobs.append(.weighted(weighted, label: label))
+                } catch {
+                    warnings.append("analysis set '\(rule.name)': propensity-score weighting failed (\(error)); the set was not formed")
+                }
             }
         }
         let work = jobs
@@ -145,6 +163,7 @@ public struct StudyAnalysis: Sendable {
             switch work[k] {
             case .rule(let membership, let label): slots[k] = workup.run(membership, label: label)
             case .matched(let matched, let label): slots[k] = workup.run(matched, label: label)
+            case .weighted(let weighted, let label): slots[k] = workup.run(weighted, label: label)
             }
         }
         hashing.wait()
@@ -160,6 +179,7 @@ public struct StudyAnalysis: Sendable {
         self.results = results
         self.memberships = memberships
         self.matchedSets = matchedSets
+        self.weightedSets = weightedSets
         self.workup = workup
     }
 

@@ -13,7 +13,7 @@ import Foundation
 /// | `medication_use.csv` | patient × drug × period: used 1/0 |
 /// | `proteomics_pairs.csv` | patient × assay: pre and post NPX |
 /// | `pvalues.csv` | every test in `results.json`: set, analysis, id, test, statistic, p |
-/// | `matching.csv` | patient of a propensity-matched set's cohort: covariates as coded, score, weight, pairs |
+/// | `matching.csv` | patient of a propensity-matched or weighted set's cohort: covariates as coded, score, weight, pairs |
 public enum TidyExport {
     /// The file names written, in order.
     public static let fileNames = [
@@ -194,11 +194,14 @@ public enum TidyExport {
 }
 
 extension TidyExport {
-    /// The covariate columns of `matching.csv`: every propensity-matched set's model columns,
-    /// in first-seen order.
+    /// The covariate columns of `matching.csv`: every propensity-matched and weighted set's
+    /// model columns, in first-seen order.
     static func matchingColumns(_ analysis: StudyAnalysis) -> [String] {
         var columns: [String] = []
         for set in analysis.matchedSets {
+            for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
+        }
+        for set in analysis.weightedSets {
             for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
         }
         return columns
@@ -248,6 +251,38 @@ extension TidyExport {
                     file.csv.field(0)
                     file.csv.emptyField()
                 }
+                try file.endRow()
+            }
+        }
+        // Weighted sets: the same columns; `weight` is the propensity-score weight (after any
+        // trimming) and `matched_controls` is empty.
+        for set in analysis.weightedSets {
+            var unitOf: [Int: Int] = [:]
+            for (u, i) in set.units.enumerated() { unitOf[i] = u }
+            let setColumns = columns.map { name in set.columns.first { $0.name == name } }
+            let name = CSVBytes.encode(set.name)
+            for i in cohort.patients.indices {
+                let p = cohort.patients[i]
+                let patient = analysis.study.patients[p.studyIndex]
+                file.csv.field(encoded: name)
+                file.csv.field(p.id)
+                file.csv.field(groupLabel(p.group))
+                file.csv.field(flag: p.group == .treated)
+                for c in setColumns {
+                    file.csv.field(c.flatMap { PropensityMatchedSet.value(of: $0.covariate, for: patient) })
+                }
+                if let u = unitOf[i] {
+                    file.csv.field(flag: false)
+                    file.csv.field(set.scores[u])
+                    file.csv.field(set.model.linearPredictors[u])
+                    file.csv.field(set.weights[u])
+                } else {
+                    file.csv.field(flag: true)
+                    file.csv.emptyField()
+                    file.csv.emptyField()
+                    file.csv.field(0)
+                }
+                file.csv.emptyField()
                 try file.endRow()
             }
         }

@@ -18,6 +18,7 @@ public struct ReportRenderer: Sendable {
             FlowSection(),
             Table1Section(),
             BalanceSection(),
+            WeightingSection(),
             CytokineSection(),
             ProteomicsSection(),
             KineticsSection(group: .inflammation),

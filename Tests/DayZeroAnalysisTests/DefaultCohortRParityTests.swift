@@ -27,7 +27,7 @@ struct DefaultCohortRParityTests {
     static let tolerance = 1e-6
     /// The values of the fixture (`count` in the JSON); a test that compared fewer would pass
     /// for the wrong reason.
-    static let expectedValues = 1731
+    static let expectedValues = 2561
     static let expectedPairs = 21
 
     @Test("every p-value, mixed-model F and DenDF and matching value agrees with R")
@@ -188,6 +188,42 @@ struct DefaultCohortRParityTests {
             let rows = (set["balance"] as? [String: Any])?["rows"] as? [[String: Any]] ?? []
             let row = try single(rows, "balance row \(rowID)") { $0["id"] as? String == rowID }
             return number((row[when] as? [String: Any])?["difference"])
+        case "weighting score", "weighting weight":
+            let weighted = try #require(analysis.weightedSets.first { $0.name == setName })
+            let units = weighted.units.enumerated().filter { analysis.cohort.patients[$0.element].id == id }
+            guard units.count == 1 else { throw LookupError(description: "\(units.count) units of the model are patient \(id)") }
+            return kind == "weighting score" ? weighted.scores[units[0].offset] : weighted.weights[units[0].offset]
+        case "weighting trim cap":
+            return number((set["weighting"] as? [String: Any])?["trimCap"])
+        case "weighting ESS":
+            let summary = (set["weighting"] as? [String: Any])?[id == "treated" ? "treatedWeights" : "controlWeights"] as? [String: Any]
+            return number(summary?["effectiveSampleSize"])
+        case "weighting balance":
+            // id: "<row name> <before|after>"
+            guard let space = id.lastIndex(of: " ") else { throw LookupError(description: "unexpected id") }
+            let name = String(id[..<space]), when = String(id[id.index(after: space)...])
+            let rows = (set["weighting"] as? [String: Any])?["balance"] as? [[String: Any]] ?? []
+            return number(try single(rows, "weighting balance row \(name)") { $0["name"] as? String == name }[when])
+        case "weighting KM":
+            // id: "<measure> <treated|control> <time> <surv|std.err>"
+            let parts = id.split(separator: " ").map(String.init)
+            guard parts.count == 4, let time = Double(parts[2]) else { throw LookupError(description: "unexpected id \(id)") }
+            let curves = (set["weighting"] as? [String: Any])?["survival"] as? [[String: Any]] ?? []
+            let curve = try single(curves, "weighted survival of \(parts[0])") { $0["measure"] as? String == parts[0] }
+            let steps = (curve[parts[1]] as? [String: Any])?["steps"] as? [[String: Any]] ?? []
+            // R's id prints the time with 15 significant digits (as.character).
+            let step = try single(steps, "step at \(time)") { abs((number($0["time"]) ?? .nan) - time) <= 1e-12 * max(1, abs(time)) }
+            return number(step[parts[3] == "surv" ? "survival" : "standardError"])
+        case "weighted kinetics F", "weighted kinetics p", "weighted kinetics ddf":
+            // id: "<parameter> <overall|pre|post> <interaction|group>"
+            let parts = id.split(separator: " ").map(String.init)
+            guard parts.count == 3 else { throw LookupError(description: "unexpected id \(id)") }
+            let panels = (set["kinetics"] as? [[String: Any]] ?? []) + (set["cytokines"] as? [[String: Any]] ?? [])
+            let panel = try single(panels, "panel \(parts[0])") { $0["parameter"] as? String == parts[0] }
+            let window = (panel["weighted"] as? [String: Any])?[parts[1]] as? [String: Any]
+            let test = window?[parts[2]] as? [String: Any]
+            let field = kind.hasSuffix(" F") ? "fStatistic" : kind.hasSuffix(" p") ? "pValue" : "denominatorDF"
+            return number(test?[field])
         default:
             throw LookupError(description: "unknown analysis \(kind) (scripts/recompute.R added one: teach this test where DayZero has it)")
         }

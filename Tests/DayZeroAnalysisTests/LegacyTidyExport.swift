@@ -101,6 +101,9 @@ enum LegacyTidyExport {
         for set in analysis.matchedSets {
             for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
         }
+        for set in analysis.weightedSets {
+            for c in set.columns where !columns.contains(c.name) { columns.append(c.name) }
+        }
         var csv = LegacyCSVText(header: ["analysis_set", "patient_id", "group", "treat"] + columns + [
             "missing_covariate", "propensity_score", "linear_predictor", "weight", "matched_controls",
         ])
@@ -126,6 +129,29 @@ enum LegacyTidyExport {
                         "0", LegacyCSVText.number(set.result.scores[u]), LegacyCSVText.number(set.result.logits[u]),
                         LegacyCSVText.number(set.result.matching.weights[u]),
                         (controlsOf[i] ?? []).map { cohort.patients[$0].id }.joined(separator: ";"),
+                    ]
+                } else {
+                    row += ["1", "", "", "0", ""]
+                }
+                csv.add(row)
+            }
+        }
+        // Weighted sets: the propensity-score weight, no matched controls.
+        for set in analysis.weightedSets {
+            var unitOf: [Int: Int] = [:]
+            for (u, i) in set.units.enumerated() { unitOf[i] = u }
+            for i in cohort.patients.indices {
+                let p = cohort.patients[i]
+                let patient = analysis.study.patients[p.studyIndex]
+                var row = [set.name, p.id, groupLabel(p.group), p.group == .treated ? "1" : "0"]
+                for name in columns {
+                    let c = set.columns.first { $0.name == name }
+                    row.append(c.flatMap { PropensityMatchedSet.value(of: $0.covariate, for: patient) }.map(LegacyCSVText.number) ?? "")
+                }
+                if let u = unitOf[i] {
+                    row += [
+                        "0", LegacyCSVText.number(set.scores[u]), LegacyCSVText.number(set.model.linearPredictors[u]),
+                        LegacyCSVText.number(set.weights[u]), "",
                     ]
                 } else {
                     row += ["1", "", "", "0", ""]

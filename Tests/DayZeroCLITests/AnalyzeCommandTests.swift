@@ -40,7 +40,7 @@ import Testing
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
         #expect(results.provenance.seed == SyntheticCohort.defaultSeed)
-        #expect(results.analysisSets.map(\.id) == ["main", "propensity-matched", "no-corticosteroids", "criteria-matched-controls"])
+        #expect(results.analysisSets.map(\.id) == ["main", "propensity-matched", "no-corticosteroids", "criteria-matched-controls", "overlap-weighted"])
         for name in TidyExport.fileNames {
             let text = try String(contentsOf: out.appendingPathComponent(name), encoding: .utf8)
             #expect(text.split(separator: "\n").count > 1, "\(name) has no data rows")

@@ -43,7 +43,7 @@ import Testing
         let r = try run(protocolText: Self.longWindow + "kinetics_model: {time: linear}\n")
         defer { try? FileManager.default.removeItem(at: r.out.deletingLastPathComponent()) }
         #expect(r.code == 0, "\(r.errors.text)")
-        #expect(r.errors.text.contains("kinetics: 18 parameters × 4 analysis sets, linear time on windows of up to 365 days"), "\(r.errors.text)")
+        #expect(r.errors.text.contains("kinetics: 18 parameters × 5 analysis sets, linear time on windows of up to 365 days"), "\(r.errors.text)")
         let results = try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: r.out.appendingPathComponent("results.json")))
         let panel = try #require(results.analysisSets.first?.kinetics.first { $0.parameter == "temperature" })
         #expect(panel.timeModel == "linear")

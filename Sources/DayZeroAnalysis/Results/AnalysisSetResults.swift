@@ -16,13 +16,16 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     public var matching: MatchingResults?
     /// Covariate balance before and after matching; present for a matched set only.
     public var balance: BalanceTable?
+    /// How a weighted set was weighted, its weights, balance and weighted survival curves;
+    /// present for a propensity-score-weighted set only.
+    public var weighting: WeightingResults?
     public var warnings: [String]
 
     public init(
         id: String, label: String, flow: FlowResults, table1: Table1, kinetics: [KineticsPanel],
         cytokines: [KineticsPanel], proteomics: VolcanoResults?, medication: [MedicationRow],
         outcomeMeasures: [OutcomeMeasureResult], matching: MatchingResults? = nil,
-        balance: BalanceTable? = nil, warnings: [String]
+        balance: BalanceTable? = nil, warnings: [String], weighting: WeightingResults? = nil
     ) {
         self.id = id
         self.label = label
@@ -35,6 +38,7 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
         self.outcomeMeasures = outcomeMeasures
         self.matching = matching
         self.balance = balance
+        self.weighting = weighting
         self.warnings = warnings
     }
 }

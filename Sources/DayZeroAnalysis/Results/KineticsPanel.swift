@@ -25,11 +25,15 @@ public struct KineticsPanel: Codable, Sendable, Equatable {
     /// The protocol's time unit (`time_axis.unit`), absent on the ICU-day axis: `day` in
     /// `firstDay`, `lastDay` and `days[].day` then means this period.
     public var timeUnit: String?
+    /// In a propensity-score-weighted set: the design-based Wald tests under the weights
+    /// (`survey::svyglm` + `regTermTest`); absent in other sets.
+    public var weighted: WeightedKineticsTests?
 
     public init(
         parameter: String, label: String, unit: String, firstDay: Int, lastDay: Int, transform: String,
         admission: [DayGroupStatistic], days: [DayGroupStatistic], overall: InteractionTest?, pre: InteractionTest?,
-        post: InteractionTest?, warnings: [String], timeModel: String? = nil, timeUnit: String? = nil
+        post: InteractionTest?, warnings: [String], timeModel: String? = nil, timeUnit: String? = nil,
+        weighted: WeightedKineticsTests? = nil
     ) {
         self.parameter = parameter
         self.label = label
@@ -45,6 +49,7 @@ public struct KineticsPanel: Codable, Sendable, Equatable {
         self.warnings = warnings
         self.timeModel = timeModel
         self.timeUnit = timeUnit
+        self.weighted = weighted
     }
 }
 

@@ -20,7 +20,10 @@ extension Workup {
     /// independent (each fits its own models), so they run concurrently on the machine's cores;
     /// each result goes to its parameter's slot, so the order and the numbers do not depend on
     /// the scheduling. Parameters without kinetics still give their counts (for the warnings).
-    func longTableAnalyses(_ builder: AlignedLongTableBuilder)
+    ///
+    /// `weights` (a weighted set's weight per cohort patient number) add each panel's
+    /// design-based weighted tests (`weightedTests`).
+    func longTableAnalyses(_ builder: AlignedLongTableBuilder, weights: [Int: Double]? = nil)
         -> (counts: [TransformCounts], kinetics: [KineticsPanel], cytokines: [KineticsPanel])
     {
         let registry = ParameterRegistry(declared: study.declaredParameters)
@@ -28,7 +31,8 @@ extension Workup {
         let slots = ConcurrentSlots<(counts: TransformCounts, panel: KineticsPanel?)>(count: rules.count)
         DispatchQueue.concurrentPerform(iterations: rules.count) { k in
             let table = builder.table(parameter: k)
-            let panel = rules[k].kinetics ? panel(table, parameter: k, rule: rules[k], registry: registry) : nil
+            var panel = rules[k].kinetics ? panel(table, parameter: k, rule: rules[k], registry: registry) : nil
+            if let weights, panel != nil { panel?.weighted = weightedTests(table, rule: rules[k], weights: weights) }
             slots[k] = (table.counts[k], panel)
         }
         let results = slots.values
@@ -257,5 +261,46 @@ extension Workup {
         } catch {
             return .failure("\(error)")
         }
+    }
+}
+
+extension Workup {
+    /// A weighted set's kinetics tests of one parameter, on the whole window and its parts
+    /// before and after day 0 (as the mixed model's): `survey::svyglm(value ~ factor(day) * group,
+    /// design = svydesign(ids = ~patient, weights = ~w))` on the daily analysed values, with
+    /// `regTermTest`'s Wald F tests of the day × group interaction and of group + interaction
+    /// (`WeightedKinetics`). Never a weighted mixed model: lmer's weights are precision weights,
+    /// and its standard errors are not valid for sampling weights.
+    func weightedTests(_ table: AlignedLongTable, rule: ParameterRule, weights: [Int: Double]) -> WeightedKineticsTests {
+        let method = "survey::svyglm(value ~ factor(day) * group, design = svydesign(ids = ~patient, weights = ~w)); "
+            + "survey::regTermTest(m, ~factor(day):group) and (m, ~group + factor(day):group), Wald F on (q, patients − rank) df"
+        guard studyProtocol.kineticsModel.time == .categorical else {
+            return WeightedKineticsTests(
+                method: method, overall: nil, pre: nil, post: nil,
+                warnings: ["weighted tests are computed for the categorical time model only (kinetics_model time: categorical)"])
+        }
+        let window = cohort.window(of: rule)
+        let daily = (0..<table.count).filter { table.timepoint[$0] == .daily }
+        var warnings: [String] = []
+        func test(_ first: Int, _ last: Int, _ name: String) -> WeightedKineticsTests.Window? {
+            let rows = daily.filter { Int(table.alignedDay[$0]) >= first && Int(table.alignedDay[$0]) <= last }
+            do {
+                let t = try WeightedKinetics.test(
+                    values: rows.map { table.analysedValue[$0] }, days: rows.map { Int(table.alignedDay[$0]) },
+                    treated: rows.map { table.group[$0] == .treated }, patients: rows.map { Int(table.patient[$0]) },
+                    weights: rows.map { weights[Int(table.patient[$0])] ?? 0 })
+                if t.interaction == nil { warnings.append("weighted test (\(name)): the interaction is not estimable (residual df \(t.model.residualDF))") }
+                return .init(
+                    firstDay: first, lastDay: last, observations: rows.count, patients: t.patientCount, interaction: t.interaction,
+                    group: t.group)
+            } catch {
+                warnings.append("weighted test (\(name)) not computed: \(error)")
+                return nil
+            }
+        }
+        let overall = test(window.start, window.end, "whole window")
+        let pre = window.start < 0 && window.end >= 0 ? test(window.start, 0, "before day 0") : nil
+        let post = window.end > 0 && window.start <= 0 ? test(0, window.end, "after day 0") : nil
+        return WeightedKineticsTests(method: method, overall: overall, pre: pre, post: post, warnings: warnings)
     }
 }

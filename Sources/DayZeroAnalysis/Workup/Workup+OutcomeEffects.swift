@@ -12,6 +12,19 @@ struct EffectDesign {
     var weights: [Int: Double]?
     /// The words `method` adds, e.g. "robust SE clustered on the matched pair".
     var words: String
+    /// True for a propensity-score-weighted set: binary outcomes get the weighted risk
+    /// difference (svyglm) instead of the unweighted risk difference and odds ratio.
+    var isWeighting = false
+
+    /// A weighted set: its weights as case weights, every patient its own cluster — the Cox
+    /// model is `coxph(weights = w, robust = TRUE)`.
+    init(weighted: PropensityWeightedSet) {
+        let w = weighted.weightByPatient
+        weights = w
+        clusters = Dictionary(uniqueKeysWithValues: w.keys.map { ($0, "\($0)") })
+        words = "\(weighted.words) as case weights, robust (sandwich) SE as coxph(weights = w, robust = TRUE)"
+        isWeighting = true
+    }
 
     init?(_ matched: PropensityMatchedSet?) {
         guard let matched else { return nil }
@@ -94,6 +107,30 @@ extension Workup {
     /// The risk difference (Newcombe's hybrid score interval, Fisher's exact p) and the odds
     /// ratio (Fisher's conditional MLE, exact interval and p, E-values with the √OR transform
     /// when more than 15% of the patients with a known status had the event) of a binary outcome.
+    /// The weighted risk difference of a weighted set: `svyglm(event ~ treated, design =
+    /// svydesign(ids = ~1, weights = ~w), family = gaussian())` — difference of the weighted
+    /// proportions, design-based SE, t-based 95% CI and p on n − 2 df — over the patients with a
+    /// known status.
+    func weightedRiskDifference(
+        patients: [Int], status: (Int) -> Bool?, design: EffectDesign
+    ) -> (effects: [OutcomeEffect], warnings: [String]) {
+        let known = patients.filter { status($0) != nil }
+        do {
+            let rd = try WeightedRiskDifference.estimate(
+                events: known.map { status($0) ?? false }, treated: known.map { cohort.patients[$0].group == .treated },
+                weights: known.map { design.weights?[$0] ?? 1 })
+            return ([OutcomeEffect(
+                measure: "riskDifference", estimate: rd.difference, lower: rd.lower, upper: rd.upper, p: rd.pValue,
+                method: "weighted risk difference treated − control (\(formatNumber3(rd.treatedRisk)) vs \(formatNumber3(rd.controlRisk))), "
+                    + "survey::svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), family = gaussian()): design-based SE, "
+                    + "t-based 95% CI and p on \(rd.degreesOfFreedom) df; \(design.words.split(separator: " as case weights").first ?? "")")], [])
+        } catch {
+            return ([], ["weighted risk difference not computed: \(error)"])
+        }
+    }
+
+    func formatNumber3(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }
+
     func binaryEffects(_ row: Table1.Row) -> (effects: [OutcomeEffect], warnings: [String]) {
         let t = row.treated, c = row.control
         let tYes = t.count ?? 0, cYes = c.count ?? 0

@@ -61,7 +61,7 @@ extension Workup {
         return measures.map { measure in
             switch measure.kind {
             case .timeToEvent: timeToEvent(measure, membership, followUps, design: design)
-            case .binary: binary(measure, membership, followUps)
+            case .binary: binary(measure, membership, followUps, design: design)
             case .duration: duration(measure, membership, design: design)
             case .freeDays: freeDays(measure, membership, followUps)
             }
@@ -210,7 +210,7 @@ extension Workup {
     /// it, or — for an `events.csv` kind — died before the horizon without it, or the competing
     /// event ended the follow-up); unknown (censored alive before the horizon: missing).
     func binary(
-        _ measure: OutcomeMeasure, _ membership: AnalysisSetMembership, _ followUps: [PatientFollowUp]
+        _ measure: OutcomeMeasure, _ membership: AnalysisSetMembership, _ followUps: [PatientFollowUp], design: EffectDesign? = nil
     ) -> OutcomeMeasureResult {
         let h = Double(horizon(of: measure))
         let status: (Int) -> Bool? = { binaryStatus(measure, followUps[$0], horizon: h) }
@@ -222,7 +222,11 @@ extension Workup {
         if unknown > 0 {
             warnings.append("\(unknown) patient(s) censored before day \(Int(h)) without the event: status at the horizon unknown, counted as missing")
         }
-        let effects = binaryEffects(row)
+        let effects = if let design, design.isWeighting {
+            weightedRiskDifference(patients: membership.members, status: status, design: design)
+        } else {
+            binaryEffects(row)
+        }
         return OutcomeMeasureResult(
             name: measure.name, label: measure.label, kind: measure.kind.rawValue, horizonDays: Int(h), row: row, survival: nil,
             cumulativeIncidence: nil, leftOut: [], effects: effects.effects, warnings: warnings + effects.warnings)

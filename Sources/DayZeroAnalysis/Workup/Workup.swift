@@ -26,17 +26,27 @@ public struct Workup: Sendable {
         run(matched.membership, label: label, matched: matched)
     }
 
+    /// The workup of a propensity-score-weighted set: the workup of its patients, the kinetics
+    /// panels' weighted tests, weighted effects, and the `weighting` block.
+    public func run(_ weighted: PropensityWeightedSet, label: String) -> AnalysisSetResults {
+        run(weighted.membership, label: label, matched: nil, weighted: weighted)
+    }
+
     /// The parts that read the aligned long table (kinetics, cytokines) and the parts that do
     /// not (Table 1, proteomics, medication, outcomes) run concurrently. The long table is
     /// never built whole: each parameter's rows are built, analysed and dropped inside the
     /// concurrent panel loop (`longTableAnalyses`).
-    func run(_ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?) -> AnalysisSetResults {
+    func run(
+        _ membership: AnalysisSetMembership, label: String, matched: PropensityMatchedSet?, weighted: PropensityWeightedSet? = nil
+    ) -> AnalysisSetResults {
+        let weights = weighted?.weightByPatient
+        let design = weighted.map(EffectDesign.init(weighted:)) ?? EffectDesign(matched)
         typealias LongTableParts = (kinetics: [KineticsPanel], cytokines: [KineticsPanel], warnings: [String])
         typealias OtherParts = (
             table1: Table1, volcano: VolcanoResults?, medication: [MedicationRow], measures: [OutcomeMeasureResult]
         )
         let longTableParts: @Sendable () -> LongTableParts = {
-            let parts = longTableAnalyses(AlignedLongTableBuilder(cohort: cohort, membership: membership))
+            let parts = longTableAnalyses(AlignedLongTableBuilder(cohort: cohort, membership: membership), weights: weights)
             var warnings: [String] = []
             for (rule, counts) in zip(studyProtocol.parameters, parts.counts) where counts.zerosExcluded + counts.nonPositiveExcluded > 0 {
                 warnings.append(
@@ -47,7 +57,7 @@ public struct Workup: Sendable {
         let otherParts: @Sendable () -> OtherParts = {
             (
                 table1(membership), proteomics(membership), medication(membership),
-                outcomeMeasures(studyProtocol.outcomes.analysedMeasures, membership, design: EffectDesign(matched))
+                outcomeMeasures(studyProtocol.outcomes.analysedMeasures, membership, design: design)
             )
         }
         let first = ConcurrentSlots<LongTableParts>(count: 1)
@@ -60,11 +70,13 @@ public struct Workup: Sendable {
         let rest = second[0] ?? otherParts()
         var warnings = fromTable.warnings
         if let matched { warnings = matched.result.warnings.map(\.description) + warnings }
+        let weighting = weighted.map(weightingResults)
+        if let weighting { warnings = weighting.warnings + warnings }
         return AnalysisSetResults(
-            id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? 0),
+            id: membership.name, label: label, flow: flow(membership, missingCovariate: matched?.missingCovariates.count ?? weighted?.missingCovariates.count ?? 0),
             table1: rest.table1, kinetics: fromTable.kinetics, cytokines: fromTable.cytokines, proteomics: rest.volcano,
             medication: rest.medication, outcomeMeasures: rest.measures,
-            matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings)
+            matching: matched.map(matchingResults), balance: matched.map { BalanceTable($0.balance) }, warnings: warnings, weighting: weighting)
     }
 
     /// The flow of one set: the cohort's exclusions, then the set's own. Of a matched set's

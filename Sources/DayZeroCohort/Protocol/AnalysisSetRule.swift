@@ -26,10 +26,13 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
     /// Membership comes from propensity-score matching with these settings (done by the
     /// analysis layer); such a set has no include/exclude rules.
     public var propensityMatching: MatchingSettings?
+    /// The set is every patient with complete covariates, weighted by propensity-score weights
+    /// with these settings (done by the analysis layer); such a set has no include/exclude rules.
+    public var weighting: WeightingSettings?
 
     public init(
         name: String, description: String? = nil, appliesTo: GroupSelector = .all, includeIf: Criterion? = nil,
-        excludeIf: Criterion? = nil, propensityMatching: MatchingSettings? = nil
+        excludeIf: Criterion? = nil, propensityMatching: MatchingSettings? = nil, weighting: WeightingSettings? = nil
     ) {
         self.name = name
         self.description = description
@@ -37,6 +40,7 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
         self.includeIf = includeIf
         self.excludeIf = excludeIf
         self.propensityMatching = propensityMatching
+        self.weighting = weighting
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -45,6 +49,7 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
         case includeIf = "include_if"
         case excludeIf = "exclude_if"
         case propensityMatching = "propensity_matching"
+        case weighting
     }
 
     public init(from decoder: any Decoder) throws {
@@ -55,10 +60,12 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
         includeIf = try c.decodeIfPresent(Criterion.self, forKey: .includeIf)
         excludeIf = try c.decodeIfPresent(Criterion.self, forKey: .excludeIf)
         propensityMatching = try c.decodeIfPresent(MatchingSettings.self, forKey: .propensityMatching)
+        weighting = try c.decodeIfPresent(WeightingSettings.self, forKey: .weighting)
     }
 
-    /// True when membership is decided by rules (or is everyone), false for a matched set.
-    public var isRuleBased: Bool { propensityMatching == nil }
+    /// True when membership is decided by rules (or is everyone), false for a matched or a
+    /// weighted set.
+    public var isRuleBased: Bool { propensityMatching == nil && weighting == nil }
 }
 
 /// Which patients a set's rules filter.

@@ -376,12 +376,20 @@ struct ProtocolValidator {
             if s.name.isEmpty || !s.name.unicodeScalars.allSatisfy(isNameScalar) {
                 fail(.invalidValue, "\(path).name", "a set name uses lower-case letters, digits, - and _ only, found \(MessageText.singleQuoted(s.name))")
             }
+            if s.propensityMatching != nil, s.weighting != nil {
+                fail(.invalidValue, "\(path).weighting", "a set is either propensity-matched or weighted, not both")
+            }
             if let m = s.propensityMatching {
                 if s.includeIf != nil || s.excludeIf != nil || s.appliesTo != .all {
                     fail(.invalidValue, "\(path).propensity_matching",
                          "a propensity-matched set has no applies_to, include_if or exclude_if")
                 }
                 matching(m, "\(path).propensity_matching")
+            } else if let w = s.weighting {
+                if s.includeIf != nil || s.excludeIf != nil || s.appliesTo != .all {
+                    fail(.invalidValue, "\(path).weighting", "a weighted set has no applies_to, include_if or exclude_if")
+                }
+                weighting(w, "\(path).weighting")
             } else if s.appliesTo != .all, s.includeIf == nil, s.excludeIf == nil {
                 fail(.invalidValue, "\(path).applies_to", "applies_to has no effect without include_if or exclude_if")
             }
@@ -472,13 +480,7 @@ struct ProtocolValidator {
     }
 
     mutating func matching(_ m: MatchingSettings, _ path: String) {
-        if m.covariates.isEmpty { fail(.invalidValue, "\(path).covariates", "matching needs at least one covariate") }
-        let known = MatchingSettings.patientCovariates + Comorbidity.allCases.map(\.rawValue)
-        for (i, name) in m.covariates.enumerated() where !known.contains(name) {
-            let hint = nearest(name, in: known).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
-            fail(.invalidValue, "\(path).covariates[\(i)]", "unknown covariate \(MessageText.singleQuoted(name))\(hint); known: \(known.joined(separator: ", "))")
-        }
-        duplicates(m.covariates, "\(path).covariates", "covariate")
+        propensityCovariates(m.covariates, path, what: "matching")
         if m.ratio < 1 { fail(.invalidValue, "\(path).ratio", "ratio must be at least 1, found \(m.ratio)") }
         if m.ratio > StudyLimits.maximumMatchingRatio {
             fail(.tooLarge, "\(path).ratio",
@@ -486,6 +488,28 @@ struct ProtocolValidator {
         }
         if let c = m.caliper, !(c > 0) {
             fail(.invalidValue, "\(path).caliper", "caliper must be greater than 0, found \(formatNumber(c))")
+        }
+    }
+}
+
+extension ProtocolValidator {
+    /// The covariates of a propensity model (matching or weighting): at least one, known, no repeats.
+    mutating func propensityCovariates(_ covariates: [String], _ path: String, what: String) {
+        if covariates.isEmpty { fail(.invalidValue, "\(path).covariates", "\(what) needs at least one covariate") }
+        let known = MatchingSettings.patientCovariates + Comorbidity.allCases.map(\.rawValue)
+        for (i, name) in covariates.enumerated() where !known.contains(name) {
+            let hint = nearest(name, in: known).map { " (did you mean \(MessageText.singleQuoted($0))?)" } ?? ""
+            fail(.invalidValue, "\(path).covariates[\(i)]", "unknown covariate \(MessageText.singleQuoted(name))\(hint); known: \(known.joined(separator: ", "))")
+        }
+        duplicates(covariates, "\(path).covariates", "covariate")
+    }
+
+    /// A weighted set's settings: the covariates and a trimming quantile strictly between 0.5 and 1.
+    mutating func weighting(_ w: WeightingSettings, _ path: String) {
+        propensityCovariates(w.covariates, path, what: "weighting")
+        if let t = w.trim, !(t > 0.5 && t < 1) {
+            fail(.invalidValue, "\(path).trim",
+                 "trim is the quantile above which weights are trimmed (WeightIt's trim(at =)); it must be above 0.5 and below 1, found \(formatNumber(t))")
         }
     }
 }

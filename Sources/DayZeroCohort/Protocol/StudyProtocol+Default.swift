@@ -70,6 +70,10 @@ extension StudyProtocol {
                         .parameter(ParameterCriterion(
                             parameter: "ferritin", threshold: .init(.above, 1800), window: DayWindow(-10, -1), onAtLeastDays: 1)),
                     ])),
+                AnalysisSetRule(
+                    name: "overlap-weighted",
+                    description: "All included patients, weighted by overlap weights from the propensity score (baseline demographics).",
+                    weighting: WeightingSettings(estimand: .ato, covariates: ["age", "sex", "bmi"])),
             ],
             baseline: BaselineSection.defaultSections(declared: []),
             groups: GroupLabels(treated: "Anakinra", control: "Control"),

@@ -255,6 +255,17 @@ extension ProtocolYAML {
               any_of:
                 - {parameter: temperature, above: 38.5, window: [-10, -1], on_at_least_days: 2}
                 - {parameter: ferritin, above: 1800, window: [-10, -1], on_at_least_days: 1}
+          - name: overlap-weighted
+            description: All included patients, weighted by overlap weights from the propensity score (baseline demographics).
+            # Overlap weights (ATO: treated 1 - p, controls p) from the logistic propensity model,
+            # as WeightIt's weightit(method = "glm"); not normalised. trim: 0.99 would winsorise
+            # the weights at their 99th percentile (WeightIt's trim()).
+            weighting:
+              estimand: ATO
+              covariates:
+                - age
+                - sex
+                - bmi
 
         """#
 }
