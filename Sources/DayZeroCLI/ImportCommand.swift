@@ -1,4 +1,5 @@
 import ArgumentParser
+import DayZeroSources
 import DayZeroStore
 import Foundation
 
@@ -18,14 +19,48 @@ public struct ImportCommand: ParsableCommand {
             """)
 
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
-    public var studyDir: String
+    public var studyDir: String?
+
+    @Option(name: .long, help: "Import from an OMOP CDM 5.4 PostgreSQL database instead of a folder: postgresql://USER@HOST:PORT/DATABASE (docs/sources.md).")
+    public var omop: String?
+
+    @Option(name: .long, help: "The schema holding the OMOP tables (with --omop).")
+    public var schema: String = "cdm"
+
+    @Option(name: .long, help: "The OMOP mapping file (with --omop); default: the built-in one that --omop-mapping-init prints.")
+    public var mapping: String?
+
+    @Flag(name: .customLong("omop-mapping-init"), help: "Print the default OMOP mapping file (the Kooistra parameters) and exit.")
+    public var omopMappingInit = false
 
     @Option(name: .long, help: "The study store to create (an existing DayZero study store is replaced atomically; any other file is refused).")
     public var db: String = "study.sqlite"
 
     public init() {}
 
+    public func validate() throws {
+        if omopMappingInit { return }
+        switch (studyDir, omop) {
+        case (nil, nil): throw ValidationError("Name a study folder, or an OMOP database with --omop.")
+        case (.some, .some): throw ValidationError("Name either a study folder or --omop, not both.")
+        case (.some, nil) where mapping != nil: throw ValidationError("--mapping goes with --omop.")
+        default: break
+        }
+    }
+
     public func run() throws {
+        if omopMappingInit {
+            print(OMOPMapping.defaultYAML, terminator: "")
+            return
+        }
+        if let omop {
+            let code = OMOPCommandLine.runImport(
+                url: omop, schema: schema, mappingPath: mapping, database: URL(fileURLWithPath: db),
+                output: { print($0) }, errors: writeToStandardError)
+            if code != StoreCommandLine.exitSuccess { throw ExitCode(code) }
+            return
+        }
+        guard let studyDir else { throw ExitCode(StoreCommandLine.exitStoreFailure) }
         let code = StoreCommandLine.runImport(
             folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
             output: { print($0) }, errors: writeToStandardError)
