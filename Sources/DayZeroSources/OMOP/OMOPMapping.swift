@@ -122,7 +122,9 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         case .keyNotFound(let key, let context):
             return "missing key \(path(context.codingPath + [key]))"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
+            let at = path(context.codingPath)
+            let detail = context.underlyingError.map { "\(context.debugDescription) \($0)" } ?? context.debugDescription
+            return at.isEmpty ? detail : "\(at): \(detail)"
         @unknown default:
             return "\(error)"
         }
