@@ -18,12 +18,15 @@ let package = Package(
         .library(name: "DayZeroAnalysis", targets: ["DayZeroAnalysis"]),
         .library(name: "DayZeroReport", targets: ["DayZeroReport"]),
         .library(name: "DayZeroCLI", targets: ["DayZeroCLI"]),
+        .library(name: "DayZeroSources", targets: ["DayZeroSources"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+        // The OMOP source reads PostgreSQL through PostgresNIO (docs/sources.md).
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
     ],
     targets: [
         // Numerics only: no cohort knowledge, no Foundation.
@@ -59,11 +62,23 @@ let package = Package(
         .target(name: "DayZeroReport", dependencies: ["DayZeroAnalysis", "DayZeroCohort"], swiftSettings: swiftSettings),
         // The calibrated synthetic cohort.
         .target(name: "DayZeroSynth", dependencies: ["DayZeroCohort"], swiftSettings: swiftSettings),
+        // Real sources beside the CSV folder: the OMOP CDM 5.4 writer (from the synthetic cohort)
+        // and reader (PostgreSQL), with its mapping file; docs/sources.md.
+        .target(
+            name: "DayZeroSources",
+            dependencies: [
+                "DayZeroCohort", "DayZeroStore", "DayZeroSynth",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Commands, testable in-process.
         .target(
             name: "DayZeroCLI",
             dependencies: [
                 "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport",
+                "DayZeroSources",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -135,6 +150,14 @@ let package = Package(
         .testTarget(
             name: "DayZeroFuzzTests",
             dependencies: ["DayZeroFuzzTargets", "DayZeroStore", "DayZeroCohort", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "DayZeroSourcesTests",
+            dependencies: [
+                "DayZeroSources", "DayZeroStore", "DayZeroSynth", "DayZeroCohort", "DayZeroAnalysis", "DayZeroCLI",
+                "DayZeroTestSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

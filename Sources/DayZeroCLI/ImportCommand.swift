@@ -1,12 +1,13 @@
 import ArgumentParser
+import DayZeroSources
 import DayZeroStore
 import Foundation
 
-/// `dayzero import STUDY_DIR --db study.sqlite`
+/// `dayzero import STUDY_DIR --db study.sqlite` or `dayzero import --omop URL --schema cdm --db study.sqlite`
 public struct ImportCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Validate a study folder of CSV files and import it into a SQLite study store.",
+        abstract: "Validate a study folder of CSV files, or an OMOP CDM 5.4 database, and import it into a SQLite study store.",
         discussion: """
             The import is all or nothing: every problem in the folder is reported as
             file:line:column: message [rule], and nothing is written unless there is none.
@@ -19,23 +20,61 @@ public struct ImportCommand: ParsableCommand {
             Examples:
               dayzero simulate --out study/ && dayzero import study/ --db study.sqlite
               dayzero import /data/icu-export/ --db /data/study.sqlite
+              dayzero import --omop postgresql://me@dbhost:5432/cdm --schema cdm --db study.sqlite
+              dayzero import --omop-mapping-init > mapping.yaml   # edit, then --mapping mapping.yaml
             """)
 
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
-    public var studyDir: String
+    public var studyDir: String?
+
+    @Option(name: .long, help: "Import from an OMOP CDM 5.4 PostgreSQL database instead of a folder: postgresql://USER@HOST:PORT/DATABASE (docs/sources.md).")
+    public var omop: String?
+
+    @Option(name: .long, help: "The schema holding the OMOP tables (with --omop).")
+    public var schema: String = "cdm"
+
+    @Option(name: .long, help: "The OMOP mapping file (with --omop); default: the built-in one that --omop-mapping-init prints.")
+    public var mapping: String?
+
+    @Flag(name: .customLong("omop-mapping-init"), help: "Print the default OMOP mapping file (the Kooistra parameters) and exit.")
+    public var omopMappingInit = false
 
     @Option(name: .long, help: "The study store to create (an existing DayZero study store is replaced atomically; any other file is refused).")
     public var db: String = "study.sqlite"
 
     public init() {}
 
+    public func validate() throws {
+        if omopMappingInit { return }
+        switch (studyDir, omop) {
+        case (nil, nil): throw ValidationError("Name a study folder, or an OMOP database with --omop.")
+        case (.some, .some): throw ValidationError("Name either a study folder or --omop, not both.")
+        case (.some, nil) where mapping != nil: throw ValidationError("--mapping goes with --omop.")
+        default: break
+        }
+    }
+
     public func run() throws {
+        if omopMappingInit {
+            print(OMOPMapping.defaultYAML, terminator: "")
+            return
+        }
         // The import is one step without counts inside; on a terminal its elapsed time is shown live.
         let progress = ProgressDisplay(style: .automatic, total: 1, writeLine: writeToStandardError)
-        let code = progress.step("importing \(studyDir)") {
-            StoreCommandLine.runImport(
-                folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
-                output: { print($0) }, errors: writeToStandardError)
+        let code: Int32
+        if let omop {
+            code = progress.step("importing the OMOP database (schema \(schema))") {
+                OMOPCommandLine.runImport(
+                    url: omop, schema: schema, mappingPath: mapping, database: URL(fileURLWithPath: db),
+                    output: { print($0) }, errors: writeToStandardError)
+            }
+        } else {
+            guard let studyDir else { throw ExitCode(StoreCommandLine.exitStoreFailure) }
+            code = progress.step("importing \(studyDir)") {
+                StoreCommandLine.runImport(
+                    folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
+                    output: { print($0) }, errors: writeToStandardError)
+            }
         }
         if code != StoreCommandLine.exitSuccess { throw ExitCode(code) }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DayZeroSources
 import DayZeroSynth
 import Foundation
 
@@ -37,6 +38,9 @@ public struct SimulateCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the study files of a folder that is not empty.")
     public var force = false
 
+    @Option(name: .long, help: "Output format: csv (a study folder) or omop (OMOP CDM 5.4 tables as CSV files named after the tables, loadable with COPY; docs/sources.md).")
+    public var format: String = "csv"
+
     public init() {}
 
     /// The example named by `--example`, else the default (kooistra).
@@ -45,6 +49,9 @@ public struct SimulateCommand: ParsableCommand {
     }
 
     public func validate() throws {
+        guard format == "csv" || format == "omop" else {
+            throw ValidationError("--format must be csv or omop, got \(format).")
+        }
         _ = try chosenExample()
         if let patients, patients < 1 {
             throw ValidationError("--patients must be at least 1, got \(patients).")
@@ -63,6 +70,10 @@ public struct SimulateCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if format == "omop" {
+            try runOMOP()
+            return
+        }
         let folder = URL(fileURLWithPath: out)
         let started = Date()
         var shownProgress = false
@@ -83,5 +94,20 @@ public struct SimulateCommand: ParsableCommand {
         print("wrote \(summary.patients) patients\(chosen == .kooistra ? "" : " of the \(chosen.rawValue) example") (seed \(seed)): \(rows) rows, "
               + String(format: "%.1f MB", megabytes) + " in \(folder.path) "
               + String(format: "(%.1f s)", seconds))
+    }
+
+    /// `--format omop`: the study folder is written to a temporary folder, read back through the
+    /// import's validation (so the OMOP tables hold exactly what the CSV route imports) and
+    /// written as OMOP CDM 5.4 tables.
+    func runOMOP() throws {
+        let chosen = try chosenExample()
+        let seed = self.seed ?? chosen.defaultSeed
+        let patients = self.patients ?? chosen.defaultPatientCount
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("dayzero-simulate-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: staging) }
+        _ = try chosen.write(seed: seed, patients: patients, to: staging) { _ in }
+        let counts = try OMOPWriter.write(studyFolder: staging, to: URL(fileURLWithPath: out))
+        let rows = counts.values.reduce(0, +)
+        print("wrote \(patients) patients (seed \(seed)) as OMOP CDM 5.4 tables: \(counts.count) files, \(rows) rows in \(out)")
     }
 }

@@ -1,0 +1,234 @@
+import Foundation
+import Yams
+
+/// How an OMOP CDM database maps onto DayZero's study tables: which `visit_detail` rows are
+/// ICU stays, which concepts are which parameter, drug, baseline variable or event, and which
+/// unit concepts mean which DayZero unit. Read from a YAML file (`--mapping`); the default
+/// (`OMOPMapping.defaultYAML`, written by `dayzero import --omop-mapping-init`) covers the
+/// Kooistra parameters. See `docs/sources.md`.
+public struct OMOPMapping: Codable, Sendable, Equatable {
+    /// A DayZero name and the concepts (with their descendants in `concept_ancestor`) it is read from.
+    public struct ConceptSet: Codable, Sendable, Equatable {
+        public var name: String
+        public var concepts: [Int]
+        /// For baseline variables and events: the CDM table the rows are in.
+        public var table: String?
+
+        public init(name: String, concepts: [Int], table: String? = nil) {
+            self.name = name
+            self.concepts = concepts
+            self.table = table
+        }
+    }
+
+    public struct ICUStays: Codable, Sendable, Equatable {
+        /// `visit_detail_concept_id`s that are ICU stays (e.g. 32037, Intensive Care).
+        public var visitDetailConcepts: [Int]
+        /// `care_site_id`s whose `visit_detail` rows are ICU stays, whatever their concept.
+        public var careSites: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case visitDetailConcepts = "visit_detail_concepts"
+            case careSites = "care_sites"
+        }
+    }
+
+    public struct UnitEntry: Codable, Sendable, Equatable {
+        /// A `unit_concept_id`.
+        public var concept: Int
+        /// The unit as DayZero spells it (`docs/data-format.md`, parameter catalog).
+        public var unit: String
+    }
+
+    public struct DoseUnitEntry: Codable, Sendable, Equatable {
+        /// A `dose_unit_source_value` as written in the database.
+        public var source: String
+        /// The unit as DayZero spells it.
+        public var unit: String
+    }
+
+    public struct FiO2Rule: Codable, Sendable, Equatable {
+        /// The parameter holding FiO2 (DayZero's `fio2`, a fraction).
+        public var parameter: String
+        /// Unit concepts meaning percent (value 21–100).
+        public var percentUnits: [Int]
+        /// Unit concepts meaning a fraction (value 0.21–1).
+        public var fractionUnits: [Int]
+
+        enum CodingKeys: String, CodingKey {
+            case parameter
+            case percentUnits = "percent_units"
+            case fractionUnits = "fraction_units"
+        }
+    }
+
+    public struct Proteomics: Codable, Sendable, Equatable {
+        /// The `vocabulary_id` of the Olink assay concepts (name = assay, code = OlinkID,
+        /// synonyms `UniProt:…` and `Panel:…`).
+        public var vocabulary: String
+    }
+
+    public var version: Int
+    public var icuStays: ICUStays
+    public var ventilation: [Int]
+    public var units: [UnitEntry]
+    public var doseUnits: [DoseUnitEntry]
+    public var fio2: FiO2Rule?
+    public var parameters: [ConceptSet]
+    public var rates: [ConceptSet]
+    public var drugs: [ConceptSet]
+    public var baseline: [ConceptSet]
+    public var events: [ConceptSet]
+    public var cytokines: [ConceptSet]
+    public var proteomics: Proteomics?
+    /// `operator_concept_id`s marking a cytokine value reported below the limit of detection.
+    public var belowDetection: [Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case version
+        case icuStays = "icu_stays"
+        case ventilation
+        case units
+        case doseUnits = "dose_units"
+        case fio2
+        case parameters, rates, drugs, baseline, events, cytokines, proteomics
+        case belowDetection = "below_detection"
+    }
+
+    /// Why a mapping file cannot be used.
+    public struct Problem: Error, CustomStringConvertible, Sendable {
+        public var description: String
+    }
+
+    /// Reads a mapping file's text (`file` names it in messages) and checks it.
+    public static func parse(_ text: String, file: String) throws -> OMOPMapping {
+        let mapping: OMOPMapping
+        do {
+            mapping = try YAMLDecoder().decode(OMOPMapping.self, from: text)
+        } catch let error as DecodingError {
+            throw Problem(description: "\(file): \(Self.describe(error))")
+        } catch {
+            throw Problem(description: "\(file): not a readable YAML mapping: \(error)")
+        }
+        try mapping.check(file: file)
+        return mapping
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key \(path(context.codingPath + [key]))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            let at = path(context.codingPath)
+            let detail = context.underlyingError.map { "\(context.debugDescription) \($0)" } ?? context.debugDescription
+            return at.isEmpty ? detail : "\(at): \(detail)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    /// The table a baseline variable or event may be read from.
+    static let rowTables: Set<String> = ["condition_occurrence", "observation", "measurement", "procedure_occurrence"]
+
+    func check(file: String) throws {
+        var problems: [String] = []
+        if version != 1 { problems.append("version \(version) is not supported (this DayZero reads version 1)") }
+        if icuStays.visitDetailConcepts.isEmpty && icuStays.careSites.isEmpty {
+            problems.append("icu_stays names no visit_detail concept and no care site: DayZero cannot tell which visit_detail rows are ICU stays")
+        }
+        var unitIDs: Set<Int> = []
+        for u in units where !unitIDs.insert(u.concept).inserted {
+            problems.append("units: concept \(u.concept) is listed twice")
+        }
+        for (section, sets) in [("parameters", parameters), ("rates", rates), ("drugs", drugs), ("baseline", baseline), ("events", events), ("cytokines", cytokines)] {
+            var names: Set<String> = []
+            for s in sets {
+                if !names.insert(s.name).inserted { problems.append("\(section): \(s.name) is listed twice") }
+                if s.concepts.isEmpty { problems.append("\(section).\(s.name) names no concept") }
+                if section == "baseline" || section == "events" {
+                    guard let table = s.table, Self.rowTables.contains(table) else {
+                        problems.append("\(section).\(s.name): table must be one of \(Self.rowTables.sorted().joined(separator: ", "))")
+                        continue
+                    }
+                }
+            }
+        }
+        if let fio2, !parameters.contains(where: { $0.name == fio2.parameter }) {
+            problems.append("fio2.parameter \(fio2.parameter) is not among parameters")
+        }
+        guard problems.isEmpty else {
+            throw Problem(description: problems.map { "\(file): \($0)" }.joined(separator: "\n"))
+        }
+    }
+
+    /// The built-in default mapping (the Kooistra parameters).
+    public static var `default`: OMOPMapping {
+        get throws { try parse(defaultYAML, file: "the default mapping") }
+    }
+
+    /// The default mapping file: the concepts `dayzero simulate --format omop` writes, which are
+    /// standard OMOP concepts where one could be verified and local concepts (> 2 000 000 000)
+    /// elsewhere (`docs/sources.md` lists both). Edit the ids to your database's concepts.
+    public static let defaultYAML: String = {
+        func list(_ ids: [Int]) -> String { "[" + ids.map(String.init).joined(separator: ", ") + "]" }
+        let v = OMOPVocabulary.self
+        var y = """
+            # DayZero OMOP CDM 5.4 mapping (docs/sources.md). Written by `dayzero import --omop-mapping-init`.
+            # Each concept set includes the concepts' descendants in concept_ancestor.
+            # Ids above 2000000000 are DayZero's local concepts (no standard id could be verified):
+            # replace them with your vocabulary's concepts.
+            version: 1
+            icu_stays:
+              visit_detail_concepts: [\(v.icuVisit.id)]   # Intensive Care
+              care_sites: []                   # or: the care_site_ids of your ICUs
+            ventilation: [\(v.ventilation.id)]           # procedure_occurrence: invasive mechanical ventilation
+            units:                             # unit_concept_id -> DayZero's unit
+            """
+        y += "\n"
+        for (concept, unit) in v.units {
+            y += "  - {concept: \(concept.id), unit: \"\(unit)\"}   # \(concept.name)\n"
+        }
+        y += """
+            dose_units:                        # drug_exposure.dose_unit_source_value -> DayZero's unit
+              - {source: "ug/kg/min", unit: "µg/kg/min"}
+              - {source: "mcg/kg/min", unit: "µg/kg/min"}
+            fio2:                              # FiO2 as percent or fraction: normalised by unit, then by range
+              parameter: fio2
+              percent_units: [8554]
+              fraction_units: [8523]
+            parameters:                        # measurement concepts -> DayZero parameters
+            """
+        y += "\n"
+        for (name, concept) in v.parameters.sorted(by: { $0.key < $1.key }) {
+            y += "  - {name: \(name), concepts: \(list([concept.id]))}   # \(concept.name)\n"
+        }
+        y += "rates:                             # drug_exposure quantity read as a rate parameter\n"
+        y += "  - {name: norepinephrine, concepts: \(list([v.norepinephrine.id]))}\n"
+        y += "drugs:                             # drug_exposure concepts (ingredients or classes) -> DayZero drug names\n"
+        for (name, drug) in v.drugs.sorted(by: { $0.key < $1.key }) {
+            y += "  - {name: \(name), concepts: \(list([drug.set.id]))}   # \(drug.set.name)\n"
+        }
+        y += "baseline:                          # baseline variables: the last row on or before the ICU admission date\n"
+        y += "  - {name: bmi, table: measurement, concepts: \(list([v.bmi.id]))}\n"
+        y += "  - {name: apache_ii, table: observation, concepts: \(list([v.apacheAdmission.id]))}\n"
+        y += "  - {name: symptom_days, table: observation, concepts: \(list([v.symptomDays.id]))}\n"
+        for (name, concept) in v.comorbidities.sorted(by: { $0.key < $1.key }) {
+            y += "  - {name: \(name), table: condition_occurrence, concepts: \(list([concept.id]))}\n"
+        }
+        y += "  - {name: immunocompromised, table: condition_occurrence, concepts: \(list([v.immunocompromised.id]))}\n"
+        y += "  - {name: consent_refused, table: observation, concepts: \(list([v.consentRefused.id]))}\n"
+        y += "events:\n"
+        y += "  - {name: secondary_infection, table: condition_occurrence, concepts: \(list([v.secondaryInfection.id]))}\n"
+        y += "cytokines:\n"
+        for (name, concept) in v.cytokines.sorted(by: { $0.key < $1.key }) {
+            y += "  - {name: \(name), concepts: \(list([concept.id]))}\n"
+        }
+        y += "below_detection: \(list([v.belowDetection.id]))   # operator_concept_id of a cytokine below its limit of detection\n"
+        y += "proteomics:                        # Olink assays: concepts of this vocabulary (name = assay, code = OlinkID)\n"
+        y += "  vocabulary: \"\(v.olinkVocabulary)\"\n"
+        return y
+    }()
+}
