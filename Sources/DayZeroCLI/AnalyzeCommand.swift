@@ -167,9 +167,9 @@ public enum AnalysisCommandLine {
         let width = results.analysisSets.map(\.id.count).max() ?? 0
         for set in results.analysisSets {
             let panels = set.kinetics + set.cytokines
-            let differ = panels.filter { ($0.overall?.pValue).map { $0 < 0.05 } ?? false }.count
+            let differ = panels.filter { $0.interactionP(.overall).map { $0 < 0.05 } ?? false }.count
             var line = "  \(set.id.padding(toLength: width, withPad: " ", startingAt: 0))  \(set.flow.treated) vs \(set.flow.controls)"
-            if let m = set.outcomeMeasures.first { line += "; \(outcomeText(m))" }
+            if let m = set.outcomeMeasures.first { line += "; \(outcomeText(m, weighted: set.isWeighted))" }
             if !panels.isEmpty { line += "; \(differ) of \(panels.count) kinetics panels differ" }
             lines.append(line)
         }
@@ -191,15 +191,21 @@ public enum AnalysisCommandLine {
         }
         for panel in set.kinetics + set.cytokines {
             let sides = panel.firstDay < 0 && panel.lastDay > 0
-                ? "; before \(wording.aligned(0)) \(NumberFormat.pStatement(panel.pre?.pValue)), after \(NumberFormat.pStatement(panel.post?.pValue))" : ""
-            lines.append("  kinetics \(panel.label): overall \(NumberFormat.pStatement(panel.overall?.pValue))\(sides)")
+                ? "; before \(wording.aligned(0)) \(NumberFormat.pStatement(panel.interactionP(.pre))), after \(NumberFormat.pStatement(panel.interactionP(.post)))" : ""
+            lines.append("  kinetics \(panel.label)\(panel.weighted == nil ? "" : " (weighted)"): overall \(NumberFormat.pStatement(panel.interactionP(.overall)))\(sides)")
         }
-        for m in set.outcomeMeasures { lines.append("  \(m.label): \(outcomeText(m, label: false))") }
+        for m in set.outcomeMeasures { lines.append("  \(m.label): \(outcomeText(m, label: false, weighted: set.isWeighted))") }
         return lines
     }
 
     /// `Secondary infection within 28 days 7/21 vs 9/39, p = 0.54`.
-    static func outcomeText(_ m: OutcomeMeasureResult, label: Bool = true) -> String {
+    /// In a weighted set the row's counts and test are unweighted, so the weighted effect is the
+    /// headline: `Secondary infection within 28 days, weighted risk difference 7.2 (−19.0 to 33.4) percentage points, p = 0.59`.
+    static func outcomeText(_ m: OutcomeMeasureResult, label: Bool = true, weighted: Bool = false) -> String {
+        if weighted, let e = m.effects.first {
+            return (label ? "\(m.label), " : "") + "weighted \(ForestPlotSVG.name(e.measure).lowercasedFirstWord) "
+                + "\(ForestPlotSVG.estimateText(e))\(e.measure == "riskDifference" ? " percentage points" : ""), \(NumberFormat.pStatement(e.p))"
+        }
         let r = m.row
         let d = Table1HTML.rowDecimals(r)
         let values = r.kind == .continuous

@@ -20,8 +20,8 @@ public struct ImportCommand: ParsableCommand {
             Examples:
               dayzero simulate --out study/ && dayzero import study/ --db study.sqlite
               dayzero import /data/icu-export/ --db /data/study.sqlite
-              dayzero import --omop postgresql://me@dbhost:5432/cdm --schema cdm --db study.sqlite
-              dayzero import --omop-mapping-init > mapping.yaml   # edit, then --mapping mapping.yaml
+              dayzero import --omop postgresql://me@host/cdm --db study.sqlite
+              dayzero import --omop-mapping-init > mapping.yaml
             """)
 
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")

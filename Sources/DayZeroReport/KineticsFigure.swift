@@ -38,7 +38,7 @@ package enum KineticsPanelSVG {
 
         // Title and the three p-values, placed as in the paper.
         canvas.text(panel.label, x: width / 2, y: 16, size: 12.5, anchor: .middle, bold: true, maxWidth: width - 12)
-        pText(&canvas, panel.overall, x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window", wording: wording)
+        pText(&canvas, panel.interactionTest(.overall), x: width / 2, y: 32, anchor: .middle, size: 11, window: "Whole window", wording: wording)
 
         let nonNegative = Self.nonNegative(panel)
         // Data by group and day (first entry wins if a day is repeated).
@@ -90,8 +90,8 @@ package enum KineticsPanelSVG {
         // The parts before and after day 0 are shown only when the window reaches across it;
         // otherwise the one part is the whole window, whose p is already under the title.
         if panel.firstDay < 0 && panel.lastDay > 0 {
-            pText(&canvas, panel.pre, x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before \(wording.aligned(0))", wording: wording)
-            pText(&canvas, panel.post, x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After \(wording.aligned(0))", wording: wording)
+            pText(&canvas, panel.interactionTest(.pre), x: plotLeft + 2, y: 48, anchor: .start, size: 10, window: "Before \(wording.aligned(0))", wording: wording)
+            pText(&canvas, panel.interactionTest(.post), x: plotRight - 2, y: 48, anchor: .end, size: 10, window: "After \(wording.aligned(0))", wording: wording)
         }
 
         // Axes, ticks, grid.

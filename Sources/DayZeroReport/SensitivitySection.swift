@@ -12,7 +12,7 @@ struct SensitivitySection {
 
     /// A panel differs between the groups: its whole-window mixed-model p is below `alpha`.
     static func differs(_ panel: KineticsPanel) -> Bool {
-        guard let p = panel.overall?.pValue, p.isFinite else { return false }
+        guard let p = panel.interactionP(.overall), p.isFinite else { return false }
         return p < alpha
     }
 
@@ -87,7 +87,7 @@ struct SensitivitySection {
         guard !panels.isEmpty else { return "" }
         var s = "<h3>Kinetics across analysis sets</h3>\n"
         s += "<table class=\"data sensitivity-kinetics\" id=\"sensitivity-kinetics\">\n<caption>"
-            + Markup.html("Between-group difference over the whole window (mixed-model p value of the time × group interaction) per parameter and analysis set; p < \(NumberFormat.compact(Self.alpha)) in bold.")
+            + Markup.html("Between-group difference over the whole window (p value of the time × group interaction: the mixed model's; in a weighted set the design-based Wald test under the weights) per parameter and analysis set; p < \(NumberFormat.compact(Self.alpha)) in bold.")
             + "</caption>\n<thead><tr><th scope=\"col\">Parameter</th>"
         for set in sets { s += "<th scope=\"col\" class=\"num\">\(header(set))</th>" }
         s += "</tr></thead>\n<tbody>\n"
@@ -98,7 +98,7 @@ struct SensitivitySection {
                     s += "<td class=\"num\">–</td>"
                     continue
                 }
-                let p = Markup.escape(NumberFormat.pValue(shown.overall?.pValue))
+                let p = Markup.escape(NumberFormat.pValue(shown.interactionP(.overall)))
                 s += Self.differs(shown) ? "<td class=\"num\"><strong>\(p)</strong></td>" : "<td class=\"num\">\(p)</td>"
             }
             s += "</tr>\n"

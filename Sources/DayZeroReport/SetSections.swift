@@ -65,9 +65,14 @@ enum FigureHTML {
             mean = "Geometric mean (arithmetic mean for \(plain.joined(separator: ", ")), analysed untransformed)"
         }
         return "\(mean) with 95% confidence interval per group for \(adm)\(window) around the \(w.alignmentNoun) (\(zero)). "
-            + "Differences between groups over time: linear mixed model on transformed values with a "
-            + (continuous ? "time × group interaction" : "\(w.period) × group interaction")
-            + " and the patient as random effect. The p value under each title covers the whole window"
+            + (panels.contains { $0.weighted != nil }
+                ? "The means describe the patients unweighted. Differences between groups over time under the propensity-score weights: "
+                    + "weighted least squares on transformed values with a \(w.period) × group interaction and a patient-clustered "
+                    + "(design-based) variance, Wald F test of the interaction (survey::svyglm, regTermTest)."
+                : "Differences between groups over time: linear mixed model on transformed values with a "
+                    + (continuous ? "time × group interaction" : "\(w.period) × group interaction")
+                    + " and the patient as random effect.")
+            + " The p value under each title covers the whole window"
             + (crossing ? "; the p values on the left and right cover the \(w.periods) up to \(zero) and from \(zero) on." : ".")
             + " Log-scaled axes are marked."
             + (panels.contains { $0.days.contains { $0.n > 1 && $0.n < KineticsPanelSVG.minimumForScale } }

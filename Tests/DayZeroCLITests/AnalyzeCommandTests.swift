@@ -36,7 +36,7 @@ import Testing
         #expect(run.errors.lines == run.errors.lines.filter { $0.contains(" … done (") })
         #expect(run.errors.lines.map { $0.prefix(6) } == ["[1/4] ", "[2/4] ", "[3/4] ", "[4/4] "])
         #expect(run.errors.text.contains("[2/4] deriving 78 screened patients … done"))
-        #expect(run.errors.text.contains("[3/4] analysing 4 analysis sets … done"))
+        #expect(run.errors.text.contains("[3/4] analysing 5 analysis sets … done"))
         let data = try Data(contentsOf: out.appendingPathComponent("results.json"))
         let results = try JSONDecoder().decode(StudyResults.self, from: data)
         #expect(results.provenance.seed == SyntheticCohort.defaultSeed)

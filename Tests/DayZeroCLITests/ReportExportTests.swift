@@ -126,7 +126,10 @@ func xmlProblem(_ data: Data) -> String? {
         #expect(run.code == 0)
         // The default summary: the analysed source, the flow (5 lines), a heading and one line
         // per analysis set, the report and the files written.
-        #expect(run.output.count == 13, "\(run.output.joined(separator: "\n"))")
+        #expect(run.output.count == 14, "\(run.output.joined(separator: "\n"))")
+        // A weighted set's headline is its weighted effect, not the unweighted counts and test.
+        #expect(run.output.contains("  overlap-weighted           21 vs 39; Secondary infection within 28 days, weighted risk difference 7.2 (−19.0 to 33.4) percentage points, p = 0.59; 7 of 18 kinetics panels differ"),
+                "\(run.output.joined(separator: "\n"))")
         #expect(run.output.contains("  main                       21 vs 39; Secondary infection within 28 days 7/21 vs 9/39, p = 0.54; 7 of 18 kinetics panels differ"),
                 "\(run.output.joined(separator: "\n"))")
         #expect(Set(run.output).count == run.output.count, "a line is printed twice")

@@ -65,3 +65,43 @@ public struct WeightedKineticsTests: Codable, Sendable, Equatable {
     public var post: Window?
     public var warnings: [String]
 }
+
+extension KineticsPanel {
+    /// The test of the group × time interaction over a window as the panel's set analyses it: in
+    /// a propensity-score-weighted set the design-based Wald F test under the weights (the
+    /// unweighted mixed model does not describe the weighted population), otherwise the mixed
+    /// model's test.
+    public func interactionTest(_ window: Window) -> InteractionTest? {
+        guard let weighted else {
+            switch window {
+            case .overall: return overall
+            case .pre: return pre
+            case .post: return post
+            }
+        }
+        let w: WeightedKineticsTests.Window?
+        switch window {
+        case .overall: w = weighted.overall
+        case .pre: w = weighted.pre
+        case .post: w = weighted.post
+        }
+        guard let w, let t = w.interaction else { return nil }
+        return InteractionTest(
+            firstDay: w.firstDay, lastDay: w.lastDay, observations: w.observations, patients: w.patients,
+            fStatistic: t.fStatistic, numeratorDF: Double(t.numeratorDF), denominatorDF: Double(t.denominatorDF),
+            pValue: t.pValue, warnings: weighted.warnings)
+    }
+
+    /// `interactionTest(window)`'s p value.
+    public func interactionP(_ window: Window) -> Double? { interactionTest(window)?.pValue }
+
+    /// A window of the aligned timeline: whole window, up to day 0, from day 0.
+    public enum Window: Sendable { case overall, pre, post }
+}
+
+extension AnalysisSetResults {
+    /// True for a propensity-score-weighted set: its kinetics tests (`KineticsPanel.interactionP`)
+    /// and outcome effects are the weighted ones, while its Table 1 and outcome rows describe
+    /// its patients unweighted.
+    public var isWeighted: Bool { weighting != nil }
+}
