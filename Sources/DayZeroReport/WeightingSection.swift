@@ -13,8 +13,11 @@ struct WeightingSection: SetSection {
         let control = Markup.htmlShort(context.groups.control.label, maxCharacters: 40)
         func num(_ x: Double?) -> String { x.map { NumberFormat.significant($0, digits: 3) } ?? "–" }
         var s = "<h3>Propensity-score weighting</h3>\n"
-        var text = "Propensity score from a logistic model of treatment on \(w.covariates.map(\.covariate).joined(separator: ", ")); "
-            + "\(w.estimand) weights as \(w.method). \(w.treated) treated patients and \(w.controls) controls weighted"
+        let label = BalanceSection.labels(set)
+        var text = "Propensity score from a logistic model of treatment on "
+            + w.covariates.map { label($0.covariate).lowercasedFirstWord }.joined(separator: ", ") + "; "
+            + "\(Self.estimandWords(w.estimand)), as WeightIt computes them (not stabilised, not normalised). "
+            + "\(w.treated) treated patients and \(w.controls) controls weighted"
         let missing = w.treatedMissingCovariate + w.controlsMissingCovariate
         text += missing > 0 ? "; \(missing) left out for a missing covariate." : "."
         if let at = w.trim, let cap = w.trimCap {
@@ -46,8 +49,7 @@ struct WeightingSection: SetSection {
                 + "<th scope=\"col\">\(control) mean, before</th><th scope=\"col\">Difference, before</th><th scope=\"col\">\(treated) mean, weighted</th>"
                 + "<th scope=\"col\">\(control) mean, weighted</th><th scope=\"col\">Difference, weighted</th></tr></thead>\n<tbody>\n"
             for row in w.balance {
-                let name = row.name == "distance" ? "Propensity score" : row.name
-                s += "<tr><th scope=\"row\">\(Markup.htmlShort(name, maxCharacters: 40))</th><td>\(Markup.html(row.kind.rawValue))</td>"
+                s += "<tr><th scope=\"row\">\(Markup.htmlShort(label(row.name), maxCharacters: 40))</th><td>\(Markup.html(BalanceSection.kindWords(row.kind.rawValue)))</td>"
                     + "<td>\(num(row.treatedBefore))</td><td>\(num(row.controlBefore))</td><td>\(num(row.before))</td>"
                     + "<td>\(num(row.treatedAfter))</td><td>\(num(row.controlAfter))</td><td>\(num(row.after))\(row.imbalanced ? " ✗" : "")</td></tr>\n"
             }
@@ -88,5 +90,15 @@ struct WeightingSection: SetSection {
         }
         if !w.warnings.isEmpty { s += warningList(w.warnings.map { Note($0) }) }
         return s
+    }
+
+    /// The estimand's weights in words.
+    static func estimandWords(_ estimand: String) -> String {
+        switch estimand {
+        case "ATE": "inverse probability of treatment weights for the average treatment effect (ATE)"
+        case "ATT": "weights for the average treatment effect in the treated (ATT): treated 1, controls p/(1 − p)"
+        case "ATO": "overlap weights (ATO): treated 1 − p, controls p"
+        default: "\(estimand) weights"
+        }
     }
 }

@@ -66,7 +66,7 @@ func xmlProblem(_ data: Data) -> String? {
 
 @Suite(.serialized) struct ReportExportTests {
     static let internalCodes = [
-        "consent_refused", "_before_day_0", "met_exclude_if", "\\x", "p-value-underflow", "odds-ratio-infinite", "ties-normal-approximation",
+        "consent_refused", "_before_day_0", "met_exclude_if", "\\x", "p-value-underflow", "odds-ratio-infinite", "ties-normal-approximation", "sex_male",
     ]
 
     @Test(arguments: ["kooistra", "alcoholic-hepatitis"])
