@@ -167,7 +167,10 @@ public struct StudyAnalysis: Sendable {
             }
         }
         hashing.wait()
-        let sets = slots.values
+        var sets = slots.values
+        for k in sets.indices {
+            sets[k].shortLabel = studyProtocol.analysisSets.first { $0.name == sets[k].id }?.shortLabel
+        }
         let provenance = Provenance(
             toolVersion: Self.toolVersion, inputHash: hash.values.first ?? "",
             protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol)), seed: seed,

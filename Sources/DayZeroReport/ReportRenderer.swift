@@ -81,7 +81,11 @@ public struct ReportRenderer: Sendable {
         html += contents(results, contexts: contexts, exports: exports)
         for (set, context) in zip(results.analysisSets, contexts) {
             html += "<section class=\"analysis-set\" id=\"\(context.setPrefix)\">\n"
-            html += "<h2>\(Markup.html(set.label))</h2>\n"
+            if let short = set.shortLabel, short != set.label {
+                html += "<h2>\(Markup.html(short))</h2>\n<p class=\"set-description\">\(Markup.html(set.label))</p>\n"
+            } else {
+                html += "<h2>\(Markup.html(set.label))</h2>\n"
+            }
             html += warningList(set.warnings.map { Note($0) }, heading: "Warnings for this analysis set")
             for section in setSections {
                 html += section.render(set, context: context)
@@ -125,7 +129,8 @@ public struct ReportRenderer: Sendable {
     func contents(_ results: StudyResults, contexts: [RenderContext], exports: Bool = false) -> String {
         var s = "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
         for (set, context) in zip(results.analysisSets, contexts) {
-            s += "<li><a href=\"#\(context.setPrefix)\">\(Markup.htmlShort(set.label, maxCharacters: 120))</a>"
+            let title = set.shortLabel.map { $0 == set.label ? $0 : "\($0): \(set.label)" } ?? set.label
+            s += "<li><a href=\"#\(context.setPrefix)\">\(Markup.htmlShort(title, maxCharacters: 120))</a>"
             s += " <span class=\"muted\">(\(set.flow.treated) \(short(context.groups.treated.label)), "
             s += "\(set.flow.controls) \(short(context.groups.control.label)))</span></li>\n"
         }

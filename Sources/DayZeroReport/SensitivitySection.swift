@@ -21,7 +21,7 @@ struct SensitivitySection {
         guard sets.count > 1, let first = contexts.first else { return "" }
         var s = "<section id=\"sensitivity\" class=\"sensitivity\">\n<h2>Sensitivity analyses</h2>\n"
         s += "<p>Each analysis is repeated in every analysis set: "
-            + sets.map { Markup.html($0.label) }.joined(separator: "; ")
+            + sets.map { Markup.html($0.comparisonLabel) }.joined(separator: "; ")
             + ". The tables below put the sets side by side; the first is the main analysis.</p>\n"
         s += outcomesTable(sets, contexts: contexts)
         s += kineticsTable(sets)
@@ -31,7 +31,7 @@ struct SensitivitySection {
 
     /// A set's name in a table header: its label, shortened, with its group sizes.
     func header(_ set: AnalysisSetResults) -> String {
-        Markup.htmlShort(set.label, maxCharacters: 48) + "<br/>(\(set.flow.treated) vs \(set.flow.controls))"
+        Markup.htmlShort(set.comparisonLabel, maxCharacters: 48) + "<br/>(\(set.flow.treated) vs \(set.flow.controls))"
     }
 
     /// One row per outcome and set: both groups' summaries, the p value and, when the results
@@ -60,7 +60,7 @@ struct SensitivitySection {
                 guard let m = set.outcomeMeasures.first(where: { $0.name == outcome.name }) else { continue }
                 let r = m.row
                 let decimals = Table1HTML.rowDecimals(r)
-                s += "<tr><th scope=\"row\">\(Markup.htmlShort(set.label, maxCharacters: 80)) <span class=\"muted\">(\(set.flow.treated) vs \(set.flow.controls))</span></th>"
+                s += "<tr><th scope=\"row\">\(Markup.htmlShort(set.comparisonLabel, maxCharacters: 80)) <span class=\"muted\">(\(set.flow.treated) vs \(set.flow.controls))</span></th>"
                 s += "<td class=\"num\">\(Table1HTML.cell(r.treated, kind: r.kind, decimals: decimals))</td>"
                 s += "<td class=\"num\">\(Table1HTML.cell(r.control, kind: r.kind, decimals: decimals))</td>"
                 s += "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(r.pValue)))</td>"
@@ -122,7 +122,7 @@ struct SensitivitySection {
             for (index, set) in sets.enumerated() {
                 guard let m = set.outcomeMeasures.first(where: { $0.label == outcome }) else { continue }
                 for effect in m.effects {
-                    rows.append(.init(outcome: outcome, set: set.label, isFirstSet: index == 0, effect: effect))
+                    rows.append(.init(outcome: outcome, set: set.comparisonLabel, isFirstSet: index == 0, effect: effect))
                 }
             }
         }
@@ -148,10 +148,54 @@ struct SensitivitySection {
         var caption = "Estimates (filled circle: the main analysis; open squares: the sensitivity sets) with 95% confidence intervals of each outcome in each analysis set; "
             + "the dashed line marks no effect. Effects computed: " + have.joined(separator: "; ") + "."
         if !without.isEmpty { caption += " No effect size for " + without.joined(separator: ", ") + "." }
-        let methods = Set(drawable.map(\.effect.method)).sorted()
-        if !methods.isEmpty { caption += " Methods: " + methods.joined(separator: "; ") + "." }
+        let methods = Self.methodWords(drawable.map(\.effect))
+        if !methods.isEmpty { caption += " Methods: " + methods.joined(separator: "; ") + " (each effect's computation in full: results.json)." }
         let notes = drawable.flatMap { r in r.effect.warnings.map { Note("\(r.outcome), \(r.set)", $0) } }
         return s + FigureHTML.figure(id: "sensitivity-forest", title: "Effect sizes across analysis sets.", caption: caption,
                                      legend: nil, panels: panels, notes: notes, cssClass: "single forest")
     }
+}
+
+extension SensitivitySection {
+    /// The effects' methods in a few words per measure, naming the variants that occur (matched
+    /// pairs, weights) — the full `OutcomeEffect.method` strings stay in results.json.
+    static func methodWords(_ effects: [OutcomeEffect]) -> [String] {
+        var words: [String] = []
+        for measure in ForestPlotSVG.measureOrder {
+            let methods = effects.filter { $0.measure == measure }.map(\.method)
+            guard !methods.isEmpty else { continue }
+            let matched = methods.contains { $0.contains("matched pair") }
+            let weighted = methods.contains { $0.contains("weights") }
+            switch measure {
+            case "hazardRatio":
+                let ties = methods.contains { $0.contains("Breslow") } ? "Breslow" : "Efron"
+                var w = "hazard ratios from Cox proportional hazards models (\(ties) ties, Wald CI and p"
+                if matched { w += "; robust SE clustered on the matched pair in a matched set" }
+                if weighted { w += "; robust SE under the weights in a weighted set" }
+                words.append(w + ")")
+            case "riskDifference":
+                let known = methods.allSatisfy { $0.contains("Newcombe") || $0.contains("svyglm") }
+                guard known else {
+                    words.append("risk differences: " + Set(methods).sorted().joined(separator: "; "))
+                    continue
+                }
+                var w = "risk differences with Newcombe's hybrid score CI and Fisher's exact p"
+                if weighted { w += " (in a weighted set: design-based SE with a t-based CI, as survey::svyglm)" }
+                words.append(w)
+            case "oddsRatio":
+                words.append("odds ratios as Fisher's conditional maximum-likelihood estimate with its exact CI")
+            case "riskRatio":
+                words.append("risk ratios")
+            default:
+                break
+            }
+        }
+        return words
+    }
+}
+
+extension AnalysisSetResults {
+    /// The set's name where sets are compared side by side: its short label, else its
+    /// description (results written before short labels existed).
+    var comparisonLabel: String { shortLabel ?? label }
 }

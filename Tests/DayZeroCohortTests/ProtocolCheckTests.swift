@@ -161,7 +161,7 @@ struct ProtocolCheckTests {
         let n = issues(names)
         #expect(n.map(\.message) == ["analysis set 'main' is listed twice"])
         let next = try position(of: "description: Only patients who received no corticosteroids", in: names)
-        #expect(n.first?.position == SourcePosition(line: next.line - 1, column: 11))
+        #expect(n.first?.position == SourcePosition(line: next.line - 2, column: 11))  // name, label, description
         #expect(n.first?.path == "analysis_sets[2].name")
     }
 

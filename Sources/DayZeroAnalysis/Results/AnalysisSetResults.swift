@@ -3,6 +3,9 @@ public struct AnalysisSetResults: Codable, Sendable, Equatable {
     /// Stable identifier: `main`, `propensity-matched`, `no-corticosteroids`, `criteria-matched`, or the protocol's name.
     public var id: String
     public var label: String
+    /// The set's short name for comparisons across sets (`AnalysisSetRule.shortLabel`); nil in
+    /// results written before it existed.
+    public var shortLabel: String?
     public var flow: FlowResults
     public var table1: Table1
     public var kinetics: [KineticsPanel]

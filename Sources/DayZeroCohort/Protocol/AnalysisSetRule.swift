@@ -18,6 +18,9 @@
 public struct AnalysisSetRule: Codable, Sendable, Equatable {
     /// Unique name (letters, digits, `-`, `_`).
     public var name: String
+    /// A short name for tables and figures that compare the sets ("Propensity-score matched");
+    /// default: `name` in words (`shortLabel`).
+    public var label: String?
     public var description: String?
     /// Which group the include/exclude rules filter. Default `all`.
     public var appliesTo: GroupSelector
@@ -31,10 +34,11 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
     public var weighting: WeightingSettings?
 
     public init(
-        name: String, description: String? = nil, appliesTo: GroupSelector = .all, includeIf: Criterion? = nil,
+        name: String, label: String? = nil, description: String? = nil, appliesTo: GroupSelector = .all, includeIf: Criterion? = nil,
         excludeIf: Criterion? = nil, propensityMatching: MatchingSettings? = nil, weighting: WeightingSettings? = nil
     ) {
         self.name = name
+        self.label = label
         self.description = description
         self.appliesTo = appliesTo
         self.includeIf = includeIf
@@ -44,7 +48,7 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case name, description
+        case name, label, description
         case appliesTo = "applies_to"
         case includeIf = "include_if"
         case excludeIf = "exclude_if"
@@ -55,12 +59,21 @@ public struct AnalysisSetRule: Codable, Sendable, Equatable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
+        label = try c.decodeIfPresent(String.self, forKey: .label)
         description = try c.decodeIfPresent(String.self, forKey: .description)
         appliesTo = try c.decodeIfPresent(GroupSelector.self, forKey: .appliesTo) ?? .all
         includeIf = try c.decodeIfPresent(Criterion.self, forKey: .includeIf)
         excludeIf = try c.decodeIfPresent(Criterion.self, forKey: .excludeIf)
         propensityMatching = try c.decodeIfPresent(MatchingSettings.self, forKey: .propensityMatching)
         weighting = try c.decodeIfPresent(WeightingSettings.self, forKey: .weighting)
+    }
+
+    /// The set's short name: `label`, else `name` with `-`/`_` as spaces and a capital first
+    /// letter (`no-corticosteroids` → "No corticosteroids").
+    public var shortLabel: String {
+        if let label, label.contains(where: { !$0.isWhitespace }) { return label }
+        let words = name.map { $0 == "-" || $0 == "_" ? " " : String($0) }.joined()
+        return words.prefix(1).uppercased() + words.dropFirst()
     }
 
     /// True when membership is decided by rules (or is everyone), false for a matched or a

@@ -51,17 +51,20 @@ extension StudyProtocol {
                 secondaryInfectionEvent: "secondary_infection", durationCounting: .calendarDaysInclusive,
                 measures: OutcomeMeasure.paperOutcomes(OutcomeSettings(horizonDays: 28))),
             analysisSets: [
-                AnalysisSetRule(name: "main", description: "All included patients."),
+                AnalysisSetRule(name: "main", label: "Main analysis", description: "All included patients."),
                 AnalysisSetRule(
                     name: "propensity-matched",
+                    label: "Propensity-score matched",
                     description: "Treated patients and propensity-score-matched controls (baseline demographics).",
                     propensityMatching: MatchingSettings(covariates: ["age", "sex", "bmi"])),
                 AnalysisSetRule(
                     name: "no-corticosteroids",
-                    description: "Only patients who received no corticosteroids from day -10 to day +10.",
+                    label: "No corticosteroids",
+                    description: "Only patients who received no corticosteroids from day −10 to day +10.",
                     excludeIf: .drug(DrugCriterion(drug: "corticosteroids", window: serial))),
                 AnalysisSetRule(
                     name: "criteria-matched-controls",
+                    label: "Controls meeting the start criteria",
                     description: "All treated patients; controls meeting the start criteria before day 0.",
                     appliesTo: .controls,
                     includeIf: .anyOf([
@@ -72,6 +75,7 @@ extension StudyProtocol {
                     ])),
                 AnalysisSetRule(
                     name: "overlap-weighted",
+                    label: "Overlap weighted",
                     description: "All included patients, weighted by overlap weights from the propensity score (baseline demographics).",
                     weighting: WeightingSettings(estimand: .ato, covariates: ["age", "sex", "bmi"])),
             ],

@@ -234,8 +234,10 @@ extension ProtocolYAML {
         # parameter's units (converted when read).
         analysis_sets:
           - name: main
+            label: Main analysis
             description: All included patients.
           - name: propensity-matched
+            label: Propensity-score matched
             description: Treated patients and propensity-score-matched controls (baseline demographics).
             # Logistic propensity model; 1:1 nearest neighbour without replacement (MatchIt defaults).
             propensity_matching:
@@ -245,9 +247,11 @@ extension ProtocolYAML {
               caliper_scale: score_sd
               order: largest
           - name: no-corticosteroids
-            description: Only patients who received no corticosteroids from day -10 to day +10.
+            label: No corticosteroids
+            description: Only patients who received no corticosteroids from day −10 to day +10.
             exclude_if: {drug: corticosteroids, window: [-10, 10], on_at_least_days: 1}
           - name: criteria-matched-controls
+            label: Controls meeting the start criteria
             description: All treated patients; controls meeting the start criteria before day 0.
             applies_to: controls
             # Fever > 38.5 °C on at least two days, or ferritin > 1800 µg/L, before day 0.
@@ -256,6 +260,7 @@ extension ProtocolYAML {
                 - {parameter: temperature, above: 38.5, window: [-10, -1], on_at_least_days: 2}
                 - {parameter: ferritin, above: 1800, window: [-10, -1], on_at_least_days: 1}
           - name: overlap-weighted
+            label: Overlap weighted
             description: All included patients, weighted by overlap weights from the propensity score (baseline demographics).
             # Overlap weights (ATO: treated 1 - p, controls p) from the logistic propensity model,
             # as WeightIt's weightit(method = "glm"); not normalised. trim: 0.99 would winsorise
