@@ -107,9 +107,12 @@ public struct StudyAnalysis: Sendable {
     /// `streamedDigests` are the digests of the tables a store streamed into the derivation
     /// instead of loading them (`StudyStore.deriveCohort`: measurements, cytokines, proteomics),
     /// by table name (`StudyDigest.tableNames`); those tables of `study` are then empty and not read.
+    ///
+    /// `setFinished` is called (from any thread) each time one set's workup has finished, for a
+    /// caller's progress display.
     public init(
         study: StudyData, protocol studyProtocol: StudyProtocol, cohort: DerivedCohort, streamedDigests: [String: [UInt8]] = [:],
-        seed: UInt64? = nil
+        seed: UInt64? = nil, setFinished: (@Sendable () -> Void)? = nil
     ) throws {
         // The input hash (one pass over every row) runs on its own thread from the start, beside
         // the per-study preparation of the workup and then the sets.
@@ -165,6 +168,7 @@ public struct StudyAnalysis: Sendable {
             case .matched(let matched, let label): slots[k] = workup.run(matched, label: label)
             case .weighted(let weighted, let label): slots[k] = workup.run(weighted, label: label)
             }
+            setFinished?()
         }
         hashing.wait()
         var sets = slots.values

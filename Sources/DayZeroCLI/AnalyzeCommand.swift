@@ -81,8 +81,10 @@ public enum AnalysisCommandLine {
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
             let patients = loaded.study.patients.count
             let derived = try progress.step("deriving \(patients) screened patients", count: (patients, "patients")) { try loaded.derive() }
-            let analysis = try progress.step("analysing \(loaded.studyProtocol.analysisSets.count) analysis sets") {
-                try loaded.analyse(derived)
+            let setCount = loaded.studyProtocol.analysisSets.count
+            let setsDone = ProgressCounter(total: setCount, unit: "sets")
+            let analysis = try progress.step("analysing \(setCount) analysis sets", counter: setsDone) {
+                try loaded.analyse(derived, setFinished: { setsDone.increment() })
             }
             let document = report
                 ? progress.step("rendering report.html") { ReportRenderer().document(analysis.results, options: reportOptions(loaded)) }

@@ -47,7 +47,9 @@ final class ProgressDisplay: @unchecked Sendable {
 
     /// Runs `work` as the next step called `name`; with `count` items (e.g. `(78, "patients")`)
     /// the finished line gives the rate.
-    func step<T>(_ name: String, count: (Int, String)? = nil, _ work: () throws -> T) rethrows -> T {
+    /// With a `counter` the live line and the periodic lines show how many of its items are done
+    /// and their rate (`3 of 5 sets, 1.4 sets/s`).
+    func step<T>(_ name: String, count: (Int, String)? = nil, counter: ProgressCounter? = nil, _ work: () throws -> T) rethrows -> T {
         lock.lock()
         index += 1
         let number = index
@@ -64,7 +66,7 @@ final class ProgressDisplay: @unchecked Sendable {
             let t = DispatchSource.makeTimerSource(queue: DispatchQueue.global())
             t.schedule(deadline: .now() + interval, repeating: interval)
             t.setEventHandler { [self] in
-                whileActive(number) { writeLine("\(prefix) … still running (\(formatSeconds(elapsed())))") }
+                whileActive(number) { writeLine(Self.runningLine(prefix, seconds: elapsed(), counter: counter)) }
             }
             t.resume()
             timer = t
@@ -73,7 +75,10 @@ final class ProgressDisplay: @unchecked Sendable {
             t.schedule(deadline: .now(), repeating: 0.25)
             let done = number - 1, total = self.total
             t.setEventHandler { [self] in
-                whileActive(number) { writeRaw("\r\u{1B}[K" + Self.bar(done: done, total: total) + " \(prefix) … \(formatSeconds(elapsed()))") }
+                whileActive(number) {
+                    writeRaw("\r\u{1B}[K" + Self.bar(done: done, total: total) + " \(prefix) … \(formatSeconds(elapsed()))"
+                        + (counter.map { ", " + $0.text(seconds: elapsed()) } ?? ""))
+                }
             }
             t.resume()
             timer = t
@@ -108,11 +113,58 @@ final class ProgressDisplay: @unchecked Sendable {
         if active == number { write() }
     }
 
+    /// The plain line written while a long step runs: `[3/4] analysing 5 analysis sets … still
+    /// running (12.0 s, 3 of 5 sets, 0.3 sets/s)`.
+    static func runningLine(_ prefix: String, seconds: Double, counter: ProgressCounter?) -> String {
+        "\(prefix) … still running (\(formatSeconds(seconds))\(counter.map { ", " + $0.text(seconds: seconds) } ?? ""))"
+    }
+
     /// `[####------]`: the steps done out of `total`, ten cells wide.
     static func bar(done: Int, total: Int) -> String {
         let cells = 10
         let filled = min(cells, max(0, done * cells / max(1, total)))
         return "[" + String(repeating: "#", count: filled) + String(repeating: "-", count: cells - filled) + "]"
+    }
+}
+
+/// Items done within a step (e.g. analysis sets), counted from any thread and read by the
+/// step's display.
+final class ProgressCounter: @unchecked Sendable {
+    let total: Int
+    let unit: String
+    private let lock = NSLock()
+    private var done = 0
+
+    init(total: Int, unit: String) {
+        self.total = total
+        self.unit = unit
+    }
+
+    func increment() {
+        lock.lock()
+        done += 1
+        lock.unlock()
+    }
+
+    var value: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
+    }
+
+    /// `3 of 5 sets, 1.4 sets/s` (the rate once a tenth of a second has passed and an item is done).
+    func text(seconds: Double) -> String {
+        let n = value
+        var s = "\(n) of \(total) \(unit)"
+        if n > 0, seconds >= 0.1 { s += ", \(RateText.rate(Double(n) / seconds)) \(unit)/s" }
+        return s
+    }
+}
+
+private enum RateText {
+    /// Two significant digits for a rate below 10, whole numbers above.
+    static func rate(_ x: Double) -> String {
+        x >= 10 ? "\(Int(x.rounded()))" : "\((x * 10).rounded() / 10)"
     }
 }
 

@@ -140,7 +140,11 @@ extension LoadedStudy {
     }
 
     /// Every analysis set's workup on the derived cohort.
-    func analyse(_ derived: (cohort: DerivedCohort, digests: [String: [UInt8]])) throws -> StudyAnalysis {
-        try StudyAnalysis(study: study, protocol: studyProtocol, cohort: derived.cohort, streamedDigests: derived.digests, seed: seed)
+    func analyse(
+        _ derived: (cohort: DerivedCohort, digests: [String: [UInt8]]), setFinished: (@Sendable () -> Void)? = nil
+    ) throws -> StudyAnalysis {
+        try StudyAnalysis(
+            study: study, protocol: studyProtocol, cohort: derived.cohort, streamedDigests: derived.digests, seed: seed,
+            setFinished: setFinished)
     }
 }

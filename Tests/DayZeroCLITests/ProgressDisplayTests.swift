@@ -1,0 +1,50 @@
+@testable import DayZeroCLI
+import Foundation
+import Testing
+
+/// The progress display's counts inside a step: what the periodic plain lines (and the live
+/// line, which uses the same counter text) say while the analysis sets are worked through.
+/// No timing is asserted: the texts are checked from given elapsed times.
+@Suite struct ProgressDisplayTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: [String] = []
+        func add(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+        var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+    }
+
+    @Test func counterText() {
+        let c = ProgressCounter(total: 5, unit: "sets")
+        #expect(c.text(seconds: 0) == "0 of 5 sets")
+        c.increment()
+        c.increment()
+        #expect(c.value == 2)
+        // No rate before a tenth of a second; two sets in 4 s is 0.5 sets/s; 40 in 2 s is 20.
+        #expect(c.text(seconds: 0.05) == "2 of 5 sets")
+        #expect(c.text(seconds: 4) == "2 of 5 sets, 0.5 sets/s")
+        let many = ProgressCounter(total: 100, unit: "patients")
+        for _ in 0..<40 { many.increment() }
+        #expect(many.text(seconds: 2) == "40 of 100 patients, 20 patients/s")
+    }
+
+    @Test func periodicLinesCarryTheCount() {
+        let counter = ProgressCounter(total: 5, unit: "sets")
+        for _ in 0..<3 { counter.increment() }
+        #expect(ProgressDisplay.runningLine("[3/4] analysing 5 analysis sets", seconds: 12, counter: counter)
+            == "[3/4] analysing 5 analysis sets … still running (12.0 s, 3 of 5 sets, 0.3 sets/s)")
+        #expect(ProgressDisplay.runningLine("[1/4] loading the study", seconds: 10, counter: nil)
+            == "[1/4] loading the study … still running (10.0 s)")
+        // The step itself: its one finished line, whatever the counter says.
+        let lines = Lines()
+        let display = ProgressDisplay(style: .lines(interval: 3600), total: 1, writeLine: { lines.add($0) })
+        display.step("analysing 5 analysis sets", counter: counter) { counter.increment() }
+        #expect(lines.all.count == 1)
+        #expect(lines.all.first?.hasPrefix("[1/1] analysing 5 analysis sets … done (") == true, "\(lines.all)")
+    }
+
+    @Test func concurrentIncrementsAreAllCounted() {
+        let c = ProgressCounter(total: 1000, unit: "items")
+        DispatchQueue.concurrentPerform(iterations: 1000) { _ in c.increment() }
+        #expect(c.value == 1000)
+    }
+}
