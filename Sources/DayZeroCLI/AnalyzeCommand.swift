@@ -80,7 +80,10 @@ public enum AnalysisCommandLine {
             let loaded = try progress.step("loading the study") { try input.load() }
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
             let patients = loaded.study.patients.count
-            let derived = try progress.step("deriving \(patients) screened patients", count: (patients, "patients")) { try loaded.derive() }
+            let analysed = ProgressCounter(total: nil, unit: "patients analysed")
+            let derived = try progress.step("deriving \(patients) screened patients", count: (patients, "patients"), counter: analysed) {
+                try loaded.derive(patientProgress: { done, total in analysed.update(done: done, total: total) })
+            }
             let setCount = loaded.studyProtocol.analysisSets.count
             let setsDone = ProgressCounter(total: setCount, unit: "sets")
             let analysis = try progress.step("analysing \(setCount) analysis sets", counter: setsDone) {

@@ -130,12 +130,13 @@ final class ProgressDisplay: @unchecked Sendable {
 /// Items done within a step (e.g. analysis sets), counted from any thread and read by the
 /// step's display.
 final class ProgressCounter: @unchecked Sendable {
-    let total: Int
     let unit: String
     private let lock = NSLock()
     private var done = 0
+    /// Known up front (analysis sets) or told by the work (`update`: the cohort's patients).
+    private var total: Int?
 
-    init(total: Int, unit: String) {
+    init(total: Int?, unit: String) {
         self.total = total
         self.unit = unit
     }
@@ -146,17 +147,30 @@ final class ProgressCounter: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// Sets the count to `done` unless it is already higher (a second pass over the same items
+    /// does not count them twice), and the total.
+    func update(done: Int, total: Int) {
+        lock.lock()
+        self.done = max(self.done, done)
+        self.total = total
+        lock.unlock()
+    }
+
     var value: Int {
         lock.lock()
         defer { lock.unlock() }
         return done
     }
 
-    /// `3 of 5 sets, 1.4 sets/s` (the rate once a tenth of a second has passed and an item is done).
+    /// `3 of 5 sets, 1.4 sets/s` (the rate once a tenth of a second has passed and an item is
+    /// done); `42 patients analysed` while the total is not known.
     func text(seconds: Double) -> String {
-        let n = value
-        var s = "\(n) of \(total) \(unit)"
-        if n > 0, seconds >= 0.1 { s += ", \(RateText.rate(Double(n) / seconds)) \(unit)/s" }
+        lock.lock()
+        let n = done, total = self.total
+        lock.unlock()
+        var s = total.map { "\(n) of \($0) \(unit)" } ?? "\(n) \(unit)"
+        let rateUnit = unit.split(separator: " ").first.map(String.init) ?? unit
+        if n > 0, seconds >= 0.1 { s += ", \(RateText.rate(Double(n) / seconds)) \(rateUnit)/s" }
         return s
     }
 }

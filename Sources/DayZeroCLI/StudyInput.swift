@@ -133,9 +133,11 @@ extension LoadedStudy {
     /// The derived cohort: from a store the measurement, cytokine and proteomics rows are
     /// streamed into the derivation (`StudyStore.deriveCohort`), otherwise the study in memory
     /// is derived.
-    func derive() throws -> (cohort: DerivedCohort, digests: [String: [UInt8]]) {
-        guard let store else { return (try CohortDerivation.derive(study, protocol: studyProtocol), [:]) }
-        let streamed = try store.deriveCohort(study: study, protocol: studyProtocol)
+    func derive(patientProgress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (cohort: DerivedCohort, digests: [String: [UInt8]]) {
+        guard let store else {
+            return (try CohortDerivation.derive(study, protocol: studyProtocol, patientProgress: patientProgress), [:])
+        }
+        let streamed = try store.deriveCohort(study: study, protocol: studyProtocol, patientProgress: patientProgress)
         return (streamed.cohort, streamed.digests)
     }
 

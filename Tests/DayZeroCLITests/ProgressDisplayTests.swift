@@ -1,4 +1,6 @@
 @testable import DayZeroCLI
+import DayZeroCohort
+import DayZeroSynth
 import Foundation
 import Testing
 
@@ -46,5 +48,27 @@ import Testing
         let c = ProgressCounter(total: 1000, unit: "items")
         DispatchQueue.concurrentPerform(iterations: 1000) { _ in c.increment() }
         #expect(c.value == 1000)
+    }
+
+    @Test func updateNeverCountsAPassTwice() {
+        let c = ProgressCounter(total: nil, unit: "patients analysed")
+        #expect(c.text(seconds: 1) == "0 patients analysed")
+        c.update(done: 40, total: 60)
+        c.update(done: 12, total: 60)  // a second, sorted pass starts again
+        #expect(c.value == 40)
+        #expect(c.text(seconds: 2) == "40 of 60 patients analysed, 20 patients/s")
+    }
+
+    @Test func derivationReportsEveryAnalysedPatientOnce() throws {
+        let calls = Lines()
+        let cohort = try CohortDerivation.derive(SyntheticCohort.default, protocol: .paperDefault, patientProgress: { done, total in
+            calls.add("\(done)/\(total)")
+        })
+        let analysed = cohort.patients.count
+        #expect(analysed == 60)
+        // One call per analysed patient with rows, in cohort order, ending at the cohort's size.
+        #expect(calls.all.last == "\(analysed)/\(analysed)")
+        let done = calls.all.compactMap { Int($0.split(separator: "/")[0]) }
+        #expect(done == done.sorted() && Set(done).count == done.count)
     }
 }

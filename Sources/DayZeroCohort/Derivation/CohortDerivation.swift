@@ -12,10 +12,15 @@ public enum CohortDerivation {
     /// `CohortDeriver` one patient at a time, and the proteomics values to its
     /// `ProteomicsSumsBuilder` — the same deriver a store streams its rows into
     /// (`StudyStore.deriveCohort`), so both paths give the same cohort.
-    public static func derive(_ study: StudyData, protocol studyProtocol: StudyProtocol) throws(DerivationError) -> DerivedCohort {
+    ///
+    /// `patientProgress` is `CohortDeriver.patientProgress`: (patients done, cohort patients).
+    public static func derive(
+        _ study: StudyData, protocol studyProtocol: StudyProtocol, patientProgress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws(DerivationError) -> DerivedCohort {
         guard study.measurements.count < Int(Int32.max) else { throw .tooManyRows(table: "measurements.csv", count: study.measurements.count) }
         guard study.cytokines.count < Int(Int32.max) else { throw .tooManyRows(table: "cytokines.csv", count: study.cytokines.count) }
         var deriver = try CohortDeriver(study: study, protocol: studyProtocol)
+        deriver.patientProgress = patientProgress
         let table = study.measurements
         let cohortCount = deriver.cohortSize
         // Table patient → cohort patient (−1: not analysed); cohort order is study order.
@@ -147,6 +152,10 @@ public struct CytokineKey: Sendable, Hashable {
 /// `finish(proteomics:)` completes the patients that had no rows and the tables that need the
 /// whole cohort. The result equals `CohortDerivation.derive` on the study held whole.
 public struct CohortDeriver: Sendable {
+    /// Called after each analysed patient's rows are handed over, with (patients done, cohort
+    /// patients): for a caller's progress display. A second pass over the rows (a store read
+    /// again sorted by patient) reports the same counts again, never more than the cohort.
+    public var patientProgress: (@Sendable (Int, Int) -> Void)?
     private let study: StudyData
     private let p: StudyProtocol
     private let registry: ParameterRegistry
@@ -402,6 +411,7 @@ public struct CohortDeriver: Sendable {
         }
         lastStudyIndex = studyIndex
         guard let i = cohortIndex(studyIndex: studyIndex) else { return }
+        defer { patientProgress?(i + 1, cohortSize) }
         var none = PatientMeasurementRows()
         while nextPatient < i { fill(patient: nextPatient, rows: &none) }
         fill(patient: i, rows: &rows)

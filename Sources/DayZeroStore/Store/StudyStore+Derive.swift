@@ -50,7 +50,11 @@ extension StudyStore {
     ///
     /// The result equals `CohortDerivation.derive` on the fully loaded study, and the digests
     /// equal the in-memory ones, so the results and the input hash do not depend on the path.
-    public func deriveCohort(study: StudyData, protocol studyProtocol: StudyProtocol) throws -> StreamedCohort {
+    ///
+    /// `patientProgress` is `CohortDeriver.patientProgress`: (patients done, cohort patients).
+    public func deriveCohort(
+        study: StudyData, protocol studyProtocol: StudyProtocol, patientProgress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> StreamedCohort {
         let patients = try read { db in try PatientKeys(db, study: study) }
         var exclusionMeasurements: MeasurementTable?
         let exclusionParameters = studyProtocol.exclusionParameters
@@ -61,7 +65,8 @@ extension StudyStore {
             try read { db in try MeasurementReader.read(db, patientIDs: ids, parameters: exclusionParameters, into: &table) }
             exclusionMeasurements = table
         }
-        let deriver = try CohortDeriver(study: study, protocol: studyProtocol, exclusionMeasurements: exclusionMeasurements)
+        var deriver = try CohortDeriver(study: study, protocol: studyProtocol, exclusionMeasurements: exclusionMeasurements)
+        deriver.patientProgress = patientProgress
         let sumsBuilder = deriver.proteomicsBuilder(samples: study.proteomicsSamples)
         let proteomics = BackgroundJob { [self] in try read { db in try ProteomicsStream.run(db, builder: sumsBuilder) } }
         let firstPass = try StreamPass(store: self, patients: patients, deriver: deriver).run(sortedByPatient: false)
