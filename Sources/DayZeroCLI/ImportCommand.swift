@@ -59,7 +59,8 @@ public struct ImportCommand: ParsableCommand {
             print(OMOPMapping.defaultYAML, terminator: "")
             return
         }
-        // The import is one step without counts inside; on a terminal its elapsed time is shown live.
+        // The import is one step; on a terminal its elapsed time (and for a folder the rows read
+        // so far, with their rate) is shown live.
         let progress = ProgressDisplay(style: .automatic, total: 1, writeLine: writeToStandardError)
         let code: Int32
         if let omop {
@@ -70,10 +71,11 @@ public struct ImportCommand: ParsableCommand {
             }
         } else {
             guard let studyDir else { throw ExitCode(StoreCommandLine.exitStoreFailure) }
-            code = progress.step("importing \(studyDir)") {
+            let rows = ProgressCounter(total: nil, unit: "rows read")
+            code = progress.step("importing \(studyDir)", counter: rows) {
                 StoreCommandLine.runImport(
                     folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
-                    output: { print($0) }, errors: writeToStandardError)
+                    output: { print($0) }, errors: writeToStandardError, rowsRead: { rows.update(done: $0) })
             }
         }
         if code != StoreCommandLine.exitSuccess { throw ExitCode(code) }

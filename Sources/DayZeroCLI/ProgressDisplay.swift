@@ -148,11 +148,11 @@ final class ProgressCounter: @unchecked Sendable {
     }
 
     /// Sets the count to `done` unless it is already higher (a second pass over the same items
-    /// does not count them twice), and the total.
-    func update(done: Int, total: Int) {
+    /// does not count them twice), and the total when it is given.
+    func update(done: Int, total: Int? = nil) {
         lock.lock()
         self.done = max(self.done, done)
-        self.total = total
+        if let total { self.total = total }
         lock.unlock()
     }
 

@@ -18,7 +18,7 @@ public enum StoreCommandLine {
     /// to `output`, or every problem to `errors`.
     public static func runImport(
         folder: URL, database: URL, limitPerRule: Int = 200,
-        output: (String) -> Void, errors rawErrors: (String) -> Void
+        output: (String) -> Void, errors rawErrors: (String) -> Void, rowsRead: ((Int) -> Void)? = nil
     ) -> Int32 {
         func errors(_ message: String) { emitLines(message, to: rawErrors) }
         for name in StudyStore.removeStaleTemporaryFiles(of: database) {
@@ -26,7 +26,7 @@ public enum StoreCommandLine {
         }
         let existed = FileManager.default.fileExists(atPath: database.path)
         do {
-            let summary = try StudyStore.importStudy(folder: folder, to: database, limitPerRule: limitPerRule)
+            let summary = try StudyStore.importStudy(folder: folder, to: database, limitPerRule: limitPerRule, rowsRead: rowsRead)
             for name in summary.removedTemporaryFiles {
                 output("Removed \(name), left by an interrupted import of \(database.lastPathComponent).")
             }

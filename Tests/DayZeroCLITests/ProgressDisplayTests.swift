@@ -1,5 +1,6 @@
 @testable import DayZeroCLI
 import DayZeroCohort
+import DayZeroStore
 import DayZeroSynth
 import Foundation
 import Testing
@@ -70,5 +71,20 @@ import Testing
         #expect(calls.all.last == "\(analysed)/\(analysed)")
         let done = calls.all.compactMap { Int($0.split(separator: "/")[0]) }
         #expect(done == done.sorted() && Set(done).count == done.count)
+    }
+
+    @Test func importReportsTheRowsReadUpToEveryRow() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("dayzero-progress-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("study")
+        try SyntheticCohort.write(to: folder)
+        let counts = Lines()
+        let summary = try StudyStore.importStudy(
+            folder: folder, to: root.appendingPathComponent("study.sqlite"), rowsRead: { counts.add("\($0)") })
+        let seen = counts.all.compactMap { Int($0) }
+        // Batches of rows, increasing, ending at every row the store holds.
+        #expect(seen.count > 1)
+        #expect(seen == seen.sorted())
+        #expect(seen.last == summary.rowCounts.values.reduce(0, +))
     }
 }

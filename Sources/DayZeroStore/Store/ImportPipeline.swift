@@ -20,6 +20,15 @@ enum StudyRow: Sendable, Equatable {
     case event(ClinicalEvent, patientKey: Int, format: TimeFormat)
     case cytokine(CytokineMeasurement, patientKey: Int, format: TimeFormat)
     case proteomics(ProteomicsValue, sampleKey: Int)
+
+    /// A row of one of the study's tables (not an announcement: a table's presence, the names a
+    /// measurement batch refers to).
+    var isTableRow: Bool {
+        switch self {
+        case .tablePresent, .valueNames: false
+        default: true
+        }
+    }
 }
 
 /// What the receiving side of a `RowChannel` remembers to give a `MeasurementRow` its strings
@@ -196,8 +205,11 @@ extension StudyFolderValidator {
     /// - Parameters:
     ///   - batchSize: rows per batch handed between the threads;
     ///   - capacity: batches the queue holds at most (memory ≈ capacity × batchSize rows).
+    ///   - rowsApplied: called after each batch with the number of rows handed to `sink` so far
+    ///     (for a progress display).
     static func runConcurrently<S: StudySink>(
-        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 16
+        folder: URL, limitPerRule: Int, sink: inout S, batchSize: Int = 4096, capacity: Int = 16,
+        rowsApplied: ((Int) -> Void)? = nil
     ) throws -> (problems: [ValidationProblem], suppressed: [ValidationRule: Int]) {
         let channel = RowChannel(capacity: capacity)
         let producer = Thread {
@@ -218,12 +230,17 @@ extension StudyFolderValidator {
 
         var failure: (any Error)?
         var known = RowNames()
+        var applied = 0
         while true {
             switch channel.receive() {
             case .rows(let rows):
                 guard failure == nil else { continue }
                 do {
-                    for row in rows { try sink.apply(row, &known) }
+                    for row in rows {
+                        try sink.apply(row, &known)
+                        if row.isTableRow { applied += 1 }
+                    }
+                    rowsApplied?(applied)
                 } catch {
                     failure = error
                     channel.cancel()

@@ -108,7 +108,12 @@ public struct StudyStore: Sendable {
     ///
     /// - Throws: `StudyValidationError` (the data), `StoreError` (file system or SQLite).
     @discardableResult
-    public static func importStudy(folder: URL, to database: URL, limitPerRule: Int = 200) throws -> StudySummary {
+    ///
+    /// `rowsRead` is called (on the importing thread) after each batch of rows with the number of
+    /// rows read and validated so far, for a progress display.
+    public static func importStudy(
+        folder: URL, to database: URL, limitPerRule: Int = 200, rowsRead: ((Int) -> Void)? = nil
+    ) throws -> StudySummary {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw StoreError.io("study folder \(folder.path) does not exist or is not a folder")
@@ -153,7 +158,7 @@ public struct StudyStore: Sendable {
                 var sink = try DatabaseSink(db)
                 // The folder is read and validated on a second thread while this one inserts.
                 let (problems, suppressed) = try StudyFolderValidator.runConcurrently(
-                    folder: folder, limitPerRule: limitPerRule, sink: &sink)
+                    folder: folder, limitPerRule: limitPerRule, sink: &sink, rowsApplied: rowsRead)
                 guard problems.isEmpty else {
                     throw StudyValidationError(problems: problems, suppressed: suppressed)
                 }
