@@ -126,7 +126,7 @@ struct SensitivitySection {
                 }
             }
         }
-        var s = "<h3>Effect sizes across analysis sets</h3>\n"
+        let s = "<h3>Effect sizes across analysis sets</h3>\n"
         let drawable = rows.filter { $0.effect.estimate.isFinite }
         guard !drawable.isEmpty else {
             return s + "<p class=\"absent\" id=\"sensitivity-forest\">" + Markup.html(

@@ -47,21 +47,8 @@ public struct PropensityMatchedSet: Sendable {
     /// - Throws: `StatsError` when the model or the matching cannot be computed (no treated
     ///   or no control patient with complete covariates, non-finite values).
     public init(name: String, settings: MatchingSettings, cohort: DerivedCohort, study: StudyData) throws {
-        let columns = settings.covariates.map(Self.column)
-        var units: [Int] = []
-        var missing: [Int] = []
-        var values = [[Double]](repeating: [], count: columns.count)
-        for i in cohort.patients.indices {
-            let patient = study.patients[cohort.patients[i].studyIndex]
-            let row = settings.covariates.map { Self.value(of: $0, for: patient) }
-            guard row.allSatisfy({ $0 != nil }) else {
-                missing.append(i)
-                continue
-            }
-            units.append(i)
-            for (j, v) in row.enumerated() { values[j].append(v ?? 0) }
-        }
-        let treated = units.map { cohort.patients[$0].group == .treated }
+        let table = PropensityCovariates(settings.covariates, cohort: cohort, study: study)
+        let (columns, units, missing, values, treated) = (table.columns, table.units, table.missing, table.values, table.treated)
         let controls = treated.count { !$0 }
         guard settings.ratio <= max(controls, 1) else {
             throw StatsError(
@@ -168,5 +155,41 @@ extension Workup {
             model: model.coefficients.map { .init(name: $0.name, estimate: $0.estimate, standardError: $0.standardError, pValue: $0.pValue) },
             modelConverged: model.converged, counts: counts, widePairs: set.result.widePairs,
             warnings: set.result.warnings.map(\.description))
+    }
+}
+
+/// The propensity model's data of a cohort: the covariates' columns, the patients with every
+/// covariate (the units, in cohort order) and their values, the patients left out for a missing
+/// covariate, and the units' groups. Shared by the matched and the weighted sets.
+struct PropensityCovariates {
+    let columns: [PropensityMatchedSet.Column]
+    /// Cohort indices of the patients with complete covariates.
+    let units: [Int]
+    /// Cohort indices of the patients with a missing covariate.
+    let missing: [Int]
+    /// Covariate values of the units, one array per column.
+    let values: [[Double]]
+    /// Per unit: treated (true) or control.
+    let treated: [Bool]
+
+    init(_ covariates: [String], cohort: DerivedCohort, study: StudyData) {
+        columns = covariates.map(PropensityMatchedSet.column)
+        var units: [Int] = []
+        var missing: [Int] = []
+        var values = [[Double]](repeating: [], count: columns.count)
+        for i in cohort.patients.indices {
+            let patient = study.patients[cohort.patients[i].studyIndex]
+            let row = covariates.map { PropensityMatchedSet.value(of: $0, for: patient) }
+            guard row.allSatisfy({ $0 != nil }) else {
+                missing.append(i)
+                continue
+            }
+            units.append(i)
+            for (j, v) in row.enumerated() { values[j].append(v ?? 0) }
+        }
+        self.units = units
+        self.missing = missing
+        self.values = values
+        treated = units.map { cohort.patients[$0].group == .treated }
     }
 }

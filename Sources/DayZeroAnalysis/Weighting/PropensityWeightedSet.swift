@@ -29,21 +29,8 @@ public struct PropensityWeightedSet: Sendable {
     /// - Throws: `StatsError` when the model cannot be fitted (no treated or no control
     ///   patient with complete covariates) or a score is 0 or 1 (separation: weights undefined).
     public init(name: String, settings: WeightingSettings, cohort: DerivedCohort, study: StudyData) throws {
-        let columns = settings.covariates.map(PropensityMatchedSet.column)
-        var units: [Int] = []
-        var missing: [Int] = []
-        var values = [[Double]](repeating: [], count: columns.count)
-        for i in cohort.patients.indices {
-            let patient = study.patients[cohort.patients[i].studyIndex]
-            let row = settings.covariates.map { PropensityMatchedSet.value(of: $0, for: patient) }
-            guard row.allSatisfy({ $0 != nil }) else {
-                missing.append(i)
-                continue
-            }
-            units.append(i)
-            for (j, v) in row.enumerated() { values[j].append(v ?? 0) }
-        }
-        let treated = units.map { cohort.patients[$0].group == .treated }
+        let table = PropensityCovariates(settings.covariates, cohort: cohort, study: study)
+        let (columns, units, missing, values, treated) = (table.columns, table.units, table.missing, table.values, table.treated)
         guard treated.contains(true), treated.contains(false) else {
             throw StatsError("weighting needs treated and control patients with complete covariates; found \(treated.count { $0 }) treated of \(treated.count)")
         }

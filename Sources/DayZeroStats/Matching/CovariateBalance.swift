@@ -93,12 +93,7 @@ public enum Balance {
         covariates: [BalanceCovariate], treated: [Bool], weights: [Double]
     ) throws -> CovariateBalance {
         let n = treated.count
-        guard weights.count == n else {
-            throw StatsError("weights has \(weights.count) values for \(n) units; give one weight per unit")
-        }
-        if let bad = weights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
-            throw StatsError("weight of unit \(bad) is \(weights[bad]); weights must be finite and non-negative")
-        }
+        try Balance.checkWeights(weights, units: n)
         let n1 = treated.count { $0 }
         guard n1 > 0, n1 < n else { throw StatsError("balance needs treated and control units; found \(n1) treated of \(n)") }
         let treatedWeight = (0..<n).reduce(0.0) { treated[$1] ? $0 + weights[$1] : $0 }
@@ -206,5 +201,17 @@ public enum Balance {
             ss += weights[i] / sw * d * d
         }
         return ss / (1 - sumSquaredWeights)
+    }
+}
+
+extension Balance {
+    /// One finite, non-negative weight per unit, or a `StatsError` naming the first that is not.
+    static func checkWeights(_ weights: [Double], units n: Int) throws {
+        guard weights.count == n else {
+            throw StatsError("weights has \(weights.count) values for \(n) units; give one weight per unit")
+        }
+        if let bad = weights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw StatsError("weight of unit \(bad) is \(weights[bad]); weights must be finite and non-negative")
+        }
     }
 }

@@ -39,12 +39,7 @@ public enum WeightedBalance {
         covariates: [BalanceCovariate], treated: [Bool], weights: [Double], estimand: WeightingEstimand
     ) throws -> [WeightedBalanceRow] {
         let n = treated.count
-        guard weights.count == n else {
-            throw StatsError("weights has \(weights.count) values for \(n) units; give one weight per unit")
-        }
-        if let bad = weights.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
-            throw StatsError("weight of unit \(bad) is \(weights[bad]); weights must be finite and non-negative")
-        }
+        try Balance.checkWeights(weights, units: n)
         let n1 = treated.count { $0 }
         guard n1 >= 2, n - n1 >= 2 else {
             throw StatsError("balance needs at least two treated and two control units; found \(n1) treated of \(n)")
