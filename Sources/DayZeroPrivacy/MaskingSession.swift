@@ -60,7 +60,10 @@ public struct MaskedValue: Codable, Sendable, Hashable, CustomStringConvertible 
 /// vectors masked for different blocks or studies.
 ///
 /// A block name must be used once per study tag: masking two different vectors under the same
-/// block name reuses the masks, and their difference is then readable.
+/// block name reuses the masks, and their difference is then readable. After a site drops out,
+/// the others mask again under new block names (a new round): pair keys do not depend on the
+/// network list, so re-masking under the old names would reveal the masks shared with the
+/// missing site.
 public struct MaskingSession: Sendable {
     /// The own site's name.
     public let site: String
