@@ -26,7 +26,7 @@ public struct SiteKeyCommand: ParsableCommand {
 
             Examples:
               dayzero site-key --site north --out keys/
-              dayzero site-key --site umc-utrecht --out /secure/dayzero --force  # replace the key pair
+              dayzero site-key --site umc-utrecht --out /secure/keys --force  # a new pair
             """
     )
 
