@@ -35,7 +35,7 @@ public struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "The schema holding the OMOP tables (with --omop).")
     public var schema: String = "cdm"
 
-    @Option(name: .long, help: "The OMOP mapping file (with --omop); default: the built-in one that --omop-mapping-init prints.")
+    @Option(name: .long, help: "The mapping file (with --omop or --clif); default: the built-in one that --omop-mapping-init or --clif-mapping-init prints.")
     public var mapping: String?
 
     @Flag(name: .customLong("omop-mapping-init"), help: "Print the default OMOP mapping file (the Kooistra parameters) and exit.")

@@ -20,6 +20,7 @@ public struct SimulateCommand: ParsableCommand {
               dayzero simulate --out study/  # the default cohort (78 patients)
               dayzero simulate --out big/ --patients 5000 --seed 7
               dayzero simulate --example alcoholic-hepatitis --out ah-study/
+              dayzero simulate --format clif --out clif/  # the default cohort as a CLIF 2.1 export
             """
     )
 
