@@ -664,9 +664,8 @@ public final class CLIFReader {
         for (file, entry) in skipped.sorted(by: { $0.key < $1.key }) {
             notes.append("left out \(entry.count) row\(entry.count == 1 ? "" : "s") of \(file) outside the patients' ICU admission to end of follow-up, e.g. \(entry.examples.joined(separator: "; "))")
         }
-        for (key, seen) in unknownCategories where seen.count > 1 && seen.index < problems.count {
+        for seen in unknownCategories.values where seen.count > 1 && seen.index < problems.count {
             problems[seen.index].message += " (\(seen.count) rows; the first is located)"
-            _ = key
         }
         var staged = StagedStudy()
         staged.files = [patients, courses, measurements, medications, events] + extraFiles

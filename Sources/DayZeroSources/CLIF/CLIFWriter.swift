@@ -230,10 +230,10 @@ public enum CLIFWriter {
                 }
             }
             // Each infusion stops at the ICU discharge (the study records rates, not stops).
+            let infusions = Dictionary(grouping: lastRate.values, by: \.patient)
             for patient in study.patients {
                 guard let c = context[patient.id], let discharge = c.course.discharge else { continue }
-                for (key, rate) in lastRate.sorted(by: { $0.key < $1.key }) where rate.patient == patient.id {
-                    _ = key
+                for rate in (infusions[patient.id] ?? []).sorted(by: { $0.category < $1.category }) {
                     try add("medication_admin_continuous", [
                         "hospitalization_id": c.hospitalization,
                         "admin_dttm": try stamp(max(discharge, rate.time), admissionDay: c.day, what: "rate stop"),
