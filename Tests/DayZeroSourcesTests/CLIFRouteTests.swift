@@ -66,13 +66,14 @@ enum CLIFFixture {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("dz-clif-\(UUID())")
         defer { try? FileManager.default.removeItem(at: out) }
         #expect(throws: CLIFWriteError.self) { try CLIFWriter.write(study, to: out) }  // no ICU stay
+        // A follow-up other than the mapping's 90 days: a row of dayzero/follow_up.csv.
         study.courses = [ICUCourse(patientID: "P1", discharge: 5, followUpEnd: 30)]
-        do {
-            try CLIFWriter.write(study, to: out)
-            Issue.record("a follow-up of 30 days was written")
-        } catch {
-            #expect("\(error)" == "patient P1: follow_up_end 30.0 of a living patient is not the mapping's follow_up_days 90.0; CLIF has no follow-up column")
-        }
+        let counts = try CLIFWriter.write(study, to: out)
+        #expect(counts["dayzero/follow_up"] == 1)
+        #expect(try String(contentsOf: out.appendingPathComponent("dayzero/follow_up.csv"), encoding: .utf8) == "patient_id,follow_up_end\nP1,30\n")
+        let db = out.appendingPathComponent("s.sqlite")
+        _ = try CLIFImport.importStudy(folder: out, mapping: CLIFMapping.default, database: db)
+        #expect(try StudyStore(url: db).load().courses.map(\.followUpEnd) == [30])
         study.courses = [ICUCourse(patientID: "P1", discharge: 5, followUpEnd: 90)]
         study.patients[0].age = 60.5
         #expect(throws: CLIFWriteError.self) { try CLIFWriter.write(study, to: out) }

@@ -317,6 +317,32 @@ public final class CLIFReader {
             notes.append("\(extraStays) patient\(extraStays == 1 ? " has" : "s have") more than one ICU stay; DayZero reads the first of each (later stays' data count as follow-up).")
         }
 
+        // Follow-up ends CLIF cannot hold: dayzero/follow_up.csv (patient_id, follow_up_end as a
+        // DayZero time: an ICU-day number or a timestamp), before the mapping's follow_up_days.
+        var followUpEnds: [String: (text: String, location: CLIFLocation, seconds: (Int) -> Int?)] = [:]
+        let extra = folder.appendingPathComponent("dayzero")
+        if FileManager.default.fileExists(atPath: extra.appendingPathComponent("follow_up.csv").path) {
+            do {
+                let table = try CLIFFiles.read("follow_up", in: extra, display: "dayzero/follow_up.csv")
+                for column in ["patient_id", "follow_up_end"] where !table.has(column) {
+                    problem(CLIFLocation(file: table.file, line: 1), "the header has no column \(column)", rule: "column-missing")
+                }
+                for r in table.rows.indices {
+                    guard let id = table.value(r, "patient_id"), let text = table.value(r, "follow_up_end") else { continue }
+                    let location = CLIFLocation(file: "dayzero/follow_up.csv", line: table.lines[r], column: "follow_up_end")
+                    if let days = Double(text) {
+                        followUpEnds[id] = (text, location, { start in start + Int((days * 86_400).rounded()) })
+                    } else if let stamp = CLIFTime.parse(text) {
+                        followUpEnds[id] = (text, location, { _ in stamp })
+                    } else {
+                        problem(location, "\"\(text)\" is neither an ICU-day number nor a timestamp (YYYY-MM-DDTHH:MM:SS, UTC)", rule: "date-format")
+                    }
+                }
+            } catch {
+                problem(error.problem.location, error.problem.message, rule: error.problem.rule)
+            }
+        }
+
         // Age, follow-up and the window of each study patient.
         var expiredWithoutDeath = 0
         for i in persons.indices {
@@ -339,6 +365,9 @@ public final class CLIFReader {
             if let death = persons[i].death {
                 persons[i].followUp = (CLIFTime.dayZeroText(death), persons[i].deathLocation)
                 persons[i].windowEnd = death
+            } else if let end = followUpEnds[persons[i].id], let seconds = end.seconds(stay.start) {
+                persons[i].followUp = (end.text, end.location)
+                persons[i].windowEnd = seconds
             } else if let days = mapping.followUpDays {
                 persons[i].followUp = (Self.number(days), nil)
                 persons[i].windowEnd = stay.start + Int((days * 86_400).rounded())
@@ -568,7 +597,6 @@ public final class CLIFReader {
         }
 
         // DayZero's own files for what CLIF cannot hold.
-        let extra = folder.appendingPathComponent("dayzero")
         var extraFiles: [StagedStudy.File] = []
         var baselineNames: [String] = []
         if FileManager.default.fileExists(atPath: extra.path) {

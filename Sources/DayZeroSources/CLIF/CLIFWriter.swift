@@ -7,8 +7,8 @@ import Foundation
 /// `respiratory_support.csv`, `medication_admin_continuous.csv`,
 /// `medication_admin_intermittent.csv`, `microbiology_culture.csv`) with every column of the
 /// dictionary in order, and what CLIF has no column for in DayZero's own format in `dayzero/`
-/// (`baseline.csv`, `measurements.csv`, `cytokines.csv`, `proteomics_samples.csv`,
-/// `proteomics.csv`). Routing follows the default CLIF mapping, so `dayzero import --clif`
+/// (`baseline.csv`, `follow_up.csv`, `measurements.csv`, `cytokines.csv`,
+/// `proteomics_samples.csv`, `proteomics.csv`). Routing follows the default CLIF mapping, so `dayzero import --clif`
 /// reads back exactly this study. `docs/sources.md` ("CLIF") has the full table.
 ///
 /// - Each patient has one hospitalization whose ICU stay (one `adt` row, `icu`) starts at
@@ -24,13 +24,14 @@ import Foundation
 /// - The hospital stay is the ICU stay (the study knows no hospital discharge); the discharge is
 ///   `Expired` when the patient died at the ICU discharge, else `Missing`.
 ///
-/// What CLIF cannot hold is refused, never approximated: a patient with no ICU stay or still in
-/// the ICU, a non-integral age, a time finer than a second, a living patient whose follow-up
-/// does not end `follow_up_days` after admission, an event other than a culture-proven infection
-/// or without its culture, a study with declared parameters or variables.
+/// A living patient whose follow-up does not end `follow_up_days` after admission gets a row in
+/// `dayzero/follow_up.csv`. What CLIF cannot hold is refused, never approximated: a patient with
+/// no ICU stay or still in the ICU, a non-integral age, a time finer than a second, an event
+/// other than a culture-proven infection or without its culture, a study with declared
+/// parameters or variables.
 public enum CLIFWriter {
     /// The files `write` produces besides the tables (in `dayzero/`).
-    public static let dayZeroFiles = ["baseline", "measurements", "cytokines", "proteomics_samples", "proteomics"]
+    public static let dayZeroFiles = ["baseline", "follow_up", "measurements", "cytokines", "proteomics_samples", "proteomics"]
 
     /// Writes `study` into `folder` (created if needed); returns the rows per file (tables by
     /// name, DayZero's files as `dayzero/<name>`).
@@ -100,22 +101,23 @@ public enum CLIFWriter {
             }
             let baseline = ["patient_id"] + BaselineCatalog.all.map(\.name)
             extra["baseline"] = TableFile("baseline", columns: baseline)
+            extra["follow_up"] = TableFile("follow_up", columns: ["patient_id", "follow_up_end"])
             extra["measurements"] = TableFile("measurements", columns: ["patient_id", "time", "parameter", "value", "unit"])
             extra["cytokines"] = TableFile("cytokines", columns: ["patient_id", "sample_id", "time", "timepoint", "analyte", "value", "unit", "below_lod"])
             extra["proteomics_samples"] = TableFile("proteomics_samples", columns: ["SampleID", "patient_id", "time", "timepoint"])
             extra["proteomics"] = TableFile("proteomics", columns: ["SampleID", "OlinkID", "UniProt", "Assay", "Panel", "NPX", "LOD", "QC_Warning"])
         }
 
+        // In place (`tables[table]?.add`): a copy taken out of the dictionary would copy the
+        // file's text on every row.
         mutating func add(_ table: String, _ values: [String: String?]) throws {
-            guard var file = tables[table] else { throw CLIFWriteError("no CLIF table \(table)") }
-            try file.add(values)
-            tables[table] = file
+            guard tables[table] != nil else { throw CLIFWriteError("no CLIF table \(table)") }
+            try tables[table]?.add(values)
         }
 
         mutating func addExtra(_ name: String, _ values: [String: String?]) throws {
-            guard var file = extra[name] else { throw CLIFWriteError("no DayZero file \(name)") }
-            try file.add(values)
-            extra[name] = file
+            guard extra[name] != nil else { throw CLIFWriteError("no DayZero file \(name)") }
+            try extra[name]?.add(values)
         }
 
         /// A time on patient `p`'s ICU-day scale as seconds since 1970 (UTC).
@@ -174,10 +176,13 @@ public enum CLIFWriter {
                     "location_name": "ICU", "location_category": "icu",
                 ])
                 // Follow-up: CLIF holds deaths (patient.death_dttm); a living patient's follow-up
-                // end is the mapping's follow_up_days.
+                // ends after the mapping's follow_up_days, or where dayzero/follow_up.csv says.
                 if course.death == nil {
-                    guard let f = course.followUpEnd, let days = mapping.followUpDays, f == days else {
-                        throw CLIFWriteError("patient \(patient.id): follow_up_end \(course.followUpEnd.map { "\($0)" } ?? "(empty)") of a living patient is not the mapping's follow_up_days \(mapping.followUpDays.map { "\($0)" } ?? "(none)"); CLIF has no follow-up column")
+                    guard let f = course.followUpEnd else {
+                        throw CLIFWriteError("patient \(patient.id) is alive and has no follow_up_end")
+                    }
+                    if f != mapping.followUpDays {
+                        try addExtra("follow_up", ["patient_id": patient.id, "follow_up_end": Self.number(f)])
                     }
                 } else if let f = course.followUpEnd, f != course.death {
                     throw CLIFWriteError("patient \(patient.id): follow_up_end \(f) differs from death; in CLIF follow-up of a dead patient ends at death")
