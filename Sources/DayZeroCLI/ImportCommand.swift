@@ -7,7 +7,7 @@ import Foundation
 public struct ImportCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Validate a study folder of CSV files, or an OMOP CDM 5.4 database, and import it into a SQLite study store.",
+        abstract: "Validate a study folder of CSV files, an OMOP CDM 5.4 database or a CLIF 2.x export, and import it into a SQLite study store.",
         discussion: """
             The import is all or nothing: every problem in the folder is reported as
             file:line:column: message [rule], and nothing is written unless there is none.
@@ -22,6 +22,8 @@ public struct ImportCommand: ParsableCommand {
               dayzero import /data/icu-export/ --db /data/study.sqlite
               dayzero import --omop postgresql://me@host/cdm --db study.sqlite
               dayzero import --omop-mapping-init > mapping.yaml
+              dayzero import --clif /data/clif/ --mapping clif-mapping.yaml --db study.sqlite
+              dayzero import --clif-mapping-init > clif-mapping.yaml
             """)
 
     @Argument(help: "The study folder (patients.csv, icu_course.csv, …).")
@@ -33,11 +35,17 @@ public struct ImportCommand: ParsableCommand {
     @Option(name: .long, help: "The schema holding the OMOP tables (with --omop).")
     public var schema: String = "cdm"
 
-    @Option(name: .long, help: "The OMOP mapping file (with --omop); default: the built-in one that --omop-mapping-init prints.")
+    @Option(name: .long, help: "The mapping file (with --omop or --clif); default: the built-in one that --omop-mapping-init or --clif-mapping-init prints.")
     public var mapping: String?
 
     @Flag(name: .customLong("omop-mapping-init"), help: "Print the default OMOP mapping file (the Kooistra parameters) and exit.")
     public var omopMappingInit = false
+
+    @Option(name: .long, help: "Import from a CLIF 2.x export instead: a folder of CLIF tables as CSV files (patient.csv, adt.csv, vitals.csv, …; docs/sources.md). --mapping names its CLIF mapping.")
+    public var clif: String?
+
+    @Flag(name: .customLong("clif-mapping-init"), help: "Print the default CLIF mapping file (the Kooistra parameters, with comments) and exit.")
+    public var clifMappingInit = false
 
     @Option(name: .long, help: "The study store to create (an existing DayZero study store is replaced atomically; any other file is refused).")
     public var db: String = "study.sqlite"
@@ -45,13 +53,13 @@ public struct ImportCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if omopMappingInit { return }
-        switch (studyDir, omop) {
-        case (nil, nil): throw ValidationError("Name a study folder, or an OMOP database with --omop.")
-        case (.some, .some): throw ValidationError("Name either a study folder or --omop, not both.")
-        case (.some, nil) where mapping != nil: throw ValidationError("--mapping goes with --omop.")
-        default: break
+        if omopMappingInit || clifMappingInit { return }
+        switch [studyDir != nil, omop != nil, clif != nil].filter({ $0 }).count {
+        case 0: throw ValidationError("Name a study folder, an OMOP database with --omop, or a CLIF export with --clif.")
+        case 1: break
+        default: throw ValidationError("Name one source: a study folder, --omop or --clif.")
         }
+        if studyDir != nil && mapping != nil { throw ValidationError("--mapping goes with --omop or --clif.") }
     }
 
     public func run() throws {
@@ -59,11 +67,20 @@ public struct ImportCommand: ParsableCommand {
             print(OMOPMapping.defaultYAML, terminator: "")
             return
         }
+        if clifMappingInit {
+            print(CLIFMapping.defaultYAML, terminator: "")
+            return
+        }
         // The import is one step; on a terminal its elapsed time (and for a folder the rows read
         // so far, with their rate) is shown live.
         let progress = ProgressDisplay(style: .automatic, total: 1, writeLine: writeToStandardError)
         let code: Int32
-        if let omop {
+        if let clif {
+            code = progress.step("importing the CLIF export \(clif)") {
+                CLIFCommandLine.runImport(
+                    folder: clif, mappingPath: mapping, database: URL(fileURLWithPath: db), output: { print($0) }, errors: writeToStandardError)
+            }
+        } else if let omop {
             code = progress.step("importing the OMOP database (schema \(schema))") {
                 OMOPCommandLine.runImport(
                     url: omop, schema: schema, mappingPath: mapping, database: URL(fileURLWithPath: db),

@@ -22,6 +22,7 @@ public struct SimulateCommand: ParsableCommand {
               dayzero simulate --out study/  # the default cohort (78 patients)
               dayzero simulate --out big/ --patients 5000 --seed 7
               dayzero simulate --example alcoholic-hepatitis --out ah-study/
+              dayzero simulate --format clif --out clif/  # the default cohort as a CLIF 2.1 export
               dayzero simulate --sites 3 --out network/  # network/site-1 … site-3 and network/all
               dayzero simulate --sites 8 --patients 10000 --site-differences none --out big-network/
             """
@@ -42,7 +43,7 @@ public struct SimulateCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace the study files of a folder that is not empty.")
     public var force = false
 
-    @Option(name: .long, help: "Output format: csv (a study folder) or omop (OMOP CDM 5.4 tables as CSV files named after the tables, loadable with COPY; docs/sources.md).")
+    @Option(name: .long, help: "Output format: csv (a study folder), omop (OMOP CDM 5.4 tables as CSV files named after the tables, loadable with COPY) or clif (CLIF 2.1 tables as CSV files, with DayZero's files for what CLIF cannot hold in dayzero/); docs/sources.md.")
     public var format: String = "csv"
 
     @Option(name: .long, help: "Split the cohort over this many hospitals (2 … \(SiteNetwork.maximumSites)): writes OUT/site-1 … OUT/site-K and OUT/all (their union), each a study folder.")
@@ -59,8 +60,8 @@ public struct SimulateCommand: ParsableCommand {
     }
 
     public func validate() throws {
-        guard format == "csv" || format == "omop" else {
-            throw ValidationError("--format must be csv or omop, got \(format).")
+        guard ["csv", "omop", "clif"].contains(format) else {
+            throw ValidationError("--format must be csv, omop or clif, got \(format).")
         }
         _ = try chosenExample()
         try validateSites()
@@ -85,8 +86,8 @@ public struct SimulateCommand: ParsableCommand {
             try runNetwork(sites: sites)
             return
         }
-        if format == "omop" {
-            try runOMOP()
+        if format == "omop" || format == "clif" {
+            try runSource()
             return
         }
         let folder = URL(fileURLWithPath: out)
@@ -111,16 +112,22 @@ public struct SimulateCommand: ParsableCommand {
               + String(format: "(%.1f s)", seconds))
     }
 
-    /// `--format omop`: the study folder is written to a temporary folder, read back through the
-    /// import's validation (so the OMOP tables hold exactly what the CSV route imports) and
-    /// written as OMOP CDM 5.4 tables.
-    func runOMOP() throws {
+    /// `--format omop|clif`: the study folder is written to a temporary folder, read back through
+    /// the import's validation (so the tables hold exactly what the CSV route imports) and written
+    /// as OMOP CDM 5.4 tables or as a CLIF 2.1 export.
+    func runSource() throws {
         let chosen = try chosenExample()
         let seed = self.seed ?? chosen.defaultSeed
         let patients = self.patients ?? chosen.defaultPatientCount
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("dayzero-simulate-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: staging) }
         _ = try chosen.write(seed: seed, patients: patients, to: staging) { _ in }
+        if format == "clif" {
+            let counts = try CLIFWriter.write(studyFolder: staging, to: URL(fileURLWithPath: out))
+            let rows = counts.values.reduce(0, +)
+            print("wrote \(patients) patients (seed \(seed)) as a CLIF \(CLIFDictionary.version) export: \(counts.count) files, \(rows) rows in \(out)")
+            return
+        }
         let counts = try OMOPWriter.write(studyFolder: staging, to: URL(fileURLWithPath: out))
         let rows = counts.values.reduce(0, +)
         print("wrote \(patients) patients (seed \(seed)) as OMOP CDM 5.4 tables: \(counts.count) files, \(rows) rows in \(out)")

@@ -449,31 +449,30 @@ public final class OMOPReader {
                     let unitID = row[6].flatMap { Int($0) } ?? 0
                     if let fio2 = mapping.fio2, case .parameter(let pname) = route, pname == fio2.parameter {
                         guard let v = Double(value) else { continue }
-                        let percent = fio2.percentUnits.contains(unitID), fraction = fio2.fractionUnits.contains(unitID)
-                        if percent && v <= 1 {
+                        let declared: FiO2Rule.Scale? = fio2.percentUnits.contains(unitID) ? .percent
+                            : fio2.fractionUnits.contains(unitID) ? .fraction : nil
+                        // A unit concept that is neither a percent nor a fraction unit is left to the units below.
+                        switch unitID != 0 && declared == nil ? .read(.fraction, byRange: false) : FiO2Rule.classify(v, declared: unitID == 0 ? nil : declared) {
+                        case .contradicts(declared: .percent):
                             problem(t, id, "unit_concept_id",
-                                    "FiO2 \(value) is recorded in percent (unit_concept_id \(unitID)) but lies in the fraction range 0.21–1: the row mixes scales. Record it as \(v * 100) percent or give it a fraction unit (\(fio2.fractionUnits.map(String.init).joined(separator: ", ")))",
+                                    "FiO2 \(value) is recorded in percent (unit_concept_id \(unitID)) but lies in the fraction range \(FiO2Rule.fractionRange): the row mixes scales. Record it as \(v * 100) percent or give it a fraction unit (\(fio2.fractionUnits.map(String.init).joined(separator: ", ")))",
                                     rule: "fio2-scale")
                             continue
-                        }
-                        if fraction && v > 1 {
+                        case .contradicts(declared: .fraction):
                             problem(t, id, "unit_concept_id",
                                     "FiO2 \(value) is recorded as a fraction (unit_concept_id \(unitID)) but lies above 1, in the percent range: the row mixes scales. Record it as \(v / 100) or give it a percent unit (\(fio2.percentUnits.map(String.init).joined(separator: ", ")))",
                                     rule: "fio2-scale")
                             continue
-                        }
-                        if unitID == 0 {
-                            if v >= 0.21 && v <= 1 {
-                                unit = unitNames[fio2.fractionUnits.first ?? -1] ?? "fraction"
-                            } else if v >= 21 && v <= 100 {
-                                unit = unitNames[fio2.percentUnits.first ?? -1] ?? "%"
-                            } else {
-                                problem(t, id, "value_as_number",
-                                        "FiO2 \(value) has no unit and lies in neither the fraction range 0.21–1 nor the percent range 21–100: give it a unit_concept_id",
-                                        rule: "fio2-scale")
-                                continue
+                        case .outOfBothRanges:
+                            problem(t, id, "value_as_number",
+                                    "FiO2 \(value) has no unit and lies in neither the fraction range \(FiO2Rule.fractionRange) nor the percent range \(FiO2Rule.percentRange): give it a unit_concept_id",
+                                    rule: "fio2-scale")
+                            continue
+                        case .read(let scale, let byRange):
+                            if byRange {
+                                unit = scale == .fraction ? unitNames[fio2.fractionUnits.first ?? -1] ?? "fraction" : unitNames[fio2.percentUnits.first ?? -1] ?? "%"
+                                fio2Normalised += 1
                             }
-                            fio2Normalised += 1
                         }
                     }
                     if unit == nil {

@@ -1,0 +1,100 @@
+@testable import DayZeroSources
+import Foundation
+import Testing
+
+/// The pieces of the CLIF source that need no export: the mapping file, CLIF's datetimes, the
+/// CSV reader, rate units and the FiO2 rule (hand-worked cases).
+struct CLIFSourceTests {
+    @Test func defaultMappingParsesAndNamesTheKooistraParameters() throws {
+        let mapping = try CLIFMapping.default
+        #expect(mapping.clifVersion == CLIFDictionary.version)
+        #expect(mapping.icu.locationCategories == ["icu"])
+        #expect(mapping.followUpDays == 90)
+        #expect(mapping.fio2 == CLIFMapping.FiO2(parameter: "fio2", scale: "by_range"))
+        #expect(mapping.parameters.map(\.name) == [
+            "temperature", "map", "crp", "wbc", "platelets", "creatinine", "bilirubin", "alat", "asat", "ldh", "ferritin",
+            "procalcitonin", "pao2", "d_dimer",
+        ])
+        #expect(mapping.rates.map(\.name) == ["norepinephrine"])
+        #expect(mapping.drugs.map(\.name) == ["anakinra", "corticosteroids", "remdesivir", "chloroquine"])
+        // Every category the default maps is CLIF's, except the three named site categories.
+        let mcide = Set(CLIFDictionary.labCategories + CLIFDictionary.vitalCategories + CLIFDictionary.intermittentMedCategories + CLIFDictionary.continuousMedCategories)
+        let mapped = mapping.parameters.flatMap(\.categories) + mapping.rates.flatMap(\.categories) + mapping.drugs.flatMap(\.categories)
+        #expect(mapped.filter { !mcide.contains($0) } == ["d_dimer", "remdesivir", "chloroquine"])
+        #expect(CLIFMapping.defaultYAML.contains("# site category: CLIF 2.1 has no D-dimer"))
+    }
+
+    @Test func mappingRulesNameTheFileAndEntry() {
+        func problem(_ edit: (String) -> String) -> String {
+            do {
+                _ = try CLIFMapping.parse(edit(CLIFMapping.defaultYAML), file: "m.yaml")
+                return "(parsed)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(problem { $0.replacingOccurrences(of: "scale: by_range", with: "scale: percentage") }
+            == "m.yaml: fio2.scale percentage must be one of by_range, fraction, percent")
+        #expect(problem { $0.replacingOccurrences(of: "{name: crp, table: labs, categories: [crp]}", with: "{name: crp, table: labs, categories: [crp], unit: \"mg/L\"}") }
+            == "m.yaml: parameters.crp: labs carry their unit in reference_unit; remove unit (use units: to translate a spelling)")
+        #expect(problem { $0.replacingOccurrences(of: "categories: [ferritin]", with: "categories: [crp]") }
+            == "m.yaml: parameters.ferritin: labs category crp is already mapped to parameters.crp: a category may mean one thing only")
+        #expect(problem { $0.replacingOccurrences(of: "clif_version: \"2.1.0\"", with: "clif_version: \"1.0\"") }
+            == "m.yaml: clif_version 1.0: DayZero reads CLIF 2.x (written for 2.1.0)")
+        #expect(problem { $0.replacingOccurrences(of: ", unit: \"°C\"", with: "") }
+            == "m.yaml: parameters.temperature: a vitals parameter needs its unit (the vital_category fixes it, e.g. temp_c \"°C\")")
+        #expect(problem { $0.replacingOccurrences(of: "location_categories: [icu]", with: "location_categories: []") }
+            == "m.yaml: icu.location_categories is empty: DayZero cannot tell which adt rows are ICU stays (CLIF: icu)")
+        #expect(problem { _ in "version: 1\n" }.hasPrefix("m.yaml: missing key "))
+    }
+
+    @Test func clifDatetimes() {
+        // 2020-03-01 is day 18322 since 1970-01-01.
+        let midnight = 18_322 * 86_400
+        #expect(CLIFTime.parse("2020-03-01 00:00:00+00:00") == midnight)
+        #expect(CLIFTime.parse("2020-03-01T00:00:00Z") == midnight)
+        #expect(CLIFTime.parse("2020-03-01 00:00") == midnight)
+        #expect(CLIFTime.parse("2020-03-01 01:30:00+01:30") == midnight)
+        #expect(CLIFTime.parse("2020-02-29 23:00:00-01:00") == midnight)
+        #expect(CLIFTime.parse("2020-03-01 00:00:00.000000+00:00") == midnight)
+        #expect(CLIFTime.parse("2020-03-01 16:20:05 UTC") == midnight + 16 * 3600 + 20 * 60 + 5)
+        #expect(CLIFTime.parse("2020-03-01 00:00:00.5+00:00") == nil)
+        #expect(CLIFTime.parse("2019-02-29 00:00:00+00:00") == nil)
+        #expect(CLIFTime.parse("03/01/2020 08:00") == nil)
+        #expect(CLIFTime.parse("2020-03-01") == nil)
+        #expect(CLIFTime.parse("2020-03-01 24:00:00+00:00") == nil)
+        #expect(CLIFTime.clifText(midnight + 61) == "2020-03-01 00:01:01+00:00")
+        #expect(CLIFTime.dayZeroText(midnight + 61) == "2020-03-01T00:01:01")
+        #expect(CLIFTime.parseDate("1964-11-21") == OMOPCalendar.days(year: 1964, month: 11, day: 21))
+        #expect(CLIFTime.parseDate("1964-13-21") == nil)
+    }
+
+    @Test func csvRecordsAndTheirLines() {
+        let text = "a,b,c\r\n1,\"x, \"\"y\"\"\",3\n\n2,\"two\nlines\",4\n 5 , ,6"
+        let (records, lines) = CLIFFiles.parse(text)
+        #expect(records == [["a", "b", "c"], ["1", "x, \"y\"", "3"], ["2", "two\nlines", "4"], [" 5 ", " ", "6"]])
+        #expect(lines == [1, 2, 4, 6])
+        let table = CLIFTable(name: "t", header: records[0], rows: Array(records.dropFirst()), lines: Array(lines.dropFirst()))
+        #expect(table.value(2, "a") == "5" && table.value(2, "b") == nil && table.value(0, "d") == nil)
+        #expect(table.at(1, "b") == CLIFLocation(file: "t.csv", line: 4, column: "b"))
+        #expect(CLIFLocation(file: "t.csv", line: 4, column: "b").description == "t.csv:4, column b")
+    }
+
+    @Test func rateUnitsAndTheFiO2Rule() {
+        #expect(RateUnit("mcg/kg/min").map { ($0.factor, $0.perKg) } ?? (0, false) == (1, true))
+        #expect(RateUnit("µg/kg/min")?.isMicrogramsPerKgPerMinute == true)
+        #expect(RateUnit("mg/kg/hr").map { ($0.factor, $0.perKg) } ?? (0, false) == (1000.0 / 60, true))
+        #expect(RateUnit("mcg/min").map { ($0.factor, $0.perKg) } ?? (0, true) == (1, false))
+        #expect(RateUnit("units/min") == nil && RateUnit("mcg/kg") == nil && RateUnit("mcg/m2/min") == nil)
+
+        #expect(FiO2Rule.classify(0.45, declared: nil) == .read(.fraction, byRange: true))
+        #expect(FiO2Rule.classify(45, declared: nil) == .read(.percent, byRange: true))
+        #expect(FiO2Rule.classify(0.21, declared: nil) == .read(.fraction, byRange: true))
+        #expect(FiO2Rule.classify(21, declared: nil) == .read(.percent, byRange: true))
+        #expect(FiO2Rule.classify(5, declared: nil) == .outOfBothRanges)
+        #expect(FiO2Rule.classify(0.1, declared: nil) == .outOfBothRanges)
+        #expect(FiO2Rule.classify(45, declared: .fraction) == .contradicts(declared: .fraction))
+        #expect(FiO2Rule.classify(0.45, declared: .percent) == .contradicts(declared: .percent))
+        #expect(FiO2Rule.classify(0.45, declared: .fraction) == .read(.fraction, byRange: false))
+    }
+}
