@@ -46,10 +46,11 @@ public struct SiteSummary: Codable, Sendable, Equatable {
         return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
-    /// The file's JSON: sorted keys, pretty-printed.
+    /// The file's JSON: sorted keys, compact (a summary holds up to millions of numbers, most
+    /// of them 0; the disclosure report beside it is the human-readable form).
     public func json() throws -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(self)
         data.append(0x0A)
         return data
