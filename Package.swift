@@ -19,6 +19,7 @@ let package = Package(
         .library(name: "DayZeroReport", targets: ["DayZeroReport"]),
         .library(name: "DayZeroCLI", targets: ["DayZeroCLI"]),
         .library(name: "DayZeroSources", targets: ["DayZeroSources"]),
+        .library(name: "DayZeroPrivacy", targets: ["DayZeroPrivacy"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -73,12 +74,19 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Multi-site privacy: X25519 site keys, pairwise-mask secure aggregation, the disclosure
+        // scan of summary files (docs/multi-site-secure-aggregation.md). Crypto only.
+        .target(
+            name: "DayZeroPrivacy",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         // Commands, testable in-process.
         .target(
             name: "DayZeroCLI",
             dependencies: [
                 "DayZeroStats", "DayZeroCohort", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport",
-                "DayZeroSources",
+                "DayZeroSources", "DayZeroPrivacy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -161,8 +169,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "DayZeroPrivacyTests",
+            dependencies: ["DayZeroPrivacy", "DayZeroTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DayZeroCLITests",
-            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport", "DayZeroCohort", "DayZeroTestSupport"],
+            dependencies: ["DayZeroCLI", "DayZeroStore", "DayZeroSynth", "DayZeroAnalysis", "DayZeroReport", "DayZeroCohort", "DayZeroPrivacy",
+                "DayZeroTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
     ],
