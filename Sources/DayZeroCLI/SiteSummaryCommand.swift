@@ -2,6 +2,7 @@ import ArgumentParser
 import DayZeroAnalysis
 import DayZeroReport
 import DayZeroCohort
+import DayZeroPrivacy
 import DayZeroStore
 import Foundation
 
@@ -15,13 +16,14 @@ public struct SiteSummaryCommand: ParsableCommand {
 
             Alignment across sites: the controls' day 0 must be one ICU day for the whole network. Round 1: every site runs --alignment-round; the coordinator runs dayzero pool --alignment on those files, which prints the network's treated median start day and the protocol lines to fix it (controls: fixed_icu_day, fixed_icu_day: N). Round 2: every site runs site-summary with that protocol.
 
-            Disclosure: plain mode (the default here) withholds every block with a cell of 1 … min-cell-count − 1 patients.
+            Disclosure: with --key (the site's private key, dayzero site-key) and --network-keys (every site's public key) every number is masked for secure aggregation (docs/multi-site-secure-aggregation.md): only the network totals can be read, and no cell is withheld. Without them, plain mode withholds every block with a cell of 1 … min-cell-count − 1 patients.
 
             Exit codes: 0 written; 1 the study or protocol breaks a rule, or cannot be summarised (e.g. controls aligned on the site's own median); 2 a file could not be read or written; 64 usage.
 
             Examples:
               dayzero site-summary --alignment-round --study site-a/ --protocol protocol.yaml --site A --out a-round1.json
               dayzero site-summary --study site-a/ --protocol protocol-fixed.yaml --site A --out a.json
+              dayzero site-summary --study site-a/ --protocol protocol-fixed.yaml --site A --key A.key --network-keys A.pub B.pub C.pub --out a.json
             """)
 
     @OptionGroup public var input: StudyInputOptions
@@ -44,6 +46,12 @@ public struct SiteSummaryCommand: ParsableCommand {
     @Option(name: .long, help: "Slots per day of the survival time grid (1 for whole days; 100 for hundredths).")
     public var timeSlotsPerDay: Int = 1
 
+    @Option(name: .long, help: "Masked mode: the site's private key file (dayzero site-key).")
+    public var key: String?
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Masked mode: the public key files of every site of the network.")
+    public var networkKeys: [String] = []
+
     public init() {}
 
     public func validate() throws {
@@ -51,6 +59,7 @@ public struct SiteSummaryCommand: ParsableCommand {
         guard minCellCount >= 1 else { throw ValidationError("--min-cell-count must be at least 1") }
         guard timeSlotsPerDay >= 1, timeSlotsPerDay <= 1440 else { throw ValidationError("--time-slots-per-day must be 1 … 1440") }
         guard Self.range(startDays) != nil else { throw ValidationError("--start-days must read FIRST..LAST, e.g. -14..90") }
+        if (key == nil) != networkKeys.isEmpty { throw ValidationError("masked mode needs both --key and --network-keys") }
     }
 
     static func range(_ text: String) -> ClosedRange<Int>? {
@@ -63,8 +72,8 @@ public struct SiteSummaryCommand: ParsableCommand {
         let code = MultiSiteCommandLine.siteSummary(
             input: input, site: site, out: URL(fileURLWithPath: out), alignmentRound: alignmentRound,
             startDays: Self.range(startDays) ?? -14...90,
-            settings: MultiSiteSettings(disclosure: .plain, minCellCount: minCellCount, timeSlotsPerDay: timeSlotsPerDay),
-            output: { print($0) }, errors: writeToStandardError)
+            settings: MultiSiteSettings(disclosure: key == nil ? .plain : .masked, minCellCount: minCellCount, timeSlotsPerDay: timeSlotsPerDay),
+            keyFile: key, networkKeyFiles: networkKeys, output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -73,18 +82,24 @@ public struct SiteSummaryCommand: ParsableCommand {
 public enum MultiSiteCommandLine {
     public static func siteSummary(
         input: StudyInputOptions, site: String, out: URL, alignmentRound: Bool, startDays: ClosedRange<Int>,
-        settings: MultiSiteSettings, mask: ((_ values: [Double], _ block: String) throws -> [String])? = nil,
+        settings: MultiSiteSettings, keyFile: String? = nil, networkKeyFiles: [String] = [],
         output: (String) -> Void, errors: (String) -> Void
     ) -> Int32 {
         do {
             let loaded = try input.load()
+            let protocolHash = StudyHash.sha256(text: try ProtocolYAML.encode(loaded.studyProtocol))
+            var mask: ((_ values: [Double], _ block: String) throws -> [String])?
+            if let keyFile {
+                let session = try maskingSession(site: site, keyFile: keyFile, networkKeyFiles: networkKeyFiles, studyTag: protocolHash)
+                mask = { values, block in try session.mask(values, block: block).map(\.hex) }
+            }
             let cohort = try loaded.derive().cohort
             let builder = SiteSummaryBuilder(study: loaded.study, cohort: cohort, settings: settings)
             let payload = alignmentRound
                 ? try builder.alignmentPayload(days: startDays, mask: mask)
                 : try builder.payload(mask: mask)
             let provenance = SiteProvenance(
-                site: site, protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(loaded.studyProtocol)),
+                site: site, protocolHash: protocolHash,
                 toolVersion: StudyAnalysis.toolVersion,
                 createdBy: "dayzero site-summary" + (alignmentRound ? " --alignment-round" : "") + (settings.disclosure == .masked ? " (masked)" : ""))
             let summary = try SiteSummary(provenance: provenance, settings: settings, payload: payload)
@@ -107,10 +122,31 @@ public enum MultiSiteCommandLine {
         }
     }
 
+    /// The masking session of `site` from its private key file and the network's public key
+    /// files; the study tag is the protocol's SHA-256, so masks never repeat across studies.
+    static func maskingSession(site: String, keyFile: String, networkKeyFiles: [String], studyTag: String) throws -> MaskingSession {
+        func read(_ path: String) throws -> String {
+            do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
+                throw InputFailure.unreadable("\(path): cannot read the key file (\(error.localizedDescription))")
+            }
+        }
+        let own = try SiteKeyPair(privateKeyText: try read(keyFile), file: keyFile)
+        guard own.site == site else {
+            throw InputFailure.invalid("\(keyFile): the key belongs to site '\(own.site)', not '\(site)'", located: false)
+        }
+        let network = try networkKeyFiles.map { path in try SitePublicKey(text: try read(path), file: path) }
+        return try MaskingSession(own: own, network: network, studyTag: studyTag)
+    }
+
+    /// The coordinator's unmasking: the sites' masked words of one block → the network totals.
+    public static let unmask: MaskedTotal = { blocks in
+        try SecureSum.unmask(try blocks.map { words in try words.map { try MaskedValue(hex: $0) } })
+    }
+
     /// `dayzero pool`: reads and checks the summaries, then writes results.json and
     /// report.html into `out` (or, with `alignment`, prints the network median start day).
     public static func pool(
-        files: [URL], out: URL?, alignment: Bool, options: PoolOptions, force: Bool = false, unmask: MaskedTotal? = nil,
+        files: [URL], out: URL?, alignment: Bool, options: PoolOptions, force: Bool = false, unmask: MaskedTotal? = MultiSiteCommandLine.unmask,
         output: (String) -> Void, errors: (String) -> Void
     ) -> Int32 {
         let summaries: [SiteSummary]

@@ -1,4 +1,5 @@
 import DayZeroCohort
+import DayZeroPrivacy
 import DayZeroStats
 import DayZeroSynth
 import DayZeroTestSupport
@@ -38,6 +39,8 @@ struct MultiSitePoolingTests {
         var whole: StudyAnalysis
         var summaries: [SiteSummary]
         var fixedDay: Int
+        var parts: [StudyData]
+        var fixed: StudyProtocol
     }
 
     /// Round 1 (start-day counts) → network median → protocol with fixed_icu_day → round 2.
@@ -65,7 +68,7 @@ struct MultiSitePoolingTests {
                 provenance: SiteProvenance(site: "site\(k)", protocolHash: "h2", toolVersion: StudyAnalysis.toolVersion, createdBy: "test"),
                 settings: settings, payload: payload)
         }
-        return Fixture(whole: whole, summaries: summaries, fixedDay: day)
+        return Fixture(whole: whole, summaries: summaries, fixedDay: day, parts: parts, fixed: fixed)
     }
 
     static func close(_ a: Double?, _ b: Double?, _ tol: Double = 1e-8) -> Bool {
@@ -190,6 +193,56 @@ struct MultiSitePoolingTests {
         #expect(compared.t > 50)
     }
 
+    /// Every number of the two pooled documents, by JSON path.
+    static func numbers(_ value: Any, _ path: String = "$", into out: inout [String: Double]) {
+        if let d = value as? [String: Any] {
+            for (k, v) in d { numbers(v, path + "." + k, into: &out) }
+        } else if let a = value as? [Any] {
+            for (i, v) in a.enumerated() { numbers(v, path + "[\(i)]", into: &out) }
+        } else if let n = value as? NSNumber, !(value is Bool) {
+            out[path] = n.doubleValue
+        }
+    }
+
+    @Test("masked mode (secure aggregation) gives plain mode's pooled numbers")
+    func maskedEqualsPlain() throws {
+        let f = try Self.fixture.get()
+        let keys = (0..<3).map { SiteKeyPair.generate(site: "site\($0)") }
+        let settings = MultiSiteSettings(disclosure: .masked, minCellCount: 1, timeSlotsPerDay: 100)
+        let masked = try f.parts.enumerated().map { k, part in
+            let session = try MaskingSession(own: keys[k], network: keys.map(\.publicKey), studyTag: "h2")
+            let cohort = try CohortDerivation.derive(part, protocol: f.fixed)
+            let payload = try SiteSummaryBuilder(study: part, cohort: cohort, settings: settings)
+                .payload(mask: { values, block in try session.mask(values, block: block).map(\.hex) })
+            return try SiteSummary(
+                provenance: SiteProvenance(site: "site\(k)", protocolHash: "h2", toolVersion: StudyAnalysis.toolVersion, createdBy: "test"),
+                settings: settings, payload: payload)
+        }
+        // No readable value in a masked file.
+        for s in masked { #expect(s.payload.sets.allSatisfy { $0.patients.values == nil && $0.patients.masked != nil }) }
+        let unmask: MaskedTotal = { blocks in
+            try SecureSum.unmask(try blocks.map { words in try words.map { try MaskedValue(hex: $0) } })
+        }
+        let a = try Pooling.results(masked, files: ["a", "b", "c"], unmask: unmask)
+        let b = try Pooling.results(f.summaries, files: ["a", "b", "c"])
+        let encoder = JSONEncoder()
+        var x: [String: Double] = [:]
+        var y: [String: Double] = [:]
+        Self.numbers(try JSONSerialization.jsonObject(with: encoder.encode(a.sets)), into: &x)
+        Self.numbers(try JSONSerialization.jsonObject(with: encoder.encode(b.sets)), into: &y)
+        #expect(x.count == y.count)
+        #expect(x.count > 5000)
+        var worst = (path: "", error: 0.0)
+        for (path, v) in y {
+            guard let u = x[path] else { Issue.record("\(path) missing in the masked pool"); continue }
+            let e = relativeError(u, v)
+            if e > worst.error { worst = (path, e) }
+        }
+        #expect(worst.error < 1e-8, "largest relative difference \(worst.error) at \(worst.path)")
+        // A site missing from the masked pool is refused (the control slot), not silently wrong.
+        #expect(throws: (any Error).self) { _ = try Pooling.results(Array(masked.prefix(2)), files: ["a", "b"], unmask: unmask) }
+    }
+
     @Test("the site effect and the stratified log-rank are computed; a one-site pool equals that site")
     func options() throws {
         let f = try Self.fixture.get()
@@ -282,5 +335,12 @@ struct SiteSummaryDisclosureTests {
         #expect(small.isEmpty, "released cells below 5: \(small.prefix(10))")
         #expect(report.contains("WITHHELD"))
         #expect(!text.contains("patientID") && !text.contains("patient_id"))
+        // The secure-aggregation layer's scan: identifiers as words in strings, dates in any form.
+        let scanner = try DisclosureScan(patientIdentifiers: ids)
+        let result = try scanner.scan(text, file: "site.json")
+        #expect(result.isClean, "\(result.findings.prefix(5))")
+        #expect(result.stringsScanned > 100)
+        let reportScan = try scanner.scan(report, file: "site.disclosure.txt", format: .text)
+        #expect(reportScan.findings.filter { Int($0.match) == nil }.isEmpty, "\(reportScan.findings.prefix(5))")
     }
 }

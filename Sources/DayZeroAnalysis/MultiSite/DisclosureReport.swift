@@ -25,9 +25,9 @@ public enum DisclosureReport {
                 released += block.count
                 return "- \(what): \(block.count) number(s), masked"
             }
-            if let why = block.suppressed {
+            if block.suppressed != nil {
                 withheld += 1
-                return "- \(what): WITHHELD — \(why)"
+                return "- \(what): WITHHELD — \(block.withheldCells ?? 0) cell(s) with 1–\(s.settings.minCellCount - 1) patients (minimum cell count \(s.settings.minCellCount))"
             }
             released += block.count
             return "- \(what): \(block.count) number(s), released"

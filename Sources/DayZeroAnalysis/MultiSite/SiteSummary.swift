@@ -99,13 +99,17 @@ public struct SlotBlock: Codable, Sendable, Equatable {
     public var values: [Double]?
     /// Masked 128-bit words as hex text (secure aggregation); only the network total is readable.
     public var masked: [String]?
-    /// Why the block was withheld (plain mode), e.g. "3 cell(s) with 1–4 patients".
+    /// Why the block was withheld (plain mode). Words only: a summary's strings hold no digit
+    /// that a numeric patient identifier could be mistaken for; the numbers are `withheldCells`.
     public var suppressed: String?
+    /// How many of the block's cells rest on 1 … minCellCount − 1 patients (plain mode).
+    public var withheldCells: Int?
 
-    public init(values: [Double]? = nil, masked: [String]? = nil, suppressed: String? = nil) {
+    public init(values: [Double]? = nil, masked: [String]? = nil, suppressed: String? = nil, withheldCells: Int? = nil) {
         self.values = values
         self.masked = masked
         self.suppressed = suppressed
+        self.withheldCells = withheldCells
     }
 
     /// Number of numbers the block holds (or would hold).

@@ -71,7 +71,7 @@ public struct SiteSummaryBuilder: Sendable {
         if let mask { return SlotBlock(masked: try mask(values, name)) }
         let small = cells.filter { $0 > 0 && $0 < Double(settings.minCellCount) }.count
         if small > 0 {
-            return SlotBlock(suppressed: "\(small) cell(s) with 1–\(settings.minCellCount - 1) patients (minimum cell count \(settings.minCellCount))")
+            return SlotBlock(suppressed: "cells below the minimum cell count", withheldCells: small)
         }
         return SlotBlock(values: values)
     }
