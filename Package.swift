@@ -170,7 +170,8 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroPrivacyTests",
-            dependencies: ["DayZeroPrivacy", "DayZeroTestSupport"],
+            // Crypto: the protocol recomputed from its documentation (ProtocolSpecTests).
+            dependencies: ["DayZeroPrivacy", "DayZeroTestSupport", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

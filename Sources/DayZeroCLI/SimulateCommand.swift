@@ -14,12 +14,16 @@ public struct SimulateCommand: ParsableCommand {
             39 controls) and its Table 1 counts exactly. Other sizes keep the same proportions and are \
             streamed to disk in bounded memory. The same seed always gives byte-identical files. \
             See docs/synthetic-cohort.md. --example alcoholic-hepatitis writes the second built-in example \
-            (200 screened patients with severe alcoholic hepatitis; docs/examples.md).
+            (200 screened patients with severe alcoholic hepatitis; docs/examples.md). --sites K splits the \
+            cohort over K hospitals with differing case mix and measurement frequency (OUT/site-1 … \
+            OUT/site-K, and OUT/all: their union) for multi-site studies.
 
             Examples:
               dayzero simulate --out study/  # the default cohort (78 patients)
               dayzero simulate --out big/ --patients 5000 --seed 7
               dayzero simulate --example alcoholic-hepatitis --out ah-study/
+              dayzero simulate --sites 3 --out network/  # network/site-1 … site-3 and network/all
+              dayzero simulate --sites 8 --patients 10000 --site-differences none --out big-network/
             """
     )
 
@@ -41,6 +45,12 @@ public struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "Output format: csv (a study folder) or omop (OMOP CDM 5.4 tables as CSV files named after the tables, loadable with COPY; docs/sources.md).")
     public var format: String = "csv"
 
+    @Option(name: .long, help: "Split the cohort over this many hospitals (2 … \(SiteNetwork.maximumSites)): writes OUT/site-1 … OUT/site-K and OUT/all (their union), each a study folder.")
+    public var sites: Int?
+
+    @Option(name: .long, help: "With --sites: how the hospitals differ: default (case mix and measurement frequency) or none (a random split; OUT/all is the plain cohort).")
+    public var siteDifferences: String?
+
     public init() {}
 
     /// The example named by `--example`, else the default (kooistra).
@@ -53,6 +63,7 @@ public struct SimulateCommand: ParsableCommand {
             throw ValidationError("--format must be csv or omop, got \(format).")
         }
         _ = try chosenExample()
+        try validateSites()
         if let patients, patients < 1 {
             throw ValidationError("--patients must be at least 1, got \(patients).")
         }
@@ -70,6 +81,10 @@ public struct SimulateCommand: ParsableCommand {
     }
 
     public func run() throws {
+        if let sites {
+            try runNetwork(sites: sites)
+            return
+        }
         if format == "omop" {
             try runOMOP()
             return
@@ -109,5 +124,34 @@ public struct SimulateCommand: ParsableCommand {
         let counts = try OMOPWriter.write(studyFolder: staging, to: URL(fileURLWithPath: out))
         let rows = counts.values.reduce(0, +)
         print("wrote \(patients) patients (seed \(seed)) as OMOP CDM 5.4 tables: \(counts.count) files, \(rows) rows in \(out)")
+    }
+
+    // MARK: --sites (a simulated network; docs/synthetic-cohort.md)
+
+    func validateSites() throws {
+        guard let sites else {
+            if siteDifferences != nil { throw ValidationError("--site-differences goes with --sites.") }
+            return
+        }
+        guard (2...SiteNetwork.maximumSites).contains(sites) else {
+            throw ValidationError("--sites must be 2 … \(SiteNetwork.maximumSites), got \(sites).")
+        }
+        guard format == "csv" else { throw ValidationError("--sites writes study folders: use it with --format csv.") }
+        guard try chosenExample() == .kooistra else { throw ValidationError("--sites splits the kooistra example's cohort only.") }
+        if let siteDifferences, SiteDifferences(rawValue: siteDifferences) == nil {
+            throw ValidationError("--site-differences must be none or default, got \(siteDifferences).")
+        }
+    }
+
+    /// `--sites K`: OUT/site-1 … OUT/site-K and OUT/all.
+    func runNetwork(sites: Int) throws {
+        let seed = self.seed ?? SyntheticCohort.defaultSeed
+        let patients = self.patients ?? SyntheticCohort.defaultPatientCount
+        let differences = siteDifferences.flatMap(SiteDifferences.init(rawValue:)) ?? .default
+        let folder = URL(fileURLWithPath: out)
+        let summary = try SiteNetwork.write(seed: seed, patients: patients, sites: sites, differences: differences, to: folder)
+        let sizes = summary.sites.map { String($0.patients) }.joined(separator: ", ")
+        print("wrote \(patients) patients (seed \(seed)) over \(sites) sites (site differences: \(differences.rawValue)): "
+              + "\(sizes) patients in \(folder.path)/site-1 … site-\(sites); their union in \(folder.path)/\(SiteNetwork.unionFolder)")
     }
 }

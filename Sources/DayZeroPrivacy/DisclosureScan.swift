@@ -82,6 +82,8 @@ public struct DisclosureScan: Sendable {
     public let zeroCountsAreSmall: Bool
 
     private let wordIdentifiers: Set<[UInt8]>
+    /// The byte lengths of `wordIdentifiers` (a word of another length is not looked up).
+    private let wordLengths: Set<Int>
     private let otherIdentifiers: [[UInt8]]
     private let cellPatterns: [[PathPattern]]
 
@@ -125,6 +127,7 @@ public struct DisclosureScan: Sendable {
             if Self.isSingleWord(bytes) { words.insert(bytes) } else { others.append(bytes) }
         }
         self.wordIdentifiers = words
+        self.wordLengths = Set(words.map(\.count))
         self.otherIdentifiers = others.sorted { $0.lexicographicallyPrecedes($1) }
         var patterns: [[PathPattern]] = []
         for pattern in countCellPaths { patterns.append(try PathPattern.parse(pattern)) }
@@ -137,21 +140,17 @@ public struct DisclosureScan: Sendable {
         let bytes = Array(text.utf8)
         var findings: [DisclosureFinding] = []
         var result = DisclosureScanResult(findings: [], stringsScanned: 0, numbersScanned: 0, countCellsChecked: 0)
-        let tokens: [JSONTokens.Token]
-        switch format {
-        case .json: tokens = try JSONTokens.read(text, file: file)
-        case .text: tokens = [JSONTokens.Token(kind: .string, path: [], text: bytes, offsets: Array(bytes.indices), start: 0)]
-        }
+        let lines = LineIndex(bytes)
         func add(_ kind: DisclosureFinding.Kind, _ token: JSONTokens.Token, range: Range<Int>?, rule: String) {
-            let offset = range.flatMap { token.offsets.isEmpty ? nil : token.offsets[$0.lowerBound] } ?? token.start
-            let (line, column) = JSONTokens.lineAndColumn(of: offset, in: bytes)
+            let offset = range.map { token.offset(of: $0.lowerBound) } ?? token.start
+            let (line, column) = lines.lineAndColumn(of: offset)
             let matched = range.map { Array(token.text[$0]) } ?? token.text
             let path = Self.render(token.path) + (token.kind == .key ? " (name)" : "")
             findings.append(DisclosureFinding(
                 kind: kind, path: path, offset: offset, line: line, column: column,
                 match: String(decoding: matched, as: UTF8.self), rule: rule))
         }
-        for token in tokens {
+        func visit(_ token: JSONTokens.Token) {
             switch token.kind {
             case .key, .string:
                 result.stringsScanned += 1
@@ -177,6 +176,10 @@ public struct DisclosureScan: Sendable {
             case .literal:
                 break
             }
+        }
+        switch format {
+        case .json: try JSONTokens.read(text, file: file, visit: visit)
+        case .text: visit(JSONTokens.Token(kind: .string, path: [], text: bytes, offsets: nil, start: 0, textStart: 0))
         }
         result.findings = findings.sorted { ($0.offset, $0.kind.rawValue, $0.match) < ($1.offset, $1.kind.rawValue, $1.match) }
         return result
@@ -217,7 +220,7 @@ public struct DisclosureScan: Sendable {
                 }
                 break
             }
-            if wordIdentifiers.contains(Array(text[index..<end])) { ranges.append(index..<end) }
+            if wordLengths.contains(end - index), wordIdentifiers.contains(Array(text[index..<end])) { ranges.append(index..<end) }
             index = end
         }
         // Other identifiers (with spaces, dashes …): substring search with word boundaries.
@@ -262,6 +265,28 @@ public struct DisclosureScan: Sendable {
             }
         }
         return out
+    }
+}
+
+/// Line starts of a text, for line and column of findings in increasing offset order.
+struct LineIndex {
+    private let starts: [Int]
+
+    init(_ bytes: [UInt8]) {
+        var starts = [0]
+        for (index, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(index + 1) }
+        self.starts = starts
+    }
+
+    /// 1-based line and column (in bytes) of a byte offset.
+    func lineAndColumn(of offset: Int) -> (line: Int, column: Int) {
+        var low = 0
+        var high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        return (low + 1, offset - starts[low] + 1)
     }
 }
 

@@ -14,31 +14,48 @@ struct JSONTokens {
         var path: [Component]
         /// The decoded text (strings, keys) or the raw text (numbers, literals).
         var text: [UInt8]
-        /// For strings and keys: the byte offset in the input of each decoded byte.
-        var offsets: [Int]
+        /// For strings with escapes: the byte offset in the input of each decoded byte; nil when
+        /// the text is the input's bytes from `textStart` on.
+        var offsets: [Int]?
         /// Byte offset of the token's first byte (the opening quote of a string).
         var start: Int
+        /// Byte offset of the first byte of `text` when `offsets` is nil.
+        var textStart: Int
+
+        /// The input offset of byte `index` of `text`.
+        func offset(of index: Int) -> Int { offsets.map { $0[index] } ?? textStart + index }
     }
 
-    private(set) var tokens: [Token] = []
+    private let visit: (Token) -> Void
     private let bytes: [UInt8]
     private let file: String
     private var position = 0
     private var path: [Component] = []
 
-    /// Tokenizes `text`, throwing ``PrivacyError/invalidJSON(file:line:column:rule:)``.
-    static func read(_ text: String, file: String) throws(PrivacyError) -> [Token] {
-        var reader = JSONTokens(bytes: Array(text.utf8), file: file)
-        reader.skipWhitespace()
-        try reader.value(depth: 0)
-        reader.skipWhitespace()
-        guard reader.position == reader.bytes.count else { throw reader.error("unexpected text after the JSON value") }
-        return reader.tokens
+    /// Tokenizes `text`, handing each scalar token to `visit` in file order (tokens are not
+    /// kept: a large summary is scanned in bounded memory besides its bytes); throws
+    /// ``PrivacyError/invalidJSON(file:line:column:rule:)``.
+    static func read(_ text: String, file: String, visit: (Token) -> Void) throws(PrivacyError) {
+        let bytes = Array(text.utf8)
+        let failure: PrivacyError? = withoutActuallyEscaping(visit) { visit -> PrivacyError? in
+            var reader = JSONTokens(bytes: bytes, file: file, visit: visit)
+            do throws(PrivacyError) {
+                reader.skipWhitespace()
+                try reader.value(depth: 0)
+                reader.skipWhitespace()
+                guard reader.position == reader.bytes.count else { return reader.error("unexpected text after the JSON value") }
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let failure { throw failure }
     }
 
-    private init(bytes: [UInt8], file: String) {
+    private init(bytes: [UInt8], file: String, visit: @escaping (Token) -> Void) {
         self.bytes = bytes
         self.file = file
+        self.visit = visit
     }
 
     /// 1-based line and column (in bytes) of a byte offset.
@@ -75,7 +92,7 @@ struct JSONTokens {
                 skipWhitespace()
                 guard current == UInt8(ascii: "\"") else { throw error("expected a member name in quotes") }
                 let (name, offsets, start) = try string()
-                tokens.append(Token(kind: .key, path: path + [.key(String(decoding: name, as: UTF8.self))], text: name, offsets: offsets, start: start))
+                visit(Token(kind: .key, path: path + [.key(String(decoding: name, as: UTF8.self))], text: name, offsets: offsets, start: start, textStart: start + 1))
                 skipWhitespace()
                 guard current == UInt8(ascii: ":") else { throw error("expected ':' after a member name") }
                 position += 1
@@ -108,14 +125,14 @@ struct JSONTokens {
             }
         case UInt8(ascii: "\""):
             let (text, offsets, start) = try string()
-            tokens.append(Token(kind: .string, path: path, text: text, offsets: offsets, start: start))
+            visit(Token(kind: .string, path: path, text: text, offsets: offsets, start: start, textStart: start + 1))
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             try number()
         default:
             for literal in ["true", "false", "null"] {
                 let literalBytes = Array(literal.utf8)
                 if bytes.count - position >= literalBytes.count, Array(bytes[position..<position + literalBytes.count]) == literalBytes {
-                    tokens.append(Token(kind: .literal, path: path, text: literalBytes, offsets: [], start: position))
+                    visit(Token(kind: .literal, path: path, text: literalBytes, offsets: nil, start: position, textStart: position))
                     position += literalBytes.count
                     return
                 }
@@ -141,13 +158,22 @@ struct JSONTokens {
             guard isDigit(current) else { throw error("expected a digit in the exponent") }
             while isDigit(current) { position += 1 }
         }
-        tokens.append(Token(kind: .number, path: path, text: Array(bytes[start..<position]), offsets: [], start: start))
+        visit(Token(kind: .number, path: path, text: Array(bytes[start..<position]), offsets: nil, start: start, textStart: start))
     }
 
-    /// A string at `position` (the opening quote): decoded bytes, their input offsets, start.
-    private mutating func string() throws(PrivacyError) -> ([UInt8], [Int], Int) {
+    /// A string at `position` (the opening quote): decoded bytes, their input offsets (nil
+    /// without escapes: then the bytes follow the quote), start.
+    private mutating func string() throws(PrivacyError) -> ([UInt8], [Int]?, Int) {
         let start = position
         position += 1
+        // Fast path: no escape before the closing quote.
+        var end = position
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = Array(bytes[position..<end])
+            position = end + 1
+            return (text, nil, start)
+        }
         var text: [UInt8] = []
         var offsets: [Int] = []
         while true {

@@ -60,7 +60,10 @@ public struct MaskedValue: Codable, Sendable, Hashable, CustomStringConvertible 
 /// vectors masked for different blocks or studies.
 ///
 /// A block name must be used once per study tag: masking two different vectors under the same
-/// block name reuses the masks, and their difference is then readable.
+/// block name reuses the masks, and their difference is then readable. After a site drops out,
+/// the others mask again under new block names (a new round): pair keys do not depend on the
+/// network list, so re-masking under the old names would reveal the masks shared with the
+/// missing site.
 public struct MaskingSession: Sendable {
     /// The own site's name.
     public let site: String
@@ -148,9 +151,11 @@ public struct MaskingSession: Sendable {
         let blockInfo = Self.lengthPrefixed(Array(block.utf8))
         for pair in pairs {
             let stream = Keystream(secret: pair.secret, salt: Array(studyTag.utf8), info: pair.info + blockInfo)
-            for index in words.indices {
-                let piece = stream.word(index)
-                words[index] = pair.adds ? words[index] &+ piece : words[index] &- piece
+            for start in stride(from: 0, to: words.count, by: 2) {
+                let (first, second) = stream.words(start / 2)
+                for (index, piece) in [(start, first), (start + 1, second)] where index < words.count {
+                    words[index] = pair.adds ? words[index] &+ piece : words[index] &- piece
+                }
             }
         }
         return words.map(MaskedValue.init)
@@ -171,12 +176,12 @@ struct Keystream {
             inputKeyMaterial: SymmetricKey(data: secret), salt: salt, info: info, outputByteCount: 32)
     }
 
-    /// Word `index`: bytes 16·(index mod 2) ..< +16 of HMAC(key, ⌊index/2⌋ big-endian).
-    func word(_ index: Int) -> Word128 {
-        let counter = UInt64(index / 2)
-        let message = (0..<8).map { UInt8(truncatingIfNeeded: counter >> UInt64(56 - 8 * $0)) }
+    /// Words 2c and 2c + 1: the two halves of HMAC(key, c as 8 bytes big-endian).
+    func words(_ counter: Int) -> (Word128, Word128) {
+        let value = UInt64(counter)
+        let message = (0..<8).map { UInt8(truncatingIfNeeded: value >> UInt64(56 - 8 * $0)) }
         let code = Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
-        return Word128(bigEndian: code, offset: 16 * (index % 2))
+        return (Word128(bigEndian: code, offset: 0), Word128(bigEndian: code, offset: 16))
     }
 }
 

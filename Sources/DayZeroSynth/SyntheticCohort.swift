@@ -84,6 +84,11 @@ public enum SyntheticCohort {
 
     /// Generates the patients in order, block by block, handing each patient's rows to `body`.
     static func forEachRecord(seed: UInt64, patients: Int, _ body: (PatientRecord) throws -> Void) rethrows {
+        try forEachPlannedRecord(seed: seed, patients: patients) { _, record in try body(record) }
+    }
+
+    /// ``forEachRecord(seed:patients:_:)`` with each patient's plan (its role, for the site split).
+    static func forEachPlannedRecord(seed: UInt64, patients: Int, _ body: (PatientPlan, PatientRecord) throws -> Void) rethrows {
         guard patients > 0 else { return }
         let generator = PatientGenerator()
         let idWidth = max(4, String(patients).count)
@@ -92,7 +97,7 @@ public enum SyntheticCohort {
         while remaining > 0 {
             let plans = CohortPlanner.block(block, seed: seed)
             for plan in plans.prefix(remaining) {
-                try body(generator.record(for: plan, seed: seed, idWidth: idWidth))
+                try body(plan, generator.record(for: plan, seed: seed, idWidth: idWidth))
             }
             remaining -= min(remaining, plans.count)
             block += 1

@@ -148,4 +148,22 @@ struct DisclosureScanTests {
             }
         }
     }
+
+    @Test("a large masked summary (50 000 words, 10 000 identifiers) is scanned whole; a planted leak is found")
+    func largeSummary() throws {
+        var random = SplitMix(state: 7)
+        let words = (0..<50_000).map { _ in String(format: "%016llx%016llx", random.next(), random.next()) }
+        let identifiers = (1...10_000).map { String(format: "P%05d", $0) } + ["12", "dec"]
+        var text = "{\"blocks\": [\n" + words.map { "\"\($0)\"" }.joined(separator: ",\n") + "\n], \"n\": [12, 3]}"
+        let scan = try DisclosureScan(patientIdentifiers: identifiers, studyDates: ["2020-03-01"])
+        let clean = try scan.scan(text, file: "big.json")
+        #expect(clean.findings == [])
+        #expect(clean.stringsScanned == 50_002)
+        #expect(clean.numbersScanned == 2)
+        text = text.replacingOccurrences(of: "\"n\": [12, 3]", with: "\"n\": [12, \"P04711\"]")
+        let leaked = try scan.scan(text, file: "big.json").findings
+        #expect(leaked.map(\.match) == ["P04711"])
+        #expect(leaked.first?.line == 50_002)
+        #expect(leaked.first?.path == "$.n[1]")
+    }
 }
