@@ -190,8 +190,15 @@ public enum MultiSiteCommandLine {
             errors("error: \(error)")
             return 2
         }
+        let results: PooledResults
         do {
-            let results = try Pooling.results(summaries, files: files.map(\.lastPathComponent), options: options, unmask: unmask)
+            results = try Pooling.results(summaries, files: files.map(\.lastPathComponent), options: options, unmask: unmask)
+        } catch {
+            // A summary breaks a rule (a masked site missing or doubled, layouts that differ).
+            errors("error: \(error)")
+            return 1
+        }
+        do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
             var json = try encoder.encode(results)
@@ -203,9 +210,6 @@ public enum MultiSiteCommandLine {
             }
             output("Pooled \(summaries.count) sites (\(summaries.map(\.provenance.site).joined(separator: ", "))) into \(out.path): results.json and report.html.")
             return 0
-        } catch let failure as PoolError {
-            errors("error: \(failure)")
-            return 1
         } catch {
             errors("error: \(error)")
             return 2
