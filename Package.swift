@@ -145,7 +145,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DayZeroAnalysisTests",
-            dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroStore", "DayZeroTestSupport"],
+            dependencies: ["DayZeroAnalysis", "DayZeroSynth", "DayZeroStore", "DayZeroPrivacy", "DayZeroTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),

@@ -19,7 +19,7 @@ public struct DayZeroCommand: ParsableCommand {
         version: StudyAnalysis.toolVersion,
         subcommands: [
             ReportCommand.self, AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
-            SiteKeyCommand.self,
+            SiteKeyCommand.self, SiteSummaryCommand.self, PoolCommand.self,
         ],
         defaultSubcommand: ReportCommand.self
     )

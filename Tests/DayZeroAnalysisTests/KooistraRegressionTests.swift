@@ -36,6 +36,19 @@ struct KooistraRegressionTests {
         return abs(old - new) <= 1e-12 * max(abs(old), abs(new)) + 1e-15
     }
 
+    /// A documented change of the mixed-model tests (issue 15): the fit now goes through the
+    /// additive aggregate `MixedModelSums` (per-pattern and per-subject-size sums, the
+    /// least-squares shift applied algebraically afterwards), the one path the pooled
+    /// multi-site analysis uses too. F, p and the Satterthwaite df move by rounding only (at
+    /// most about 1e-11 relative in the default cohort; the R-parity tolerances are 1e-6).
+    static func mixedModelSumsRounding(_ path: String, _ old: Double, _ new: Double) -> Bool {
+        guard path.contains("kinetics[") || path.contains("cytokines["),
+              [".overall.", ".pre.", ".post."].contains(where: path.contains),
+              ["fStatistic", "pValue", "denominatorDF"].contains(where: { path.hasSuffix(".\($0)") })
+        else { return false }
+        return abs(old - new) <= 1e-10 * max(abs(old), abs(new))
+    }
+
     /// The fixture's `outcomes` object (schema 1) rebuilt from the current `outcomeMeasures`:
     /// every row and curve of the paper's outcomes at its new place, so the guard still compares
     /// each of their values.
@@ -102,7 +115,8 @@ struct KooistraRegressionTests {
             }
         case (let a as NSNumber, let b as NSNumber):
             compared += 1
-            if a.doubleValue != b.doubleValue, !Self.backTransformRounding(path, a.doubleValue, b.doubleValue) {
+            if a.doubleValue != b.doubleValue, !Self.backTransformRounding(path, a.doubleValue, b.doubleValue),
+               !Self.mixedModelSumsRounding(path, a.doubleValue, b.doubleValue) {
                 differences.append("\(path): \(a) → \(b)")
             }
         case (let a as String, let b as String):

@@ -262,3 +262,185 @@ extension LMMSufficientStatistics {
             droppedRowCount: rowCount - used, patternCounts: patternCounts)
     }
 }
+
+extension LMMSufficientStatistics {
+    /// The largest pattern-space layout (P(P + 1)/2 · largest subject size) the row path routes
+    /// through `MixedModelSums`; designs with more distinct rows (a dense design with one
+    /// pattern per row) keep the column-space pass above.
+    static let patternSpaceBudget = 2_000_000
+
+    /// The row path through the aggregate: the rows are summed per subject into
+    /// `MixedModelSums`, which is then finalised (`prepare(sums:design:)`). The same
+    /// finalisation serves sums merged across sites, so a pooled fit and an in-memory fit are
+    /// one computation. Falls back to the column-space pass for designs whose pattern layout
+    /// exceeds `patternSpaceBudget`.
+    static func prepareThroughSums(
+        response y: [Double], subjectOfRow: [Int32], subjectCount: Int, design: FixedEffectsDesign
+    ) throws -> LMMPreparedData {
+        var subjectSizes = [Int](repeating: 0, count: subjectCount)
+        for s in subjectOfRow where s >= 0 { subjectSizes[Int(s)] += 1 }
+        let maxSize = subjectSizes.max() ?? 0
+        let patternCount = design.patterns.rows
+        guard maxSize > 0, patternCount * (patternCount + 1) / 2 * maxSize <= patternSpaceBudget else {
+            return try prepare(response: y, subjectOfRow: subjectOfRow, subjectCount: subjectCount, design: design)
+        }
+        var offsets = [Int](repeating: 0, count: subjectCount + 1)
+        for s in 0..<subjectCount { offsets[s + 1] = offsets[s] + subjectSizes[s] }
+        var order = [Int](repeating: 0, count: offsets[subjectCount])
+        var cursor = offsets
+        for (i, s32) in subjectOfRow.enumerated() where s32 >= 0 {
+            let s = Int(s32)
+            order[cursor[s]] = i
+            cursor[s] += 1
+        }
+        // Each pattern's rows are summed about the pattern's mean, so the sums stay of residual
+        // size however far the response is from 0.
+        var counts = [Double](repeating: 0, count: patternCount)
+        var means = [Double](repeating: 0, count: patternCount)
+        for (i, s) in subjectOfRow.enumerated() where s >= 0 {
+            let k = Int(design.patternOfRow[i])
+            counts[k] += 1
+            means[k] += (y[i] - means[k]) / counts[k]
+        }
+        var sums = MixedModelSums(patternCount: patternCount, maxSubjectSize: maxSize, centers: means)
+        var patterns: [Int32] = []
+        var responses: [Double] = []
+        for s in 0..<subjectCount where offsets[s + 1] > offsets[s] {
+            patterns.removeAll(keepingCapacity: true)
+            responses.removeAll(keepingCapacity: true)
+            for r in offsets[s]..<offsets[s + 1] {
+                patterns.append(design.patternOfRow[order[r]])
+                responses.append(y[order[r]])
+            }
+            try sums.addSubject(patterns: patterns, responses: responses)
+        }
+        let prepared = try prepare(sums: sums, design: design)
+        return LMMPreparedData(
+            statistics: prepared.statistics, keptColumns: prepared.keptColumns, droppedColumns: prepared.droppedColumns,
+            droppedRowCount: y.count - offsets[subjectCount], patternCounts: prepared.patternCounts)
+    }
+
+    /// Finalises merged sums into the statistics REML needs (the algebra is in
+    /// MixedModelSums.swift): R's rank rule on the cell-weighted patterns, XᵀX and Xᵀy, the
+    /// least-squares shift β₀, then the per-size sums in column space with the shift applied.
+    ///
+    /// - Complexity: O(#sizes · nnz(Σ mmᵀ) · nnz(row)² + P · p²), independent of the number of
+    ///   rows and subjects.
+    static func prepare(sums: MixedModelSums, design: FixedEffectsDesign) throws -> LMMPreparedData {
+        let patterns = design.patterns
+        let patternCount = patterns.rows
+        guard sums.patternCount == patternCount else {
+            throw StatsError("mixed model: the sums have \(sums.patternCount) patterns but the design has \(patternCount)")
+        }
+        let patternCounts = sums.patternCounts
+        let present = (0..<patternCount).filter { patternCounts[$0] > 0 }
+        var weighted = LMMMatrix(rows: present.count, columns: patterns.columns)
+        for (r, k) in present.enumerated() {
+            let w = patternCounts[k].squareRoot()
+            for j in 0..<patterns.columns { weighted[r, j] = w * patterns[k, j] }
+        }
+        let rank = LMMLinearAlgebra.independentColumns(of: weighted)
+        let kept = rank.kept
+        let p = kept.count
+        let used = sums.observationCount
+        guard p > 0 else {
+            throw StatsError("mixed model: the fixed-effects design has no non-zero column among the used rows")
+        }
+        guard used > p else {
+            throw StatsError("mixed model: \(used) usable observations for \(p) fixed effects; REML needs more observations than fixed effects")
+        }
+        var nzStart = [Int](repeating: 0, count: patternCount + 1)
+        var nzColumn: [Int] = []
+        var nzValue: [Double] = []
+        for k in 0..<patternCount {
+            for (jj, j) in kept.enumerated() {
+                let v = patterns[k, j]
+                if v != 0 {
+                    nzColumn.append(jj)
+                    nzValue.append(v)
+                }
+            }
+            nzStart[k + 1] = nzColumn.count
+        }
+        // Sums are about the centres c: Σyₖ = Σỹₖ + Nₖcₖ.
+        let c = sums.centers
+        var xtx = LMMMatrix(rows: p, columns: p)
+        var xty = [Double](repeating: 0, count: p)
+        for k in present {
+            let nk = patternCounts[k]
+            for a in nzStart[k]..<nzStart[k + 1] {
+                let ja = nzColumn[a]
+                xty[ja] += (sums.patternSums[k] + nk * c[k]) * nzValue[a]
+                for b in nzStart[k]..<nzStart[k + 1] where nzColumn[b] >= ja { xtx[ja, nzColumn[b]] += nk * nzValue[a] * nzValue[b] }
+            }
+        }
+        xtx.symmetrizeFromUpper()
+        guard let olsFactor = LMMCholesky(xtx) else {
+            throw StatsError("mixed model: XᵀX is not positive definite after dropping collinear columns")
+        }
+        let shift = olsFactor.solve(xty)
+        // `fitted` holds fₖ − cₖ: the formulas below are those of the file comment of
+        // MixedModelSums with the centred sums and f − c in place of f.
+        var fitted = [Double](repeating: 0, count: patternCount)
+        for k in 0..<patternCount {
+            var f = 0.0
+            for a in nzStart[k]..<nzStart[k + 1] { f += nzValue[a] * shift[nzColumn[a]] }
+            fitted[k] = f - c[k]
+        }
+        // Σy² about 0, for the exact-fit check.
+        var responseSquares = sums.responseSquares
+        for k in present { responseSquares += 2 * c[k] * sums.patternSums[k] + patternCounts[k] * c[k] * c[k] }
+        // eᵀe per pattern: Σy² − 2 Σₖ fₖ Σyₖ + Σₖ Nₖ fₖ²; Xᵀe = Σₖ Pₖ (Σyₖ − Nₖ fₖ).
+        var residualSquares = sums.responseSquares
+        var xte = [Double](repeating: 0, count: p)
+        for k in present {
+            let f = fitted[k]
+            residualSquares += -2 * f * sums.patternSums[k] + patternCounts[k] * f * f
+            let r = sums.patternSums[k] - patternCounts[k] * f
+            for a in nzStart[k]..<nzStart[k + 1] { xte[nzColumn[a]] += r * nzValue[a] }
+        }
+        guard residualSquares > 1e-20 * responseSquares else {
+            throw StatsError("mixed model: the fixed effects fit the response exactly (zero residual variance, e.g. a constant response); REML is undefined")
+        }
+        var groups: [LMMSizeGroup] = []
+        for (index, block) in sums.sizes.enumerated() where block.subjects > 0 {
+            var outer = LMMMatrix(rows: p, columns: p)
+            var u = block.cross     // becomes Σ m(1ᵀy) − (Σ mmᵀ) f
+            var fMf = 0.0
+            for k in present {
+                for l in present where l >= k {
+                    let v = sums.outer(index, k, l)
+                    if v == 0 { continue }
+                    u[k] -= v * fitted[l]
+                    fMf += v * fitted[k] * fitted[l]
+                    if l != k {
+                        u[l] -= v * fitted[k]
+                        fMf += v * fitted[k] * fitted[l]
+                    }
+                    for a in nzStart[k]..<nzStart[k + 1] {
+                        for b in nzStart[l]..<nzStart[l + 1] {
+                            let w = v * nzValue[a] * nzValue[b]
+                            outer[nzColumn[a], nzColumn[b]] += w
+                            if l != k { outer[nzColumn[b], nzColumn[a]] += w }
+                        }
+                    }
+                }
+            }
+            var cross = [Double](repeating: 0, count: p)
+            var fMy = 0.0
+            for k in present {
+                fMy += fitted[k] * block.cross[k]
+                for a in nzStart[k]..<nzStart[k + 1] { cross[nzColumn[a]] += u[k] * nzValue[a] }
+            }
+            groups.append(LMMSizeGroup(
+                size: index + 1, subjectCount: Int(block.subjects), outer: outer, cross: cross,
+                totalSquares: block.totalSquares - 2 * fMy + fMf))
+        }
+        let statistics = LMMSufficientStatistics(
+            observationCount: used, subjectCount: sums.subjectCount, columnCount: p,
+            crossProduct: xtx, crossResponse: xte, residualSquares: residualSquares, shift: shift, groups: groups)
+        return LMMPreparedData(
+            statistics: statistics, keptColumns: kept, droppedColumns: rank.dropped, droppedRowCount: 0,
+            patternCounts: patternCounts)
+    }
+}

@@ -162,8 +162,33 @@ public enum LinearMixedModel {
         guard subjectCount >= 2 else {
             throw StatsError("mixed model: the random intercept needs at least 2 subjects with usable observations, got \(subjectCount)")
         }
-        let prepared = try LMMSufficientStatistics.prepare(
+        let prepared = try LMMSufficientStatistics.prepareThroughSums(
             response: response, subjectOfRow: subjectOfRow, subjectCount: subjectCount, design: design)
+        return try fit(prepared: prepared, design: design, randomEffects: randomEffects)
+    }
+
+    /// Fits the model from its aggregate: sums over subjects in the design's pattern space
+    /// (`MixedModelSums`), e.g. several sites' sums merged. The result equals the fit of the
+    /// rows the sums were taken from (up to rounding), with `droppedRowCount` 0.
+    ///
+    /// `design` supplies the patterns only (its rows, if any, are not read); its pattern count
+    /// must equal `sums.patternCount`. For a factorial design the patterns are the cells, first
+    /// factor fastest (`FixedEffectsDesign.factorial`).
+    /// - Throws: `StatsError` for a layout that does not match the design, fewer than 2
+    ///   subjects, no replication within subjects, or a response fitted exactly.
+    public static func fit(
+        sums: MixedModelSums, design: FixedEffectsDesign, randomEffects: RandomEffectsStructure = .interceptPerSubject
+    ) throws -> LinearMixedModelFit {
+        guard sums.subjectCount >= 2 else {
+            throw StatsError("mixed model: the random intercept needs at least 2 subjects with usable observations, got \(sums.subjectCount)")
+        }
+        let prepared = try LMMSufficientStatistics.prepare(sums: sums, design: design)
+        return try fit(prepared: prepared, design: design, randomEffects: randomEffects)
+    }
+
+    static func fit(
+        prepared: LMMPreparedData, design: FixedEffectsDesign, randomEffects: RandomEffectsStructure
+    ) throws -> LinearMixedModelFit {
         let st = prepared.statistics
         guard st.subjectCount < st.observationCount else {
             throw StatsError("mixed model: \(st.subjectCount) subjects for \(st.observationCount) observations; the number of subjects must be smaller than the number of observations (no replication within subjects)")

@@ -188,26 +188,59 @@ public enum KaplanMeier {
         return warnings
     }
 
-    /// Builds one curve from the observations listed in `members`.
+    /// Builds one curve from the observations listed in `members`, through their counts per
+    /// distinct time (`SurvivalCounts`), as a pooled curve is built.
     static func makeCurve(
         group: String?, times: [Double], events: [Bool], members: [Int], z: Double,
         options: KaplanMeierOptions
     ) -> KaplanMeierCurve {
-        let order = members.sorted { times[$0] < times[$1] }
+        let distinct = Array(Set(members.map { times[$0] })).sorted()
+        var slot: [Double: Int] = [:]
+        for (j, t) in distinct.enumerated() { slot[t] = j }
+        var deaths = [Int](repeating: 0, count: distinct.count)
+        var censored = [Int](repeating: 0, count: distinct.count)
+        for i in members {
+            guard let j = slot[times[i]] else { continue }
+            if events[i] { deaths[j] += 1 } else { censored[j] += 1 }
+        }
+        return makeCurve(group: group, times: distinct, deaths: deaths, censored: censored, z: z, options: options)
+    }
+
+    /// Fits one curve per group of `counts` (groups without observations are skipped with an
+    /// `empty-level` warning) — the Kaplan–Meier fit of the observations the counts were taken
+    /// from, e.g. several sites' counts merged.
+    public static func fit(counts: SurvivalCounts, options: KaplanMeierOptions = KaplanMeierOptions()) throws -> KaplanMeierFit {
+        let z = try criticalValue(options.confidenceLevel)
+        var warnings: [StatsWarning] = []
+        var curves: [KaplanMeierCurve] = []
+        for (g, label) in counts.groups.enumerated() {
+            guard counts.observationCounts[g] > 0 else {
+                warnings.append(StatsWarning(code: "empty-level", message: "group level \"\(label)\" has no observations; no curve is drawn for it"))
+                continue
+            }
+            let curve = makeCurve(
+                group: label, times: counts.times, deaths: counts.events[g], censored: counts.censored[g], z: z, options: options)
+            warnings += curveWarnings(curve)
+            curves.append(curve)
+        }
+        return KaplanMeierFit(curves: curves, warnings: warnings)
+    }
+
+    /// Builds one curve from counts per ascending time; times with neither events nor
+    /// censorings are not steps.
+    static func makeCurve(
+        group: String?, times: [Double], deaths deathCounts: [Int], censored censorCounts: [Int], z: Double,
+        options: KaplanMeierOptions
+    ) -> KaplanMeierCurve {
         var steps: [KaplanMeierStep] = []
-        var atRisk = order.count
+        let total = deathCounts.reduce(0, +) + censorCounts.reduce(0, +)
+        var atRisk = total
         var survival = 1.0
         var greenwood = 0.0          // Σ d/(n(n − d)); +∞ once everyone at risk has died
         var eventCount = 0
-        var position = 0
-        while position < order.count {
-            let time = times[order[position]]
-            var deaths = 0
-            var censored = 0
-            while position < order.count, times[order[position]] == time {
-                if events[order[position]] { deaths += 1 } else { censored += 1 }
-                position += 1
-            }
+        for j in times.indices where deathCounts[j] + censorCounts[j] > 0 {
+            let deaths = deathCounts[j]
+            let censored = censorCounts[j]
             if deaths > 0 {
                 let n = Double(atRisk)
                 let d = Double(deaths)
@@ -218,14 +251,14 @@ public enum KaplanMeier {
             let limits = confidenceLimits(
                 survival: survival, logStandardError: logSE, z: z, type: options.confidenceType)
             steps.append(KaplanMeierStep(
-                time: time, atRisk: atRisk, events: deaths, censored: censored, survival: survival,
+                time: times[j], atRisk: atRisk, events: deaths, censored: censored, survival: survival,
                 standardError: logSE.map { $0 * survival }, logStandardError: logSE,
                 lower: limits.lower, upper: limits.upper))
             eventCount += deaths
             atRisk -= deaths + censored
         }
         return KaplanMeierCurve(
-            group: group, count: order.count, eventCount: eventCount, steps: steps,
+            group: group, count: total, eventCount: eventCount, steps: steps,
             median: medianSurvival(steps), confidenceLevel: options.confidenceLevel,
             confidenceType: options.confidenceType)
     }

@@ -46,66 +46,74 @@ public enum LogRank {
     ) throws -> LogRankResult {
         try SurvivalInput.validate(times: times, events: events, groups: groups)
         let grouping = try SurvivalInput.groupIndices(groups, levels: levels)
-        let k = grouping.levels.count
-        guard k >= 2 else {
-            throw StatsError("the log-rank test needs at least two groups with observations; found \(k) (\(grouping.levels))")
+        guard grouping.levels.count >= 2 else {
+            throw StatsError("the log-rank test needs at least two groups with observations; found \(grouping.levels.count) (\(grouping.levels))")
         }
-        var warnings = grouping.emptyLevels.map {
+        let warnings = grouping.emptyLevels.map {
             StatsWarning(code: "empty-level", message: "group level \"\($0)\" has no observations and is left out")
         }
-        let fixed = SurvivalInput.mergingNearTies(times)
-        let order = fixed.indices.sorted { fixed[$0] < fixed[$1] }
+        let counts = try SurvivalCounts.exact(
+            times: times, events: events, groupIndex: grouping.indices, groups: grouping.levels)
+        let contribution = LogRankContribution(counts)
+        return finish(contribution, levels: grouping.levels, warnings: warnings)
+    }
 
-        var counts = [Int](repeating: 0, count: k)
-        for level in grouping.indices { counts[level] += 1 }
-        var atRisk = counts                       // n_g at risk at the current time
-        var total = order.count                   // n at risk at the current time
-        var observed = [Int](repeating: 0, count: k)
-        var expected = [Double](repeating: 0, count: k)
-        var variance = [Double](repeating: 0, count: k * k)
-        var deathsByGroup = [Int](repeating: 0, count: k)
-        var leavingByGroup = [Int](repeating: 0, count: k)
+    /// The log-rank test from counts per group and time (e.g. several sites' counts merged):
+    /// the test of the observations the counts were taken from. Groups without observations
+    /// are left out with an `empty-level` warning.
+    /// - Throws: `StatsError` with fewer than two non-empty groups.
+    public static func test(counts: SurvivalCounts) throws -> LogRankResult {
+        try test(strata: [counts])
+    }
 
-        var position = 0
-        while position < order.count {
-            let time = fixed[order[position]]
-            var deaths = 0
-            var leaving = 0
-            for g in 0..<k { deathsByGroup[g] = 0; leavingByGroup[g] = 0 }
-            while position < order.count, fixed[order[position]] == time {
-                let index = order[position]
-                let g = grouping.indices[index]
-                if events[index] { deaths += 1; deathsByGroup[g] += 1 }
-                leaving += 1
-                leavingByGroup[g] += 1
-                position += 1
+    /// The stratified log-rank test (`survdiff(Surv(time, status) ~ group + strata(s))`): the
+    /// observed, expected and variance sums of each stratum (e.g. each site) added. Every
+    /// stratum must have the same groups.
+    public static func test(strata: [SurvivalCounts]) throws -> LogRankResult {
+        guard let first = strata.first else { throw StatsError("the log-rank test needs at least one stratum") }
+        var total = LogRankContribution(first)
+        for s in strata.dropFirst() {
+            guard s.groups == first.groups else {
+                throw StatsError("stratified log-rank: strata have different groups (\(first.groups) vs \(s.groups))")
             }
-            if deaths > 0 {
-                let n = Double(total)
-                let d = Double(deaths)
-                for g in 0..<k {
-                    observed[g] += deathsByGroup[g]
-                    expected[g] += d * Double(atRisk[g]) / n
-                }
-                if total > 1 {
-                    let factor = d * (n - d) / (n * n * (n - 1))
-                    for g in 0..<k where atRisk[g] > 0 {
-                        let ng = Double(atRisk[g])
-                        for h in 0..<k {
-                            let nh = Double(atRisk[h])
-                            variance[g * k + h] += factor * ng * ((g == h ? n : 0) - nh)
-                        }
-                    }
-                }
-            }
-            total -= leaving
-            for g in 0..<k { atRisk[g] -= leavingByGroup[g] }
+            try total.merge(LogRankContribution(s))
         }
+        return try test(contribution: total, levels: first.groups)
+    }
 
+    /// The log-rank test from summed contributions (each site's own O, E and V: a site-stratified
+    /// test that needs no site's counts).
+    public static func test(contribution: LogRankContribution, levels: [String]) throws -> LogRankResult {
+        guard contribution.counts.count == levels.count else {
+            throw StatsError("log-rank: \(contribution.counts.count) groups in the sums but \(levels.count) labels")
+        }
+        let nonEmpty = contribution.counts.indices.filter { contribution.counts[$0] > 0 }
+        guard nonEmpty.count >= 2 else {
+            throw StatsError("the log-rank test needs at least two groups with observations; found \(nonEmpty.count) (\(nonEmpty.map { levels[$0] }))")
+        }
+        let warnings = contribution.counts.indices.filter { contribution.counts[$0] == 0 }.map {
+            StatsWarning(code: "empty-level", message: "group level \"\(levels[$0])\" has no observations and is left out")
+        }
+        let k = levels.count
+        let reduced = LogRankContribution(
+            counts: nonEmpty.map { contribution.counts[$0] }, observed: nonEmpty.map { contribution.observed[$0] },
+            expected: nonEmpty.map { contribution.expected[$0] },
+            variance: nonEmpty.flatMap { g in nonEmpty.map { h in contribution.variance[g * k + h] } })
+        return finish(reduced, levels: nonEmpty.map { levels[$0] }, warnings: warnings)
+    }
+
+    /// χ², df and p from O, E and V (groups all non-empty).
+    static func finish(_ sums: LogRankContribution, levels: [String], warnings initial: [StatsWarning]) -> LogRankResult {
+        var warnings = initial
+        let k = levels.count
+        let counts = sums.counts
+        let observed = sums.observed
+        let expected = sums.expected
+        let variance = sums.variance
         for g in 0..<k where counts[g] == 1 {
             warnings.append(StatsWarning(
                 code: "single-observation-group",
-                message: "group \"\(grouping.levels[g])\" has a single observation; it contributes little information to the test"))
+                message: "group \"\(levels[g])\" has a single observation; it contributes little information to the test"))
         }
         let informative = (0..<k).filter { expected[$0] > 0 }
         var chiSquared = 0.0
@@ -118,7 +126,7 @@ public enum LogRank {
             for g in 0..<k where expected[g] == 0 {
                 warnings.append(StatsWarning(
                     code: "no-expected-events",
-                    message: "group \"\(grouping.levels[g])\" has no expected events (no member at risk at any event time); it is left out of the test"))
+                    message: "group \"\(levels[g])\" has no expected events (no member at risk at any event time); it is left out of the test"))
             }
             if informative.count >= 2 {
                 let kept = Array(informative.dropFirst())
@@ -143,8 +151,78 @@ public enum LogRank {
         }
         let pValue = df > 0 ? ChiSquaredDistribution.upperTail(chiSquared, df: Double(df)) : 1
         return LogRankResult(
-            levels: grouping.levels, counts: counts, observed: observed, expected: expected,
+            levels: levels, counts: counts, observed: observed, expected: expected,
             variance: (0..<k).map { g in Array(variance[(g * k)..<(g * k + k)]) },
             chiSquared: chiSquared, degreesOfFreedom: df, pValue: pValue, warnings: warnings)
+    }
+}
+
+/// The additive sums of a log-rank test: per group the observations, observed and expected
+/// events, and the k × k variance of O − E (row-major). One stratum's sums come from its
+/// counts; strata (sites) add, which gives the stratified test.
+public struct LogRankContribution: Sendable, Hashable, Codable {
+    public var counts: [Int]
+    public var observed: [Int]
+    public var expected: [Double]
+    public var variance: [Double]
+
+    public init(counts: [Int], observed: [Int], expected: [Double], variance: [Double]) {
+        self.counts = counts
+        self.observed = observed
+        self.expected = expected
+        self.variance = variance
+    }
+
+    /// The sums of one stratum: at each time with dₜ > 0 events, nₜ at risk and n_gt at risk in
+    /// group g, E_g += dₜ n_gt/nₜ and V_gh += dₜ(nₜ − dₜ)/(nₜ²(nₜ − 1)) · n_gt(δ_gh nₜ − n_ht).
+    public init(_ c: SurvivalCounts) {
+        let k = c.groups.count
+        var atRisk = c.observationCounts
+        var total = atRisk.reduce(0, +)
+        counts = atRisk
+        observed = [Int](repeating: 0, count: k)
+        expected = [Double](repeating: 0, count: k)
+        variance = [Double](repeating: 0, count: k * k)
+        for j in c.times.indices {
+            var deaths = 0
+            var leaving = 0
+            for g in 0..<k {
+                deaths += c.events[g][j]
+                leaving += c.events[g][j] + c.censored[g][j]
+            }
+            if deaths > 0 {
+                let n = Double(total)
+                let d = Double(deaths)
+                for g in 0..<k {
+                    observed[g] += c.events[g][j]
+                    expected[g] += d * Double(atRisk[g]) / n
+                }
+                if total > 1 {
+                    let factor = d * (n - d) / (n * n * (n - 1))
+                    for g in 0..<k where atRisk[g] > 0 {
+                        let ng = Double(atRisk[g])
+                        for h in 0..<k {
+                            let nh = Double(atRisk[h])
+                            variance[g * k + h] += factor * ng * ((g == h ? n : 0) - nh)
+                        }
+                    }
+                }
+            }
+            total -= leaving
+            for g in 0..<k { atRisk[g] -= c.events[g][j] + c.censored[g][j] }
+        }
+    }
+
+    /// Adds another stratum's sums.
+    public mutating func merge(_ other: LogRankContribution) throws(AggregateError) {
+        guard other.counts.count == counts.count, other.variance.count == variance.count else {
+            throw .layoutMismatch(aggregate: "log-rank sums", what: "\(counts.count) vs \(other.counts.count) groups")
+        }
+        for g in counts.indices {
+            counts[g] += other.counts[g]
+            observed[g] += other.observed[g]
+            expected[g] += other.expected[g]
+        }
+        for i in variance.indices { variance[i] += other.variance[i] }
     }
 }

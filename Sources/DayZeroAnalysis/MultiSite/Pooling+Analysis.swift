@@ -1,0 +1,434 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import DayZeroCohort
+import DayZeroStats
+import Foundation
+
+extension Pooling {
+    /// The pooled results of checked summaries (`check`). Every statistic is computed from the
+    /// sites' summed aggregates with the same code as the in-memory workup.
+    public static func results(
+        _ summaries: [SiteSummary], files: [String], options: PoolOptions = PoolOptions(), unmask: MaskedTotal? = nil
+    ) throws -> PooledResults {
+        try check(summaries, files: files)
+        guard let first = summaries.first else { throw PoolError("no site summary given") }
+        let sites = summaries.map(\.provenance.site)
+        var warnings: [String] = []
+        var options = options
+        if options.siteEffect, first.settings.disclosure == .masked {
+            warnings.append("site effect in the mixed model not computed: it needs each site's own sums, and masked summaries publish only the network totals")
+            options.siteEffect = false
+        }
+        var sets: [PooledSet] = []
+        for set in first.payload.sets {
+            let perSite = try summaries.map { s in
+                guard let match = s.payload.sets.first(where: { $0.id == set.id }) else {
+                    throw PoolError("site \(s.provenance.site): no analysis set '\(set.id)' (the sites' summaries differ)")
+                }
+                return match
+            }
+            sets.append(try pooledSet(perSite, sites: sites, slotsPerDay: first.settings.timeSlotsPerDay, options: options, unmask: unmask))
+        }
+        let provenance = PooledProvenance(
+            tool: "dayzero pool", toolVersion: StudyAnalysis.toolVersion, protocolHash: first.provenance.protocolHash,
+            settings: first.settings,
+            sites: summaries.map { PooledSite(site: $0.provenance.site, toolVersion: $0.provenance.toolVersion, digest: $0.digest) })
+        return PooledResults(
+            formatVersion: PooledResults.formatVersion, provenance: provenance, options: options, sets: sets,
+            notPoolable: first.payload.notPoolable, warnings: warnings)
+    }
+
+    static func pooledSet(
+        _ perSite: [SetSummary], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+    ) throws -> PooledSet {
+        guard let set = perSite.first else { throw PoolError("no site summary given") }
+        var notAvailable = set.notAvailable
+        var treated: Int?
+        var controls: Int?
+        switch try total(perSite.map(\.patients), sites: sites, unmask: unmask) {
+        case .success(let v): treated = Int(v[0].rounded()); controls = Int(v[1].rounded())
+        case .failure(let why): notAvailable.append(NotAvailable(item: "patient counts", reason: why.reason))
+        }
+        // Kinetics.
+        var kinetics: [KineticsPanel] = []
+        var cytokines: [KineticsPanel] = []
+        var adjusted: [SiteAdjustedKinetics] = []
+        for (k, block) in set.kinetics.enumerated() {
+            let blocks = try perSite.map { s in
+                guard k < s.kinetics.count, s.kinetics[k].parameter == block.parameter, s.kinetics[k].days.count == block.days.count else {
+                    throw PoolError("the sites' kinetics layouts differ (parameter \(block.parameter))")
+                }
+                return s.kinetics[k]
+            }
+            let panel = try kineticsPanel(blocks, sites: sites, unmask: unmask)
+            if block.cytokine { cytokines.append(panel) } else { kinetics.append(panel) }
+            if options.siteEffect { adjusted.append(try siteAdjusted(blocks, sites: sites)) }
+        }
+        // Outcomes.
+        var survival: [PooledSurvival] = []
+        for (k, block) in set.survival.enumerated() {
+            survival.append(try pooledSurvival(
+                perSite.map { $0.survival[k] }, sites: sites, slotsPerDay: slotsPerDay, options: options, unmask: unmask))
+            _ = block
+        }
+        var binary: [PooledBinary] = []
+        for (k, block) in set.binary.enumerated() {
+            switch try total(perSite.map { $0.binary[k].counts }, sites: sites, unmask: unmask) {
+            case .failure(let why):
+                binary.append(PooledBinary(measure: block.measure, label: block.label, horizonDays: block.horizonDays, row: nil, notAvailable: why.reason))
+            case .success(let v):
+                func flags(_ yes: Double, _ no: Double, _ unknown: Double) -> [Bool?] {
+                    [Bool?](repeating: true, count: Int(yes.rounded())) + [Bool?](repeating: false, count: Int(no.rounded()))
+                        + [Bool?](repeating: nil, count: Int(unknown.rounded()))
+                }
+                let row = countRow(
+                    id: "outcome.\(block.measure)", label: block.label, treated: flags(v[0], v[1], v[2]), control: flags(v[3], v[4], v[5]))
+                binary.append(PooledBinary(measure: block.measure, label: block.label, horizonDays: block.horizonDays, row: row, notAvailable: nil))
+            }
+        }
+        var medication: [MedicationRow] = []
+        for (k, block) in set.medication.enumerated() {
+            switch try total(perSite.map { $0.medication[k].counts }, sites: sites, unmask: unmask) {
+            case .failure(let why):
+                notAvailable.append(NotAvailable(item: "medication \(block.drug) \(block.period) day 0", reason: why.reason))
+            case .success(let v):
+                let t = Int(v[0].rounded()), tn = Int(v[1].rounded()), c = Int(v[2].rounded()), cn = Int(v[3].rounded())
+                var p: Double?
+                var w: [String] = []
+                if tn == 0 || cn == 0 {
+                    w.append("Fisher's exact test not computed: a group has no patients (treated \(tn), control \(cn))")
+                } else {
+                    do {
+                        let r = try FisherExactTest.test([[t, tn - t], [c, cn - c]])
+                        p = r.pValue
+                        w += r.warnings.map(\.description)
+                    } catch {
+                        w.append("Fisher's exact test not computed: \(error)")
+                    }
+                }
+                medication.append(MedicationRow(
+                    drug: block.drug, period: block.period, firstDay: block.firstDay, lastDay: block.lastDay, treatedUsers: t,
+                    treatedTotal: tn, controlUsers: c, controlTotal: cn, pValue: p, warnings: w))
+            }
+        }
+        let proteomics = try pooledProteomics(perSite.map(\.proteomics), sites: sites, unmask: unmask, notAvailable: &notAvailable)
+        return PooledSet(
+            id: set.id, label: set.label, treated: treated, controls: controls, kinetics: kinetics, cytokines: cytokines,
+            siteAdjustedKinetics: adjusted, survival: survival, binary: binary, medication: medication, proteomics: proteomics,
+            notAvailable: notAvailable)
+    }
+
+    // MARK: kinetics
+
+    static func backTransform(_ block: KineticsBlock) -> (Double) -> Double {
+        guard block.logScale else { return { $0 } }
+        if let c = block.addedConstant { return { Workup.expMinus($0, c) } }
+        return { exp($0) }
+    }
+
+    /// The workup's `dayStatistic` from moment sums.
+    static func dayStatistic(day: Int, group: String, sums s: MomentSums, back: (Double) -> Double) -> DayGroupStatistic {
+        let n = Int(s.count.rounded())
+        guard n > 0, let mean = s.mean else { return DayGroupStatistic(day: day, group: group, n: 0, geometricMean: nil, lower: nil, upper: nil) }
+        guard n > 1, let ci = s.meanInterval() else {
+            return DayGroupStatistic(day: day, group: group, n: n, geometricMean: back(mean), lower: nil, upper: nil)
+        }
+        return DayGroupStatistic(day: day, group: group, n: n, geometricMean: back(ci.mean), lower: back(ci.lower), upper: back(ci.upper))
+    }
+
+    static func kineticsPanel(_ blocks: [KineticsBlock], sites: [String], unmask: MaskedTotal?) throws -> KineticsPanel {
+        guard let b = blocks.first else { throw PoolError("no site summary given") }
+        let back = backTransform(b)
+        var warnings: [String] = []
+        var days: [DayGroupStatistic] = []
+        for day in b.firstDay...b.lastDay {
+            for (g, group) in [StudyGroup.treated, .control].enumerated() {
+                let i = 2 * (day - b.firstDay) + g
+                switch try total(blocks.map { $0.days[i] }, sites: sites, unmask: unmask) {
+                case .success(let v): days.append(dayStatistic(day: day, group: groupLabel(group), sums: try MomentSums(slots: v), back: back))
+                case .failure(let why):
+                    days.append(DayGroupStatistic(day: day, group: groupLabel(group), n: 0, geometricMean: nil, lower: nil, upper: nil))
+                    warnings.append("day \(day), \(groupLabel(group)): not available (\(why.reason))")
+                }
+            }
+        }
+        var admission: [DayGroupStatistic] = []
+        if !b.admission.isEmpty {
+            for (g, group) in [StudyGroup.treated, .control].enumerated() {
+                switch try total(blocks.map { $0.admission[g] }, sites: sites, unmask: unmask) {
+                case .success(let v): admission.append(dayStatistic(day: 0, group: groupLabel(group), sums: try MomentSums(slots: v), back: back))
+                case .failure(let why): warnings.append("admission sample, \(groupLabel(group)): not available (\(why.reason))")
+                }
+            }
+        }
+        var tests: [String: InteractionTest] = [:]
+        for (m, model) in b.models.enumerated() {
+            switch try total(blocks.map { $0.models[m].sums }, sites: sites, unmask: unmask) {
+            case .failure(let why):
+                warnings.append("mixed model (\(model.part)) not available: \(why.reason)")
+            case .success(let v):
+                let D = model.lastDay - model.firstDay + 1
+                let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D)
+                switch interaction(sums, first: model.firstDay, last: model.lastDay) {
+                case .success(let t): tests[model.part] = t
+                case .failure(let message): warnings.append("mixed model (\(model.part)) not fitted: \(message)")
+                }
+            }
+        }
+        return KineticsPanel(
+            parameter: b.parameter, label: b.label, unit: b.unit, firstDay: b.firstDay, lastDay: b.lastDay, transform: b.transform,
+            admission: admission, days: days, overall: tests["whole window"], pre: tests["before day 0"], post: tests["after day 0"],
+            warnings: warnings)
+    }
+
+    /// The workup's `interaction` (lmerTest type III F test of day:group) from pooled sums:
+    /// the design is built for the days present, as `factor(day)` would.
+    static func interaction(_ sums: MixedModelSums, first: Int, last: Int, siteCount: Int = 1) -> ModelOutcome {
+        let D = last - first + 1
+        let P = 2 * D
+        var present: [Int] = []
+        var hasGroup = [false, false]
+        for s in 0..<siteCount {
+            for d in 0..<D {
+                for g in 0..<2 where sums.patternCounts[s * P + d + D * g] > 0 { hasGroup[g] = true }
+            }
+        }
+        for d in 0..<D where (0..<siteCount).contains(where: { s in sums.patternCounts[s * P + d] + sums.patternCounts[s * P + d + D] > 0 }) {
+            present.append(d)
+        }
+        guard !present.isEmpty else { return .failure("no values in days \(first)…\(last)") }
+        guard hasGroup[0], hasGroup[1] else {
+            return .failure("values from the \(groupLabel(hasGroup[1] ? .treated : .control)) group only in days \(first)…\(last)")
+        }
+        do {
+            var keep: [Int] = []
+            for s in 0..<siteCount { for g in 0..<2 { for d in present { keep.append(s * P + d + D * g) } } }
+            let selected = try sums.selecting(patterns: keep)
+            let day = try CategoricalVariable(name: "day", levels: present.map { String(first + $0) }, codes: [])
+            let group = try CategoricalVariable(name: "group", levels: groupLevels, codes: [])
+            let design: FixedEffectsDesign
+            if siteCount > 1 {
+                let site = try CategoricalVariable(name: "site", levels: (0..<siteCount).map { "s\($0)" }, codes: [])
+                design = try FixedEffectsDesign.factorial([day, group, site], terms: [["day"], ["group"], ["site"], ["day", "group"]])
+            } else {
+                design = try FixedEffectsDesign.crossed(day, group)
+            }
+            let fit = try LinearMixedModel.fit(sums: selected, design: design)
+            let anova = try fit.typeIIIAnova()
+            guard let row = anova.rows.first(where: { $0.term == "day:group" }) else {
+                return .failure("the day × group interaction is not estimable in days \(first)…\(last)")
+            }
+            return .success(InteractionTest(
+                firstDay: first, lastDay: last, observations: fit.observationCount, patients: fit.subjectCount,
+                fStatistic: row.test.fValue, numeratorDF: Double(row.test.numeratorDF), denominatorDF: row.test.denominatorDF,
+                pValue: row.test.pValue, warnings: (fit.warnings + anova.warnings).map(\.description)))
+        } catch {
+            return .failure("\(error)")
+        }
+    }
+
+    /// The mixed models with a site fixed effect: each site's sums placed in its own block of
+    /// patterns (cell + 2D·site; a subject belongs to one site, so the per-size Σ mmᵀ is block
+    /// diagonal), design `factor(day) * group + site`.
+    static func siteAdjusted(_ blocks: [KineticsBlock], sites: [String]) throws -> SiteAdjustedKinetics {
+        guard let b = blocks.first else { throw PoolError("no site summary given") }
+        var result = SiteAdjustedKinetics(parameter: b.parameter, overall: nil, pre: nil, post: nil, warnings: [])
+        for (m, model) in b.models.enumerated() {
+            let D = model.lastDay - model.firstDay + 1
+            let P = 2 * D
+            let K = blocks.count
+            var combined = MixedModelSums(patternCount: K * P, maxSubjectSize: D)
+            var missing: String?
+            for (s, block) in blocks.enumerated() {
+                guard let v = block.models[m].sums.values else {
+                    missing = "suppressed at site \(sites[s])"
+                    break
+                }
+                let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D)
+                for k in 0..<P {
+                    combined.patternCounts[s * P + k] = one.patternCounts[k]
+                    combined.patternSums[s * P + k] = one.patternSums[k]
+                }
+                combined.responseSquares += one.responseSquares
+                for n in 0..<D {
+                    combined.sizes[n].subjects += one.sizes[n].subjects
+                    combined.sizes[n].totalSquares += one.sizes[n].totalSquares
+                    for k in 0..<P {
+                        combined.sizes[n].cross[s * P + k] = one.sizes[n].cross[k]
+                        for l in k..<P {
+                            combined.sizes[n].outer[MixedModelSums.packedIndex(s * P + k, s * P + l, order: K * P)] =
+                                one.sizes[n].outer[MixedModelSums.packedIndex(k, l, order: P)]
+                        }
+                    }
+                }
+            }
+            if let missing {
+                result.warnings.append("site-adjusted mixed model (\(model.part)) not available: \(missing)")
+                continue
+            }
+            switch interaction(combined, first: model.firstDay, last: model.lastDay, siteCount: K) {
+            case .success(let t):
+                switch model.part {
+                case "whole window": result.overall = t
+                case "before day 0": result.pre = t
+                default: result.post = t
+                }
+            case .failure(let message): result.warnings.append("site-adjusted mixed model (\(model.part)) not fitted: \(message)")
+            }
+        }
+        return result
+    }
+
+    // MARK: survival
+
+    static func pooledSurvival(
+        _ blocks: [SurvivalBlock], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+    ) throws -> PooledSurvival {
+        guard let b = blocks.first else { throw PoolError("no site summary given") }
+        var result = PooledSurvival(measure: b.measure, label: b.label, comparison: nil, stratifiedLogRank: nil, notAvailable: nil)
+        let times = (0...(b.horizonDays * slotsPerDay)).map { Double($0) / Double(slotsPerDay) }
+        switch try total(blocks.map(\.counts), sites: sites, unmask: unmask) {
+        case .failure(let why):
+            result.notAvailable = why.reason
+        case .success(let v):
+            let counts = try SurvivalCounts(slots: v, groups: groupLevels, times: times)
+            result.comparison = comparison(counts, event: b.event, censoring: b.censoring, horizon: b.horizonDays)
+        }
+        if options.siteStratifiedLogRank {
+            switch try total(blocks.map(\.logRank), sites: sites, unmask: unmask) {
+            case .failure(let why):
+                result.notAvailable = (result.notAvailable.map { $0 + "; " } ?? "") + "site-stratified log-rank: \(why.reason)"
+            case .success(let v):
+                do {
+                    let sums = try LogRankContribution(slots: v, groups: groupLevels.count)
+                    let test = try LogRank.test(contribution: sums, levels: groupLevels)
+                    result.stratifiedLogRank = StratifiedLogRank(chiSquare: test.chiSquared, df: test.degreesOfFreedom, pValue: test.pValue)
+                } catch {
+                    result.notAvailable = (result.notAvailable.map { $0 + "; " } ?? "") + "site-stratified log-rank: \(error)"
+                }
+            }
+        }
+        return result
+    }
+
+    /// The workup's `survival` comparison from counts (groups control, treated).
+    static func comparison(_ counts: SurvivalCounts, event: String, censoring: String, horizon: Int) -> SurvivalComparison {
+        let riskTimes = Workup.riskTimes(horizon: horizon)
+        var warnings: [String] = []
+        var curves: [SurvivalComparison.Curve] = []
+        let observations = counts.observationCounts
+        for group in [StudyGroup.treated, .control] {
+            let label = groupLabel(group)
+            guard let g = counts.groups.firstIndex(of: label), observations[g] > 0 else {
+                curves.append(.init(group: label, patients: 0, events: 0, steps: [], atRisk: riskTimes.map { _ in 0 }, median: nil))
+                continue
+            }
+            do {
+                var one = try SurvivalCounts(groups: [label], times: counts.times)
+                one.events = [counts.events[g]]
+                one.censored = [counts.censored[g]]
+                let fit = try KaplanMeier.fit(counts: one)
+                warnings += fit.warnings.map(\.description)
+                guard let curve = fit.curves.first else { continue }
+                let atRisk = riskTimes.map { t in
+                    counts.times.indices.filter { counts.times[$0] >= t }.reduce(0) { $0 + counts.events[g][$1] + counts.censored[g][$1] }
+                }
+                curves.append(.init(
+                    group: label, patients: curve.count, events: curve.eventCount,
+                    steps: curve.steps.map {
+                        .init(time: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored, survival: $0.survival,
+                              lower: $0.lower, upper: $0.upper)
+                    }, atRisk: atRisk, median: curve.median.estimate))
+            } catch {
+                warnings.append("Kaplan–Meier (\(label)) not computed: \(error)")
+            }
+        }
+        var chi: Double?
+        var df: Int?
+        var p: Double?
+        if observations.allSatisfy({ $0 > 0 }) {
+            do {
+                let test = try LogRank.test(counts: counts)
+                chi = test.chiSquared
+                df = test.degreesOfFreedom
+                p = test.pValue
+                warnings += test.warnings.map(\.description)
+            } catch {
+                warnings.append("log-rank test not computed: \(error)")
+            }
+        } else {
+            warnings.append("log-rank test not computed: needs patients in both groups")
+        }
+        return SurvivalComparison(
+            event: event, censoring: censoring, riskTimes: riskTimes, curves: curves, logRankChiSquare: chi, logRankDF: df,
+            logRankP: p, leftOut: [], warnings: warnings)
+    }
+
+    // MARK: proteomics
+
+    static func pooledProteomics(
+        _ blocks: [ProteomicsBlock?], sites: [String], unmask: MaskedTotal?, notAvailable: inout [NotAvailable]
+    ) throws -> VolcanoResults? {
+        let present = blocks.compactMap { $0 }
+        guard !present.isEmpty else { return nil }
+        // The assay layout: masked blocks must line up; plain blocks are matched by assay key.
+        var assays: [ProteomicsBlock.Assay] = []
+        var seen = Set<ProteomicsBlock.Assay>()
+        for b in present { for a in b.assays where seen.insert(a).inserted { assays.append(a) } }
+        let masked = present.first?.qcExcluded.masked != nil
+        if masked {
+            guard present.count == blocks.count, present.allSatisfy({ $0.assays == present[0].assays }) else {
+                throw PoolError("masked proteomics blocks need the same assay list at every site (declare the network's assay list)")
+            }
+        }
+        var sums: [[MomentSums]] = []
+        var points: [[VolcanoResults.Point]] = [[], []]
+        var warnings: [String] = []
+        for a in assays {
+            var siteBlocks: [SlotBlock] = []
+            var siteNames: [String] = []
+            for (k, b) in blocks.enumerated() {
+                guard let b, let i = b.assays.firstIndex(of: a) else { continue }
+                siteBlocks.append(b.sums[i])
+                siteNames.append(sites[k])
+            }
+            switch try total(siteBlocks, sites: siteNames, unmask: unmask) {
+            case .failure(let why):
+                notAvailable.append(NotAvailable(item: "proteomics assay \(a.name)", reason: why.reason))
+                continue
+            case .success(let v):
+                let pair = [try MomentSums(slots: Array(v[0..<3])), try MomentSums(slots: Array(v[3..<6]))]
+                sums.append(pair)
+                for (g, s) in pair.enumerated() where s.count > 0 {
+                    let label = groupLabel(g == 0 ? .treated : .control)
+                    let d = s.mean ?? 0
+                    let fc = d >= 0 ? pow(2, d) : -pow(2, -d)
+                    var pValue: Double?
+                    if s.count < 2 {
+                        warnings.append("\(label), \(a.name): \(Int(s.count)) patient(s) with both samples; no t-test")
+                    } else if let t = s.tTest() {
+                        pValue = t.pValue
+                    } else {
+                        warnings.append("\(label), \(a.name): paired t-test not computed: the differences have zero variance")
+                    }
+                    var minusLog10P = pValue.map { -log10($0) }
+                    if let p = pValue, p == 0 { minusLog10P = -log10(Double.leastNonzeroMagnitude) }
+                    points[g].append(.init(
+                        assay: a.name, uniProt: a.uniProt, panel: a.panel.isEmpty ? nil : a.panel, pairs: Int(s.count),
+                        meanLog2Difference: d, foldChange: fc, pValue: pValue, minusLog10P: minusLog10P))
+                }
+            }
+        }
+        // The workup orders points by assay name, UniProt and panel.
+        for g in 0..<2 { points[g].sort { ($0.assay, $0.uniProt, $0.panel ?? "") < ($1.assay, $1.uniProt, $1.panel ?? "") } }
+        if case .success(let qc) = try total(present.map(\.qcExcluded), sites: sites, unmask: unmask), let n = qc.first, n > 0 {
+            warnings.insert("\(Int(n.rounded())) NPX value(s) with an Olink QC warning left out", at: 0)
+        }
+        return VolcanoResults(
+            groups: [.init(group: groupLabel(.treated), points: points[0]), .init(group: groupLabel(.control), points: points[1])],
+            relevanceFoldChange: present[0].relevanceFoldChange, significanceP: present[0].significanceP, warnings: warnings)
+    }
+}

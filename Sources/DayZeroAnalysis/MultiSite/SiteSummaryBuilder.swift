@@ -1,0 +1,308 @@
+import DayZeroCohort
+import DayZeroStats
+import Foundation
+
+/// Why a site summary could not be written.
+public struct SiteSummaryError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The per-site side of a pooled study: the aggregates of every analysis set defined by
+/// per-patient rules, from the same workup code the in-memory analysis runs.
+public struct SiteSummaryBuilder: Sendable {
+    public let workup: Workup
+    public let settings: MultiSiteSettings
+
+    public init(study: StudyData, cohort: DerivedCohort, settings: MultiSiteSettings) {
+        workup = Workup(study: study, cohort: cohort)
+        self.settings = settings
+    }
+
+    var studyProtocol: StudyProtocol { workup.cohort.studyProtocol }
+
+    /// The summary of every analysis set of the protocol (matched and weighted sets are listed
+    /// as not poolable). `mask` turns each block's values into masked words (secure
+    /// aggregation); without it, plain mode applies the minimum cell count.
+    ///
+    /// - Throws: `SiteSummaryError` when the protocol aligns the controls on the site's own
+    ///   treated median (the pooled study needs one day for all sites: `fixed_icu_day`).
+    public func payload(mask: ((_ values: [Double], _ block: String) throws -> [String])? = nil) throws -> SitePayload {
+        if studyProtocol.alignment.controls == .treatedMedianStartDay {
+            throw SiteSummaryError(
+                "the protocol aligns the controls on the treated median start day (controls: treated_median_start_day); each site would use its own median. Agree on the network median first (dayzero site-summary --alignment-round, then dayzero pool --alignment) and set controls: fixed_icu_day with fixed_icu_day: N in the protocol")
+        }
+        var sets: [SetSummary] = []
+        var notPoolable: [NotAvailable] = []
+        for rule in studyProtocol.analysisSets {
+            let label = rule.description ?? rule.name
+            if let membership = workup.cohort.membership(of: rule) {
+                sets.append(try setSummary(membership, label: label, mask: mask))
+            } else {
+                let kind = rule.propensityMatching != nil ? "propensity-score matching" : "propensity-score weighting"
+                notPoolable.append(NotAvailable(
+                    item: "analysis set '\(rule.name)'",
+                    reason: "formed by \(kind), which needs every patient's covariates in one place; site-level only"))
+            }
+        }
+        return SitePayload(sets: sets, notPoolable: notPoolable)
+    }
+
+    /// Round 1 of the alignment protocol: treated patients per ICU start day over
+    /// `days` (the layout every site uses).
+    public func alignmentPayload(days: ClosedRange<Int>, mask: ((_ values: [Double], _ block: String) throws -> [String])? = nil) throws -> SitePayload {
+        var counts = [Double](repeating: 0, count: days.count)
+        for p in workup.cohort.patients where p.group == .treated {
+            guard let d = p.treatmentStartDay else { continue }
+            guard days.contains(d) else {
+                throw SiteSummaryError("a treated patient's start day lies outside the alignment layout \(days.lowerBound)…\(days.upperBound); widen it with --start-days")
+            }
+            counts[d - days.lowerBound] += 1
+        }
+        let block = try self.block(counts, name: "alignment", cells: counts, mask: mask)
+        return SitePayload(alignment: AlignmentBlock(
+            firstDay: days.lowerBound, lastDay: days.upperBound, medianRounding: studyProtocol.alignment.medianRounding.rawValue, counts: block))
+    }
+
+    /// A block: masked, or plain with the cells checked against the minimum cell count.
+    /// `cells` are the patient counts the block's values rest on.
+    func block(_ values: [Double], name: String, cells: [Double], mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> SlotBlock {
+        if let mask { return SlotBlock(masked: try mask(values, name)) }
+        let small = cells.filter { $0 > 0 && $0 < Double(settings.minCellCount) }.count
+        if small > 0 {
+            return SlotBlock(suppressed: "cells below the minimum cell count", withheldCells: small)
+        }
+        return SlotBlock(values: values)
+    }
+
+    func setSummary(
+        _ membership: AnalysisSetMembership, label: String, mask: ((_ values: [Double], _ block: String) throws -> [String])?
+    ) throws -> SetSummary {
+        let (treated, control) = workup.groups(membership)
+        let counts = [Double(treated.count), Double(control.count)]
+        let id = membership.name
+        return SetSummary(
+            id: id, label: label, patients: try block(counts, name: "\(id)/patients", cells: counts, mask: mask),
+            kinetics: try kinetics(membership, mask: mask), survival: try survival(membership, mask: mask),
+            binary: try binary(membership, mask: mask), medication: try medication(membership, mask: mask),
+            proteomics: try proteomics(membership, mask: mask), notAvailable: Self.notAvailable(studyProtocol))
+    }
+
+    /// What the pooled workup leaves out, for every set.
+    static func notAvailable(_ p: StudyProtocol) -> [NotAvailable] {
+        var items = [
+            NotAvailable(item: "Table 1", reason: "medians, IQRs and Mann–Whitney tests need the patients' values in one place (not sums); site-level only"),
+        ]
+        for m in p.outcomes.analysedMeasures {
+            switch m.kind {
+            case .duration, .freeDays:
+                items.append(NotAvailable(item: "outcome '\(m.name)'", reason: "a median with a Mann–Whitney test: a rank statistic, not a sum; site-level only"))
+            case .timeToEvent where m.competing != nil:
+                items.append(NotAvailable(item: "outcome '\(m.name)'", reason: "cumulative incidence with a competing event and Gray's test are not pooled in this version"))
+            case .timeToEvent, .binary:
+                items.append(NotAvailable(item: "outcome '\(m.name)': hazard ratio and effect measures", reason: "the Cox and effect models are not pooled; the curves and the test are"))
+            }
+        }
+        if p.kineticsModel.time != .categorical {
+            items.append(NotAvailable(item: "kinetics mixed models", reason: "only the categorical time model (factor(day) * group) is pooled; the protocol uses \(p.kineticsModel.label)"))
+        }
+        return items
+    }
+
+    // MARK: kinetics
+
+    func kinetics(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [KineticsBlock] {
+        let builder = AlignedLongTableBuilder(cohort: workup.cohort, membership: membership)
+        let registry = ParameterRegistry(declared: workup.study.declaredParameters)
+        var out: [KineticsBlock] = []
+        for (k, rule) in studyProtocol.parameters.enumerated() where rule.kinetics {
+            let table = builder.table(parameter: k)
+            let window = workup.cohort.window(of: rule)
+            let prefix = "\(membership.name)/\(rule.name)"
+            let D = window.end - window.start + 1
+            var daySums = [MomentSums](repeating: MomentSums(), count: 2 * D)
+            var admissionSums = [MomentSums](repeating: MomentSums(), count: 2)
+            var hasAdmission = false
+            for r in 0..<table.count {
+                let g = table.group[r] == .treated ? 0 : 1
+                switch table.timepoint[r] {
+                case .daily:
+                    let d = Int(table.alignedDay[r])
+                    guard d >= window.start, d <= window.end else { continue }
+                    daySums[2 * (d - window.start) + g].add(table.analysedValue[r])
+                case .admission:
+                    hasAdmission = true
+                    admissionSums[g].add(table.analysedValue[r])
+                }
+            }
+            var dayBlocks: [SlotBlock] = []
+            for (i, s) in daySums.enumerated() {
+                dayBlocks.append(try block(s.slots, name: "\(prefix)/day\(i)", cells: [s.count], mask: mask))
+            }
+            let admission = hasAdmission
+                ? try admissionSums.enumerated().map { try block($1.slots, name: "\(prefix)/admission\($0)", cells: [$1.count], mask: mask) }
+                : []
+            var models: [ModelBlock] = []
+            if studyProtocol.kineticsModel.time == .categorical {
+                var parts = [("whole window", window.start, window.end)]
+                if window.start < 0 && window.end >= 0 { parts.append(("before day 0", window.start, 0)) }
+                if window.end > 0 && window.start <= 0 { parts.append(("after day 0", 0, window.end)) }
+                for (part, first, last) in parts where last > first {
+                    let sums = try Self.modelSums(table, first: first, last: last)
+                    let cells = sums.patternCounts + sums.sizes.map(\.subjects)
+                    models.append(ModelBlock(
+                        part: part, firstDay: first, lastDay: last,
+                        sums: try block(sums.slots, name: "\(prefix)/model/\(first)..\(last)", cells: cells, mask: mask)))
+                }
+            }
+            let definition = registry[rule.name]
+            var logScale = true
+            var constant: Double?
+            switch (rule.transform, rule.zeroRule) {
+            case (.none, _): logScale = false
+            case (.log, .addConstant(let c)?): constant = c
+            case (.log, _): break
+            }
+            out.append(KineticsBlock(
+                parameter: rule.name, label: definition?.label ?? (rule.name == "sofa" ? "SOFA score" : rule.name),
+                unit: rule.unit ?? definition?.unit ?? "", transform: rule.transformLabel,
+                logScale: logScale, addedConstant: constant, cytokine: definition?.kind == .cytokine, firstDay: window.start, lastDay: window.end,
+                days: dayBlocks, admission: admission, models: models))
+        }
+        return out
+    }
+
+    /// The mixed-model sums of the daily rows in first…last: pattern (day − first) + D·g with
+    /// g 1 for treated (the design's cell order: day fastest, groups control, treated).
+    static func modelSums(_ table: AlignedLongTable, first: Int, last: Int) throws -> MixedModelSums {
+        let D = last - first + 1
+        var sums = MixedModelSums(patternCount: 2 * D, maxSubjectSize: D)
+        var patterns: [Int32] = []
+        var responses: [Double] = []
+        var current: Int32 = -1
+        func flush() throws {
+            if !patterns.isEmpty { try sums.addSubject(patterns: patterns, responses: responses) }
+            patterns.removeAll(keepingCapacity: true)
+            responses.removeAll(keepingCapacity: true)
+        }
+        // Rows come grouped by patient (AlignedLongTable's row order).
+        var seen = Set<Int32>()
+        for r in 0..<table.count where table.timepoint[r] == .daily {
+            let d = Int(table.alignedDay[r])
+            guard d >= first, d <= last else { continue }
+            if table.patient[r] != current {
+                try flush()
+                current = table.patient[r]
+                guard seen.insert(current).inserted else {
+                    throw SiteSummaryError("the long table's rows are not grouped by patient")
+                }
+            }
+            patterns.append(Int32(d - first + (table.group[r] == .treated ? D : 0)))
+            responses.append(table.analysedValue[r])
+        }
+        try flush()
+        return sums
+    }
+
+    // MARK: outcomes
+
+    func survival(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [SurvivalBlock] {
+        let measures = studyProtocol.outcomes.analysedMeasures.filter { $0.kind == .timeToEvent && $0.competing == nil }
+        let followUps = workup.followUps(measures)
+        var out: [SurvivalBlock] = []
+        for measure in measures {
+            let h = workup.horizon(of: measure)
+            let r = settings.timeSlotsPerDay
+            var counts = try SurvivalCounts(groups: groupLevels, times: (0...(h * r)).map { Double($0) / Double(r) })
+            for i in membership.members {
+                let o = workup.observation(measure, followUps[i], horizon: Double(h))
+                let slot = Int((o.time * Double(r)).rounded())
+                guard abs(o.time * Double(r) - Double(slot)) <= 1e-6 else {
+                    throw SiteSummaryError(
+                        "outcome '\(measure.name)': a time (\(o.time) days from day 0) is not on the grid of \(r) slot(s) per day; use --time-slots-per-day with a finer grid (e.g. 100 for times in hundredths of a day)")
+                }
+                try counts.add(group: workup.cohort.patients[i].group == .treated ? 1 : 0, slot: slot, event: o.cause == 1)
+            }
+            let eventWords = measure.event == OutcomeMeasure.death ? "death" : measure.event ?? ""
+            let censoring = measure.event == OutcomeMeasure.death
+                ? "alive: censored when last known alive, at most day \(h)"
+                : "censored at death or when last known alive, at most day \(h)"
+            let name = "\(membership.name)/\(measure.name)"
+            let cells = counts.events.flatMap { $0 } + counts.censored.flatMap { $0 }
+            out.append(SurvivalBlock(
+                measure: measure.name, label: measure.label, event: eventWords, censoring: censoring, horizonDays: h,
+                counts: try block(counts.slots, name: "\(name)/counts", cells: cells.map(Double.init), mask: mask),
+                logRank: try block(LogRankContribution(counts).slots, name: "\(name)/logrank", cells: cells.map(Double.init), mask: mask)))
+        }
+        return out
+    }
+
+    func binary(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [BinaryBlock] {
+        let measures = studyProtocol.outcomes.analysedMeasures.filter { $0.kind == .binary }
+        let followUps = workup.followUps(measures)
+        let (treated, control) = workup.groups(membership)
+        var out: [BinaryBlock] = []
+        for measure in measures {
+            let h = workup.horizon(of: measure)
+            var values: [Double] = []
+            for members in [treated, control] {
+                var yes = 0.0, no = 0.0, unknown = 0.0
+                for i in members {
+                    switch workup.binaryStatus(measure, followUps[i], horizon: Double(h)) {
+                    case true?: yes += 1
+                    case false?: no += 1
+                    case nil: unknown += 1
+                    }
+                }
+                values += [yes, no, unknown]
+            }
+            out.append(BinaryBlock(
+                measure: measure.name, label: measure.label, horizonDays: h,
+                counts: try block(values, name: "\(membership.name)/\(measure.name)", cells: values, mask: mask)))
+        }
+        return out
+    }
+
+    func medication(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [MedicationBlock] {
+        let (treated, control) = workup.groups(membership)
+        let settings = studyProtocol.medications
+        var out: [MedicationBlock] = []
+        for use in workup.cohort.medicationUse {
+            for (period, flags, window) in [("before", use.before, settings.before), ("after", use.after, settings.after)] {
+                let t = Double(treated.filter { flags[$0] }.count)
+                let c = Double(control.filter { flags[$0] }.count)
+                let values = [t, Double(treated.count), c, Double(control.count)]
+                let cells = [t, Double(treated.count) - t, c, Double(control.count) - c]
+                out.append(MedicationBlock(
+                    drug: use.drug, period: period, firstDay: window.start, lastDay: window.end,
+                    counts: try block(values, name: "\(membership.name)/medication/\(use.drug)/\(period)", cells: cells, mask: mask)))
+            }
+        }
+        return out
+    }
+
+    func proteomics(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> ProteomicsBlock? {
+        let index = workup.cohort.proteomics
+        guard index.valueRows > 0 else { return nil }
+        let data = workup.proteomicsData(membership)
+        // The layout: every assay of the site's registry (not only those with pairs), in
+        // registry order; pooled by key across sites.
+        var sums = [[MomentSums]](repeating: [MomentSums(), MomentSums()], count: index.assays.count)
+        for e in data.pairs {
+            let entry = index.entries[e]
+            let g = workup.cohort.patients[Int(entry.patient)].group == .treated ? 0 : 1
+            sums[Int(entry.assay)][g].add(entry.postSum / Double(entry.nPost) - entry.preSum / Double(entry.nPre))
+        }
+        var blocks: [SlotBlock] = []
+        for (a, pair) in sums.enumerated() {
+            blocks.append(try block(
+                pair[0].slots + pair[1].slots, name: "\(membership.name)/proteomics/\(a)", cells: [pair[0].count, pair[1].count], mask: mask))
+        }
+        let qc = Double(data.qcExcluded)
+        return ProteomicsBlock(
+            assays: index.assays.map { .init(name: $0.name, uniProt: $0.uniProt, panel: $0.panel) }, sums: blocks,
+            qcExcluded: try block([qc], name: "\(membership.name)/proteomics/qc", cells: [qc], mask: mask),
+            relevanceFoldChange: studyProtocol.proteomics.relevanceFoldChange, significanceP: studyProtocol.proteomics.significanceP)
+    }
+}

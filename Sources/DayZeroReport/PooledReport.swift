@@ -1,0 +1,98 @@
+import DayZeroAnalysis
+
+/// The HTML report of `dayzero pool`: the pooled results drawn with the report's own figure and
+/// table components (kinetics panels with the pooled mixed-model p values, Kaplan–Meier panels
+/// with the log-rank test, the Fisher tables, the volcano), and a section saying what was
+/// pooled exactly and what is not available, and why.
+public enum PooledReport {
+    public static func html(_ results: PooledResults, options: ReportOptions = ReportOptions(title: "DayZero pooled multi-site report")) -> String {
+        let palette = GroupPalette(options: options, seen: [])
+        var body: [String] = []
+        let e = Markup.escape
+        body.append("<h1>\(e(options.title))</h1>")
+        let p = results.provenance
+        body.append("<p>Pooled from \(p.sites.count) site summaries (\(p.sites.map { e($0.site) }.joined(separator: ", "))) by DayZero \(e(p.toolVersion)); protocol SHA-256 <code>\(e(p.protocolHash))</code>. Disclosure: \(p.settings.disclosure == .masked ? "masked (secure aggregation: only network totals were readable)" : "plain, minimum cell count \(p.settings.minCellCount)").</p>")
+        body.append("<section><h2>What was pooled, and how exactly</h2><ul>")
+        body.append("<li>Pooled exactly (equal to the analysis of all sites' patient rows, to 1e-8 relative): the mixed-model F tests of day × group (whole window, before and after day 0; Satterthwaite df, type III) from per-subject-size sums; the geometric means with their 95% CIs from n, Σ log y, Σ (log y)²; Kaplan–Meier curves, Greenwood limits and the log-rank test from events and censorings per day; Fisher's exact tests from 2 × 2 counts; the proteomics paired t tests from per-assay sums of the differences.</li>")
+        body.append("<li>Survival times are counted on a grid of \(p.settings.timeSlotsPerDay) slot(s) per day; the pooled curves are exact for times on that grid.</li>")
+        if results.options.siteStratifiedLogRank { body.append("<li>Option: site-stratified log-rank test (each site's observed, expected and variance sums added).</li>") }
+        if results.options.siteEffect { body.append("<li>Option: mixed models with a site fixed effect (factor(day) * group + site).</li>") }
+        body.append("</ul>")
+        var unavailable: [String] = results.notPoolable.map { "<li>\(e($0.item)): \(e($0.reason))</li>" }
+        for set in results.sets {
+            for n in set.notAvailable { unavailable.append("<li>\(e(set.label)) — \(e(n.item)): \(e(n.reason))</li>") }
+        }
+        body.append("<h3>Not available in the pooled analysis</h3><ul>" + unavailable.joined() + "</ul>")
+        for w in results.warnings { body.append("<p class=\"note\">\(e(w))</p>") }
+        body.append("</section>")
+        for set in results.sets {
+            body.append("<section><h2>\(e(set.label))</h2>")
+            if let t = set.treated, let c = set.controls {
+                body.append("<p>\(t) treated and \(c) control patients over all sites.</p>")
+            }
+            let panels = set.kinetics + set.cytokines
+            if !panels.isEmpty {
+                body.append("<h3>Kinetics (pooled mixed models)</h3><div class=\"panels\">")
+                for (k, panel) in panels.enumerated() {
+                    body.append(KineticsPanelSVG.render(panel, id: "pooled-\(set.id)-kinetics-\(k)", groups: palette))
+                }
+                body.append("</div>")
+                let notes = panels.flatMap { p in p.warnings.map { "\(p.parameter): \($0)" } }
+                if !notes.isEmpty { body.append("<ul class=\"notes\">" + notes.map { "<li>\(e($0))</li>" }.joined() + "</ul>") }
+            }
+            if !set.siteAdjustedKinetics.isEmpty {
+                body.append("<h3>Mixed models with a site effect</h3><table><thead><tr><th>Parameter</th><th>Whole window</th><th>Before day 0</th><th>After day 0</th></tr></thead><tbody>")
+                for a in set.siteAdjustedKinetics {
+                    func cell(_ t: InteractionTest?) -> String {
+                        guard let t else { return "<td>n/a</td>" }
+                        return "<td>F = \(NumberFormat.significant(t.fStatistic, digits: 3)) on \(Int(t.numeratorDF)) and \(NumberFormat.significant(t.denominatorDF, digits: 4)) df, p = \(NumberFormat.pValue(t.pValue))</td>"
+                    }
+                    body.append("<tr><td>\(e(a.parameter))</td>\(cell(a.overall))\(cell(a.pre))\(cell(a.post))</tr>")
+                }
+                body.append("</tbody></table>")
+            }
+            for (k, s) in set.survival.enumerated() {
+                body.append("<h3>\(e(s.label))</h3>")
+                if let c = s.comparison {
+                    body.append(SurvivalSVG.render(c, title: s.label, id: "pooled-\(set.id)-survival-\(k)", groups: palette))
+                }
+                if let st = s.stratifiedLogRank {
+                    body.append("<p>Site-stratified log-rank: χ² = \(NumberFormat.significant(st.chiSquare, digits: 3)) on \(st.df) df, p = \(NumberFormat.pValue(st.pValue)).</p>")
+                }
+                if let why = s.notAvailable { body.append("<p class=\"note\">Not available: \(e(why))</p>") }
+            }
+            if !set.binary.isEmpty || !set.medication.isEmpty {
+                body.append("<h3>Counts and Fisher's exact tests</h3><table><thead><tr><th>Item</th><th>Treated</th><th>Control</th><th>p</th></tr></thead><tbody>")
+                for b in set.binary {
+                    if let row = b.row {
+                        func g(_ s: Table1.GroupSummary) -> String { "\(s.count ?? 0) / \(s.n)" + (s.missing > 0 ? " (\(s.missing) unknown)" : "") }
+                        body.append("<tr><td>\(e(b.label)) (day \(b.horizonDays))</td><td>\(g(row.treated))</td><td>\(g(row.control))</td><td>\(NumberFormat.pValue(row.pValue))</td></tr>")
+                    } else {
+                        body.append("<tr><td>\(e(b.label))</td><td colspan=\"3\">not available: \(e(b.notAvailable ?? ""))</td></tr>")
+                    }
+                }
+                for m in set.medication {
+                    body.append("<tr><td>\(e(m.drug)), \(e(m.period)) day 0</td><td>\(m.treatedUsers) / \(m.treatedTotal)</td><td>\(m.controlUsers) / \(m.controlTotal)</td><td>\(NumberFormat.pValue(m.pValue))</td></tr>")
+                }
+                body.append("</tbody></table>")
+            }
+            if let v = set.proteomics {
+                body.append("<h3>Proteomics (pooled paired t tests)</h3><div class=\"panels\">")
+                for (g, group) in v.groups.enumerated() {
+                    guard let entry = palette.entries.first(where: { $0.key == group.group }) ?? palette.entries.first else { continue }
+                    body.append(VolcanoSVG.render(v, group: group, entry: entry, id: "pooled-\(set.id)-volcano-\(g)"))
+                }
+                body.append("</div>")
+            }
+            body.append("</section>")
+        }
+        return """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"/><title>\(e(options.title))</title><style>\(Stylesheet.css)</style></head>
+            <body>
+            \(body.joined(separator: "\n"))
+            </body></html>
+
+            """
+    }
+}
