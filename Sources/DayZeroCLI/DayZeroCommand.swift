@@ -18,7 +18,7 @@ public struct DayZeroCommand: ParsableCommand {
             """,
         version: StudyAnalysis.toolVersion,
         subcommands: [
-            ReportCommand.self, AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
+            ReportCommand.self, AnalyzeCommand.self, RobustnessCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
         ],
         defaultSubcommand: ReportCommand.self
     )
