@@ -72,7 +72,7 @@ struct RobustnessSectionTests {
     @Test func theFigureMarksTheProtocolTheLineAndEveryAlternative() {
         let curve = Self.results.analysisSets[0].results[0]
         let svg = SpecificationCurveSVG.render(curve, results: Self.results, id: "s")
-        #expect(svg.contains("The protocol's own specification"))
+        #expect(svg.contains("<title>The protocol&#39;s own specification</title>"))
         #expect(svg.contains(">p = 0.05<"))
         for label in ["Norepinephrine zero rule: log(x + 0.01)", "zeros left out", "Serial window: days −10 to 10", "days −7 to 7"] {
             #expect(svg.contains(">\(Markup.escape(label))<"), "\(label)")
