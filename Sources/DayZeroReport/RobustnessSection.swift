@@ -28,13 +28,13 @@ struct RobustnessSection {
                 let id = ids.unique("robustness-\(set.id)-\(curve.id)".replacingOccurrences(of: ".", with: "-"))
                 let svg = SpecificationCurveSVG.render(curve, results: r, id: id + "-svg")
                 let plotted = curve.estimateMeasure != nil ? "its \(RobustnessAnalysis.measureName(curve.estimateMeasure ?? ""))" : "−log10 p"
-                let caption = "Specifications sorted by \(plotted); filled points p < \(NumberFormat.compact(r.alpha)), open points p ≥ \(NumberFormat.compact(r.alpha)); the red diamond is the protocol's own specification"
+                let caption = "Specifications sorted by \(plotted); black points p < \(NumberFormat.compact(r.alpha)), grey points p ≥ \(NumberFormat.compact(r.alpha)); the red diamond is the protocol's own specification"
                     + (curve.summary.ownP.map { " (\(NumberFormat.pStatement($0)))" } ?? "")
-                    + ". Beneath: the alternative of each choice every specification uses. "
+                    + ". Beneath: the alternative of each choice every specification uses (the protocol's own in red). "
                     + curve.summary.verdictText.prefix(1).uppercased() + curve.summary.verdictText.dropFirst() + "."
                 s += FigureHTML.figure(
                     id: id, title: "Specification curve: \(curve.label).", caption: caption, legend: nil, panels: [svg], notes: [],
-                    cssClass: "robustness-curve")
+                    cssClass: "single robustness-curve")
             }
         }
         return s + "</section>\n"
@@ -56,35 +56,51 @@ struct RobustnessSection {
         return s + "</tbody>\n</table>\n"
     }
 
-    /// One row per headline result: specifications with a p, share p < alpha, median and range
-    /// of p (and of the estimate), the protocol's own p, the verdict.
+    /// One row per headline result: the share of specifications with p < alpha (of those with a
+    /// p), median and range of p (and of the estimate), the protocol's own p, the verdict in
+    /// short (the full line is under the result's figure).
     func summaryTable(_ set: RobustnessResults.SetCurves, r: RobustnessResults, id: String) -> String {
+        let alpha = NumberFormat.compact(r.alpha)
+        let anyEstimate = set.results.contains { $0.summary.medianEstimate != nil }
         var s = "<table class=\"data robustness-summary\" id=\"\(id)\">\n<caption>"
-            + Markup.html("\(set.label): each headline result across the specifications — the share with p < \(NumberFormat.compact(r.alpha)), the median and range of p (and of the effect estimate), the protocol's own p, and the verdict.")
+            + Markup.html("\(set.label): each headline result across the specifications — the share with p < \(alpha) (of the specifications with a p value), the median and range of p"
+                + (anyEstimate ? " and of the effect estimate" : "") + ", the protocol's own p, and the verdict (fragile ones in bold).")
             + "</caption>\n"
-        s += "<thead><tr><th scope=\"col\">Result</th><th scope=\"col\" class=\"num\">Specifications</th>"
-            + "<th scope=\"col\" class=\"num\">p &lt; \(NumberFormat.compact(r.alpha))</th><th scope=\"col\" class=\"num\">Median p (range)</th>"
-            + "<th scope=\"col\" class=\"num\">Estimate: median (range)</th><th scope=\"col\" class=\"num\">Protocol's p</th>"
-            + "<th scope=\"col\">Verdict</th></tr></thead>\n<tbody>\n"
+        s += "<thead><tr><th scope=\"col\">Result</th><th scope=\"col\" class=\"num\">p &lt; \(alpha)</th>"
+            + "<th scope=\"col\" class=\"num\">Median p (range)</th>"
+            + (anyEstimate ? "<th scope=\"col\" class=\"num\">Estimate: median (range)</th>" : "")
+            + "<th scope=\"col\" class=\"num\">Protocol's p</th><th scope=\"col\">Verdict</th></tr></thead>\n<tbody>\n"
         for c in set.results {
             let m = c.summary
-            let share = m.shareSignificant.map { percent($0) } ?? "–"
+            let share = m.shareSignificant.map { "\(RobustnessAnalysis.percentText($0)) of \(m.specifications)" } ?? "–"
             let range = m.medianP.map { NumberFormat.pValue($0) + " (" + NumberFormat.pValue(m.minP) + " to " + NumberFormat.pValue(m.maxP) + ")" } ?? "–"
             let estimate = m.medianEstimate.map { e in
                 NumberFormat.compact(e) + " (" + (m.minEstimate.map(NumberFormat.compact) ?? "–") + " to " + (m.maxEstimate.map(NumberFormat.compact) ?? "–") + ")"
             } ?? "–"
-            let verdict = m.verdict == "fragile" ? "<strong>\(Markup.html(m.verdictText))</strong>" : Markup.html(m.verdictText)
-            s += "<tr><th scope=\"row\">\(Markup.htmlShort(c.label, maxCharacters: 90))</th><td class=\"num\">\(m.specifications)</td>"
-                + "<td class=\"num\">\(share)</td><td class=\"num\">\(Markup.escape(range))</td><td class=\"num\">\(Markup.escape(estimate))</td>"
-                + "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(m.ownP)))</td><td>\(verdict)</td></tr>\n"
+            s += "<tr><th scope=\"row\">\(Markup.htmlShort(c.label, maxCharacters: 90))</th>"
+                + "<td class=\"num\">\(Markup.escape(share))</td><td class=\"num\">\(Markup.escape(range))</td>"
+                + (anyEstimate ? "<td class=\"num\">\(Markup.escape(estimate))</td>" : "")
+                + "<td class=\"num\">\(Markup.escape(NumberFormat.pValue(m.ownP)))</td><td>\(verdict(c, r: r))</td></tr>\n"
         }
         return s + "</tbody>\n</table>\n"
+    }
+
+    /// The verdict in short: robust (significant or not), or fragile and the choice it depends on.
+    func verdict(_ c: RobustnessResults.Curve, r: RobustnessResults) -> String {
+        let m = c.summary
+        switch m.verdict {
+        case "robust": return (m.shareSignificant ?? 0) >= r.robustShare ? "robust, significant" : "robust, not significant"
+        case "fragile":
+            let label = m.dependsOn.flatMap { name in r.dimensions.first { $0.name == name }?.label }
+            return "<strong>" + Markup.html(label.map { "fragile: depends on \(RobustnessAnalysis.lowerFirst($0))" } ?? "fragile") + "</strong>"
+        default: return "no p value"
+        }
     }
 }
 
 /// One specification curve as SVG (specr's `plot_specs`): the top panel plots each
 /// specification's value sorted ascending — the effect estimate (log scale for a ratio) with
-/// its no-effect line, or −log10 p with the p = 0.05 line — filled when p < 0.05, with the
+/// its no-effect line, or −log10 p with the p = 0.05 line — black when p < 0.05 (grey otherwise), with the
 /// protocol's own specification as a red diamond; the choice panel beneath has one row per
 /// alternative of every dimension and a tick at each specification using it. Ticks and points
 /// are drawn at whole-pixel columns, merged into runs, so a curve of thousands of
@@ -115,11 +131,11 @@ package enum SpecificationCurveSVG {
             points.append((s, value, (p ?? 1) < r.alpha))
         }
         points.sort { $0.value != $1.value ? $0.value < $1.value : $0.spec < $1.spec }
-        let rows = r.dimensions.reduce(0) { $0 + $1.alternatives.count }
+        let rows = r.dimensions.reduce(0) { $0 + $1.alternatives.count + 1 }
         let top = 22.0
         let plotBottom = top + topHeight
         let choiceTop = plotBottom + 34
-        let height = choiceTop + Double(rows) * rowHeight + Double(r.dimensions.count) * 3 + 8
+        let height = choiceTop + Double(rows) * rowHeight + 8
         var canvas = SVGCanvas(width: width, height: height)
         let n = max(points.count, 1)
         func x(_ k: Int) -> Double { plotLeft + (Double(k) + 0.5) * (plotRight - plotLeft) / Double(n) }
@@ -155,8 +171,9 @@ package enum SpecificationCurveSVG {
             if point.significant { filled.insert(cell) } else { open.insert(cell) }
             if point.spec == r.ownSpecification { ownPoint = (x(k), y) }
         }
-        canvas.raw(path(filled.sorted { $0.lexicographicallyPrecedes($1) }, size: 2, fill: "#1a1a1a"))
-        canvas.raw(path(open.sorted { $0.lexicographicallyPrecedes($1) }, size: 2, fill: "#9a9a9a"))
+        let size = max(2, min(5, Int(((plotRight - plotLeft) / Double(n)).rounded(.down))))
+        canvas.raw(path(filled.sorted { $0.lexicographicallyPrecedes($1) }, size: size, fill: "#1a1a1a"))
+        canvas.raw(path(open.sorted { $0.lexicographicallyPrecedes($1) }, size: size, fill: "#9a9a9a"))
         if let (ox, oy) = ownPoint {
             canvas.raw("<path d=\"M\(c(ox)) \(c(oy - 6))L\(c(ox + 5)) \(c(oy))L\(c(ox)) \(c(oy + 6))L\(c(ox - 5)) \(c(oy))Z\" fill=\"#b2182b\" stroke=\"#fff\" stroke-width=\"0.8\"><title>\(Markup.escape("The protocol's own specification"))</title></path>")
         }
@@ -168,10 +185,13 @@ package enum SpecificationCurveSVG {
         for (k, point) in points.enumerated() { rank[point.spec] = k }
         var y = choiceTop
         for (d, dim) in r.dimensions.enumerated() {
-            canvas.line(4, y - 2, plotRight, y - 2, stroke: "#ccc")
+            canvas.line(4, y - 1, plotRight, y - 1, stroke: "#ccc")
+            canvas.text(dim.label, x: 4, y: y + rowHeight - 2.5, size: fontSize - 1, bold: true, maxWidth: labelWidth)
+            y += rowHeight
             for (a, alternative) in dim.alternatives.enumerated() {
-                let label = a == 0 ? "\(dim.label): \(alternative)" : alternative
-                canvas.text(label, x: a == 0 ? 4 : 14, y: y + rowHeight - 3, size: fontSize - 1, bold: a == dim.own, maxWidth: labelWidth - (a == 0 ? 0 : 10))
+                let label = a == dim.own ? alternative + " (protocol)" : alternative
+                canvas.text(label, x: 14, y: y + rowHeight - 2.5, size: fontSize - 1, fill: a == dim.own ? "#b2182b" : "#1a1a1a",
+                            maxWidth: labelWidth - 10)
                 var columns = Set<Int>()
                 for (s, spec) in r.specifications.enumerated() where rank[s] >= 0 && spec.choices.indices.contains(d) && spec.choices[d] == a {
                     columns.insert(Int(x(rank[s]).rounded(.down)))
@@ -179,7 +199,6 @@ package enum SpecificationCurveSVG {
                 canvas.raw(runs(columns.sorted(), y: y + 1.5, height: rowHeight - 3, fill: a == dim.own ? "#b2182b" : "#4d4d4d"))
                 y += rowHeight
             }
-            y += 3
         }
         return canvas.svg(id: id, label: "Specification curve: \(curve.label)")
     }
@@ -190,7 +209,7 @@ package enum SpecificationCurveSVG {
     static func path(_ cells: [[Int]], size: Int, fill: String) -> String {
         guard !cells.isEmpty else { return "" }
         var d = ""
-        for cell in cells { d += "M\(cell[0] - 1) \(cell[1] - 1)h\(size)v\(size)h-\(size)z" }
+        for cell in cells { d += "M\(cell[0] - size / 2) \(cell[1] - size / 2)h\(size)v\(size)h-\(size)z" }
         return "<path d=\"\(d)\" fill=\"\(fill)\"/>"
     }
 

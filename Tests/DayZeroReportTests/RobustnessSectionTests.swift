@@ -62,7 +62,8 @@ struct RobustnessSectionTests {
         #expect(html.contains("<section id=\"robustness\""))
         #expect(html.contains("<a href=\"#robustness\">Robustness: specification curve</a>"))
         #expect(html.contains("<strong>log(x + 0.01)</strong>"))
-        #expect(html.contains("fragile: significant in 50% of 40 specifications; depends on Norepinephrine zero rule"))
+        #expect(html.contains("Fragile: significant in 50% of 40 specifications; depends on Norepinephrine zero rule."))
+        #expect(html.contains("<strong>fragile: depends on norepinephrine zero rule</strong>"))
         let figures = FigureExport.figures(in: html).filter { $0.id.hasPrefix("robustness-") }
         #expect(figures.map(\.id) == ["robustness-main-kinetics-x-post", "robustness-main-outcome-death-hazardRatio"])
         // Without results, no section.
@@ -74,7 +75,7 @@ struct RobustnessSectionTests {
         let svg = SpecificationCurveSVG.render(curve, results: Self.results, id: "s")
         #expect(svg.contains("<title>The protocol&#39;s own specification</title>"))
         #expect(svg.contains(">p = 0.05<"))
-        for label in ["Norepinephrine zero rule: log(x + 0.01)", "zeros left out", "Serial window: days −10 to 10", "days −7 to 7"] {
+        for label in ["Norepinephrine zero rule", "log(x + 0.01) (protocol)", "zeros left out", "Serial window", "days −10 to 10 (protocol)", "days −7 to 7"] {
             #expect(svg.contains(">\(Markup.escape(label))<"), "\(label)")
         }
         // 40 specifications, 3 without a p: 37 points sorted.

@@ -289,14 +289,14 @@ public enum RobustnessAnalysis {
     }
 
     /// A share as a whole percent; never "100%" or "0%" unless it is exactly 1 or 0.
-    static func percentText(_ share: Double) -> String {
+    public static func percentText(_ share: Double) -> String {
         var k = Int((share * 100).rounded())
         if k == 100, share < 1 { k = 99 }
         if k == 0, share > 0 { k = 1 }
         return "\(k)%"
     }
 
-    static func lowerFirst(_ s: String) -> String {
+    public static func lowerFirst(_ s: String) -> String {
         guard let first = s.first, s.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return s }
         return first.lowercased() + s.dropFirst()
     }
