@@ -8,7 +8,8 @@ import Foundation
 /// headline results are collected (`RobustnessResults`). Method: docs/methods/robustness.md.
 ///
 /// Specifications whose edited protocols are identical once restricted to the sets analysed
-/// (e.g. a different caliper when only the main set is analysed) share one analysis. The
+/// (e.g. a different caliper when only the main set is analysed) and with the proteomics lines
+/// reset to the protocol's (no collected result reads them) share one analysis. The
 /// analyses run concurrently on the machine's cores; each result goes to its slot, so the
 /// output does not depend on the scheduling.
 public enum RobustnessAnalysis {
@@ -56,6 +57,10 @@ public enum RobustnessAnalysis {
             var p = base
             for (d, k) in zip(dims, choices) { d.apply(k, to: &p) }
             p.analysisSets = p.analysisSets.filter { rule in sets.contains { $0.name == rule.name } }
+            // No collected result reads the proteomics lines (the volcano is not a headline
+            // result), so they are the protocol's own in every analysis: specifications that
+            // differ only there share one analysis.
+            p.proteomicsSettings = base.proteomicsSettings
             let key = try encoder.encode(p)
             if let k = keyIndex[key] {
                 analysisOf.append(k)
