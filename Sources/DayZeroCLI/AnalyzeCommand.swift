@@ -140,6 +140,9 @@ public enum AnalysisCommandLine {
         } catch let failure as DerivationError {
             errors("error: \(failure)")
             return 1
+        } catch let failure as RobustnessError {
+            errors("error: \(failure)")
+            return 1
         } catch let failure as OutputFolder.Failure {
             errors("error: \(failure)")
             return 2

@@ -78,6 +78,9 @@ extension AnalysisCommandLine {
         } catch let failure as RobustnessError {
             errors("error: \(failure)")
             return 1
+        } catch let failure as ProtocolLoadError {
+            errors("\(failure)")
+            return 1
         } catch let failure as OutputFolder.Failure {
             errors("error: \(failure)")
             return 2

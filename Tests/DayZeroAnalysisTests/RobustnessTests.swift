@@ -231,6 +231,14 @@ struct RobustnessTests {
         let none = RobustnessAnalysis.summariseForTests(ps: [0.2, 0.3, nil, 0.9], choices: choices, dimensions: dims)
         #expect(none.verdictText == "robust: not significant in 100% of 3 specifications")
         #expect(none.specifications == 3)
+        // The boundary: 1 of 10 significant is 10%, robustly not significant; 9 of 10 robustly significant.
+        let ten = (0..<10).map { [$0 % 2, ($0 / 2) % 2] }
+        let one = RobustnessAnalysis.summariseForTests(ps: [0.01] + Array(repeating: 0.5, count: 9), choices: ten, dimensions: dims)
+        #expect(one.verdictText == "robust: not significant in 90% of 10 specifications")
+        let nine = RobustnessAnalysis.summariseForTests(ps: [0.5] + Array(repeating: 0.01, count: 9), choices: ten, dimensions: dims)
+        #expect(nine.verdictText == "robust: significant in 90% of 10 specifications")
+        let two = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.01] + Array(repeating: 0.5, count: 8), choices: ten, dimensions: dims)
+        #expect(two.verdict == "fragile")
     }
 }
 

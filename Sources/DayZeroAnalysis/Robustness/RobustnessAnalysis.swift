@@ -30,6 +30,8 @@ public enum RobustnessAnalysis {
         started: ((Int) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil
     ) throws -> RobustnessResults {
         guard let settings = studyProtocol.robustness else { throw RobustnessError.noRobustnessSection }
+        let issues = studyProtocol.validateRobustness(registry: ParameterRegistry(declared: study.declaredParameters), baseline: study.baselineRegistry)
+        if !issues.isEmpty { throw ProtocolLoadError(file: nil, issues: issues) }
         let dims = settings.dimensions.map { $0.includingOwn(of: studyProtocol) }
         var own: [Int] = []
         for d in dims {
@@ -216,7 +218,8 @@ public enum RobustnessAnalysis {
         }
         for row in set.table1.sections.flatMap(\.rows) where row.id.hasPrefix("alignment.") {
             out.append(Headline(
-                id: "table1.\(row.id)", label: "\(row.label) on the alignment day", kind: "table1", estimateMeasure: nil, estimate: nil,
+                id: "table1.\(row.id)", label: row.label.localizedCaseInsensitiveContains("alignment day") ? row.label : "\(row.label) on the alignment day",
+                kind: "table1", estimateMeasure: nil, estimate: nil,
                 p: finite(row.pValue)))
         }
         return out
@@ -264,10 +267,11 @@ public enum RobustnessAnalysis {
         var dependsOn: String?
         if let share {
             let percent = percentText(share)
-            if share >= robustShare {
+            // A tolerance of 1e-9 so that, e.g., 4 of 40 counts as 10% (1 − 0.9 is 0.0999…).
+            if share >= robustShare - 1e-9 {
                 verdict = "robust"
                 text = "robust: significant in \(percent) of \(n) specifications"
-            } else if share <= 1 - robustShare {
+            } else if share <= 1 - robustShare + 1e-9 {
                 verdict = "robust"
                 text = "robust: not significant in \(percentText(1 - share)) of \(n) specifications"
             } else {

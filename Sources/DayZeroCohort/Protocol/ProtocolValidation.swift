@@ -123,7 +123,6 @@ struct ProtocolValidator {
         analysisSets(p.analysisSets)
         timeSettings(p)
         if let r = p.report { reportWords(r) }
-        if let r = p.robustness { robustness(r, in: p) }
     }
 
     /// The report's words for the study's anchor and span: short phrases (they are set into

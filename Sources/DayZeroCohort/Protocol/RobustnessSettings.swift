@@ -455,6 +455,20 @@ struct CaliperChoice: Codable, Sendable, Equatable {
 extension RobustnessSettings: ProtocolRequiredKeys { static let requiredProtocolKeys = ["dimensions"] }
 extension RobustnessDimension: ProtocolRequiredKeys { static let requiredProtocolKeys = ["name", "vary", "alternatives"] }
 
+extension StudyProtocol {
+    /// The rules of the `robustness:` section (see `ProtocolValidator.robustness`), checked
+    /// when the rest of the protocol is valid; empty without the section. Not part of
+    /// `validate`: the section does not change the analysis, so a protocol built in code from
+    /// `paperDefault` and edited (a parameter or a set removed) still analyses; `ProtocolYAML`
+    /// (a protocol file, `dayzero protocol check`) and `RobustnessAnalysis.run` check it.
+    public func validateRobustness(registry: ParameterRegistry = ParameterRegistry(), baseline: BaselineRegistry? = nil) -> [ProtocolIssue] {
+        guard let r = robustness, validate(registry: registry, baseline: baseline).isEmpty else { return [] }
+        var v = ProtocolValidator(registry: registry, sofa: sofa, baseline: baseline)
+        v.robustness(r, in: self)
+        return v.issues
+    }
+}
+
 extension ProtocolValidator {
     /// The rules of `robustness:`, checked once the rest of the protocol is valid (an
     /// alternative is judged against a valid protocol): at least one dimension; names unique;
@@ -464,7 +478,6 @@ extension ProtocolValidator {
     /// 100000`; the listed analysis sets exist. The protocol's own choice, when not listed, is
     /// added as a last alternative by the specification curve.
     mutating func robustness(_ r: RobustnessSettings, in p: StudyProtocol) {
-        guard issues.isEmpty else { return }
         let path = "robustness"
         if r.dimensions.isEmpty { fail(.invalidValue, "\(path).dimensions", "the specification curve needs at least one dimension") }
         if r.maxSpecifications < 1 || r.maxSpecifications > RobustnessSettings.maximumSpecifications {
