@@ -160,7 +160,8 @@ package enum SpecificationCurveSVG {
         if let y = axis.position(reference) {
             canvas.line(plotLeft, y, plotRight, y, stroke: "#b2182b", dash: "4 3")
             let words = useEstimate ? "no effect" : "p = \(NumberFormat.compact(r.alpha))"
-            canvas.text(words, x: plotRight - 2, y: y - 3, size: fontSize - 1, anchor: .end, fill: "#b2182b")
+            // At the left end, where the sorted values are lowest (the right end holds the highest).
+            canvas.text(words, x: plotLeft + 4, y: y - 3, size: fontSize - 1, fill: "#b2182b")
         }
         // Points: whole-pixel columns, one small square per distinct (column, row, kind).
         var filled = Set<[Int]>(), open = Set<[Int]>()
