@@ -177,7 +177,7 @@ public struct StudyAnalysis: Sendable {
         }
         let provenance = Provenance(
             toolVersion: Self.toolVersion, inputHash: hash.values.first ?? "",
-            protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol)), seed: seed,
+            protocolHash: StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol.withoutRobustness)), seed: seed,
             referenceImplementations: Self.referenceImplementations(used: sets))
         var results = StudyResults(provenance: provenance, analysisSets: sets)
         results.warnings = warnings
@@ -197,6 +197,16 @@ public struct StudyAnalysis: Sendable {
         var data = try encoder.encode(results)
         data.append(0x0A)
         return data
+    }
+}
+
+extension StudyProtocol {
+    /// The protocol without its `robustness:` section: what `results.json` depends on (the
+    /// specification curve is written to `robustness.json`), so its protocol hash.
+    public var withoutRobustness: StudyProtocol {
+        var p = self
+        p.robustness = nil
+        return p
     }
 }
 

@@ -19,7 +19,7 @@ struct BenchmarkError: Error, CustomStringConvertible {
 }
 
 enum Benchmarks {
-    static var all: [any Benchmark.Type] { [LMMBenchmark.self, MatchingBenchmark.self, WorkupBenchmark.self, PipelineBenchmark.self, PipelineStep.self, PoolingBenchmark.self] }
+    static var all: [any Benchmark.Type] { [LMMBenchmark.self, MatchingBenchmark.self, WorkupBenchmark.self, PipelineBenchmark.self, PipelineStep.self, PoolingBenchmark.self, RobustnessBenchmark.self] }
 
     /// Dispatches to the named benchmark; returns the process exit status.
     static func run(_ arguments: [String]) -> Int32 {

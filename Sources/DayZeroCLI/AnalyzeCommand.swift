@@ -63,7 +63,7 @@ public enum AnalysisCommandLine {
     /// complete folder in place in one step.
     static func runWorkup(
         input: StudyInputOptions, out: URL, force: Bool = false, report: Bool, verbose: Bool = false, progress style: ProgressStyle = .none,
-        output: (String) -> Void, errors rawErrors: @escaping (String) -> Void
+        robustness: Bool = false, output: (String) -> Void, errors rawErrors: @escaping (String) -> Void
     ) -> Int32 {
         let errors: (String) -> Void = { message in StoreCommandLine.emitLines(message, to: rawErrors) }
         let folder: OutputFolder
@@ -75,7 +75,9 @@ public enum AnalysisCommandLine {
         }
         for line in folder.removeLeftovers() { output(line) }
         let lineWriter = LineWriter(rawErrors)
-        let progress = ProgressDisplay(style: style, total: report ? 5 : 4, writeLine: { lineWriter.write($0) })
+        // The report's specification curve (`robustness:`) is one more step when asked for.
+        let curveStep = report && robustness
+        let progress = ProgressDisplay(style: style, total: (report ? 5 : 4) + (curveStep ? 1 : 0), writeLine: { lineWriter.write($0) })
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
@@ -89,12 +91,25 @@ public enum AnalysisCommandLine {
             let analysis = try progress.step("analysing \(setCount) analysis sets", counter: setsDone) {
                 try loaded.analyse(derived, setFinished: { setsDone.increment() })
             }
+            var robustnessResults: RobustnessResults?
+            if curveStep {
+                if loaded.studyProtocol.robustness != nil {
+                    robustnessResults = try robustnessStep(loaded, progress: progress)
+                } else {
+                    progress.step("no specification curve (the protocol has no robustness: section)") {}
+                }
+            }
             let document = report
-                ? progress.step("rendering report.html") { ReportRenderer().document(analysis.results, options: reportOptions(loaded)) }
+                ? progress.step("rendering report.html") {
+                    ReportRenderer().document(analysis.results, options: reportOptions(loaded), robustness: robustnessResults)
+                }
                 : nil
             try progress.step("writing the files") {
                 try folder.write { directory in
                     try analysis.resultsJSON().write(to: directory.appendingPathComponent("results.json"))
+                    if let robustnessResults {
+                        try RobustnessAnalysis.json(robustnessResults).write(to: directory.appendingPathComponent("robustness.json"))
+                    }
                     do {
                         try TidyExport.write(analysis, to: directory)
                     } catch let failure as ExportWriteError {
@@ -123,6 +138,9 @@ public enum AnalysisCommandLine {
             errors(failure.located ? failure.description : "error: \(failure)")
             return failure.exitCode
         } catch let failure as DerivationError {
+            errors("error: \(failure)")
+            return 1
+        } catch let failure as RobustnessError {
             errors("error: \(failure)")
             return 1
         } catch let failure as OutputFolder.Failure {

@@ -18,8 +18,8 @@ public struct DayZeroCommand: ParsableCommand {
             """,
         version: StudyAnalysis.toolVersion,
         subcommands: [
-            ReportCommand.self, AnalyzeCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self, ProtocolCommand.self,
-            SiteKeyCommand.self, SiteSummaryCommand.self, PoolCommand.self,
+            ReportCommand.self, AnalyzeCommand.self, RobustnessCommand.self, ImportCommand.self, ExportCommand.self, SimulateCommand.self,
+            ProtocolCommand.self, SiteKeyCommand.self, SiteSummaryCommand.self, PoolCommand.self,
         ],
         defaultSubcommand: ReportCommand.self
     )

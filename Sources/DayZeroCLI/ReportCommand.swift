@@ -34,12 +34,15 @@ public struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every analysis set's details (Table 1 highlights, every kinetics p value, every outcome) after the summary.")
     public var verbose = false
 
+    @Flag(name: .long, help: "Leave out the specification curve (the protocol's robustness: section; see dayzero robustness).")
+    public var noRobustness = false
+
     public init() {}
 
     public func run() throws {
         let code = AnalysisCommandLine.runReport(
             input: input, out: URL(fileURLWithPath: out), force: force, verbose: verbose, progress: .automatic,
-            output: { print($0) }, errors: writeToStandardError)
+            robustness: !noRobustness, output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
     }
 }
@@ -48,9 +51,11 @@ extension AnalysisCommandLine {
     /// Loads, analyses and writes `report.html`, `results.json` and the tidy exports.
     public static func runReport(
         input: StudyInputOptions, out: URL, force: Bool = false, verbose: Bool = false, progress: ProgressStyle = .none,
-        output: (String) -> Void, errors: @escaping (String) -> Void
+        robustness: Bool = false, output: (String) -> Void, errors: @escaping (String) -> Void
     ) -> Int32 {
-        runWorkup(input: input, out: out, force: force, report: true, verbose: verbose, progress: progress, output: output, errors: errors)
+        runWorkup(
+            input: input, out: out, force: force, report: true, verbose: verbose, progress: progress, robustness: robustness, output: output,
+            errors: errors)
     }
 
     /// The report options for a study: everything the protocol says about the report

@@ -30,15 +30,17 @@ public struct ReportRenderer: Sendable {
     }
 
     /// The complete HTML document for `results`.
-    public func render(_ results: StudyResults, options: ReportOptions = ReportOptions()) -> String {
-        render(results, options: options, exports: false)
+    public func render(_ results: StudyResults, options: ReportOptions = ReportOptions(), robustness: RobustnessResults? = nil) -> String {
+        render(results, options: options, exports: false, robustness: robustness)
     }
 
     /// The HTML document with the files that go beside it: every figure as a standalone SVG
     /// (`figures/fig-<id>.svg`), every table as CSV (`tables/<id>.csv`) and, when the options
     /// hold the protocol text, `protocol.yaml`; the document lists them in its last section.
-    public func document(_ results: StudyResults, options: ReportOptions = ReportOptions()) -> ReportDocument {
-        let html = render(results, options: options, exports: true)
+    /// With `robustness` (`dayzero robustness`'s results), the report has a robustness section
+    /// with the specification curves after the sensitivity analyses.
+    public func document(_ results: StudyResults, options: ReportOptions = ReportOptions(), robustness: RobustnessResults? = nil) -> ReportDocument {
+        let html = render(results, options: options, exports: true, robustness: robustness)
         var files = FigureExport.figures(in: html) + FigureExport.tables(in: html)
         if let text = options.protocolText {
             files.append(FigureExport.File(path: "protocol.yaml", content: text, id: "protocol", title: "The protocol as applied"))
@@ -62,10 +64,10 @@ public struct ReportRenderer: Sendable {
         return s + "</ul>\n</section>\n"
     }
 
-    func render(_ results: StudyResults, options: ReportOptions, exports: Bool) -> String {
+    func render(_ results: StudyResults, options: ReportOptions, exports: Bool, robustness: RobustnessResults? = nil) -> String {
         let ids = IDRegistry()
         for reserved in ["contents", "methods", "methods-table", "provenance", "report-header", "sensitivity", "sensitivity-outcomes",
-                         "sensitivity-kinetics", "sensitivity-forest", "protocol-table", "exports"] { _ = ids.unique(reserved) }
+                         "sensitivity-kinetics", "sensitivity-forest", "protocol-table", "exports", "robustness"] { _ = ids.unique(reserved) }
         let leftOut = Self.leftOutSections(results, options: options)
         let contexts = results.analysisSets.map { set in
             var context = RenderContext.make(for: set, options: options, ids: ids)
@@ -78,7 +80,7 @@ public struct ReportRenderer: Sendable {
         html += "<meta name=\"generator\" content=\"\(Markup.escape(results.provenance.tool)) \(Markup.escape(results.provenance.toolVersion))\"/>\n"
         html += "<title>\(Markup.escape(options.title))</title>\n<style>\n\(Stylesheet.css)</style>\n</head>\n<body>\n"
         html += header(results, options: options)
-        html += contents(results, contexts: contexts, exports: exports)
+        html += contents(results, contexts: contexts, exports: exports, robustness: robustness != nil)
         for (set, context) in zip(results.analysisSets, contexts) {
             html += "<section class=\"analysis-set\" id=\"\(context.setPrefix)\">\n"
             if let short = set.shortLabel, short != set.label {
@@ -93,6 +95,7 @@ public struct ReportRenderer: Sendable {
             html += "</section>\n"
         }
         html += SensitivitySection().render(results, contexts: contexts, options: options)
+        if let robustness { html += RobustnessSection().render(robustness, ids: ids) }
         html += MethodsHTML.methods(results, options: options, leftOut: leftOut)
         html += MethodsHTML.provenance(results.provenance, schemaVersion: results.schemaVersion)
         if exports { html += Self.exportsPlaceholder }
@@ -126,7 +129,7 @@ public struct ReportRenderer: Sendable {
         return s
     }
 
-    func contents(_ results: StudyResults, contexts: [RenderContext], exports: Bool = false) -> String {
+    func contents(_ results: StudyResults, contexts: [RenderContext], exports: Bool = false, robustness: Bool = false) -> String {
         var s = "<nav id=\"contents\">\n<h2>Contents</h2>\n<ol>\n"
         for (set, context) in zip(results.analysisSets, contexts) {
             let title = set.shortLabel.map { $0 == set.label ? $0 : "\($0): \(set.label)" } ?? set.label
@@ -135,6 +138,7 @@ public struct ReportRenderer: Sendable {
             s += "\(set.flow.controls) \(short(context.groups.control.label)))</span></li>\n"
         }
         if results.analysisSets.count > 1 { s += "<li><a href=\"#sensitivity\">Sensitivity analyses</a></li>\n" }
+        if robustness { s += "<li><a href=\"#robustness\">Robustness: specification curve</a></li>\n" }
         s += "<li><a href=\"#methods\">Methods</a></li>\n<li><a href=\"#provenance\">Provenance</a></li>\n"
         if exports { s += "<li><a href=\"#exports\">Figures and tables as files</a></li>\n" }
         s += "</ol>\n</nav>\n"

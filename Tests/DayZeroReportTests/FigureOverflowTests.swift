@@ -262,6 +262,22 @@ struct FigureOverflowTests {
         }
     }
 
+    /// A specification curve with each extreme as the dimension and alternative labels and the
+    /// result label, over a few specifications and over a thousand.
+    @Test func specificationCurves() {
+        for n in Self.extremes {
+            for count in [3, 1200] {
+                let r = StudyResultsFixture.robustness(
+                    dimensionLabels: [n.parameter, n.exclusion, n.covariate],
+                    alternatives: [[n.drug, n.period], [n.assay, n.event, n.unit.isEmpty ? "x" : n.unit], [n.outcome]],
+                    specifications: count, resultLabel: "\(n.parameter), after day 0")
+                for curve in r.analysisSets[0].results {
+                    expectClean(SpecificationCurveSVG.render(curve, results: r, id: "s"), "specification curve \(curve.id), \(n.parameter), \(count)")
+                }
+            }
+        }
+    }
+
     @Test func theCheckCatchesOverflow() {
         // A text wider than its canvas, and two texts on top of each other, are reported.
         let wide = "<svg viewBox=\"0 0 50 20\" width=\"50\" height=\"20\"><text x=\"2\" y=\"14\" font-size=\"11\">A long text here</text></svg>"

@@ -131,7 +131,8 @@ public enum ProtocolYAML {
         }
         var issues = session.issues
         if let decoded {
-            for var issue in decoded.validate(registry: registry, baseline: baseline) {
+            let rules = decoded.validate(registry: registry, baseline: baseline) + decoded.validateRobustness(registry: registry, baseline: baseline)
+            for var issue in rules {
                 issue.position = session.position(for: issue.path)
                 issues.append(issue)
             }

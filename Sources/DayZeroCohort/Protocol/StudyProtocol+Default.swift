@@ -81,6 +81,45 @@ extension StudyProtocol {
             ],
             baseline: BaselineSection.defaultSections(declared: []),
             groups: GroupLabels(treated: "Anakinra", control: "Control"),
-            report: ReportSettings(paperFigureReferences: true))
+            report: ReportSettings(paperFigureReferences: true),
+            robustness: paperRobustness)
     }()
+
+    /// The default protocol's specification curve: the choices an audit of the workup found
+    /// to move its p values (norepinephrine zeros, SOFA missing components and MAP, the cooled
+    /// temperature, the alignment rounding, the windows, the proteomics line, the caliper and
+    /// covariates of the matching, the fever criterion). See docs/methods/robustness.md.
+    public static let paperRobustness = RobustnessSettings(
+        analysisSets: ["main"], maxSpecifications: 1000, seed: 1,
+        dimensions: [
+            RobustnessDimension(
+                name: "norepinephrine_zeros", label: "Norepinephrine zero rule",
+                choice: .zeroRule(parameter: "norepinephrine", [
+                    .addConstant(0.001), .addConstant(0.01), .addConstant(0.1), .excludeZeros, .replaceZerosWith(0.001),
+                ])),
+            RobustnessDimension(
+                name: "sofa_missing_components", label: "SOFA day with a missing component",
+                choice: .sofaMissingComponents([.sumAvailable, .requireAll])),
+            RobustnessDimension(name: "sofa_map", label: "SOFA cardiovascular inputs", choice: .sofaInputsLeftOut([[], ["map"]])),
+            RobustnessDimension(
+                name: "temperature_imputation", label: "Temperature of actively cooled days",
+                choice: .temperatureImputation([.everyFlaggedDay, .measuredDaysOnly, .none])),
+            RobustnessDimension(
+                name: "median_rounding", label: "Rounding of the controls' alignment day", choice: .medianRounding([.halfDown, .halfUp])),
+            RobustnessDimension(
+                name: "serial_window", label: "Serial window",
+                choice: .window(parameter: nil, [DayWindow(-10, 10), DayWindow(-7, 7), DayWindow(-5, 5)])),
+            RobustnessDimension(
+                name: "sofa_window", label: "SOFA window", choice: .window(parameter: "sofa", [DayWindow(-10, 6), DayWindow(-10, 10)])),
+            RobustnessDimension(
+                name: "proteomics_line", label: "Proteomics significance line", choice: .proteomicsSignificanceP([0.000625, 0.000666666666666667])),
+            RobustnessDimension(
+                name: "matching_caliper", label: "Matching caliper", choice: .matchingCaliper(set: "propensity-matched", [nil, 0.2])),
+            RobustnessDimension(
+                name: "matching_covariates", label: "Matching covariates",
+                choice: .matchingCovariates(set: "propensity-matched", [["age", "sex", "bmi"], ["age", "sex", "bmi", "apache_ii"]])),
+            RobustnessDimension(
+                name: "fever_days", label: "Fever criterion",
+                choice: .criterionDays(set: "criteria-matched-controls", parameter: "temperature", [2, 1, 3])),
+        ])
 }

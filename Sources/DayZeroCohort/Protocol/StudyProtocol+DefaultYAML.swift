@@ -226,6 +226,71 @@ extension ProtocolYAML {
         report:
           paper_figure_references: true
 
+        # The specification curve (`dayzero robustness`, docs/methods/robustness.md): each
+        # dimension varies one analytic choice (vary: zero_rule, sofa_missing_components,
+        # sofa_inputs_left_out, temperature_imputation, median_rounding, window,
+        # proteomics_significance_p, matching_caliper, matching_covariates, criterion_days); a
+        # specification takes one alternative of every dimension. The protocol's own choice is
+        # added when not listed. A grid larger than max_specifications is sampled with seed
+        # (the protocol's own specification always kept). analysis_sets: the sets whose headline
+        # results are collected (default: the first).
+        robustness:
+          analysis_sets: [main]
+          max_specifications: 1000
+          seed: 1
+          dimensions:
+            - name: norepinephrine_zeros
+              label: Norepinephrine zero rule
+              vary: zero_rule
+              parameter: norepinephrine
+              alternatives: [{add_constant: 0.001}, {add_constant: 0.01}, {add_constant: 0.1}, exclude_zeros, {replace_zeros_with: 0.001}]
+            - name: sofa_missing_components
+              label: SOFA day with a missing component
+              vary: sofa_missing_components
+              alternatives: [sum_available, require_all]
+            - name: sofa_map
+              label: SOFA cardiovascular inputs
+              vary: sofa_inputs_left_out
+              alternatives: [[], [map]]
+            - name: temperature_imputation
+              label: Temperature of actively cooled days
+              vary: temperature_imputation
+              alternatives: [every_flagged_day, measured_days_only, none]
+            - name: median_rounding
+              label: Rounding of the controls' alignment day
+              vary: median_rounding
+              alternatives: [half_down, half_up]
+            - name: serial_window
+              label: Serial window
+              vary: window
+              alternatives: [[-10, 10], [-7, 7], [-5, 5]]
+            - name: sofa_window
+              label: SOFA window
+              vary: window
+              parameter: sofa
+              alternatives: [[-10, 6], [-10, 10]]
+            # 0.05 / 80 (the paper's line) and 0.05 / 75 (the 75 proteins analysed; 15 digits).
+            - name: proteomics_line
+              label: Proteomics significance line
+              vary: proteomics_significance_p
+              alternatives: [0.000625, 0.000666666666666667]
+            - name: matching_caliper
+              label: Matching caliper
+              vary: matching_caliper
+              analysis_set: propensity-matched
+              alternatives: [none, 0.2]
+            - name: matching_covariates
+              label: Matching covariates
+              vary: matching_covariates
+              analysis_set: propensity-matched
+              alternatives: [[age, sex, bmi], [age, sex, bmi, apache_ii]]
+            - name: fever_days
+              label: Fever criterion
+              vary: criterion_days
+              analysis_set: criteria-matched-controls
+              parameter: temperature
+              alternatives: [2, 1, 3]
+
         # Analysis sets. Rules: {drug: NAME, window: [a, b], on_at_least_days: n},
         # {parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n},
         # {variable: NAME, is: V} (or in: [...], above: x, unknown: true), {event: KIND, window: [a, b]},

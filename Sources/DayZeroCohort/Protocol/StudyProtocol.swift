@@ -45,6 +45,9 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     public var timeAxisSetting: TimeAxis?
     /// The kinetics model (`kinetics_model:`); `nil`: categorical time (`KineticsModel.categorical`).
     public var kineticsModelSetting: KineticsModel?
+    /// The specification curve (`robustness:`); `nil`: none. It does not change the analysis
+    /// of `results.json` (see `RobustnessSettings`).
+    public var robustness: RobustnessSettings?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
@@ -55,9 +58,10 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         parameters: [ParameterRule], temperatureImputation: TemperatureImputationRule?, sofa: SOFADefinition?,
         medications: MedicationSettings, proteomics: ProteomicsSettings? = nil, outcomes: OutcomeSettings,
         analysisSets: [AnalysisSetRule], baseline: [BaselineSection]? = nil, groups: GroupLabels? = nil,
-        report: ReportSettings? = nil
+        report: ReportSettings? = nil, robustness: RobustnessSettings? = nil
     ) {
         self.report = report
+        self.robustness = robustness
         self.formatVersion = formatVersion
         self.name = name
         self.title = title
@@ -97,6 +101,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         report = try c.decodeIfPresent(ReportSettings.self, forKey: .report)
         timeAxisSetting = try c.decodeIfPresent(TimeAxis.self, forKey: .timeAxisSetting)
         kineticsModelSetting = try c.decodeIfPresent(KineticsModel.self, forKey: .kineticsModelSetting)
+        robustness = try c.decodeIfPresent(RobustnessSettings.self, forKey: .robustness)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -112,6 +117,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case report
         case timeAxisSetting = "time_axis"
         case kineticsModelSetting = "kinetics_model"
+        case robustness
     }
 
     /// The report settings in force: the protocol's, else none of the optional texts.

@@ -1,0 +1,249 @@
+import DayZeroAnalysis
+import DayZeroCohort
+import DayZeroSynth
+import DayZeroTestSupport
+import Foundation
+import Testing
+
+/// The specification curve (docs/methods/robustness.md): the grid by hand, the sample, a
+/// specification against the workup run directly, the R refits of a small grid, determinism.
+@Suite("Specification curve")
+struct RobustnessTests {
+    // MARK: (a) the grid by hand
+
+    @Test func gridExpansionOrderIsMixedRadixFirstDimensionSlowest() throws {
+        let grid = try SpecificationGrid(sizes: [2, 3], own: [1, 2], maxSpecifications: 100, seed: 1)
+        #expect(grid.fullSize == 6)
+        #expect(grid.indices == [0, 1, 2, 3, 4, 5])
+        #expect(!grid.isSampled)
+        let all = grid.indices.map { SpecificationGrid.choices(of: $0, sizes: grid.sizes) }
+        #expect(all == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]])
+        #expect(grid.ownIndex == 5)
+        for (i, c) in all.enumerated() { #expect(SpecificationGrid.index(of: c, sizes: [2, 3]) == i) }
+        // Three dimensions: index 17 of 2 × 3 × 4 is 1·12 + 1·4 + 1.
+        #expect(SpecificationGrid.choices(of: 17, sizes: [2, 3, 4]) == [1, 1, 1])
+        #expect(SpecificationGrid.index(of: [1, 2, 3], sizes: [2, 3, 4]) == 23)
+    }
+
+    @Test func theOwnChoiceMustBeInTheGrid() {
+        #expect(throws: RobustnessError.self) { try SpecificationGrid(sizes: [2, 3], own: [2, 0], maxSpecifications: 10, seed: 1) }
+        #expect(throws: RobustnessError.self) { try SpecificationGrid(sizes: [2, 0], own: [0, 0], maxSpecifications: 10, seed: 1) }
+    }
+
+    @Test func sampleIsSeededDistinctSortedAndKeepsTheProtocol() throws {
+        // SplitMix64's published first output for seed 0.
+        let r = SplitMixProbe(seed: 0)
+        #expect(r.first == 0xE220_A839_7B1D_CDAF)
+        let a = try SpecificationGrid(sizes: [4, 5], own: [3, 4], maxSpecifications: 5, seed: 7)
+        let b = try SpecificationGrid(sizes: [4, 5], own: [3, 4], maxSpecifications: 5, seed: 7)
+        #expect(a == b)
+        #expect(a.fullSize == 20)
+        #expect(a.isSampled)
+        #expect(a.indices.count == 5)
+        #expect(Set(a.indices).count == 5)
+        #expect(a.indices == a.indices.sorted())
+        #expect(a.indices.contains(19))
+        #expect(a.indices.allSatisfy { (0..<20).contains($0) })
+        // A sample of one is the protocol alone; a sample of the whole grid less one leaves out one.
+        #expect(try SpecificationGrid(sizes: [4, 5], own: [0, 2], maxSpecifications: 1, seed: 3).indices == [2])
+        #expect(try SpecificationGrid(sizes: [4, 5], own: [0, 2], maxSpecifications: 19, seed: 3).indices.count == 19)
+        // Other seeds give other samples (over 20 seeds, more than one distinct sample).
+        let samples = Set(try (1...20).map { try SpecificationGrid(sizes: [4, 5], own: [3, 4], maxSpecifications: 5, seed: $0).indices })
+        #expect(samples.count > 1)
+        for s in samples { #expect(s.contains(19)) }
+    }
+
+    @Test func theDefaultGridHoldsTheAuditsCasesAndAtLeast500Specifications() throws {
+        let p = StudyProtocol.paperDefault
+        let r = try #require(p.robustness)
+        #expect(p.validate().isEmpty, "\(p.validate())")
+        let size = try #require(r.gridSize)
+        #expect(size >= 500)
+        #expect(min(size, r.maxSpecifications) >= 500)
+        let labels = Dictionary(uniqueKeysWithValues: r.dimensions.map { ($0.name, $0.choice.alternativeLabels) })
+        #expect(labels["norepinephrine_zeros"] == ["log(x + 0.001)", "log(x + 0.01)", "log(x + 0.1)", "zeros left out", "zeros set to 0.001"])
+        #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only"])
+        #expect(labels["sofa_map"] == ["all inputs", "without map"])
+        #expect(labels["temperature_imputation"]?.count == 3)
+        #expect(labels["median_rounding"] == ["half down", "half up"])
+        #expect(labels["proteomics_line"] == ["p < 0.000625", "p < 0.000667"])
+        #expect(labels["matching_caliper"] == ["no caliper", "caliper 0.2 SD"])
+        #expect(labels["fever_days"]?.count == 3)
+        for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }
+    }
+
+    // MARK: protocol rules
+
+    @Test func theProtocolsOwnChoiceIsAddedWhenNotListed() throws {
+        let text = ProtocolYAML.defaultYAML.replacingOccurrences(
+            of: "alternatives: [half_down, half_up]", with: "alternatives: [half_up, lower_middle]")
+        let p = try ProtocolYAML.decode(text)
+        let d = try #require(p.robustness?.dimensions[4])
+        #expect(d.choice.ownAlternative(in: p) == nil)
+        #expect(d.includingOwn(of: p).choice == .medianRounding([.halfUp, .lowerMiddle, .halfDown]))
+        #expect(d.includingOwn(of: p).choice.ownAlternative(in: p) == 2)
+        // Listed: unchanged.
+        let listed = try #require(StudyProtocol.paperDefault.robustness?.dimensions[4])
+        #expect(listed.includingOwn(of: .paperDefault) == listed)
+        // The encoded protocol reads back to the same protocol.
+        #expect(try ProtocolYAML.decode(ProtocolYAML.encode(p)) == p)
+        let encoded = try ProtocolYAML.encode(.paperDefault)
+        let back = try ProtocolYAML.decode(encoded)
+        for (a, b) in zip(back.robustness?.dimensions ?? [], StudyProtocol.paperDefault.robustness?.dimensions ?? []) {
+            #expect(a == b, "\(a.name)")
+        }
+        #expect(back.robustness == StudyProtocol.paperDefault.robustness)
+        #expect(back == .paperDefault)
+    }
+
+    @Test func anAlternativeThatBreaksARuleIsReportedAtTheAlternative() throws {
+        let text = ProtocolYAML.defaultYAML.replacingOccurrences(
+            of: "alternatives: [[-10, 10], [-7, 7], [-5, 5]]", with: "alternatives: [[-10, 10], [7, -7]]")
+        let issues = ProtocolYAML.check(text).issues
+        let issue = try #require(issues.first { $0.path == "robustness.dimensions[5].alternatives[1]" }, "\(issues)")
+        #expect(issue.message.contains("after its end"))
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let line = try #require(lines.firstIndex { $0.contains("alternatives: [[-10, 10], [7, -7]]") })
+        #expect(issue.position?.line == line + 1)
+        let unknown = ProtocolYAML.check(ProtocolYAML.defaultYAML.replacingOccurrences(of: "vary: median_rounding", with: "vary: rounding"))
+        #expect(unknown.issues.contains { $0.kind == .unknownValue }, "\(unknown.issues)")
+    }
+
+    // MARK: (b) one specification against the workup run directly
+
+    static let smallGrid = RobustnessSettings(
+        analysisSets: ["main"], maxSpecifications: 100, seed: 1,
+        dimensions: [
+            RobustnessDimension(
+                name: "norepinephrine_zeros", choice: .zeroRule(parameter: "norepinephrine", [.addConstant(0.001), .addConstant(0.01), .addConstant(0.1)])),
+            RobustnessDimension(name: "sofa_missing_components", choice: .sofaMissingComponents([.sumAvailable, .requireAll])),
+        ])
+
+    static let small: RobustnessResults? = {
+        var p = StudyProtocol.paperDefault
+        p.robustness = smallGrid
+        return try? RobustnessAnalysis.run(study: SyntheticCohort.default, protocol: p, seed: SyntheticCohort.defaultSeed)
+    }()
+
+    @Test func changingTheNorepinephrineConstantChangesItsPExactlyAsTheGridReports() throws {
+        let r = try #require(Self.small)
+        #expect(r.specifications.count == 6)
+        #expect(r.gridSize == 6)
+        #expect(!r.sampled)
+        #expect(r.ownSpecification == 2)  // add 0.01 (1) × sum_available (0) → 1·2 + 0
+        let main = try #require(r.analysisSets.first)
+        var ps: [Double] = []
+        for (s, spec) in r.specifications.enumerated() where spec.choices[1] == 0 {
+            var edited = StudyProtocol.paperDefault
+            edited.robustness = nil
+            edited.parameters[try #require(edited.parameters.firstIndex { $0.name == "norepinephrine" })].zeroRule =
+                [ZeroRule.addConstant(0.001), .addConstant(0.01), .addConstant(0.1)][spec.choices[0]]
+            edited.analysisSets = [try #require(edited.analysisSet(named: "main"))]
+            let direct = try StudyAnalysis(study: SyntheticCohort.default, protocol: edited)
+            let panel = try #require(direct.results.analysisSets[0].kinetics.first { $0.parameter == "norepinephrine" })
+            for (window, test) in [("overall", panel.overall), ("pre", panel.pre), ("post", panel.post)] {
+                let curve = try #require(main.results.first { $0.id == "kinetics.norepinephrine.\(window)" })
+                #expect(curve.p[s] == test?.pValue, "spec \(s) \(window)")
+            }
+            ps.append(try #require(panel.post?.pValue))
+        }
+        #expect(ps.count == 3)
+        // The constant moves the p value (the audit's finding).
+        #expect(Set(ps).count == 3)
+        // The protocol's own specification is the default workup.
+        let own = try StudyAnalysis(study: SyntheticCohort.default, protocol: .paperDefault)
+        let ownPanel = try #require(own.results.analysisSets[0].kinetics.first { $0.parameter == "norepinephrine" })
+        let curve = try #require(main.results.first { $0.id == "kinetics.norepinephrine.post" })
+        #expect(curve.summary.ownP == ownPanel.post?.pValue)
+        // Every headline kind is collected.
+        #expect(main.results.contains { $0.kind == "outcome" && $0.estimateMeasure == "hazardRatio" })
+        #expect(main.results.contains { $0.kind == "table1" })
+        #expect(main.results.allSatisfy { $0.p.count == 6 && $0.estimate.count == 6 })
+    }
+
+    // MARK: (c) the R refits of the same grid
+
+    /// `Fixtures/robustness-r-check.json`, written by `scripts/robustness-r-check.sh` (which runs
+    /// `dayzero analyze` on each specification's protocol and `scripts/robustness-r-check.R` on
+    /// its aligned_long.csv): lmerTest type III Satterthwaite p of the norepinephrine and SOFA
+    /// panels, whole window, before and after day 0.
+    struct RCase: Decodable {
+        var constant: Double
+        var policy: String
+        var parameter: String
+        var window: String
+        var p: Double
+    }
+
+    @Test func theSmallGridAgreesWithRRefits() throws {
+        let cases = try JSONDecoder().decode([RCase].self, from: Data(contentsOf: fixtureURL("robustness-r-check.json")))
+        #expect(cases.count == 36)
+        let r = try #require(Self.small)
+        let main = try #require(r.analysisSets.first)
+        let constants = [0.001, 0.01, 0.1], policies = ["sum_available", "require_all"]
+        var compared = 0
+        for c in cases {
+            let k = try #require(constants.firstIndex(of: c.constant)), m = try #require(policies.firstIndex(of: c.policy))
+            let s = try #require(r.specifications.firstIndex { $0.choices == [k, m] })
+            let curve = try #require(main.results.first { $0.id == "kinetics.\(c.parameter).\(c.window)" })
+            let p = try #require(curve.p[s])
+            #expect(abs(p - c.p) <= 1e-6 * c.p + 1e-12, "\(c.parameter) \(c.window) c=\(c.constant) \(c.policy): \(p) vs R \(c.p)")
+            compared += 1
+        }
+        #expect(compared == 36)
+    }
+
+    // MARK: (e) determinism and the verdict rule
+
+    @Test func sameInputSameBytes() throws {
+        var p = StudyProtocol.paperDefault
+        p.robustness = RobustnessSettings(
+            maxSpecifications: 3, seed: 5,
+            dimensions: [
+                RobustnessDimension(name: "serial", choice: .window(parameter: nil, [DayWindow(-10, 10), DayWindow(-7, 7)])),
+                RobustnessDimension(name: "rounding", choice: .medianRounding([.halfDown, .halfUp])),
+            ])
+        let a = try RobustnessAnalysis.json(RobustnessAnalysis.run(study: SyntheticCohort.default, protocol: p))
+        let b = try RobustnessAnalysis.json(RobustnessAnalysis.run(study: SyntheticCohort.default, protocol: p))
+        #expect(a == b)
+        let decoded = try JSONDecoder().decode(RobustnessResults.self, from: a)
+        #expect(decoded.sampled)
+        #expect(decoded.gridSize == 4)
+        #expect(decoded.specifications.count == 3)
+        #expect(decoded.specifications.contains { $0.choices == [0, 0] })
+    }
+
+    @Test func verdictRuleByHand() {
+        let dims = [
+            RobustnessDimension(name: "c", label: "The constant", choice: .zeroRule(parameter: "x", [.addConstant(1), .addConstant(2)])),
+            RobustnessDimension(name: "r", choice: .medianRounding([.halfDown, .halfUp])),
+        ]
+        let choices = [[0, 0], [0, 1], [1, 0], [1, 1]]
+        // Significant exactly when the constant is 1: share 1/2, the constant splits 1 vs 0.
+        let fragile = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.02, 0.5, 0.6], choices: choices, dimensions: dims)
+        #expect(fragile.verdict == "fragile")
+        #expect(fragile.dependsOn == "c")
+        #expect(fragile.verdictText == "fragile: significant in 50% of 4 specifications; depends on the constant")
+        #expect(fragile.shareByAlternative == [[1, 0], [0.5, 0.5]])
+        #expect(fragile.medianP == 0.26)
+        let robust = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.02, 0.03, 0.001], choices: choices, dimensions: dims)
+        #expect(robust.verdictText == "robust: significant in 100% of 4 specifications")
+        let none = RobustnessAnalysis.summariseForTests(ps: [0.2, 0.3, nil, 0.9], choices: choices, dimensions: dims)
+        #expect(none.verdictText == "robust: not significant in 100% of 3 specifications")
+        #expect(none.specifications == 3)
+        // The boundary: 1 of 10 significant is 10%, robustly not significant; 9 of 10 robustly significant.
+        let ten = (0..<10).map { [$0 % 2, ($0 / 2) % 2] }
+        let one = RobustnessAnalysis.summariseForTests(ps: [0.01] + Array(repeating: 0.5, count: 9), choices: ten, dimensions: dims)
+        #expect(one.verdictText == "robust: not significant in 90% of 10 specifications")
+        let nine = RobustnessAnalysis.summariseForTests(ps: [0.5] + Array(repeating: 0.01, count: 9), choices: ten, dimensions: dims)
+        #expect(nine.verdictText == "robust: significant in 90% of 10 specifications")
+        let two = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.01] + Array(repeating: 0.5, count: 8), choices: ten, dimensions: dims)
+        #expect(two.verdict == "fragile")
+    }
+}
+
+/// SplitMix64's first output, through the grid's generator.
+struct SplitMixProbe {
+    var first: UInt64
+    init(seed: UInt64) { first = SpecificationGrid.splitMixFirstOutput(seed: seed) }
+}
