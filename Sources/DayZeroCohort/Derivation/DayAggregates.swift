@@ -10,7 +10,9 @@
 /// A parameter given this way gets each series value from these aggregates
 /// (`DailyAggregation.value(of:)`): `max`, `min`, `sum`, `first`, `last` directly, `mean` as
 /// `sum / count` (the expression of `DailyAggregation.aggregate`). `median` cannot be given
-/// this way — its parameters are fed as rows (`CohortDeriver.rowOnlyAggregations`).
+/// this way — its parameters are fed as rows (`CohortDeriver.rowOnlyParameters`). A source may
+/// leave out (as NaN) the aggregates no series of the parameter needs: only the needed ones
+/// are read.
 public struct DayAggregates: Sendable, Equatable {
     /// The ICU day (period of the protocol's ICU-day axis).
     public var day: Int

@@ -47,8 +47,9 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 /// generated from the mapping (concept sets, units, the FiO2 rule, the ICU stays) and the
 /// parameters the protocol lets the database aggregate (`OMOPPushdown.pushedParameters`).
 ///
-/// - `daily(_:)`: one row per person, parameter and ICU day with the day's count, min, max,
-///   sum, first, last, any-non-zero and latest time — `DayAggregates`.
+/// - `daily(_:)`: one row per person, used parameter and ICU day with the day's count and the
+///   aggregates its series need (min, max, sum, first, last, any-non-zero) — `DayAggregates`.
+/// - `lastTimes(_:)`: each person's latest measurement time.
 /// - `checks(_:)`: the measurement rows the row route's validation would refuse (no value, no
 ///   or an unknown unit, FiO2 in the wrong scale, a value outside the parameter's range, a
 ///   time before the ICU admission), so the pushdown refuses the same sources.
@@ -62,7 +63,7 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 public struct OMOPPushdownSQL: Sendable {
     /// One pushed parameter: its number in the queries (`parameter` column), its name, the
     /// concepts of its set, and the conversion to its canonical unit per unit concept.
-    public struct Parameter: Sendable, Equatable {
+    public struct Parameter: Sendable {
         public var number: Int
         public var name: String
         public var concepts: [Int]
@@ -79,24 +80,11 @@ public struct OMOPPushdownSQL: Sendable {
         /// a unit, the conversion of the fraction (value 0.21–1) and of percent (21–100).
         public var fio2: FiO2?
 
-        public struct FiO2: Sendable, Equatable {
+        public struct FiO2: Sendable {
             public var percentUnits: [Int]
             public var fractionUnits: [Int]
             public var fraction: (factor: Double, offset: Double)?
             public var percent: (factor: Double, offset: Double)?
-
-            public static func == (a: FiO2, b: FiO2) -> Bool {
-                a.percentUnits == b.percentUnits && a.fractionUnits == b.fractionUnits
-                    && a.fraction.map { [$0.factor, $0.offset] } == b.fraction.map { [$0.factor, $0.offset] }
-                    && a.percent.map { [$0.factor, $0.offset] } == b.percent.map { [$0.factor, $0.offset] }
-            }
-        }
-
-        public static func == (a: Parameter, b: Parameter) -> Bool {
-            a.number == b.number && a.name == b.name && a.concepts == b.concepts
-                && a.units.map { [Double($0.concept), $0.factor, $0.offset] } == b.units.map { [Double($0.concept), $0.factor, $0.offset] }
-                && a.minimum == b.minimum && a.maximum == b.maximum && a.isFlag == b.isFlag && a.fio2 == b.fio2
-                && a.aggregations == b.aggregations && a.imputationFlag == b.imputationFlag
         }
     }
 
