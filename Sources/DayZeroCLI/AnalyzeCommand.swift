@@ -2,6 +2,7 @@ import ArgumentParser
 import DayZeroAnalysis
 import DayZeroCohort
 import DayZeroReport
+import DayZeroSources
 import DayZeroStore
 import Foundation
 
@@ -31,12 +32,30 @@ public struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Replace an output folder that is not empty (the old folder stays intact until the new one is complete).")
     public var force = false
 
-    @Flag(name: .long, help: "Print every analysis set's details (Table 1 highlights, every kinetics p value, every outcome) after the summary.")
+    @Flag(name: .long, help: "Print every analysis set's details (Table 1 highlights, every kinetics p value, every outcome) after the summary, and with --omop the rows and bytes read from the database.")
     public var verbose = false
+
+    @Option(name: .customLong("print-sql"), help: "Print the pushdown's daily query for --protocol, --mapping and --schema in this SQL dialect (postgresql or spark), or the OMOP CDM 5.4 DDL (ddl), and exit (docs/sources.md).")
+    public var printSQL: String?
 
     public init() {}
 
+    public func validate() throws {
+        if let printSQL, printSQL != "ddl", SQLDialect(rawValue: printSQL) == nil {
+            throw ValidationError("--print-sql takes postgresql, spark or ddl")
+        }
+    }
+
     public func run() throws {
+        if let printSQL {
+            do {
+                print(try AnalysisCommandLine.sql(printSQL, input: input), terminator: "")
+            } catch let failure as InputFailure {
+                writeToStandardError(failure.located ? failure.description : "error: \(failure)")
+                throw ExitCode(failure.exitCode)
+            }
+            return
+        }
         let code = AnalysisCommandLine.runAnalyze(
             input: input, out: URL(fileURLWithPath: out), force: force, verbose: verbose, progress: .automatic,
             output: { print($0) }, errors: writeToStandardError)
@@ -46,6 +65,14 @@ public struct AnalyzeCommand: ParsableCommand {
 
 /// The work behind `dayzero analyze` and `dayzero report`, testable in-process.
 public enum AnalysisCommandLine {
+    /// `--print-sql`: the pushdown's daily query in `dialect`, or the CDM DDL (`ddl`).
+    static func sql(_ dialect: String, input: StudyInputOptions) throws -> String {
+        let (schema, mapping, _) = try input.omopSchemaAndMapping()
+        if dialect == "ddl" { return "CREATE SCHEMA IF NOT EXISTS \(schema);\n" + OMOPDDL.statements(schema: schema) + "\n" }
+        guard let d = SQLDialect(rawValue: dialect) else { throw InputFailure.unreadable("unknown SQL dialect \(dialect)") }
+        return OMOPPushdown.dailySQL(mapping: mapping, schema: schema, protocol: try input.omopProtocol(), dialect: d) + ";\n"
+    }
+
     /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.
     public static func runAnalyze(
         input: StudyInputOptions, out: URL, force: Bool = false, verbose: Bool = false, progress: ProgressStyle = .none,
@@ -80,6 +107,8 @@ public enum AnalysisCommandLine {
         let progress = ProgressDisplay(style: style, total: (report ? 5 : 4) + (curveStep ? 1 : 0), writeLine: { lineWriter.write($0) })
         do {
             let loaded = try progress.step("loading the study") { try input.load() }
+            for note in loaded.notes { output("note: \(note)") }
+            if verbose, let transfer = loaded.transfer { output(transfer) }
             if let line = kineticsLine(loaded.studyProtocol) { errors(line) }
             let patients = loaded.study.patients.count
             let analysed = ProgressCounter(total: nil, unit: "patients analysed")

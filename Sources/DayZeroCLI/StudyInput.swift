@@ -1,6 +1,7 @@
 import ArgumentParser
 import DayZeroAnalysis
 import DayZeroCohort
+import DayZeroSources
 import DayZeroStore
 import DayZeroSynth
 import Foundation
@@ -20,12 +21,26 @@ public struct StudyInputOptions: ParsableArguments {
     @Option(name: .long, help: "A built-in example study and its protocol (\(StudyExample.knownNames)); default: kooistra. Not with --db or --study.")
     public var example: String?
 
+    @Option(name: .long, help: "Read the study straight from an OMOP CDM 5.4 PostgreSQL database: postgresql://USER@HOST:PORT/DATABASE (docs/sources.md).")
+    public var omop: String?
+
+    @Option(name: .long, help: "The schema holding the OMOP tables (with --omop or --print-sql).")
+    public var schema: String = "cdm"
+
+    @Option(name: .long, help: "The OMOP mapping file (with --omop or --print-sql); default: the built-in one (`dayzero import --omop-mapping-init`).")
+    public var mapping: String?
+
+    @Flag(name: .customLong("no-pushdown"), help: "With --omop: read every measurement row, as `import --omop` does, instead of letting the database aggregate them per patient and ICU day.")
+    public var noPushdown = false
+
     public init() {}
 
     public func validate() throws {
-        if db != nil && study != nil { throw ValidationError("give --db or --study, not both") }
+        let sources = [db != nil, study != nil, omop != nil].filter { $0 }.count
+        if sources > 1 { throw ValidationError("give one of --db, --study and --omop") }
+        if omop == nil && noPushdown { throw ValidationError("--no-pushdown goes with --omop") }
         if let example {
-            if db != nil || study != nil { throw ValidationError("--example runs a bundled example study; give --example, --db or --study, not several") }
+            if db != nil || study != nil || omop != nil { throw ValidationError("--example runs a bundled example study; give --example, --db or --study, not several") }
             _ = try StudyExample.parse(example)
         }
     }
@@ -53,6 +68,11 @@ public struct LoadedStudy: Sendable {
     public var seed: UInt64?
     /// What was read, for messages: a path, or "the bundled synthetic cohort (seed …)".
     public var source: String
+    /// From `--omop` with the pushdown: the daily aggregates the database computed.
+    public var pushed: PushedDailyValues? = nil
+    /// From `--omop`: what crossed the connection (printed with `--verbose`), and the notes.
+    public var transfer: String? = nil
+    public var notes: [String] = []
 }
 
 /// A study or protocol a command cannot use, with the message to print and the exit code:
@@ -82,6 +102,9 @@ extension StudyInputOptions {
         var seed: UInt64?
         var store: StudyStore?
         var defaultProtocol = StudyProtocol.paperDefault
+        if let omop {
+            return try loadOMOP(omop)
+        }
         if let db {
             guard FileManager.default.fileExists(atPath: db) else { throw InputFailure.unreadable("\(db): no such study store") }
             let opened = try StudyStore(url: URL(fileURLWithPath: db))
@@ -135,7 +158,7 @@ extension LoadedStudy {
     /// is derived.
     func derive(patientProgress: (@Sendable (Int, Int) -> Void)? = nil) throws -> (cohort: DerivedCohort, digests: [String: [UInt8]]) {
         guard let store else {
-            return (try CohortDerivation.derive(study, protocol: studyProtocol, patientProgress: patientProgress), [:])
+            return (try CohortDerivation.derive(study, protocol: studyProtocol, pushed: pushed, patientProgress: patientProgress), [:])
         }
         let streamed = try store.deriveCohort(study: study, protocol: studyProtocol, patientProgress: patientProgress)
         return (streamed.cohort, streamed.digests)
@@ -149,4 +172,103 @@ extension LoadedStudy {
             study: study, protocol: studyProtocol, cohort: derived.cohort, streamedDigests: derived.digests, seed: seed,
             setFinished: setFinished)
     }
+}
+
+extension StudyInputOptions {
+    /// The protocol file (or the paper's protocol), decoded against the catalog: an OMOP
+    /// study declares no parameters or variables of its own.
+    func omopProtocol() throws -> StudyProtocol {
+        guard let path = self.protocol else { return .paperDefault }
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw InputFailure.unreadable("\(path): cannot read the protocol file (\(error.localizedDescription))")
+        }
+        do {
+            return try ProtocolYAML.decode(text, registry: ParameterRegistry(declared: []), baseline: BaselineRegistry(declared: []), file: path)
+        } catch {
+            throw InputFailure.invalid("\(error)", located: true)
+        }
+    }
+
+    /// The schema and the mapping of `--omop` / `--print-sql`.
+    func omopSchemaAndMapping() throws -> (schema: OMOPSchemaName, mapping: OMOPMapping, file: String) {
+        guard let schemaName = OMOPSchemaName(schema) else {
+            throw InputFailure.unreadable("--schema \(schema) is not a plain lower-case schema name (letters, digits, _)")
+        }
+        do {
+            if let path = mapping {
+                return (schemaName, try OMOPMapping.parse(try String(contentsOfFile: path, encoding: .utf8), file: path), path)
+            }
+            return (schemaName, try OMOPMapping.default, "the default mapping")
+        } catch {
+            throw InputFailure.unreadable("\(error)")
+        }
+    }
+
+    /// `--omop`: reads the study from the database (`OMOPPushdown.load`), with the daily
+    /// aggregation in the database unless `--no-pushdown`.
+    func loadOMOP(_ url: String) throws -> LoadedStudy {
+        let studyProtocol = try omopProtocol()
+        let (schemaName, mapping, mappingFile) = try omopSchemaAndMapping()
+        let target: PostgresTarget
+        do {
+            target = try PostgresTarget(url: url)
+        } catch {
+            throw InputFailure.unreadable("\(error)")
+        }
+        let box = OMOPLoadBox()
+        let done = DispatchSemaphore(value: 0)
+        let pushdown = !noPushdown
+        Task.detached {
+            do {
+                box.set(.success(try await OMOPPushdown.load(
+                    target: target, schema: schemaName, mapping: mapping, mappingFile: mappingFile, protocol: studyProtocol, pushdown: pushdown)))
+            } catch {
+                box.set(.failure(error))
+            }
+            done.signal()
+        }
+        done.wait()
+        switch box.get() {
+        case .success(let loaded):
+            // The protocol as `--db` reads it: against the study's own registries.
+            var studyProtocol = studyProtocol
+            if let path = self.protocol, let text = try? String(contentsOfFile: path, encoding: .utf8) {
+                do {
+                    studyProtocol = try ProtocolYAML.decode(
+                        text, registry: ParameterRegistry(declared: loaded.study.declaredParameters), baseline: loaded.study.baselineRegistry, file: path)
+                } catch {
+                    throw InputFailure.invalid("\(error)", located: true)
+                }
+            }
+            let route = loaded.pushed == nil
+                ? "every row read (--no-pushdown)"
+                : "pushdown: \(loaded.pushed?.parameters.count ?? 0) parameters aggregated per patient and ICU day in the database, \(loaded.dailyRows) daily rows"
+            return LoadedStudy(
+                study: loaded.study, store: nil, studyProtocol: studyProtocol, seed: nil, source: "\(target) schema \(schemaName)",
+                pushed: loaded.pushed,
+                transfer: "transferred from \(target): \(loaded.rowsTransferred) rows, \(loaded.bytesTransferred) bytes (\(route))",
+                notes: loaded.notes)
+        case .failure(let error as OMOPImportError):
+            let n = error.problems.count
+            var lines = ["error: \(target) schema \(schemaName) has \(n) problem\(n == 1 ? "" : "s"); nothing was analysed."]
+            lines += error.problems.map(\.description)
+            lines += error.notes.map { "note: \($0)" }
+            throw InputFailure.invalid(lines.joined(separator: "\n"), located: true)
+        case .failure(let error):
+            throw InputFailure.unreadable("\(error)")
+        case nil:
+            throw InputFailure.unreadable("the OMOP read did not finish")
+        }
+    }
+}
+
+/// The result of the OMOP read, handed from its task to the waiting command.
+final class OMOPLoadBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var result: Result<OMOPPushdown.Loaded, any Error>?
+    func set(_ r: Result<OMOPPushdown.Loaded, any Error>) { lock.withLock { result = r } }
+    func get() -> Result<OMOPPushdown.Loaded, any Error>? { lock.withLock { result } }
 }

@@ -14,8 +14,13 @@ public enum CohortDerivation {
     /// (`StudyStore.deriveCohort`), so both paths give the same cohort.
     ///
     /// `patientProgress` is `CohortDeriver.patientProgress`: (patients done, cohort patients).
+    ///
+    /// `pushed` holds the daily aggregates of the parameters a source aggregated per ICU day
+    /// itself (the OMOP pushdown); their rows are then not in `study.measurements`, and each
+    /// patient's aggregates go to `CohortDeriver.add(studyIndex:rows:daily:)` with its rows.
     public static func derive(
-        _ study: StudyData, protocol studyProtocol: StudyProtocol, patientProgress: (@Sendable (Int, Int) -> Void)? = nil
+        _ study: StudyData, protocol studyProtocol: StudyProtocol, pushed: PushedDailyValues? = nil,
+        patientProgress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws(DerivationError) -> DerivedCohort {
         guard study.measurements.count < Int(Int32.max) else { throw .tooManyRows(table: "measurements.csv", count: study.measurements.count) }
         guard study.cytokines.count < Int(Int32.max) else { throw .tooManyRows(table: "cytokines.csv", count: study.cytokines.count) }
@@ -42,8 +47,16 @@ public enum CohortDerivation {
             }
             return lastCohortIndex
         }
+        var daily: [PatientDayAggregates?] = []
+        if let pushed {
+            daily = [PatientDayAggregates?](repeating: nil, count: cohortCount)
+            for (id, aggregates) in pushed.byPatient {
+                let i = cohortIndex(id)
+                if i >= 0 { daily[i] = aggregates }
+            }
+        }
         var rows = PatientMeasurementRows()
-        for i in 0..<cohortCount where !measurementRows.isEmpty(i) || !cytokineRows.isEmpty(i) {
+        for i in 0..<cohortCount where !measurementRows.isEmpty(i) || !cytokineRows.isEmpty(i) || (!daily.isEmpty && daily[i] != nil) {
             rows.removeAll()
             for r in measurementRows.rows(of: i) {
                 rows.append(slot: slotOfTableParameter[Int(table.parameter[r])], time: table.time[r], value: table.value[r], order: r)
@@ -52,7 +65,11 @@ public enum CohortDerivation {
                 let c = study.cytokines[r]
                 rows.appendCytokine(deriver.cytokineKey(analyte: c.analyte, timepoint: c.timepoint), time: c.time, value: c.value, row: r)
             }
-            try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows)
+            if !daily.isEmpty, let d = daily[i] {
+                try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows, daily: d)
+            } else {
+                try deriver.add(studyIndex: deriver.studyIndex(cohortIndex: i), rows: &rows)
+            }
         }
         var proteomics = deriver.proteomicsBuilder(samples: study.proteomicsSamples)
         for v in study.proteomics { proteomics.add(v) }
@@ -417,14 +434,41 @@ public struct CohortDeriver: Sendable {
         fill(patient: i, rows: &rows)
     }
 
-    /// Fills cohort patient `i`'s daily series from its rows (measurements and cytokines).
-    private mutating func fill(patient i: Int, rows: inout PatientMeasurementRows) {
+    /// Takes study patient `studyIndex`'s rows and the daily aggregates of the parameters a
+    /// source aggregated per ICU day itself (the pushdown of the OMOP source): the entry point
+    /// beside `add(studyIndex:rows:)`, with the same order rules. A parameter must come one way
+    /// only (its rows in `rows`, or its days in `daily`); its series are then filled from
+    /// `DailyAggregation.value(of:)` and its flag days from `DayAggregates.anyNonZero`, and
+    /// `daily.lastTime` counts as a recorded time. Days of a parameter the protocol does not
+    /// use only count for that time; a `median` series gets no value from aggregates
+    /// (`rowOnlyParameters` names the parameters to send as rows).
+    public mutating func add(studyIndex: Int, rows: inout PatientMeasurementRows, daily: PatientDayAggregates) throws(DerivationError) {
+        guard studyIndex > lastStudyIndex else {
+            let id = studyIndex >= 0 && studyIndex < study.patients.count ? study.patients[studyIndex].id : "#\(studyIndex)"
+            throw .measurementsNotGroupedByPatient(patient: id)
+        }
+        lastStudyIndex = studyIndex
+        guard let i = cohortIndex(studyIndex: studyIndex) else { return }
+        defer { patientProgress?(i + 1, cohortSize) }
+        var none = PatientMeasurementRows()
+        while nextPatient < i { fill(patient: nextPatient, rows: &none) }
+        fill(patient: i, rows: &rows, daily: daily)
+    }
+
+    /// Fills cohort patient `i`'s daily series from its rows (measurements and cytokines), and
+    /// from `daily` when a source gave some parameters as daily aggregates.
+    private mutating func fill(patient i: Int, rows: inout PatientMeasurementRows, daily: PatientDayAggregates? = nil) {
         if let t = rows.lastTime { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
+        if let t = daily?.lastTime { lastRecorded[i] = max(lastRecorded[i] ?? t, t) }
         for a in rows.admission { admissionRows.append((Int32(truncatingIfNeeded: i), a.analyte, a.time, a.value)) }
         sortBySlotTimeOrder(rows.observations)
         var series = [DaySeries](repeating: DaySeries(), count: plan.keys.count)
         var flagDays: [Int] = []
         plan.aggregate(scratch[...], into: &series, flagDays: &flagDays)
+        if let daily, !daily.parameters.isEmpty {
+            plan.aggregate(daily: daily, into: &series, flagDays: &flagDays)
+            flagDays.sort()
+        }
         if let rule = p.temperatureImputation {
             for k in plan.imputedKeys {
                 applyTemperatureImputation(&series[k], flaggedDays: flagDays, rule: rule, counts: &imputation, count: k == plan.primaryImputedKey)

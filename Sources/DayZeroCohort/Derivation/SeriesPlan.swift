@@ -115,6 +115,22 @@ struct SeriesPlan {
         }
     }
 
+    /// Fills the measured series of the parameters given as daily aggregates (sorted by day)
+    /// and collects their flagged days (some value not 0 that day). Parameters without a
+    /// slot are not used by the protocol; a `median` target gets no value (see
+    /// `CohortDeriver.rowOnlyParameters`).
+    func aggregate(daily: PatientDayAggregates, into series: inout [DaySeries], flagDays: inout [Int]) {
+        for (parameter, days) in daily.parameters {
+            guard let slot = sourceSlot[parameter] else { continue }
+            for a in days {
+                for target in slotTargets[slot] {
+                    if let v = target.aggregation.value(of: a) { series[target.key].append(day: a.day, value: v) }
+                }
+                if slot == flagSlot, a.anyNonZero { flagDays.append(a.day) }
+            }
+        }
+    }
+
     /// Scores SOFA on every day with at least one input value; appends to `table` and to the
     /// derived series.
     func scoreSOFA(

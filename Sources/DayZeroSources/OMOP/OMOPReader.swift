@@ -65,6 +65,14 @@ public final class OMOPReader {
     var problems: [OMOPProblem] = []
     var notes: [String] = []
     var skipped: [String: (count: Int, examples: [String])] = [:]
+    /// Parameters whose measurement rows are not read: the pushdown aggregates them in the
+    /// database (`OMOPPushdown`).
+    var skipParameters: Set<String> = []
+    /// Rows and bytes (cell payloads) received from the server, for the transfer report.
+    var rowsTransferred = 0
+    var bytesTransferred = 0
+    /// person_id → the study's patient id (`person_source_value`, else `person_<id>`).
+    var patientIDs: [String: String] = [:]
 
     init(connection: PostgresConnection, schema: OMOPSchemaName, mapping: OMOPMapping, mappingFile: String, logger: Logger) {
         self.connection = connection
@@ -118,8 +126,10 @@ public final class OMOPReader {
             for try await row in rows {
                 var cells: [String?] = []
                 for cell in row {
+                    bytesTransferred += cell.bytes?.readableBytes ?? 0
                     cells.append(cell.bytes == nil ? nil : try cell.decode(String.self))
                 }
+                rowsTransferred += 1
                 out.append(cells)
             }
             return out
@@ -372,6 +382,7 @@ public final class OMOPReader {
             guard let p = row[1], let i = index[p], let end = row[2] else { continue }
             persons[i].periodEnd = (row[0] ?? "", end)  // the latest period wins
         }
+        for p in persons { patientIDs[p.id] = p.patientID }
         for i in persons.indices {
             persons[i].windowEnd = persons[i].deathDate ?? persons[i].periodEnd?.date ?? persons[i].stay?.dischargeDate
         }
@@ -414,7 +425,13 @@ public final class OMOPReader {
         var cytokineRows: [(row: [String?], route: String, person: Person)] = []
         var proteomicsRows: [(row: [String?], person: Person)] = []
 
-        if let measurementRoutes = routes["measurement"], !measurementRoutes.isEmpty {
+        if var measurementRoutes = routes["measurement"], !measurementRoutes.isEmpty {
+            if !skipParameters.isEmpty {
+                measurementRoutes = measurementRoutes.filter { _, route in
+                    if case .parameter(let name) = route { return !skipParameters.contains(name) }
+                    return true
+                }
+            }
             let t = "\(s).measurement"
             for row in try await fetch("""
                 SELECT measurement_id::text, person_id::text, measurement_concept_id::text, \(Self.date("measurement_date")),

@@ -68,10 +68,11 @@ public enum OMOPWriter {
             for t in OMOPWriter.tables { files[t] = try OMOPTableFile(t) }
         }
 
+        /// Appends a row to `table`'s file in place (a copy taken out of `files` and put back
+        /// would copy the file's whole text at every row: quadratic, hours at 10 000 patients).
         mutating func add(_ table: String, _ values: [String: String?]) throws {
-            guard var file = files[table] else { throw OMOPWriteError("no table \(table)") }
-            try file.add(values)
-            files[table] = file
+            guard files[table] != nil else { throw OMOPWriteError("no table \(table)") }
+            try files[table]?.add(values)
         }
 
         mutating func id(_ table: String) -> Int {
