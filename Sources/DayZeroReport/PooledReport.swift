@@ -14,7 +14,7 @@ public enum PooledReport {
         body.append("<p>Pooled from \(p.sites.count) site summaries (\(p.sites.map { e($0.site) }.joined(separator: ", "))) by DayZero \(e(p.toolVersion)); protocol SHA-256 <code>\(e(p.protocolHash))</code>. Disclosure: \(p.settings.disclosure == .masked ? "masked (secure aggregation: only network totals were readable)" : "plain, minimum cell count \(p.settings.minCellCount)").</p>")
         body.append("<section><h2>What was pooled, and how exactly</h2><ul>")
         body.append("<li>Pooled exactly (equal to the analysis of all sites' patient rows, to 1e-8 relative): the mixed-model F tests of day × group (whole window, before and after day 0; Satterthwaite df, type III) from per-subject-size sums; the geometric means with their 95% CIs from n, Σ log y, Σ (log y)²; Kaplan–Meier curves, Greenwood limits and the log-rank test from events and censorings per day; Fisher's exact tests from 2 × 2 counts; the proteomics paired t tests from per-assay sums of the differences.</li>")
-        body.append("<li>Survival times are counted on a grid of \(p.settings.timeSlotsPerDay) slot(s) per day; the pooled curves are exact for times on that grid.</li>")
+        body.append("<li>Survival times are counted on a grid of \(p.settings.timeSlotsPerDay == 1 ? "1 slot" : "\(p.settings.timeSlotsPerDay) slots") per day; the pooled curves are exact for times on that grid.</li>")
         if results.options.siteStratifiedLogRank { body.append("<li>Option: site-stratified log-rank test (each site's observed, expected and variance sums added).</li>") }
         if results.options.siteEffect { body.append("<li>Option: mixed models with a site fixed effect (factor(day) * group + site).</li>") }
         body.append("</ul>")

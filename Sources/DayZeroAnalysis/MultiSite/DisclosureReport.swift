@@ -14,9 +14,13 @@ public enum DisclosureReport {
         if masked {
             lines.append("Mode: masked (secure aggregation). Every number below is sent as a masked 128-bit word: it is the value plus pairwise masks shared with the other sites, which cancel only in the network total. No single site's value can be read by the coordinator, and a site's values are protected from the other sites as long as at least 3 sites take part and not all others collude. Only the network total of each number is ever readable; that total is what the pooled report publishes.")
         } else {
-            lines.append("Mode: plain, minimum cell count \(s.settings.minCellCount). A block is withheld whole when any of its cells rests on 1 to \(s.settings.minCellCount - 1) patients (a count of 0 is released). Statistics that need a withheld block are marked \"not available\" in the pooled report, never approximated.")
+            let k = s.settings.minCellCount
+            let rule = k <= 1
+                ? "No block is withheld (minimum cell count \(k): every cell is released)."
+                : "A block is withheld whole when any of its cells rests on \(k == 2 ? "1 patient" : "1 to \(k - 1) patients") (a count of 0 is released)."
+            lines.append("Mode: plain, minimum cell count \(k). \(rule) Statistics that need a withheld block are marked \"not available\" in the pooled report, never approximated.")
         }
-        lines.append("Survival times are counted on a grid of \(s.settings.timeSlotsPerDay) slot(s) per day from day 0.")
+        lines.append("Survival times are counted on a grid of \(slotWords(s.settings.timeSlotsPerDay)) per day from day 0.")
         lines.append("")
         var released = 0
         var withheld = 0
@@ -78,3 +82,6 @@ public enum DisclosureReport {
         return lines.joined(separator: "\n") + "\n"
     }
 }
+
+/// "1 slot" / "100 slots": the survival grid's resolution in words.
+func slotWords(_ n: Int) -> String { n == 1 ? "1 slot" : "\(n) slots" }
