@@ -213,6 +213,34 @@ struct RobustnessTests {
         #expect(decoded.specifications.contains { $0.choices == [0, 0] })
     }
 
+    /// Sharing derivations between zero rules and mixed-model fits between specifications
+    /// (`KineticsFitCache`) gives the same bytes as deriving and fitting every specification
+    /// afresh: a grid where the norepinephrine zero rule and window and the SOFA rule vary.
+    @Test func sharedFitsAndDerivationsGiveTheSameBytesAsFreshOnes() throws {
+        var p = StudyProtocol.paperDefault
+        p.robustness = RobustnessSettings(
+            maxSpecifications: 100, seed: 1,
+            dimensions: [
+                RobustnessDimension(
+                    name: "ne", choice: .zeroRule(parameter: "norepinephrine", [.addConstant(0.001), .addConstant(0.01), .excludeZeros])),
+                RobustnessDimension(name: "sofa", choice: .sofaMissingComponents([.sumAvailable, .requireAll])),
+                RobustnessDimension(name: "ne_window", choice: .window(parameter: "norepinephrine", [DayWindow(-10, 10), DayWindow(-7, 7)])),
+            ])
+        let shared = try RobustnessAnalysis.run(study: SyntheticCohort.default, protocol: p)
+        let fresh = try RobustnessAnalysis.run(study: SyntheticCohort.default, protocol: p, shareWork: false)
+        #expect(shared.specifications.count == 12)
+        #expect(shared.distinctAnalyses == 12)
+        #expect(try RobustnessAnalysis.json(shared) == RobustnessAnalysis.json(fresh))
+        // The curve is not constant: the shared fits are not one fit handed to every specification.
+        let main = try #require(shared.analysisSets.first)
+        let ne = try #require(main.results.first { $0.id == "kinetics.norepinephrine.post" })
+        let sofa = try #require(main.results.first { $0.id == "kinetics.sofa.post" })
+        #expect(Set(ne.p.compactMap { $0 }).count == 6)
+        #expect(Set(sofa.p.compactMap { $0 }).count == 2)
+        let crp = try #require(main.results.first { $0.id == "kinetics.crp.post" })
+        #expect(crp.p.count == 12 && Set(crp.p.compactMap { $0 }).count == 1)
+    }
+
     @Test func verdictRuleByHand() {
         let dims = [
             RobustnessDimension(name: "c", label: "The constant", choice: .zeroRule(parameter: "x", [.addConstant(1), .addConstant(2)])),

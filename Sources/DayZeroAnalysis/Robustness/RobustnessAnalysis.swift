@@ -9,9 +9,12 @@ import Foundation
 ///
 /// Specifications whose edited protocols are identical once restricted to the sets analysed
 /// (e.g. a different caliper when only the main set is analysed) and with the proteomics lines
-/// reset to the protocol's (no collected result reads them) share one analysis. The
-/// analyses run concurrently on the machine's cores; each result goes to its slot, so the
-/// output does not depend on the scheduling.
+/// reset to the protocol's (no collected result reads them) share one analysis. Analyses that
+/// differ only in a zero rule share one derivation, and every mixed-model test is fitted once
+/// per distinct input (`KineticsFitCache`): a SOFA rule does not refit the CRP panel. The
+/// derivations run concurrently on the machine's cores; each result goes to its slot and a
+/// cached test equals a refitted one bit for bit, so the output does not depend on the
+/// scheduling.
 public enum RobustnessAnalysis {
     /// The significance level of the summaries and verdicts.
     public static let alpha = 0.05
@@ -25,9 +28,12 @@ public enum RobustnessAnalysis {
     ///   - seed: the synthetic cohort's seed, for provenance.
     ///   - started: called once with the number of distinct analyses to run.
     ///   - finished: called (from any thread) when one distinct analysis has finished.
+    ///   - shareWork: share derivations and mixed-model fits between analyses (the default);
+    ///     `false` derives and fits every analysis afresh (for the test that both give the same
+    ///     bytes).
     public static func run(
         study: StudyData, protocol studyProtocol: StudyProtocol, seed: UInt64? = nil,
-        started: ((Int) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil
+        started: ((Int) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil, shareWork: Bool = true
     ) throws -> RobustnessResults {
         guard let settings = studyProtocol.robustness else { throw RobustnessError.noRobustnessSection }
         let issues = studyProtocol.validateRobustness(registry: ParameterRegistry(declared: study.declaredParameters), baseline: study.baselineRegistry)
@@ -72,12 +78,33 @@ public enum RobustnessAnalysis {
                 distinct.append(p)
             }
         }
+        // The distinct analyses grouped by their derivation: the zero rules are read by the
+        // analysis (the aligned long table's transform), never by the derivation, so analyses
+        // that differ only there share one derived cohort.
+        var groupOf: [Data: Int] = [:]
+        var groups: [[Int]] = []
+        for (k, p) in distinct.enumerated() {
+            var derivationOnly = p
+            for i in derivationOnly.parameters.indices { derivationOnly.parameters[i].zeroRule = nil }
+            let key = try encoder.encode(derivationOnly)
+            if shareWork, let g = groupOf[key] {
+                groups[g].append(k)
+            } else {
+                groupOf[key] = groups.count
+                groups.append([k])
+            }
+        }
         started?(distinct.count)
         let work = distinct
+        let fitCache = shareWork ? KineticsFitCache() : nil
+        let byDerivation = groups
         let slots = ConcurrentSlots<SpecificationOutcome>(count: work.count)
-        DispatchQueue.concurrentPerform(iterations: work.count) { k in
-            slots[k] = analyse(study: study, protocol: work[k])
-            finished?()
+        DispatchQueue.concurrentPerform(iterations: byDerivation.count) { g in
+            let members = byDerivation[g]
+            for (k, outcome) in zip(members, analyse(study: study, protocols: members.map { work[$0] }, fitCache: fitCache)) {
+                slots[k] = outcome
+                finished?()
+            }
         }
         var outcomes: [SpecificationOutcome] = []
         for k in work.indices { outcomes.append(slots[k] ?? .failed("not run")) }
@@ -160,23 +187,37 @@ public enum RobustnessAnalysis {
         case failed(String)
     }
 
-    /// Derives `p` and runs its analysis sets (`p.analysisSets`, already restricted and in order).
-    static func analyse(study: StudyData, protocol p: StudyProtocol) -> SpecificationOutcome {
+    /// Derives the first of `protocols` (which differ from each other only in what the analysis
+    /// reads, not the derivation) and runs each one's analysis sets (`p.analysisSets`, already
+    /// restricted and in order) on that cohort, sharing `fitCache`'s mixed-model fits.
+    static func analyse(study: StudyData, protocols: [StudyProtocol], fitCache: KineticsFitCache?) -> [SpecificationOutcome] {
+        guard let first = protocols.first else { return [] }
+        let derived: DerivedCohort
         do {
-            let cohort = try CohortDerivation.derive(study, protocol: p)
-            let sets = try analyseSets(study: study, protocol: p, cohort: cohort)
-            return .analysed(sets.map { $0.map(headlines) })
+            derived = try CohortDerivation.derive(study, protocol: first)
         } catch {
-            return .failed("\(error)")
+            return protocols.map { _ in .failed("\(error)") }
+        }
+        return protocols.map { p in
+            var cohort = derived
+            cohort.studyProtocol = p
+            do {
+                let sets = try analyseSets(study: study, protocol: p, cohort: cohort, fitCache: fitCache)
+                return .analysed(sets.map { $0.map(headlines) })
+            } catch {
+                return .failed("\(error)")
+            }
         }
     }
 
     /// The workup of every set of `p` on `cohort` (as `StudyAnalysis` forms them; a matched or
     /// weighted set that cannot be formed is `nil`).
-    static func analyseSets(study: StudyData, protocol p: StudyProtocol, cohort: DerivedCohort) throws -> [AnalysisSetResults?] {
+    static func analyseSets(
+        study: StudyData, protocol p: StudyProtocol, cohort: DerivedCohort, fitCache: KineticsFitCache? = nil
+    ) throws -> [AnalysisSetResults?] {
         let issues = p.limitIssues()
         if !issues.isEmpty { throw ProtocolLoadError(file: nil, issues: issues) }
-        let workup = Workup(study: study, cohort: cohort)
+        let workup = Workup(study: study, cohort: cohort, fitCache: fitCache)
         return p.analysisSets.map { rule in
             let label = rule.description ?? rule.name
             if let membership = cohort.membership(of: rule) { return workup.run(membership, label: label) }

@@ -146,9 +146,17 @@ extension Workup {
         return c * expm1(m - log(c))
     }
 
+    /// The interaction test of the rows with `first ≤ day ≤ last` (`fitInteraction`), from the
+    /// fit cache when the same rows were fitted before in this specification-curve run.
+    func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
+        guard let fitCache else { return fitInteraction(table, rows, first, last) }
+        let key = KineticsFitCache.Key(model: studyProtocol.kineticsModel, table: table, rows: rows, first: first, last: last)
+        return fitCache.outcome(key) { fitInteraction(table, rows, first, last) }
+    }
+
     /// lmerTest's `anova(lmer(y ~ factor(day) * group + (1 | patient)), type = 3)` on the rows
     /// with `first ≤ day ≤ last`: the `day:group` row.
-    func interaction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
+    func fitInteraction(_ table: AlignedLongTable, _ rows: [Int], _ first: Int, _ last: Int) -> ModelOutcome {
         guard last > first else { return .failure("the window \(first)…\(last) has fewer than two days") }
         let model = studyProtocol.kineticsModel
         if model.time != .categorical { return continuousInteraction(table, rows, first, last, model) }

@@ -7,10 +7,18 @@ import DayZeroStats
 public struct Workup: Sendable {
     public let study: StudyData
     public let cohort: DerivedCohort
+    /// Mixed-model tests shared between the analyses of one specification-curve run; `nil`
+    /// fits every test afresh.
+    let fitCache: KineticsFitCache?
 
     public init(study: StudyData, cohort: DerivedCohort) {
+        self.init(study: study, cohort: cohort, fitCache: nil)
+    }
+
+    init(study: StudyData, cohort: DerivedCohort, fitCache: KineticsFitCache?) {
         self.study = study
         self.cohort = cohort
+        self.fitCache = fitCache
     }
 
     var studyProtocol: StudyProtocol { cohort.studyProtocol }
