@@ -163,19 +163,29 @@ public enum AnalysisCommandLine {
             }
             output("Wrote \(out.appendingPathComponent("results.json").path) and \(TidyExport.fileNames.count) tidy CSV files.")
             return 0
-        } catch let failure as InputFailure {
+        } catch {
+            return reportStop(error, writing: out, errors: errors)
+        }
+    }
+
+    /// Writes what stopped an analysis command (analyze, report, robustness) and returns its
+    /// exit code: 1 when the study or the protocol breaks a rule, 2 when a file could not be
+    /// found, read or written (an input failure carries its own code).
+    static func reportStop(_ error: any Error, writing out: URL, errors: (String) -> Void) -> Int32 {
+        switch error {
+        case let failure as InputFailure:
             errors(failure.located ? failure.description : "error: \(failure)")
             return failure.exitCode
-        } catch let failure as DerivationError {
-            errors("error: \(failure)")
+        case let failure as ProtocolLoadError:
+            errors("\(failure)")
             return 1
-        } catch let failure as RobustnessError {
-            errors("error: \(failure)")
+        case is DerivationError, is RobustnessError:
+            errors("error: \(error)")
             return 1
-        } catch let failure as OutputFolder.Failure {
+        case let failure as OutputFolder.Failure:
             errors("error: \(failure)")
             return 2
-        } catch {
+        default:
             errors("error: " + (OutputFolder.isFileSystemError(error) ? OutputFolder.describe(error, writing: out.path) : "\(error)"))
             return 2
         }

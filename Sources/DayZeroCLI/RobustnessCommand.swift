@@ -72,21 +72,8 @@ extension AnalysisCommandLine {
             for line in robustnessSummary(results) { output(line) }
             output("Wrote \(out.appendingPathComponent("robustness.json").path).")
             return 0
-        } catch let failure as InputFailure {
-            errors(failure.located ? failure.description : "error: \(failure)")
-            return failure.exitCode
-        } catch let failure as RobustnessError {
-            errors("error: \(failure)")
-            return 1
-        } catch let failure as ProtocolLoadError {
-            errors("\(failure)")
-            return 1
-        } catch let failure as OutputFolder.Failure {
-            errors("error: \(failure)")
-            return 2
         } catch {
-            errors("error: " + (OutputFolder.isFileSystemError(error) ? OutputFolder.describe(error, writing: out.path) : "\(error)"))
-            return 2
+            return reportStop(error, writing: out, errors: errors)
         }
     }
 
