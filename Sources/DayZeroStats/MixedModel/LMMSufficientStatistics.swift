@@ -101,49 +101,23 @@ extension LMMSufficientStatistics {
             cursor[s] += 1
         }
 
-        // R's rank rule (qr with tol 1e-7) on X; the cell-weighted pattern matrix √Nₖ Pₖ has
-        // the same column inner products as X itself.
+        // The rank rule and the reduced patterns, then XᵀX and the least-squares shift.
         let present = (0..<patternCount).filter { patternCounts[$0] > 0 }
-        var weighted = LMMMatrix(rows: present.count, columns: patterns.columns)
-        for (r, k) in present.enumerated() {
-            let w = patternCounts[k].squareRoot()
-            for j in 0..<patterns.columns { weighted[r, j] = w * patterns[k, j] }
-        }
-        let rank = LMMLinearAlgebra.independentColumns(of: weighted)
-        let kept = rank.kept
+        let reduced = try ReducedPatterns(patterns, counts: patternCounts, used: used)
+        let kept = reduced.kept
         let p = kept.count
-        guard p > 0 else {
-            throw StatsError("mixed model: the fixed-effects design has no non-zero column among the used rows")
-        }
-        guard used > p else {
-            throw StatsError("mixed model: \(used) usable observations for \(p) fixed effects; REML needs more observations than fixed effects")
-        }
-
-        // Reduced patterns with their non-zero entries, XᵀX and the least-squares shift.
-        var nzStart = [Int](repeating: 0, count: patternCount + 1)
-        var nzColumn: [Int32] = []
-        var nzValue: [Double] = []
-        for k in 0..<patternCount {
-            for (jj, j) in kept.enumerated() {
-                let v = patterns[k, j]
-                if v != 0 {
-                    nzColumn.append(Int32(jj))
-                    nzValue.append(v)
-                }
-            }
-            nzStart[k + 1] = nzColumn.count
-        }
+        let nzStart = reduced.start, nzColumn = reduced.column, nzValue = reduced.value
         var xtx = LMMMatrix(rows: p, columns: p)
         var xty = [Double](repeating: 0, count: p)
         for k in present {
             let nk = patternCounts[k]
             let range = nzStart[k]..<nzStart[k + 1]
             for a in range {
-                let ja = Int(nzColumn[a])
+                let ja = nzColumn[a]
                 let va = nzValue[a]
                 xty[ja] += patternSums[k] * va
                 for b in range {
-                    let jb = Int(nzColumn[b])
+                    let jb = nzColumn[b]
                     if jb >= ja { xtx[ja, jb] += nk * va * nzValue[b] }
                 }
             }
@@ -156,7 +130,7 @@ extension LMMSufficientStatistics {
         var fitted = [Double](repeating: 0, count: patternCount)
         for k in 0..<patternCount {
             var f = 0.0
-            for a in nzStart[k]..<nzStart[k + 1] { f += nzValue[a] * shift[Int(nzColumn[a])] }
+            for a in nzStart[k]..<nzStart[k + 1] { f += nzValue[a] * shift[nzColumn[a]] }
             fitted[k] = f
         }
 
@@ -200,7 +174,7 @@ extension LMMSufficientStatistics {
                                     subjectSquares += e * e
                                     patternResidualSums[k] += e
                                     for a in nzStart[k]..<nzStart[k + 1] {
-                                        let j = Int(nzColumn[a])
+                                        let j = nzColumn[a]
                                         if !touched[j] {
                                             touched[j] = true
                                             touchedList.append(j)
@@ -251,14 +225,14 @@ extension LMMSufficientStatistics {
         }
         var xte = [Double](repeating: 0, count: p)
         for k in present {
-            for a in nzStart[k]..<nzStart[k + 1] { xte[Int(nzColumn[a])] += patternResidualSums[k] * nzValue[a] }
+            for a in nzStart[k]..<nzStart[k + 1] { xte[nzColumn[a]] += patternResidualSums[k] * nzValue[a] }
         }
         let statistics = LMMSufficientStatistics(
             observationCount: used, subjectCount: subjectSizes.filter { $0 > 0 }.count, columnCount: p,
             crossProduct: xtx, crossResponse: xte, residualSquares: residualSquares, shift: shift,
             groups: groups)
         return LMMPreparedData(
-            statistics: statistics, keptColumns: kept, droppedColumns: rank.dropped,
+            statistics: statistics, keptColumns: kept, droppedColumns: reduced.dropped,
             droppedRowCount: rowCount - used, patternCounts: patternCounts)
     }
 }
@@ -334,34 +308,11 @@ extension LMMSufficientStatistics {
         }
         let patternCounts = sums.patternCounts
         let present = (0..<patternCount).filter { patternCounts[$0] > 0 }
-        var weighted = LMMMatrix(rows: present.count, columns: patterns.columns)
-        for (r, k) in present.enumerated() {
-            let w = patternCounts[k].squareRoot()
-            for j in 0..<patterns.columns { weighted[r, j] = w * patterns[k, j] }
-        }
-        let rank = LMMLinearAlgebra.independentColumns(of: weighted)
-        let kept = rank.kept
-        let p = kept.count
         let used = sums.observationCount
-        guard p > 0 else {
-            throw StatsError("mixed model: the fixed-effects design has no non-zero column among the used rows")
-        }
-        guard used > p else {
-            throw StatsError("mixed model: \(used) usable observations for \(p) fixed effects; REML needs more observations than fixed effects")
-        }
-        var nzStart = [Int](repeating: 0, count: patternCount + 1)
-        var nzColumn: [Int] = []
-        var nzValue: [Double] = []
-        for k in 0..<patternCount {
-            for (jj, j) in kept.enumerated() {
-                let v = patterns[k, j]
-                if v != 0 {
-                    nzColumn.append(jj)
-                    nzValue.append(v)
-                }
-            }
-            nzStart[k + 1] = nzColumn.count
-        }
+        let reduced = try ReducedPatterns(patterns, counts: patternCounts, used: used)
+        let kept = reduced.kept
+        let p = kept.count
+        let nzStart = reduced.start, nzColumn = reduced.column, nzValue = reduced.value
         // Sums are about the centres c: Σyₖ = Σỹₖ + Nₖcₖ.
         let c = sums.centers
         var xtx = LMMMatrix(rows: p, columns: p)
@@ -440,7 +391,56 @@ extension LMMSufficientStatistics {
             observationCount: used, subjectCount: sums.subjectCount, columnCount: p,
             crossProduct: xtx, crossResponse: xte, residualSquares: residualSquares, shift: shift, groups: groups)
         return LMMPreparedData(
-            statistics: statistics, keptColumns: kept, droppedColumns: rank.dropped, droppedRowCount: 0,
+            statistics: statistics, keptColumns: kept, droppedColumns: reduced.dropped, droppedRowCount: 0,
             patternCounts: patternCounts)
+    }
+}
+
+/// The design's distinct rows reduced to the columns R keeps, shared by the row pass and the
+/// finalisation of merged sums.
+///
+/// The rank rule is R's (`qr` with tol 1e-7) on X; the cell-weighted pattern matrix √Nₖ Pₖ has
+/// the same column inner products as X itself. The reduced patterns are kept as their non-zero
+/// entries, pattern by pattern (`start[k] ..< start[k + 1]` index `column` and `value`).
+struct ReducedPatterns {
+    let kept: [Int]
+    let dropped: [Int]
+    let start: [Int]
+    let column: [Int]
+    let value: [Double]
+
+    init(_ patterns: LMMMatrix, counts: [Double], used: Int) throws {
+        let present = (0..<patterns.rows).filter { counts[$0] > 0 }
+        var weighted = LMMMatrix(rows: present.count, columns: patterns.columns)
+        for (r, k) in present.enumerated() {
+            let w = counts[k].squareRoot()
+            for j in 0..<patterns.columns { weighted[r, j] = w * patterns[k, j] }
+        }
+        let rank = LMMLinearAlgebra.independentColumns(of: weighted)
+        let p = rank.kept.count
+        guard p > 0 else {
+            throw StatsError("mixed model: the fixed-effects design has no non-zero column among the used rows")
+        }
+        guard used > p else {
+            throw StatsError("mixed model: \(used) usable observations for \(p) fixed effects; REML needs more observations than fixed effects")
+        }
+        var start = [Int](repeating: 0, count: patterns.rows + 1)
+        var column: [Int] = []
+        var value: [Double] = []
+        for k in 0..<patterns.rows {
+            for (jj, j) in rank.kept.enumerated() {
+                let v = patterns[k, j]
+                if v != 0 {
+                    column.append(jj)
+                    value.append(v)
+                }
+            }
+            start[k + 1] = column.count
+        }
+        kept = rank.kept
+        dropped = rank.dropped
+        self.start = start
+        self.column = column
+        self.value = value
     }
 }
