@@ -306,7 +306,8 @@ checkWeighting <- function(s) {
   }
   byId
 }
-# The weighted risk difference: svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), gaussian).
+# The weighted risk difference: svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), gaussian),
+# and the weighted odds ratio of the same design (quasibinomial).
 checkWeightedRiskDifference <- function(set, m, known, byId) {
   e <- effectOf(m, "riskDifference")
   if (is.null(e)) { skipped <<- skipped + 1; return(invisible()) }
@@ -319,6 +320,22 @@ checkWeightedRiskDifference <- function(set, m, known, byId) {
   add(set, "outcome effect", id("lower"), num0(e$lower), ci["treated", 1])
   add(set, "outcome effect", id("upper"), num0(e$upper), ci["treated", 2])
   add(set, "outcome effect", id("p"), num0(e$p), co["treated", "Pr(>|t|)"])
+  # The weighted odds ratio: the same design, family = quasibinomial(); E-values as the
+  # unweighted row's (sqrt(OR) when more than 15% of the patients with a known status had the event).
+  o <- effectOf(m, "oddsRatio")
+  if (is.null(o)) { skipped <<- skipped + 1; return(invisible()) }
+  fo <- svyglm(event ~ treated, design = svydesign(ids = ~1, weights = ~w, data = known), family = quasibinomial())
+  cq <- summary(fo)$coefficients; ciq <- exp(confint(fo))
+  od <- function(field) paste(m$name, "oddsRatio", field)
+  or <- c(exp(cq["treated", "Estimate"]), ciq["treated", 1], ciq["treated", 2])
+  add(set, "outcome effect", od("estimate"), o$estimate, or[1])
+  add(set, "outcome effect", od("lower"), num0(o$lower), or[2])
+  add(set, "outcome effect", od("upper"), num0(o$upper), or[3])
+  add(set, "outcome effect", od("p"), num0(o$p), cq["treated", "Pr(>|t|)"])
+  common <- mean(known$event == 1) > 0.15
+  rr <- if (common) sqrt(or) else or
+  add(set, "outcome effect", od("eValue"), num0(o$eValue), evalueOf(rr[1]))
+  add(set, "outcome effect", od("eValueLimit"), num0(o$eValueLimit), evalueLimit(rr[1], rr[2], rr[3]))
 }
 # A weighted set's kinetics tests: svyglm(y ~ factor(day) * group, ids = ~patient) + regTermTest.
 checkWeightedKinetics <- function(set, panel, byId) {

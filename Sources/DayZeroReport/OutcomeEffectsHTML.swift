@@ -5,14 +5,22 @@ import DayZeroAnalysis
 /// difference and odds ratio (binary), with the 95% CI, p and the E-values of the estimate and
 /// of the confidence limit closest to the null. Renders nothing when no outcome has an effect.
 enum OutcomeEffectsHTML {
-    static func render(_ measures: [OutcomeMeasureResult], id: String) -> String {
+    /// - Parameters:
+    ///   - weighted: the set is propensity-score weighted (weighted Cox with robust SE, survey
+    ///     GLMs for the binary outcomes).
+    ///   - matched: the set is matched (Cox with SEs robust to the matching).
+    static func render(_ measures: [OutcomeMeasureResult], id: String, weighted: Bool = false, matched: Bool = false) -> String {
         let rows = measures.flatMap { m in m.effects.map { (m, $0) } }
         guard !rows.isEmpty else { return "" }
+        let methods = weighted
+            ? "hazard ratios from weighted Cox models (Efron ties, robust SE, Wald CI and p), risk differences and odds ratios "
+                + "from survey-weighted GLMs (design-based SE, t-based CI and p)"
+            : "hazard ratios from Cox models (Efron ties, \(matched ? "SE robust to the matching, " : "")Wald CI and p), risk differences "
+                + "(Newcombe CI, Fisher p) and odds ratios (conditional MLE, exact CI and p)"
         var s = "<table class=\"data outcome-effects\" id=\"\(id)\">\n<caption>"
             + Markup.html(
-                "Effect sizes, treated vs control: hazard ratios from Cox models (Efron ties, Wald CI and p), risk differences "
-                    + "(Newcombe CI, Fisher p) and odds ratios (conditional MLE, exact CI and p); E-values (VanderWeele & Ding) for the "
-                    + "estimate and for the confidence limit closest to the null (see the methods).")
+                "Effect sizes, treated vs control: \(methods); E-values (VanderWeele & Ding) for the "
+                    + "estimate and for the confidence limit closest to the null (see the methods; each effect's exact method is in its tooltip).")
             + "</caption>\n"
         s += "<thead><tr><th scope=\"col\">Outcome</th><th scope=\"col\">Effect</th><th scope=\"col\" class=\"num\">Estimate (95% CI)</th>"
             + "<th scope=\"col\" class=\"num\">p value</th><th scope=\"col\" class=\"num\">E-value (CI limit)</th></tr></thead>\n<tbody>\n"

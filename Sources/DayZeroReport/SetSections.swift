@@ -292,7 +292,7 @@ struct OutcomesSection: SetSection {
             caption: "Outcomes \(within): \(Self.summaryWords(measures)); the letter after each p value names its test under the table (see the methods).",
             treatedHeader: groupHeader(context.groups.treated.label, set.flow.treated),
             controlHeader: groupHeader(context.groups.control.label, set.flow.controls))
-        s += OutcomeEffectsHTML.render(measures, id: context.id("outcome-effects", "table"))
+        s += OutcomeEffectsHTML.render(measures, id: context.id("outcome-effects", "table"), weighted: set.weighting != nil, matched: set.matching != nil)
         var panels: [String] = []
         var notes: [Note] = []
         var seen: Set<String> = []

@@ -27,7 +27,7 @@ struct DefaultCohortRParityTests {
     static let tolerance = 1e-6
     /// The values of the fixture (`count` in the JSON); a test that compared fewer would pass
     /// for the wrong reason.
-    static let expectedValues = 2561
+    static let expectedValues = 2573
     static let expectedPairs = 21
 
     @Test("every p-value, mixed-model F and DenDF and matching value agrees with R")

@@ -46,11 +46,17 @@ import Testing
         for other in analysis.results.analysisSets.dropLast() {
             #expect(other.weighting == nil && (other.kinetics + other.cytokines).allSatisfy { $0.weighted == nil })
         }
-        // Effects: weighted Cox with robust SE; weighted risk differences (svyglm).
+        // Effects: weighted Cox with robust SE; weighted risk differences and odds ratios (svyglm),
+        // the odds ratios with E-values.
         let effects = set.outcomeMeasures.flatMap(\.effects)
         #expect(effects.contains { $0.measure == "hazardRatio" && $0.method.contains("coxph(weights = w, robust = TRUE)") })
-        let binary = set.outcomeMeasures.filter { $0.kind == "binary" }.flatMap(\.effects)
-        #expect(!binary.isEmpty && binary.allSatisfy { $0.measure == "riskDifference" && $0.method.contains("svyglm") })
+        let binary = set.outcomeMeasures.filter { $0.kind == "binary" }
+        #expect(!binary.isEmpty)
+        for measure in binary {
+            #expect(measure.effects.map(\.measure) == ["riskDifference", "oddsRatio"], "\(measure.name)")
+            #expect(measure.effects.allSatisfy { $0.method.contains("svyglm") })
+            #expect(measure.effects.last?.eValue != nil && measure.effects.last?.method.contains("quasibinomial") == true)
+        }
     }
 
     /// The weighted set's hazard ratio equals a direct coxph(weights, robust) fit on the same

@@ -124,6 +124,8 @@ private struct WeightingFixture: Decodable {
         let km: [Curve]
         let cox_coef, cox_robust_se, cox_se, cox_p, cox_lower, cox_upper: Double
         let rd, rd_se, rd_p, rd_lower, rd_upper: Double
+        let or, or_se, or_p, or_lower, or_upper: Double
+        let or_df: Int
         let rd_df: Int
         let kinetics: [Kinetics]
     }
@@ -225,6 +227,34 @@ extension WeightingTests {
             expectClose(rd.pValue, e.rd_p, tolerance: 1e-7, "\(e.estimand) rd p")
             expectClose(rd.lower, e.rd_lower, tolerance: 1e-8, "\(e.estimand) rd lower")
             expectClose(rd.upper, e.rd_upper, tolerance: 1e-8, "\(e.estimand) rd upper")
+            let or = try WeightedOddsRatio.estimate(events: f.died.map { $0 == 1 }, treated: treated, weights: e.weights)
+            expectClose(or.oddsRatio, e.or, tolerance: 1e-9, "\(e.estimand) or")
+            expectClose(or.standardError, e.or_se, tolerance: 1e-8, "\(e.estimand) or se")
+            #expect(or.degreesOfFreedom == e.or_df)
+            expectClose(or.pValue, e.or_p, tolerance: 1e-7, "\(e.estimand) or p")
+            expectClose(or.lower, e.or_lower, tolerance: 1e-8, "\(e.estimand) or lower")
+            expectClose(or.upper, e.or_upper, tolerance: 1e-8, "\(e.estimand) or upper")
+        }
+    }
+
+    /// The weighted odds ratio by hand, weights all 1: treated 2 of 4 with the event, controls 1
+    /// of 4 → OR = (1/1)/(1/3) = 3; Var log OR = 8/7 · (1 + 4/3) = 8/3 (Woolf's 1/2 + 1/2 + 1 +
+    /// 1/3 = 7/3 times n/(n − 1)); df 6. Unsorted input; doubling every weight changes nothing;
+    /// a group without events is refused.
+    @Test func weightedOddsRatioByHand() throws {
+        let events = [true, false, false, true, false, true, false, false]
+        let treated = [true, false, true, true, false, false, true, false]
+        let or = try WeightedOddsRatio.estimate(events: events, treated: treated, weights: Array(repeating: 1, count: 8))
+        #expect(abs(or.oddsRatio - 3) < 1e-14)
+        #expect(abs(or.standardError * or.standardError - 8.0 / 3) < 1e-14)
+        #expect(or.degreesOfFreedom == 6)
+        #expect(or.treatedRisk == 0.5 && or.controlRisk == 0.25)
+        let t = StudentTDistribution.quantile(0.975, df: 6)
+        #expect(abs(or.lower - 3 * exp(-t * (8.0 / 3).squareRoot())) < 1e-12)
+        let doubled = try WeightedOddsRatio.estimate(events: events, treated: treated, weights: Array(repeating: 2, count: 8))
+        #expect(abs(doubled.oddsRatio - or.oddsRatio) < 1e-14 && abs(doubled.standardError - or.standardError) < 1e-14)
+        #expect(throws: StatsError.self) {
+            try WeightedOddsRatio.estimate(events: events.map { _ in false }, treated: treated, weights: Array(repeating: 1, count: 8))
         }
     }
 

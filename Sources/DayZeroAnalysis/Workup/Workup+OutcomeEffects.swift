@@ -107,26 +107,47 @@ extension Workup {
     /// The risk difference (Newcombe's hybrid score interval, Fisher's exact p) and the odds
     /// ratio (Fisher's conditional MLE, exact interval and p, E-values with the √OR transform
     /// when more than 15% of the patients with a known status had the event) of a binary outcome.
-    /// The weighted risk difference of a weighted set: `svyglm(event ~ treated, design =
-    /// svydesign(ids = ~1, weights = ~w), family = gaussian())` — difference of the weighted
-    /// proportions, design-based SE, t-based 95% CI and p on n − 2 df — over the patients with a
-    /// known status.
-    func weightedRiskDifference(
+    /// The weighted effects of a binary outcome in a weighted set, over the patients with a
+    /// known status: the risk difference, `svyglm(event ~ treated, design = svydesign(ids = ~1,
+    /// weights = ~w), family = gaussian())` — difference of the weighted proportions — and the
+    /// odds ratio, the same design with `family = quasibinomial()`; both with design-based SEs,
+    /// t-based 95% CIs and p on n − 2 df; the odds ratio with its E-values (√OR transform when
+    /// more than 15% of the patients with a known status had the event, as the unweighted row).
+    func weightedBinaryEffects(
         patients: [Int], status: (Int) -> Bool?, design: EffectDesign
     ) -> (effects: [OutcomeEffect], warnings: [String]) {
         let known = patients.filter { status($0) != nil }
+        let events = known.map { status($0) ?? false }
+        let treated = known.map { cohort.patients[$0].group == .treated }
+        let weights = known.map { design.weights?[$0] ?? 1 }
+        let designWords = design.words.split(separator: " as case weights").first ?? ""
+        var effects: [OutcomeEffect] = []
+        var warnings: [String] = []
         do {
-            let rd = try WeightedRiskDifference.estimate(
-                events: known.map { status($0) ?? false }, treated: known.map { cohort.patients[$0].group == .treated },
-                weights: known.map { design.weights?[$0] ?? 1 })
-            return ([OutcomeEffect(
+            let rd = try WeightedRiskDifference.estimate(events: events, treated: treated, weights: weights)
+            effects.append(OutcomeEffect(
                 measure: "riskDifference", estimate: rd.difference, lower: rd.lower, upper: rd.upper, p: rd.pValue,
                 method: "weighted risk difference treated − control (\(formatNumber3(rd.treatedRisk)) vs \(formatNumber3(rd.controlRisk))), "
                     + "survey::svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), family = gaussian()): design-based SE, "
-                    + "t-based 95% CI and p on \(rd.degreesOfFreedom) df; \(design.words.split(separator: " as case weights").first ?? "")")], [])
+                    + "t-based 95% CI and p on \(rd.degreesOfFreedom) df; \(designWords)"))
         } catch {
-            return ([], ["weighted risk difference not computed: \(error)"])
+            warnings.append("weighted risk difference not computed: \(error)")
         }
+        do {
+            let or = try WeightedOddsRatio.estimate(events: events, treated: treated, weights: weights)
+            let proportion = Double(events.filter { $0 }.count) / Double(max(events.count, 1))
+            let e = try? EValue.oddsRatio(
+                or.oddsRatio, lower: or.lower, upper: or.upper, commonOutcome: proportion > EValue.commonOutcomeThreshold)
+            effects.append(OutcomeEffect(
+                measure: "oddsRatio", estimate: or.oddsRatio, lower: or.lower, upper: or.upper, p: or.pValue,
+                method: "weighted odds ratio treated vs control, survey::svyglm(event ~ treated, svydesign(ids = ~1, weights = ~w), "
+                    + "family = quasibinomial()): design-based SE of log OR, t-based 95% CI and p on \(or.degreesOfFreedom) df; \(designWords)",
+                eValue: e?.eValue, eValueLimit: e?.eValueLimit,
+                eValueMethod: e.map { "\($0.transform); \(formatPercent(proportion)) of the patients had the event" }))
+        } catch {
+            warnings.append("weighted odds ratio not computed: \(error)")
+        }
+        return (effects, warnings)
     }
 
     func formatNumber3(_ x: Double) -> String { String((x * 1000).rounded() / 1000) }

@@ -223,7 +223,7 @@ extension Workup {
             warnings.append("\(unknown) patient(s) censored before day \(Int(h)) without the event: status at the horizon unknown, counted as missing")
         }
         let effects = if let design, design.isWeighting {
-            weightedRiskDifference(patients: membership.members, status: status, design: design)
+            weightedBinaryEffects(patients: membership.members, status: status, design: design)
         } else {
             binaryEffects(row)
         }

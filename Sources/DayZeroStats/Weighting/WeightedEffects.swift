@@ -1,3 +1,5 @@
+import Foundation
+
 /// The weighted risk difference of a binary outcome treated − control with its design-based
 /// standard error: `survey::svyglm(event ~ treated, design = svydesign(ids = ~1, weights = ~w),
 /// family = gaussian())` — a linear probability model, whose slope is the difference of the
@@ -32,6 +34,66 @@ public struct WeightedRiskDifference: Sendable, Hashable, Codable {
             treatedRisk: intercept + slope, controlRisk: intercept, difference: slope, standardError: se,
             degreesOfFreedom: model.residualDF, lower: slope - t * se, upper: slope + t * se,
             pValue: se > 0 ? StudentTDistribution.twoSidedPValue(slope / se, df: df) : (slope == 0 ? 1 : 0))
+    }
+}
+
+/// The weighted odds ratio of a binary outcome treated vs control with its design-based
+/// standard error: `survey::svyglm(event ~ treated, design = svydesign(ids = ~1, weights = ~w),
+/// family = quasibinomial())`, exp of the `treated` coefficient.
+///
+/// With one binary covariate the model is saturated: each group's fitted probability is its
+/// weighted proportion p_g = Σ_g wy / Σ_g w, and log OR = logit p_T − logit p_C. The sandwich
+/// of svyglm (estimating functions wᵢ(yᵢ − p_g)xᵢ, bread Σ wᵢ p_g(1 − p_g) xᵢxᵢᵀ, survey's
+/// n/(n − 1) for a one-stage design without strata) separates by group:
+/// Var(log OR) = n/(n − 1) · Σ_g Σ_{i∈g} wᵢ²(yᵢ − p_g)² / (W_g p_g(1 − p_g))², W_g = Σ_g w.
+/// The p value and 95% CI are t-based on svyglm's residual df n − 2 (quasibinomial estimates
+/// the dispersion, so `summary` uses t; `confint` uses t on `df.residual`), the CI
+/// back-transformed: exp(log OR ± t·SE).
+public struct WeightedOddsRatio: Sendable, Hashable, Codable {
+    public var treatedRisk: Double
+    public var controlRisk: Double
+    public var oddsRatio: Double
+    /// The standard error of log OR.
+    public var standardError: Double
+    public var degreesOfFreedom: Int
+    public var lower: Double
+    public var upper: Double
+    public var pValue: Double
+
+    /// - Throws: `StatsError` when lengths differ, a group is empty, a weight is invalid, or a
+    ///   group's weighted proportion is 0 or 1 (the odds ratio is 0 or infinite; svyglm's fit
+    ///   would not converge).
+    public static func estimate(events: [Bool], treated: [Bool], weights: [Double]) throws -> WeightedOddsRatio {
+        let n = events.count
+        guard treated.count == n, weights.count == n else {
+            throw StatsError("events, treated and weights must have one entry per patient (\(n))")
+        }
+        guard weights.allSatisfy({ $0.isFinite && $0 >= 0 }) else { throw StatsError("weights must be finite and not negative") }
+        guard n >= 3 else { throw StatsError("the odds ratio needs at least 3 patients (residual df n − 2)") }
+        func group(_ g: Bool) throws -> (risk: Double, variance: Double) {
+            let members = (0..<n).filter { treated[$0] == g && weights[$0] > 0 }
+            let total = members.reduce(0.0) { $0 + weights[$1] }
+            guard total > 0 else { throw StatsError("the odds ratio needs both groups with a positive weight") }
+            let risk = members.reduce(0.0) { $0 + (events[$1] ? weights[$1] : 0) } / total
+            guard risk > 0, risk < 1 else {
+                throw StatsError("the odds ratio is \(risk == 0 ? "0" : "infinite"): the \(g ? "treated" : "control") group's weighted proportion with the event is \(risk == 0 ? 0 : 1)")
+            }
+            let meat = members.reduce(0.0) { sum, i in
+                let r = (events[i] ? 1 : 0) - risk
+                return sum + weights[i] * weights[i] * r * r
+            }
+            let bread = total * risk * (1 - risk)
+            return (risk, meat / (bread * bread))
+        }
+        let t = try group(true), c = try group(false)
+        let logOR = log(t.risk / (1 - t.risk)) - log(c.risk / (1 - c.risk))
+        let se = (Double(n) / Double(n - 1) * (t.variance + c.variance)).squareRoot()
+        let df = n - 2
+        let q = StudentTDistribution.quantile(0.975, df: Double(df))
+        return WeightedOddsRatio(
+            treatedRisk: t.risk, controlRisk: c.risk, oddsRatio: exp(logOR), standardError: se, degreesOfFreedom: df,
+            lower: exp(logOR - q * se), upper: exp(logOR + q * se),
+            pValue: se > 0 ? StudentTDistribution.twoSidedPValue(logOR / se, df: Double(df)) : (logOR == 0 ? 1 : 0))
     }
 }
 

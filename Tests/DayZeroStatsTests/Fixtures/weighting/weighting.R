@@ -81,6 +81,9 @@ for (e in c("ATT", "ATE", "ATO")) {
   rd <- svyglm(died ~ treat, design = des, family = gaussian())
   rds <- summary(rd)$coefficients
   ci <- confint(rd)
+  orf <- svyglm(died ~ treat, design = des, family = quasibinomial())
+  ors <- summary(orf)$coefficients
+  orci <- confint(orf)
   long$w <- w[long$patient]
   kin <- function(first, last) {
     sub <- long[long$day >= first & long$day <= last, ]
@@ -109,11 +112,13 @@ for (e in c("ATT", "ATE", "ATO")) {
     cox_lower = unname(cs$conf.int[, "lower .95"]), cox_upper = unname(cs$conf.int[, "upper .95"]),
     rd = unname(rds["treat", "Estimate"]), rd_se = unname(rds["treat", "Std. Error"]), rd_p = unname(rds["treat", "Pr(>|t|)"]),
     rd_df = rd$df.residual, rd_lower = unname(ci["treat", 1]), rd_upper = unname(ci["treat", 2]),
+    or = exp(unname(ors["treat", "Estimate"])), or_se = unname(ors["treat", "Std. Error"]), or_p = unname(ors["treat", "Pr(>|t|)"]),
+    or_df = orf$df.residual, or_lower = exp(unname(orci["treat", 1])), or_upper = exp(unname(orci["treat", 2])),
     kinetics = list(kin(-3, 3), kin(-3, 0), kin(0, 3)))
 }
 long$w <- NULL
 out <- list(
-  note = "weighting.R: WeightIt glm weights, trim, ESS, cobalt balance (base R formulas); survfit/coxph weights; survey svyglm + regTermTest",
+  note = "weighting.R: WeightIt glm weights, trim, ESS, cobalt balance (base R formulas); survfit/coxph weights; survey svyglm (gaussian, quasibinomial) + regTermTest",
   age = age, sex_male = sex, bmi = bmi, treat = treat, ps = p, logit_coef = unname(coef(fit)),
   time = time, status = status, died = died,
   long = list(patient = long$patient, day = long$day, y = long$y),
