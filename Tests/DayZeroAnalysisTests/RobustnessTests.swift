@@ -62,13 +62,18 @@ struct RobustnessTests {
         #expect(min(size, r.maxSpecifications) >= 500)
         let labels = Dictionary(uniqueKeysWithValues: r.dimensions.map { ($0.name, $0.choice.alternativeLabels) })
         #expect(labels["norepinephrine_zeros"] == ["log(x + 0.001)", "log(x + 0.01)", "log(x + 0.1)", "zeros left out", "zeros set to 0.001"])
-        #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only"])
+        #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only", "last value carried forward"])
         #expect(labels["sofa_map"] == ["all inputs", "without map"])
-        #expect(labels["temperature_imputation"]?.count == 3)
+        #expect(labels["temperature_imputation"] == [
+            "imputed on every cooled day, even unmeasured", "imputed on measured cooled days only",
+            "only measured values above it lowered to it", "not imputed",
+        ])
         #expect(labels["median_rounding"] == ["half down", "half up"])
         #expect(labels["proteomics_line"] == ["p < 0.000625", "p < 0.000667"])
         #expect(labels["matching_caliper"] == ["no caliper", "caliper 0.2 SD"])
-        #expect(labels["fever_days"]?.count == 3)
+        #expect(labels["matching_covariates"] == ["age, sex, body mass index", "age, sex, body mass index, APACHE II"])
+        #expect(labels["fever_days"] == ["on at least 2 days", "on at least 1 day", "on at least 3 days"])
+        #expect(labels["fever_consecutive"] == ["days need not be consecutive", "consecutive days"])
         for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }
     }
 
