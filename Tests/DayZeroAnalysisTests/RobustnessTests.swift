@@ -77,6 +77,48 @@ struct RobustnessTests {
         for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }
     }
 
+    /// Each audit alternative added for issue 18 changes the default cohort's derived data, so
+    /// its dimension is not inert: LOCF SOFA raises some totals (never lowers one), the
+    /// "above 40 only" temperature differs from "every cooled day", and consecutive fever days
+    /// change the criteria-matched controls.
+    @Test func theAuditAlternativesChangeTheDefaultCohort() throws {
+        let study = SyntheticCohort.default
+        let dims = try #require(StudyProtocol.paperDefault.robustness?.dimensions)
+        func derive(_ edits: [(String, Int)]) throws -> DerivedCohort {
+            var p = StudyProtocol.paperDefault
+            for (name, k) in edits { try #require(dims.first { $0.name == name }).apply(k, to: &p) }
+            return try CohortDerivation.derive(study, protocol: p)
+        }
+        func values(_ c: DerivedCohort, _ parameter: String) -> [Double?] {
+            c.patients.indices.flatMap { i in (-10...10).map { c.value(patient: i, parameter: parameter, alignedDay: $0) } }
+        }
+        let own = try derive([])
+        let locf = try derive([("sofa_missing_components", 2)])
+        let (a, b) = (values(own, "sofa"), values(locf, "sofa"))
+        #expect(a.count == b.count)
+        var raised = 0
+        for (x, y) in zip(a, b) {
+            #expect((x == nil) == (y == nil))
+            if let x, let y {
+                #expect(y >= x)
+                if y > x { raised += 1 }
+            }
+        }
+        #expect(raised > 0)
+        let above = try derive([("temperature_imputation", 2)])
+        let changed = zip(values(own, "temperature"), values(above, "temperature")).filter { $0 != $1 }.count
+        #expect(changed > 0)
+        #expect(above.ruleCounts.imputation.kept > 0)
+        #expect(above.ruleCounts.imputation.created == 0)
+        let consecutive = try derive([("fever_consecutive", 1)])
+        let set = try #require(own.studyProtocol.analysisSet(named: "criteria-matched-controls"))
+        let consecutiveSet = try #require(consecutive.studyProtocol.analysisSet(named: "criteria-matched-controls"))
+        let before = try #require(own.membership(of: set)).members
+        let after = try #require(consecutive.membership(of: consecutiveSet)).members
+        #expect(Set(after).isSubset(of: Set(before)))
+        #expect(after.count < before.count, "\(after.count) of \(before.count)")
+    }
+
     // MARK: protocol rules
 
     @Test func theProtocolsOwnChoiceIsAddedWhenNotListed() throws {
