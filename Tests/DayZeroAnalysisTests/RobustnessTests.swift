@@ -63,10 +63,9 @@ struct RobustnessTests {
         let labels = Dictionary(uniqueKeysWithValues: r.dimensions.map { ($0.name, $0.choice.alternativeLabels) })
         #expect(labels["norepinephrine_zeros"] == ["log(x + 0.001)", "log(x + 0.01)", "log(x + 0.1)", "zeros left out", "zeros set to 0.001"])
         #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only", "last value carried forward"])
-        #expect(labels["sofa_map"] == ["all inputs", "without map"])
+        #expect(labels["sofa_map"] == ["all inputs", "without mean arterial pressure"])
         #expect(labels["temperature_imputation"] == [
-            "imputed on every cooled day, even unmeasured", "imputed on measured cooled days only",
-            "only measured values above it lowered to it", "not imputed",
+            "every cooled day, even unmeasured", "measured cooled days only", "only where measured higher", "not imputed",
         ])
         #expect(labels["median_rounding"] == ["half down", "half up"])
         #expect(labels["proteomics_line"] == ["p < 0.000625", "p < 0.000667"])

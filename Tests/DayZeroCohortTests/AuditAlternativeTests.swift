@@ -174,8 +174,7 @@ struct AuditAlternativeTests {
             [41.2, 37.5, nil, 41.0, 40],
         ])
         #expect(choice.alternativeLabels == [
-            "imputed on every cooled day, even unmeasured", "imputed on measured cooled days only",
-            "only measured values above it lowered to it", "not imputed",
+            "every cooled day, even unmeasured", "measured cooled days only", "only where measured higher", "not imputed",
         ])
     }
 

@@ -75,6 +75,9 @@ struct RobustnessSectionTests {
         let svg = SpecificationCurveSVG.render(curve, results: Self.results, id: "s")
         #expect(svg.contains("<title>The protocol&#39;s own specification</title>"))
         #expect(svg.contains(">p = 0.05<"))
+        // The line's key is above the plot area (top 22), right-aligned at its right edge, so it
+        // never covers a point.
+        #expect(svg.contains("<text x=\"650\" y=\"14\" font-size=\"9\" text-anchor=\"end\" fill=\"#b2182b\">p = 0.05</text>"), "\(svg.prefix(3000))")
         for label in ["Norepinephrine zero rule", "log(x + 0.01) (protocol)", "zeros left out", "Serial window", "days −10 to 10 (protocol)", "days −7 to 7"] {
             #expect(svg.contains(">\(Markup.escape(label))<"), "\(label)")
         }

@@ -238,7 +238,7 @@ public enum RobustnessChoice: Sendable, Equatable {
         case .zeroRule(let parameter, _): "Zero rule of \(parameter)"
         case .sofaMissingComponents: "SOFA day with a missing component"
         case .sofaInputsLeftOut: "SOFA inputs scored"
-        case .temperatureImputation: "Temperature of cooled days"
+        case .temperatureImputation: "Temperature imputed on cooled days"
         case .medianRounding: "Rounding of the controls' alignment day"
         case .window(let parameter, _): parameter.map { "Window of \($0)" } ?? "Serial window"
         case .proteomicsSignificanceP: "Proteomics significance line"
@@ -254,7 +254,7 @@ public enum RobustnessChoice: Sendable, Equatable {
         switch self {
         case .zeroRule(_, let a): a.map(Self.label)
         case .sofaMissingComponents(let a): a.map(Self.label)
-        case .sofaInputsLeftOut(let a): a.map { $0.isEmpty ? "all inputs" : "without " + $0.joined(separator: ", ") }
+        case .sofaInputsLeftOut(let a): a.map { $0.isEmpty ? "all inputs" : "without " + $0.map(Self.parameterLabel).joined(separator: ", ") }
         case .temperatureImputation(let a): a.map(\.label)
         case .medianRounding(let a): a.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }
         case .window(_, let a): a.map { "days \(Self.signed($0.start)) to \(Self.signed($0.end))" }
@@ -274,6 +274,19 @@ public enum RobustnessChoice: Sendable, Equatable {
         }
     }
 
+    /// A catalog parameter in a reader's words (its label, lower case unless it starts with an
+    /// abbreviation: "mean arterial pressure", "PaO2/FiO2 ratio"); another by its name.
+    static func parameterLabel(_ name: String) -> String {
+        guard let label = ParameterCatalog.all.first(where: { $0.name == name })?.label else { return name.replacingOccurrences(of: "_", with: " ") }
+        return lowerFirst(label)
+    }
+
+    /// `s` with a lower-case first letter unless its second letter is upper case too ("APACHE II").
+    static func lowerFirst(_ s: String) -> String {
+        guard let first = s.first, s.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return s }
+        return first.lowercased() + s.dropFirst()
+    }
+
     /// A matching covariate in a reader's words: the baseline variable's label (lower case
     /// unless it starts with an abbreviation: "APACHE II"), "sex" for sex, COPD abbreviated;
     /// a study's own variable by its name with spaces.
@@ -285,9 +298,7 @@ public enum RobustnessChoice: Sendable, Equatable {
             guard let v = (BaselineCatalog.identity + BaselineCatalog.all).first(where: { $0.name == name }) else {
                 return name.replacingOccurrences(of: "_", with: " ")
             }
-            let label = v.label
-            guard let first = label.first, label.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return label }
-            return first.lowercased() + label.dropFirst()
+            return lowerFirst(v.label)
         }
     }
 
@@ -528,13 +539,13 @@ public enum TemperatureImputationChoice: String, Codable, Sendable, CaseIterable
         self = rule.lowerOnly ? .aboveValueOnly : rule.imputeUnmeasuredDays ? .everyFlaggedDay : .measuredDaysOnly
     }
 
-    /// The label; "it" is the imputed value, which the dimension's label names (the default
-    /// protocol's: "Temperature of cooled days (imputed 40 °C)").
+    /// The label, read after the dimension's label, which names the value (the default
+    /// protocol's: "Temperature set to 40 °C on cooled days").
     public var label: String {
         switch self {
-        case .everyFlaggedDay: "imputed on every cooled day, even unmeasured"
-        case .measuredDaysOnly: "imputed on measured cooled days only"
-        case .aboveValueOnly: "only measured values above it lowered to it"
+        case .everyFlaggedDay: "every cooled day, even unmeasured"
+        case .measuredDaysOnly: "measured cooled days only"
+        case .aboveValueOnly: "only where measured higher"
         case .none: "not imputed"
         }
     }
