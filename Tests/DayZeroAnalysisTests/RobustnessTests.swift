@@ -70,7 +70,7 @@ struct RobustnessTests {
         #expect(labels["median_rounding"] == ["half down", "half up"])
         #expect(labels["proteomics_line"] == ["p < 0.000625", "p < 0.000667"])
         #expect(labels["matching_caliper"] == ["no caliper", "caliper 0.2 SD"])
-        #expect(labels["matching_covariates"] == ["age, sex, body mass index", "age, sex, body mass index, APACHE II"])
+        #expect(labels["matching_covariates"] == ["age, sex, BMI", "age, sex, BMI, APACHE II"])
         #expect(labels["fever_days"] == ["on at least 2 days", "on at least 1 day", "on at least 3 days"])
         #expect(labels["fever_consecutive"] == ["days need not be consecutive", "consecutive days"])
         for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }

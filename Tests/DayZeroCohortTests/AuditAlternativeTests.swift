@@ -303,7 +303,7 @@ struct AuditAlternativeTests {
 
     @Test func choiceLabelsAreReadersWords() {
         #expect(RobustnessChoice.matchingCovariates(set: "m", [["age", "sex", "bmi", "apache_ii"], ["copd", "my_score"]]).alternativeLabels
-            == ["age, sex, body mass index, APACHE II", "COPD, my score"])
+            == ["age, sex, BMI, APACHE II", "COPD, my score"])
         #expect(RobustnessChoice.sofaMissingComponents([.sumAvailable, .requireAll, .carryForward]).alternativeLabels
             == ["missing component counts 0", "complete days only", "last value carried forward"])
     }

@@ -88,6 +88,25 @@ struct RobustnessSectionTests {
         #expect(hr.contains("Hazard ratio (log scale)"))
     }
 
+    /// Every label of the default protocol's grid fits the choice panel uncut: a dimension's
+    /// (bold) in the label column, each alternative with " (protocol)" appended in its indented
+    /// column — the widths `SVGCanvas.text(maxWidth:)` cuts at.
+    @Test func theDefaultGridsLabelsFitTheChoicePanel() throws {
+        let dims = try #require(StudyProtocol.paperDefault.robustness?.dimensions)
+        #expect(dims.count == 12)
+        var checked = 0
+        for d in dims {
+            let width = TextMetrics.width(d.displayLabel, fontSize: SpecificationCurveSVG.fontSize - 1)
+            #expect(width <= SpecificationCurveSVG.labelWidth / 1.13, "\(d.displayLabel): \(width)")
+            for a in d.choice.alternativeLabels {
+                let w = TextMetrics.width(a + " (protocol)", fontSize: SpecificationCurveSVG.fontSize - 1)
+                #expect(w <= SpecificationCurveSVG.labelWidth - 10, "\(a): \(w)")
+                checked += 1
+            }
+        }
+        #expect(checked == 32)
+    }
+
     @Test func runsMergeAdjacentColumns() {
         #expect(SpecificationCurveSVG.runs([3, 4, 5, 9], y: 1, height: 2, fill: "#000") == "<path d=\"M3 1h3v2h-3zM9 1h1v2h-1z\" fill=\"#000\"/>")
         #expect(SpecificationCurveSVG.runs([], y: 1, height: 2, fill: "#000") == "")

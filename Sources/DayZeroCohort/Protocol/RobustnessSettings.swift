@@ -288,12 +288,14 @@ public enum RobustnessChoice: Sendable, Equatable {
     }
 
     /// A matching covariate in a reader's words: the baseline variable's label (lower case
-    /// unless it starts with an abbreviation: "APACHE II"), "sex" for sex, COPD abbreviated;
+    /// unless it starts with an abbreviation: "APACHE II"), "sex" for sex, BMI and COPD
+    /// abbreviated (the choice panel's label column is narrow);
     /// a study's own variable by its name with spaces.
     static func covariateLabel(_ name: String) -> String {
         switch name {
         case "sex": return "sex"
         case "copd": return "COPD"
+        case "bmi": return "BMI"
         default:
             guard let v = (BaselineCatalog.identity + BaselineCatalog.all).first(where: { $0.name == name }) else {
                 return name.replacingOccurrences(of: "_", with: " ")
@@ -540,7 +542,7 @@ public enum TemperatureImputationChoice: String, Codable, Sendable, CaseIterable
     }
 
     /// The label, read after the dimension's label, which names the value (the default
-    /// protocol's: "Temperature set to 40 °C on cooled days").
+    /// protocol's: "Temperature 40 °C on cooled days").
     public var label: String {
         switch self {
         case .everyFlaggedDay: "every cooled day, even unmeasured"

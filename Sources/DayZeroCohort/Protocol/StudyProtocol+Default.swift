@@ -103,7 +103,7 @@ extension StudyProtocol {
                 choice: .sofaMissingComponents([.sumAvailable, .requireAll, .carryForward])),
             RobustnessDimension(name: "sofa_map", label: "SOFA cardiovascular inputs", choice: .sofaInputsLeftOut([[], ["map"]])),
             RobustnessDimension(
-                name: "temperature_imputation", label: "Temperature set to 40 °C on cooled days",
+                name: "temperature_imputation", label: "Temperature 40 °C on cooled days",
                 choice: .temperatureImputation([.everyFlaggedDay, .measuredDaysOnly, .aboveValueOnly, .none])),
             RobustnessDimension(
                 name: "median_rounding", label: "Rounding of the controls' alignment day", choice: .medianRounding([.halfDown, .halfUp])),
@@ -115,15 +115,15 @@ extension StudyProtocol {
             RobustnessDimension(
                 name: "proteomics_line", label: "Proteomics significance line", choice: .proteomicsSignificanceP([0.000625, 0.000666666666666667])),
             RobustnessDimension(
-                name: "matching_caliper", label: "Matching caliper (matched set)", choice: .matchingCaliper(set: "propensity-matched", [nil, 0.2])),
+                name: "matching_caliper", label: "Matching caliper", choice: .matchingCaliper(set: "propensity-matched", [nil, 0.2])),
             RobustnessDimension(
-                name: "matching_covariates", label: "Matching covariates (matched set)",
+                name: "matching_covariates", label: "Matching covariates",
                 choice: .matchingCovariates(set: "propensity-matched", [["age", "sex", "bmi"], ["age", "sex", "bmi", "apache_ii"]])),
             RobustnessDimension(
-                name: "fever_days", label: "Fever days (criteria-matched controls)",
+                name: "fever_days", label: "Fever criterion: days",
                 choice: .criterionDays(set: "criteria-matched-controls", parameter: "temperature", [2, 1, 3])),
             RobustnessDimension(
-                name: "fever_consecutive", label: "Fever days in a row (criteria-matched controls)",
+                name: "fever_consecutive", label: "Fever criterion: days in a row",
                 choice: .criterionConsecutive(set: "criteria-matched-controls", parameter: "temperature", [.anyDays, .consecutive])),
         ])
 }

@@ -261,7 +261,7 @@ extension ProtocolYAML {
             # 40 °C on every cooled day (created when unmeasured), on measured cooled days only,
             # only where the measured value is above 40 (lowered), or no imputation.
             - name: temperature_imputation
-              label: Temperature set to 40 °C on cooled days
+              label: Temperature 40 °C on cooled days
               vary: temperature_imputation
               alternatives: [every_flagged_day, measured_days_only, above_value_only, none]
             - name: median_rounding
@@ -283,23 +283,23 @@ extension ProtocolYAML {
               vary: proteomics_significance_p
               alternatives: [0.000625, 0.000666666666666667]
             - name: matching_caliper
-              label: Matching caliper (matched set)
+              label: Matching caliper
               vary: matching_caliper
               analysis_set: propensity-matched
               alternatives: [none, 0.2]
             - name: matching_covariates
-              label: Matching covariates (matched set)
+              label: Matching covariates
               vary: matching_covariates
               analysis_set: propensity-matched
               alternatives: [[age, sex, bmi], [age, sex, bmi, apache_ii]]
             - name: fever_days
-              label: Fever days (criteria-matched controls)
+              label: "Fever criterion: days"
               vary: criterion_days
               analysis_set: criteria-matched-controls
               parameter: temperature
               alternatives: [2, 1, 3]
             - name: fever_consecutive
-              label: Fever days in a row (criteria-matched controls)
+              label: "Fever criterion: days in a row"
               vary: criterion_consecutive
               analysis_set: criteria-matched-controls
               parameter: temperature
