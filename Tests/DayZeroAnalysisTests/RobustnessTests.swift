@@ -74,6 +74,15 @@ struct RobustnessTests {
         #expect(labels["fever_days"] == ["on at least 2 days", "on at least 1 day", "on at least 3 days"])
         #expect(labels["fever_consecutive"] == ["days need not be consecutive", "consecutive days"])
         for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }
+        // The sets where the matching and fever choices act are collected, so the report shows them.
+        #expect(r.analysisSets == ["main", "propensity-matched", "criteria-matched-controls"])
+        for d in r.dimensions {
+            switch d.choice {
+            case .matchingCaliper(let set, _), .matchingCovariates(let set, _), .criterionDays(let set, _, _), .criterionConsecutive(let set, _, _):
+                #expect(r.analysisSets?.contains(set) == true, "\(d.name)")
+            default: break
+            }
+        }
     }
 
     /// Each audit alternative added for issue 18 changes the default cohort's derived data, so

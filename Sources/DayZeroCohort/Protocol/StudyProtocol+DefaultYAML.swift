@@ -238,9 +238,10 @@ extension ProtocolYAML {
         # specification takes one alternative of every dimension. The protocol's own choice is
         # added when not listed. A grid larger than max_specifications is sampled with seed
         # (the protocol's own specification always kept). analysis_sets: the sets whose headline
-        # results are collected (default: the first).
+        # results are collected (default: the first); the matched and criteria sets are where the
+        # caliper, the matching covariates and the fever criterion act.
         robustness:
-          analysis_sets: [main]
+          analysis_sets: [main, propensity-matched, criteria-matched-controls]
           max_specifications: 1000
           seed: 1
           dimensions:
