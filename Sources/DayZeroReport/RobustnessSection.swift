@@ -159,9 +159,12 @@ package enum SpecificationCurveSVG {
         }
         if let y = axis.position(reference) {
             canvas.line(plotLeft, y, plotRight, y, stroke: "#b2182b", dash: "4 3")
+            // The line's key sits above the plot area at the right, outside the points (inside
+            // the plot it overlapped the points at whichever end they came close to the line).
             let words = useEstimate ? "no effect" : "p = \(NumberFormat.compact(r.alpha))"
-            // At the left end, where the sorted values are lowest (the right end holds the highest).
-            canvas.text(words, x: plotLeft + 4, y: y - 3, size: fontSize - 1, fill: "#b2182b")
+            let textWidth = TextMetrics.width(words, fontSize: fontSize - 1)
+            canvas.text(words, x: plotRight, y: top - 8, size: fontSize - 1, anchor: .end, fill: "#b2182b")
+            canvas.line(plotRight - textWidth - 24, top - 11, plotRight - textWidth - 4, top - 11, stroke: "#b2182b", dash: "4 3")
         }
         // Points: whole-pixel columns, one small square per distinct (column, row, kind).
         var filled = Set<[Int]>(), open = Set<[Int]>()

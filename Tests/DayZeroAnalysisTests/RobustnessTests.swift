@@ -62,14 +62,69 @@ struct RobustnessTests {
         #expect(min(size, r.maxSpecifications) >= 500)
         let labels = Dictionary(uniqueKeysWithValues: r.dimensions.map { ($0.name, $0.choice.alternativeLabels) })
         #expect(labels["norepinephrine_zeros"] == ["log(x + 0.001)", "log(x + 0.01)", "log(x + 0.1)", "zeros left out", "zeros set to 0.001"])
-        #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only"])
-        #expect(labels["sofa_map"] == ["all inputs", "without map"])
-        #expect(labels["temperature_imputation"]?.count == 3)
+        #expect(labels["sofa_missing_components"] == ["missing component counts 0", "complete days only", "last value carried forward"])
+        #expect(labels["sofa_map"] == ["all inputs", "without mean arterial pressure"])
+        #expect(labels["temperature_imputation"] == [
+            "every cooled day, even unmeasured", "measured cooled days only", "only where measured higher", "not imputed",
+        ])
         #expect(labels["median_rounding"] == ["half down", "half up"])
         #expect(labels["proteomics_line"] == ["p < 0.000625", "p < 0.000667"])
         #expect(labels["matching_caliper"] == ["no caliper", "caliper 0.2 SD"])
-        #expect(labels["fever_days"]?.count == 3)
+        #expect(labels["matching_covariates"] == ["age, sex, BMI", "age, sex, BMI, APACHE II"])
+        #expect(labels["fever_days"] == ["on at least 2 days", "on at least 1 day", "on at least 3 days"])
+        #expect(labels["fever_consecutive"] == ["days need not be consecutive", "consecutive days"])
         for d in r.dimensions { #expect(d.choice.ownAlternative(in: p) != nil, "\(d.name)") }
+        // The sets where the matching and fever choices act are collected, so the report shows them.
+        #expect(r.analysisSets == ["main", "propensity-matched", "criteria-matched-controls"])
+        for d in r.dimensions {
+            switch d.choice {
+            case .matchingCaliper(let set, _), .matchingCovariates(let set, _), .criterionDays(let set, _, _), .criterionConsecutive(let set, _, _):
+                #expect(r.analysisSets?.contains(set) == true, "\(d.name)")
+            default: break
+            }
+        }
+    }
+
+    /// Each audit alternative added for issue 18 changes the default cohort's derived data, so
+    /// its dimension is not inert: LOCF SOFA raises some totals (never lowers one), the
+    /// "above 40 only" temperature differs from "every cooled day", and consecutive fever days
+    /// change the criteria-matched controls.
+    @Test func theAuditAlternativesChangeTheDefaultCohort() throws {
+        let study = SyntheticCohort.default
+        let dims = try #require(StudyProtocol.paperDefault.robustness?.dimensions)
+        func derive(_ edits: [(String, Int)]) throws -> DerivedCohort {
+            var p = StudyProtocol.paperDefault
+            for (name, k) in edits { try #require(dims.first { $0.name == name }).apply(k, to: &p) }
+            return try CohortDerivation.derive(study, protocol: p)
+        }
+        func values(_ c: DerivedCohort, _ parameter: String) -> [Double?] {
+            c.patients.indices.flatMap { i in (-10...10).map { c.value(patient: i, parameter: parameter, alignedDay: $0) } }
+        }
+        let own = try derive([])
+        let locf = try derive([("sofa_missing_components", 2)])
+        let (a, b) = (values(own, "sofa"), values(locf, "sofa"))
+        #expect(a.count == b.count)
+        var raised = 0
+        for (x, y) in zip(a, b) {
+            #expect((x == nil) == (y == nil))
+            if let x, let y {
+                #expect(y >= x)
+                if y > x { raised += 1 }
+            }
+        }
+        #expect(raised > 0)
+        let above = try derive([("temperature_imputation", 2)])
+        let changed = zip(values(own, "temperature"), values(above, "temperature")).filter { $0 != $1 }.count
+        #expect(changed > 0)
+        #expect(above.ruleCounts.imputation.kept > 0)
+        #expect(above.ruleCounts.imputation.created == 0)
+        let consecutive = try derive([("fever_consecutive", 1)])
+        let set = try #require(own.studyProtocol.analysisSet(named: "criteria-matched-controls"))
+        let consecutiveSet = try #require(consecutive.studyProtocol.analysisSet(named: "criteria-matched-controls"))
+        let before = try #require(own.membership(of: set)).members
+        let after = try #require(consecutive.membership(of: consecutiveSet)).members
+        #expect(Set(after).isSubset(of: Set(before)))
+        #expect(after.count < before.count, "\(after.count) of \(before.count)")
     }
 
     // MARK: protocol rules

@@ -75,6 +75,9 @@ struct RobustnessSectionTests {
         let svg = SpecificationCurveSVG.render(curve, results: Self.results, id: "s")
         #expect(svg.contains("<title>The protocol&#39;s own specification</title>"))
         #expect(svg.contains(">p = 0.05<"))
+        // The line's key is above the plot area (top 22), right-aligned at its right edge, so it
+        // never covers a point.
+        #expect(svg.contains("<text x=\"650\" y=\"14\" font-size=\"9\" text-anchor=\"end\" fill=\"#b2182b\">p = 0.05</text>"), "\(svg.prefix(3000))")
         for label in ["Norepinephrine zero rule", "log(x + 0.01) (protocol)", "zeros left out", "Serial window", "days −10 to 10 (protocol)", "days −7 to 7"] {
             #expect(svg.contains(">\(Markup.escape(label))<"), "\(label)")
         }
@@ -83,6 +86,25 @@ struct RobustnessSectionTests {
         let hr = SpecificationCurveSVG.render(Self.results.analysisSets[0].results[1], results: Self.results, id: "h")
         #expect(hr.contains(">no effect<"))
         #expect(hr.contains("Hazard ratio (log scale)"))
+    }
+
+    /// Every label of the default protocol's grid fits the choice panel uncut: a dimension's
+    /// (bold) in the label column, each alternative with " (protocol)" appended in its indented
+    /// column — the widths `SVGCanvas.text(maxWidth:)` cuts at.
+    @Test func theDefaultGridsLabelsFitTheChoicePanel() throws {
+        let dims = try #require(StudyProtocol.paperDefault.robustness?.dimensions)
+        #expect(dims.count == 12)
+        var checked = 0
+        for d in dims {
+            let width = TextMetrics.width(d.displayLabel, fontSize: SpecificationCurveSVG.fontSize - 1)
+            #expect(width <= SpecificationCurveSVG.labelWidth / 1.13, "\(d.displayLabel): \(width)")
+            for a in d.choice.alternativeLabels {
+                let w = TextMetrics.width(a + " (protocol)", fontSize: SpecificationCurveSVG.fontSize - 1)
+                #expect(w <= SpecificationCurveSVG.labelWidth - 10, "\(a): \(w)")
+                checked += 1
+            }
+        }
+        #expect(checked == 32)
     }
 
     @Test func runsMergeAdjacentColumns() {

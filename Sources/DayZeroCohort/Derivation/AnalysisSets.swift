@@ -74,6 +74,8 @@ extension DerivedCohort {
     ///
     /// Day counting: distinct aligned days inside the window (both ends included) on which the
     /// drug was given / the day's value meets the threshold; days without a value never count.
+    /// With `consecutive`, the longest run of such days in a row must reach `on_at_least_days`
+    /// (a day without a value, or not meeting the threshold, breaks the run).
     /// Thresholds are strict for `above`/`below` (38.5 is not above 38.5) and inclusive for
     /// `at_least`/`at_most`.
     public func meets(_ criterion: Criterion, patient i: Int) -> Bool {
@@ -82,9 +84,9 @@ extension DerivedCohort {
         case .allOf(let rules): return rules.allSatisfy { meets($0, patient: i) }
         case .not(let rule): return !meets(rule, patient: i)
         case .drug(let d):
-            return qualifyingDays(d, patient: i) >= d.onAtLeastDays
+            return d.isMet(byDays: qualifyingDayList(d, patient: i))
         case .parameter(let c):
-            return qualifyingDays(c, patient: i) >= c.onAtLeastDays
+            return c.isMet(byDays: qualifyingDayList(c, patient: i))
         case .variable(let v):
             return setFacts.meets(v, patient: i)
         case .event(let e):
@@ -94,21 +96,32 @@ extension DerivedCohort {
 
     /// Distinct aligned days in the window on which the drug was given.
     public func qualifyingDays(_ d: DrugCriterion, patient i: Int) -> Int {
-        guard let k = drugDays.drugs.firstIndex(of: d.drug.lowercased()) else { return 0 }
+        qualifyingDayList(d, patient: i).count
+    }
+
+    /// The aligned days in the window on which the drug was given, ascending.
+    public func qualifyingDayList(_ d: DrugCriterion, patient i: Int) -> [Int] {
+        guard let k = drugDays.drugs.firstIndex(of: d.drug.lowercased()) else { return [] }
         let day0 = patients[i].day0
-        return drugDays.days(patient: i, drug: k).filter { d.window.contains(Int($0) - day0) }.count
+        return drugDays.days(patient: i, drug: k).map { Int($0) - day0 }.filter { d.window.contains($0) }
     }
 
     /// Aligned days in the window on which the parameter's day value meets the threshold.
     public func qualifyingDays(_ c: ParameterCriterion, patient i: Int) -> Int {
-        guard let s = seriesIndex(parameter: c.parameter, aggregation: c.aggregation) else { return 0 }
+        qualifyingDayList(c, patient: i).count
+    }
+
+    /// The aligned days in the window on which the parameter's day value meets the threshold,
+    /// ascending.
+    public func qualifyingDayList(_ c: ParameterCriterion, patient i: Int) -> [Int] {
+        guard let s = seriesIndex(parameter: c.parameter, aggregation: c.aggregation) else { return [] }
         let day0 = patients[i].day0
-        var n = 0
+        var days: [Int] = []
         for r in daily.range(patient: i, series: s) {
             let aligned = Int(daily.days[r]) - day0
             if aligned > c.window.end { break }
-            if aligned >= c.window.start, c.threshold.isMet(by: daily.values[r]) { n += 1 }
+            if aligned >= c.window.start, c.threshold.isMet(by: daily.values[r]) { days.append(aligned) }
         }
-        return n
+        return days
     }
 }

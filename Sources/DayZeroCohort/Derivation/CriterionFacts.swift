@@ -166,11 +166,12 @@ public struct CriterionFacts: Sendable {
     }
 
     /// The distinct periods in the rule's window (periods from admission) whose period value
-    /// of the parameter meets the threshold, for patient `k`. Periods without a value never count.
-    func qualifyingPeriods(_ c: ParameterCriterion, patient k: Int) -> Int {
+    /// of the parameter meets the threshold, for patient `k`, ascending. Periods without a value
+    /// never count.
+    func qualifyingPeriods(_ c: ParameterCriterion, patient k: Int) -> [Int] {
         let key = DailySeriesKey(parameter: c.parameter, aggregation: c.aggregation ?? defaultAggregation[c.parameter] ?? .max)
-        guard let series = periodValues[key], k < series.count else { return 0 }
-        return series[k].filter { c.window.contains($0.period) && c.threshold.isMet(by: $0.value) }.count
+        guard let series = periodValues[key], k < series.count else { return [] }
+        return series[k].filter { c.window.contains($0.period) && c.threshold.isMet(by: $0.value) }.map(\.period)
     }
 
     /// Whether patient `k` meets `criterion` before alignment (windows count periods from
@@ -185,8 +186,8 @@ public struct CriterionFacts: Sendable {
         case .event(let e): return meets(e, patient: k, dayOffset: 0)
         case .drug(let d):
             guard let days = drugDays[d.drug.lowercased()], k < days.count else { return false }
-            return days[k].filter { d.window.contains($0) }.count >= d.onAtLeastDays
-        case .parameter(let c): return qualifyingPeriods(c, patient: k) >= c.onAtLeastDays
+            return d.isMet(byDays: days[k].filter { d.window.contains($0) })
+        case .parameter(let c): return c.isMet(byDays: qualifyingPeriods(c, patient: k))
         }
     }
 }

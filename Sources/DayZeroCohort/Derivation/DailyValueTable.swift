@@ -159,7 +159,8 @@ struct DaySeries {
 }
 
 /// The temperature rule on one patient's series: on every flagged day the value becomes
-/// `rule.value` (created on an unmeasured day when `imputeUnmeasuredDays`).
+/// `rule.value` (created on an unmeasured day when `imputeUnmeasuredDays`); with `lowerOnly`
+/// only a measured value above `rule.value` is replaced (the others are kept, counted `kept`).
 /// `counts` is updated when `count` is true (the primary series of the parameter).
 func applyTemperatureImputation(
     _ series: inout DaySeries, flaggedDays: [Int], rule: TemperatureImputationRule, counts: inout ImputationCounts, count: Bool
@@ -185,8 +186,15 @@ func applyTemperatureImputation(
             j += 1
         } else {
             let measured = series.values[i]
+            if count { counts.flaggedDays += 1 }
+            if rule.lowerOnly, !(measured > v) {
+                if count { counts.kept += 1 }
+                out.append(day: measuredDay, value: measured, imputed: series.imputed[i])
+                i += 1
+                j += 1
+                continue
+            }
             if count {
-                counts.flaggedDays += 1
                 if measured > v { counts.lowered += 1 } else if measured < v { counts.raised += 1 } else { counts.unchanged += 1 }
             }
             out.append(day: measuredDay, value: v, imputed: true)

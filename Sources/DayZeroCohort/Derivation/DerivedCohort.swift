@@ -205,6 +205,8 @@ public struct ImputationCounts: Sendable, Equatable, Codable {
     public var created = 0
     /// Flagged days without a temperature left empty (`impute_unmeasured_days: false`).
     public var leftUnmeasured = 0
+    /// Flagged days whose measured value was kept (`lower_only`: not above the value).
+    public var kept = 0
 
     /// Days whose value is the imputed one.
     public var imputed: Int { lowered + raised + unchanged + created }

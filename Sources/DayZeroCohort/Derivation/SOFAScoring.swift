@@ -27,7 +27,10 @@ public struct SOFATable: Sendable, Equatable {
 public struct SOFADayScore: Sendable, Equatable {
     /// One entry per component, `nil` when none of its inputs has a value.
     public var components: [Int?]
+    /// Components without a measured score that day (carried ones included).
     public var missingComponents: Int
+    /// With `carry_forward`: the missing components whose earlier score entered the total.
+    public var carriedComponents: Int = 0
     /// `nil` when the missing-components policy gives no total.
     public var total: Int?
 }
@@ -36,9 +39,14 @@ extension SOFADefinition {
     /// Scores one day from the inputs' day values.
     ///
     /// - Parameters:
-    ///   - inputValue: The day value of input `j` of component `c` (`nil` = not measured).
     ///   - ventilated: Whether the patient is mechanically ventilated that day.
-    public func score(ventilated: Bool, inputValue: (_ component: Int, _ input: Int) -> Double?) -> SOFADayScore {
+    ///   - carried: With `carry_forward`, the score each component would carry to this day (the
+    ///     patient's last measured score of it within the carry limit, see
+    ///     `SOFACarryForward`), `nil` per component without one; ignored by the other policies.
+    ///   - inputValue: The day value of input `j` of component `c` (`nil` = not measured).
+    public func score(
+        ventilated: Bool, carried: [Int?] = [], inputValue: (_ component: Int, _ input: Int) -> Double?
+    ) -> SOFADayScore {
         var scores: [Int?] = []
         scores.reserveCapacity(components.count)
         for (c, component) in components.enumerated() {
@@ -52,12 +60,56 @@ extension SOFADefinition {
         }
         let available = scores.compactMap { $0 }
         let missing = scores.count - available.count
+        var carriedCount = 0
         let total: Int?
         switch missingComponents.policy {
         case .sumAvailable: total = available.count >= missingComponents.minimumComponents ? available.reduce(0, +) : nil
         case .requireAll: total = missing == 0 && !available.isEmpty ? available.reduce(0, +) : nil
+        case .carryForward:
+            var sum = available.reduce(0, +)
+            for (c, s) in scores.enumerated() where s == nil && c < carried.count {
+                if let v = carried[c] {
+                    sum += v
+                    carriedCount += 1
+                }
+            }
+            total = available.count + carriedCount >= missingComponents.minimumComponents ? sum : nil
         }
-        return SOFADayScore(components: scores, missingComponents: missing, total: total)
+        return SOFADayScore(components: scores, missingComponents: missing, carriedComponents: carriedCount, total: total)
+    }
+}
+
+/// The last-value-carried-forward state of one patient's SOFA days (`carry_forward`): per
+/// component, the last period on which it was measured and its score then. Days are fed in
+/// ascending order; a component's score is carried to a later day when it is at most
+/// `limit` periods old (`carry_forward_days`; `nil`: any age).
+public struct SOFACarryForward: Sendable, Equatable {
+    var lastDay: [Int?]
+    var lastScore: [Int]
+    let limit: Int?
+
+    public init(components: Int, limit: Int?) {
+        lastDay = Array(repeating: nil, count: components)
+        lastScore = Array(repeating: 0, count: components)
+        self.limit = limit
+    }
+
+    /// The score each component would carry to `day`.
+    public func carried(to day: Int) -> [Int?] {
+        lastDay.indices.map { c in
+            guard let d = lastDay[c], d < day, limit.map({ day - d <= $0 }) ?? true else { return nil }
+            return lastScore[c]
+        }
+    }
+
+    /// Records the components measured on `day` (carried ones are not measurements).
+    public mutating func record(_ score: SOFADayScore, day: Int) {
+        for (c, s) in score.components.enumerated() where c < lastDay.count {
+            if let s {
+                lastDay[c] = day
+                lastScore[c] = s
+            }
+        }
     }
 }
 

@@ -131,20 +131,27 @@ struct SeriesPlan {
         }
     }
 
-    /// Scores SOFA on every day with at least one input value; appends to `table` and to the
-    /// derived series.
+    /// Scores SOFA on every day with at least one input value (in ascending order, so that
+    /// `carry_forward` carries from earlier days only); appends to `table` and to the derived
+    /// series. A carried score enters the total only: `sofa_<component>` and the table's
+    /// component columns stay the scores measured that day.
     func scoreSOFA(
         patient: Int, series: inout [DaySeries], course: ICUCourse, table: inout SOFATable,
         scored: inout Int, withMissing: inout Int, withoutTotal: inout Int
     ) {
         var days = Set<Int>()
         for inputs in sofaInputKeys { for k in inputs { days.formUnion(series[k].days) } }
+        let carrying = sofa.missingComponents.policy == .carryForward
+        var carry = SOFACarryForward(components: carrying ? sofa.components.count : 0, limit: sofa.missingComponents.carryForwardDays)
         for day in days.sorted() {
             let ventilated = axis.isICUDay
                 ? isVentilated(onICUDay: day, start: course.ventilationStart, end: course.ventilationEnd)
                 : isVentilated(from: axis.start(ofPeriod: day), to: axis.start(ofPeriod: day + 1),
                                start: course.ventilationStart, end: course.ventilationEnd)
-            let s = sofa.score(ventilated: ventilated) { c, j in series[sofaInputKeys[c][j]].value(on: day) }
+            let s = sofa.score(ventilated: ventilated, carried: carrying ? carry.carried(to: day) : []) { c, j in
+                series[sofaInputKeys[c][j]].value(on: day)
+            }
+            if carrying { carry.record(s, day: day) }
             table.patient.append(Int32(patient))
             table.icuDay.append(Int32(clamping: day))
             table.components.append(contentsOf: s.components.map { Int8($0 ?? -1) })

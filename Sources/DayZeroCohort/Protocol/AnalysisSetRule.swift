@@ -198,11 +198,13 @@ func formatNumber(_ x: Double) -> String {
 /// YAML forms (one mapping each):
 /// - `{any_of: [rule, …]}`, `{all_of: [rule, …]}`, `{not: rule}`
 /// - `{drug: NAME, window: [a, b], on_at_least_days: n}` — the drug was given on at least
-///   `n` (default 1) distinct aligned days in the window.
+///   `n` (default 1) distinct aligned days in the window; with `consecutive: true`, on at least
+///   `n` consecutive days (a run of `n` days in a row, each in the window).
 /// - `{parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n,
 ///   aggregation: AGG}` — the parameter's daily value (the protocol's aggregation for it, or
 ///   `aggregation`; after imputation) meets the threshold on at least `n` (default 1) distinct
-///   aligned days in the window. Days without a value do not count.
+///   aligned days in the window (with `consecutive: true`: `n` days in a row, each meeting
+///   it; a day without a value breaks the run). Days without a value do not count.
 /// - `{variable: NAME, is: V}`, `{variable: NAME, in: [V, …]}`, `{variable: NAME,
 ///   above|at_least|below|at_most: x}` or `{variable: NAME, unknown: true|false}` — a baseline
 ///   variable (`patients.csv`: `sex`, `age`, a built-in or a `variables.csv` declaration). `V` is
@@ -228,6 +230,7 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
         case allOf = "all_of"
         case not, drug, parameter, window
         case onAtLeastDays = "on_at_least_days"
+        case consecutive
         case above
         case atLeast = "at_least"
         case below
@@ -256,10 +259,10 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
         let onlyKeys: Set<CodingKeys>
         switch form {
         case .anyOf, .allOf, .not: onlyKeys = [form]
-        case .drug: onlyKeys = [.drug, .window, .onAtLeastDays]
+        case .drug: onlyKeys = [.drug, .window, .onAtLeastDays, .consecutive]
         case .variable: onlyKeys = [.variable, .is, .in, .unknown, .above, .atLeast, .below, .atMost]
         case .event: onlyKeys = [.event, .window]
-        default: onlyKeys = [.parameter, .window, .onAtLeastDays, .above, .atLeast, .below, .atMost, .aggregation]
+        default: onlyKeys = [.parameter, .window, .onAtLeastDays, .consecutive, .above, .atLeast, .below, .atMost, .aggregation]
         }
         if let stray = c.allKeys.first(where: { !onlyKeys.contains($0) }) {
             throw DecodingError.dataCorrupted(.init(
@@ -274,7 +277,8 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
             self = .drug(DrugCriterion(
                 drug: try c.decode(String.self, forKey: .drug),
                 window: try c.decode(DayWindow.self, forKey: .window),
-                onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1))
+                onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1,
+                consecutive: try c.decodeIfPresent(Bool.self, forKey: .consecutive) ?? false))
         case .variable:
             self = .variable(try VariableCriterion.decode(from: c, codingPath: decoder.codingPath))
         case .event:
@@ -289,6 +293,7 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
                     parameter: parameter),
                 window: try c.decode(DayWindow.self, forKey: .window),
                 onAtLeastDays: try c.decodeIfPresent(Int.self, forKey: .onAtLeastDays) ?? 1,
+                consecutive: try c.decodeIfPresent(Bool.self, forKey: .consecutive) ?? false,
                 aggregation: try c.decodeIfPresent(DailyAggregation.self, forKey: .aggregation)))
         }
     }
@@ -303,11 +308,13 @@ public indirect enum Criterion: Sendable, Hashable, Codable {
             try c.encode(d.drug, forKey: .drug)
             try c.encode(d.window, forKey: .window)
             try c.encode(d.onAtLeastDays, forKey: .onAtLeastDays)
+            if d.consecutive { try c.encode(true, forKey: .consecutive) }
         case .parameter(let p):
             try c.encode(p.parameter, forKey: .parameter)
             try p.threshold.encode(into: &c, above: .above, atLeast: .atLeast, below: .below, atMost: .atMost)
             try c.encode(p.window, forKey: .window)
             try c.encode(p.onAtLeastDays, forKey: .onAtLeastDays)
+            if p.consecutive { try c.encode(true, forKey: .consecutive) }
             try c.encodeIfPresent(p.aggregation, forKey: .aggregation)
         case .variable(let v):
             try c.encode(v.variable, forKey: .variable)
@@ -418,35 +425,71 @@ public struct EventCriterion: Sendable, Hashable {
     }
 }
 
-/// "Received `drug` on at least `onAtLeastDays` distinct aligned days within `window`."
+/// "Received `drug` on at least `onAtLeastDays` distinct aligned days within `window`" (with
+/// `consecutive`: on that many consecutive days within the window).
 public struct DrugCriterion: Sendable, Hashable {
     public var drug: String
     public var window: DayWindow
     public var onAtLeastDays: Int
+    /// The days must be consecutive (a run of `onAtLeastDays` days in a row). Default false.
+    public var consecutive: Bool
 
-    public init(drug: String, window: DayWindow, onAtLeastDays: Int = 1) {
+    public init(drug: String, window: DayWindow, onAtLeastDays: Int = 1, consecutive: Bool = false) {
         self.drug = drug
         self.window = window
         self.onAtLeastDays = onAtLeastDays
+        self.consecutive = consecutive
+    }
+
+    /// Whether the qualifying days (ascending, distinct) meet the count: how many there are, or
+    /// with `consecutive` the longest run of days in a row.
+    public func isMet(byDays days: [Int]) -> Bool {
+        (consecutive ? longestRun(days) : days.count) >= onAtLeastDays
     }
 }
 
+/// The length of the longest run of consecutive whole numbers in `days` (ascending, distinct):
+/// `[1, 2, 4, 5, 6]` → 3; `[]` → 0.
+public func longestRun(_ days: [Int]) -> Int {
+    var best = 0, run = 0
+    var previous: Int?
+    for d in days {
+        run = previous.map { d == $0 + 1 } == true ? run + 1 : 1
+        best = max(best, run)
+        previous = d
+    }
+    return best
+}
+
 /// "The daily value of `parameter` meets `threshold` on at least `onAtLeastDays` distinct
-/// aligned days within `window`."
+/// aligned days within `window`" (with `consecutive`: on that many consecutive days).
 public struct ParameterCriterion: Sendable, Hashable {
     public var parameter: String
     public var threshold: Threshold
     public var window: DayWindow
     public var onAtLeastDays: Int
+    /// The days must be consecutive (a run of `onAtLeastDays` days in a row, each with a value
+    /// meeting the threshold; a day without a value breaks the run). Default false.
+    public var consecutive: Bool
     /// `nil`: the protocol's aggregation for the parameter (or the catalog's).
     public var aggregation: DailyAggregation?
 
-    public init(parameter: String, threshold: Threshold, window: DayWindow, onAtLeastDays: Int = 1, aggregation: DailyAggregation? = nil) {
+    public init(
+        parameter: String, threshold: Threshold, window: DayWindow, onAtLeastDays: Int = 1, consecutive: Bool = false,
+        aggregation: DailyAggregation? = nil
+    ) {
         self.parameter = parameter
         self.threshold = threshold
         self.window = window
         self.onAtLeastDays = onAtLeastDays
+        self.consecutive = consecutive
         self.aggregation = aggregation
+    }
+
+    /// Whether the qualifying days (ascending, distinct) meet the count: how many there are, or
+    /// with `consecutive` the longest run of days in a row.
+    public func isMet(byDays days: [Int]) -> Bool {
+        (consecutive ? longestRun(days) : days.count) >= onAtLeastDays
     }
 }
 

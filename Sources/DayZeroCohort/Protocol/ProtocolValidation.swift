@@ -247,6 +247,10 @@ struct ProtocolValidator {
     mutating func imputation(_ r: TemperatureImputationRule) {
         knownParameter(r.parameter, "temperature_imputation.parameter")
         knownParameter(r.flag, "temperature_imputation.flag")
+        if r.lowerOnly, r.imputeUnmeasuredDays {
+            fail(.invalidValue, "temperature_imputation.lower_only",
+                 "lower_only replaces only a measured value above the imputed value, so it creates none: set impute_unmeasured_days: false")
+        }
         if let written = r.writtenValue {
             let before = issues.count
             writtenQuantity(written, value: r.value, parameter: r.parameter, "temperature_imputation.value")
@@ -279,6 +283,14 @@ struct ProtocolValidator {
         if m < 1 || m > max(1, s.components.count) {
             fail(.invalidValue, "sofa.missing_components.minimum_components",
                  "minimum_components must be between 1 and the number of components (\(s.components.count)), found \(m)")
+        }
+        if let n = s.missingComponents.carryForwardDays {
+            if s.missingComponents.policy != .carryForward {
+                fail(.invalidValue, "sofa.missing_components.carry_forward_days",
+                     "carry_forward_days applies only with policy carry_forward, found policy \(s.missingComponents.policy.rawValue)")
+            } else if n < 1 {
+                fail(.invalidValue, "sofa.missing_components.carry_forward_days", "carry_forward_days must be at least 1, found \(n)")
+            }
         }
         duplicates(s.components.map(\.name), "sofa.components", "SOFA component", nameKey: "name")
         for (i, c) in s.components.enumerated() {

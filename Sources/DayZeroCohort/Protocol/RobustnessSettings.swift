@@ -115,6 +115,8 @@ public struct RobustnessDimension: Codable, Sendable, Equatable {
         case .matchingCovariates: choice = .matchingCovariates(set: try set(), try c.decode([[String]].self, forKey: .alternatives))
         case .criterionDays:
             choice = .criterionDays(set: try set(), parameter: try parameter(), try c.decode([Int].self, forKey: .alternatives))
+        case .criterionConsecutive:
+            choice = .criterionConsecutive(set: try set(), parameter: try parameter(), try c.decode([CriterionDayRun].self, forKey: .alternatives))
         }
     }
 
@@ -145,6 +147,10 @@ public struct RobustnessDimension: Codable, Sendable, Equatable {
             try c.encode(set, forKey: .analysisSet)
             try c.encode(parameter, forKey: .parameter)
             try c.encode(a, forKey: .alternatives)
+        case .criterionConsecutive(let set, let parameter, let a):
+            try c.encode(set, forKey: .analysisSet)
+            try c.encode(parameter, forKey: .parameter)
+            try c.encode(a, forKey: .alternatives)
         }
     }
 
@@ -165,8 +171,8 @@ public struct RobustnessDimension: Codable, Sendable, Equatable {
 public enum RobustnessChoice: Sendable, Equatable {
     /// `vary: zero_rule, parameter: P`: the zero rule of log-transformed parameter P.
     case zeroRule(parameter: String, [ZeroRule])
-    /// `vary: sofa_missing_components`: `sum_available` (a missing component counts 0) or
-    /// `require_all` (complete days only).
+    /// `vary: sofa_missing_components`: `sum_available` (a missing component counts 0),
+    /// `require_all` (complete days only) or `carry_forward` (last value carried forward).
     case sofaMissingComponents([SOFAMissingPolicy.Policy])
     /// `vary: sofa_inputs_left_out`: SOFA inputs not scored (e.g. `[]` vs `[map]`).
     case sofaInputsLeftOut([[String]])
@@ -183,8 +189,14 @@ public enum RobustnessChoice: Sendable, Equatable {
     /// `vary: matching_covariates, analysis_set: S`: set S's propensity-model covariates.
     case matchingCovariates(set: String, [[String]])
     /// `vary: criterion_days, analysis_set: S, parameter: P`: `on_at_least_days` of every
-    /// criterion on parameter P in set S's inclusion and exclusion rules.
+    /// criterion on parameter P in set S's inclusion and exclusion rules. Setting 1 day also
+    /// clears `consecutive` (one day is always a run).
     case criterionDays(set: String, parameter: String, [Int])
+    /// `vary: criterion_consecutive, analysis_set: S, parameter: P`: whether the days of every
+    /// criterion on parameter P in set S's rules must be consecutive (`any_days`,
+    /// `consecutive`). A criterion on 1 day stays `any_days` (the same rule), so such
+    /// specifications share one analysis.
+    case criterionConsecutive(set: String, parameter: String, [CriterionDayRun])
 
     /// The YAML word of `vary:`.
     public enum Kind: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
@@ -198,6 +210,7 @@ public enum RobustnessChoice: Sendable, Equatable {
         case matchingCaliper = "matching_caliper"
         case matchingCovariates = "matching_covariates"
         case criterionDays = "criterion_days"
+        case criterionConsecutive = "criterion_consecutive"
     }
 
     public var kind: Kind {
@@ -212,6 +225,7 @@ public enum RobustnessChoice: Sendable, Equatable {
         case .matchingCaliper: .matchingCaliper
         case .matchingCovariates: .matchingCovariates
         case .criterionDays: .criterionDays
+        case .criterionConsecutive: .criterionConsecutive
         }
     }
 
@@ -224,13 +238,14 @@ public enum RobustnessChoice: Sendable, Equatable {
         case .zeroRule(let parameter, _): "Zero rule of \(parameter)"
         case .sofaMissingComponents: "SOFA day with a missing component"
         case .sofaInputsLeftOut: "SOFA inputs scored"
-        case .temperatureImputation: "Temperature of cooled days"
+        case .temperatureImputation: "Temperature imputed on cooled days"
         case .medianRounding: "Rounding of the controls' alignment day"
         case .window(let parameter, _): parameter.map { "Window of \($0)" } ?? "Serial window"
         case .proteomicsSignificanceP: "Proteomics significance line"
         case .matchingCaliper: "Matching caliper"
         case .matchingCovariates: "Matching covariates"
         case .criterionDays(_, let parameter, _): "Days meeting the \(parameter) criterion"
+        case .criterionConsecutive(_, let parameter, _): "Consecutive days of the \(parameter) criterion"
         }
     }
 
@@ -238,15 +253,54 @@ public enum RobustnessChoice: Sendable, Equatable {
     public var alternativeLabels: [String] {
         switch self {
         case .zeroRule(_, let a): a.map(Self.label)
-        case .sofaMissingComponents(let a): a.map { $0 == .sumAvailable ? "missing component counts 0" : "complete days only" }
-        case .sofaInputsLeftOut(let a): a.map { $0.isEmpty ? "all inputs" : "without " + $0.joined(separator: ", ") }
+        case .sofaMissingComponents(let a): a.map(Self.label)
+        case .sofaInputsLeftOut(let a): a.map { $0.isEmpty ? "all inputs" : "without " + $0.map(Self.parameterLabel).joined(separator: ", ") }
         case .temperatureImputation(let a): a.map(\.label)
         case .medianRounding(let a): a.map { $0.rawValue.replacingOccurrences(of: "_", with: " ") }
         case .window(_, let a): a.map { "days \(Self.signed($0.start)) to \(Self.signed($0.end))" }
         case .proteomicsSignificanceP(let a): a.map { "p < " + String(format: "%.3g", $0) }
         case .matchingCaliper(_, let a): a.map { $0.map { "caliper \(Self.number($0)) SD" } ?? "no caliper" }
-        case .matchingCovariates(_, let a): a.map { $0.joined(separator: ", ") }
+        case .matchingCovariates(_, let a): a.map { $0.map(Self.covariateLabel).joined(separator: ", ") }
         case .criterionDays(_, _, let a): a.map { $0 == 1 ? "on at least 1 day" : "on at least \($0) days" }
+        case .criterionConsecutive(_, _, let a): a.map(\.label)
+        }
+    }
+
+    static func label(_ policy: SOFAMissingPolicy.Policy) -> String {
+        switch policy {
+        case .sumAvailable: "missing component counts 0"
+        case .requireAll: "complete days only"
+        case .carryForward: "last value carried forward"
+        }
+    }
+
+    /// A catalog parameter in a reader's words (its label, lower case unless it starts with an
+    /// abbreviation: "mean arterial pressure", "PaO2/FiO2 ratio"); another by its name.
+    static func parameterLabel(_ name: String) -> String {
+        guard let label = ParameterCatalog.all.first(where: { $0.name == name })?.label else { return name.replacingOccurrences(of: "_", with: " ") }
+        return lowerFirst(label)
+    }
+
+    /// `s` with a lower-case first letter unless its second letter is upper case too ("APACHE II").
+    static func lowerFirst(_ s: String) -> String {
+        guard let first = s.first, s.dropFirst().first.map({ !$0.isUppercase }) ?? true else { return s }
+        return first.lowercased() + s.dropFirst()
+    }
+
+    /// A matching covariate in a reader's words: the baseline variable's label (lower case
+    /// unless it starts with an abbreviation: "APACHE II"), "sex" for sex, BMI and COPD
+    /// abbreviated (the choice panel's label column is narrow);
+    /// a study's own variable by its name with spaces.
+    static func covariateLabel(_ name: String) -> String {
+        switch name {
+        case "sex": return "sex"
+        case "copd": return "COPD"
+        case "bmi": return "BMI"
+        default:
+            guard let v = (BaselineCatalog.identity + BaselineCatalog.all).first(where: { $0.name == name }) else {
+                return name.replacingOccurrences(of: "_", with: " ")
+            }
+            return lowerFirst(v.label)
         }
     }
 
@@ -278,8 +332,7 @@ public enum RobustnessChoice: Sendable, Equatable {
         case .sofaInputsLeftOut(let a):
             return a.firstIndex { $0.isEmpty }
         case .temperatureImputation(let a):
-            let own: TemperatureImputationChoice = p.temperatureImputation.map { $0.imputeUnmeasuredDays ? .everyFlaggedDay : .measuredDaysOnly } ?? .none
-            return a.firstIndex(of: own)
+            return a.firstIndex(of: TemperatureImputationChoice(p.temperatureImputation))
         case .medianRounding(let a): return a.firstIndex(of: p.alignment.medianRounding)
         case .window(let parameter, let a):
             guard let parameter else { return a.firstIndex(of: p.windows.serial) }
@@ -296,6 +349,10 @@ public enum RobustnessChoice: Sendable, Equatable {
             guard let rule = p.analysisSet(named: set) else { return nil }
             let days = [rule.includeIf, rule.excludeIf].compactMap { $0 }.compactMap { Self.firstDays(in: $0, parameter: parameter) }.first
             return days.flatMap { a.firstIndex(of: $0) }
+        case .criterionConsecutive(let set, let parameter, let a):
+            guard let rule = p.analysisSet(named: set) else { return nil }
+            let run = [rule.includeIf, rule.excludeIf].compactMap { $0 }.compactMap { Self.firstRun(in: $0, parameter: parameter) }.first
+            return run.flatMap { a.firstIndex(of: $0) }
         }
     }
 
@@ -313,8 +370,7 @@ public enum RobustnessChoice: Sendable, Equatable {
             return .sofaMissingComponents(a + [own])
         case .sofaInputsLeftOut(let a): return .sofaInputsLeftOut(a + [[]])
         case .temperatureImputation(let a):
-            let own: TemperatureImputationChoice = p.temperatureImputation.map { $0.imputeUnmeasuredDays ? .everyFlaggedDay : .measuredDaysOnly } ?? .none
-            return .temperatureImputation(a + [own])
+            return .temperatureImputation(a + [TemperatureImputationChoice(p.temperatureImputation)])
         case .medianRounding(let a): return .medianRounding(a + [p.alignment.medianRounding])
         case .window(let parameter, let a):
             guard let parameter else { return .window(parameter: nil, a + [p.windows.serial]) }
@@ -332,6 +388,11 @@ public enum RobustnessChoice: Sendable, Equatable {
                   let own = [rule.includeIf, rule.excludeIf].compactMap({ $0 }).compactMap({ Self.firstDays(in: $0, parameter: parameter) }).first
             else { return self }
             return .criterionDays(set: set, parameter: parameter, a + [own])
+        case .criterionConsecutive(let set, let parameter, let a):
+            guard let rule = p.analysisSet(named: set),
+                  let own = [rule.includeIf, rule.excludeIf].compactMap({ $0 }).compactMap({ Self.firstRun(in: $0, parameter: parameter) }).first
+            else { return self }
+            return .criterionConsecutive(set: set, parameter: parameter, a + [own])
         }
     }
 
@@ -344,16 +405,40 @@ public enum RobustnessChoice: Sendable, Equatable {
         }
     }
 
-    static func setDays(in c: Criterion, parameter: String, to n: Int) -> Criterion {
+    static func firstRun(in c: Criterion, parameter: String) -> CriterionDayRun? {
+        switch c {
+        case .parameter(let p): return p.parameter == parameter ? (p.consecutive ? .consecutive : .anyDays) : nil
+        case .anyOf(let rules), .allOf(let rules): return rules.lazy.compactMap { firstRun(in: $0, parameter: parameter) }.first
+        case .not(let rule): return firstRun(in: rule, parameter: parameter)
+        default: return nil
+        }
+    }
+
+    /// Every criterion on `parameter` in `c` edited by `edit`.
+    static func editCriteria(in c: Criterion, parameter: String, _ edit: (inout ParameterCriterion) -> Void) -> Criterion {
         switch c {
         case .parameter(var p):
-            if p.parameter == parameter { p.onAtLeastDays = n }
+            if p.parameter == parameter { edit(&p) }
             return .parameter(p)
-        case .anyOf(let rules): return .anyOf(rules.map { setDays(in: $0, parameter: parameter, to: n) })
-        case .allOf(let rules): return .allOf(rules.map { setDays(in: $0, parameter: parameter, to: n) })
-        case .not(let rule): return .not(setDays(in: rule, parameter: parameter, to: n))
+        case .anyOf(let rules): return .anyOf(rules.map { editCriteria(in: $0, parameter: parameter, edit) })
+        case .allOf(let rules): return .allOf(rules.map { editCriteria(in: $0, parameter: parameter, edit) })
+        case .not(let rule): return .not(editCriteria(in: rule, parameter: parameter, edit))
         default: return c
         }
+    }
+
+    /// `on_at_least_days: n`; one day clears `consecutive` (a single day is always a run, so the
+    /// rule is the same and the specifications share one analysis).
+    static func setDays(in c: Criterion, parameter: String, to n: Int) -> Criterion {
+        editCriteria(in: c, parameter: parameter) { p in
+            p.onAtLeastDays = n
+            if n <= 1 { p.consecutive = false }
+        }
+    }
+
+    /// `consecutive` as `run` says, for a criterion on more than one day only (see `setDays`).
+    static func setRun(in c: Criterion, parameter: String, to run: CriterionDayRun) -> Criterion {
+        editCriteria(in: c, parameter: parameter) { p in p.consecutive = run == .consecutive && p.onAtLeastDays > 1 }
     }
 
     func apply(_ k: Int, to p: inout StudyProtocol) {
@@ -364,6 +449,8 @@ public enum RobustnessChoice: Sendable, Equatable {
         case .sofaMissingComponents(let a):
             guard a.indices.contains(k), p.sofaDefinition != nil else { return }
             p.sofaDefinition?.missingComponents.policy = a[k]
+            // The carry limit belongs to `carry_forward` only (the protocol's, kept for it).
+            if a[k] != .carryForward { p.sofaDefinition?.missingComponents.carryForwardDays = nil }
         case .sofaInputsLeftOut(let a):
             guard a.indices.contains(k), var sofa = p.sofaDefinition else { return }
             let out = Set(a[k])
@@ -374,9 +461,10 @@ public enum RobustnessChoice: Sendable, Equatable {
             guard a.indices.contains(k) else { return }
             switch a[k] {
             case .none: p.temperatureImputation = nil
-            case .everyFlaggedDay, .measuredDaysOnly:
+            case .everyFlaggedDay, .measuredDaysOnly, .aboveValueOnly:
                 var rule = p.temperatureImputation ?? TemperatureImputationRule()
                 rule.imputeUnmeasuredDays = a[k] == .everyFlaggedDay
+                rule.lowerOnly = a[k] == .aboveValueOnly
                 p.temperatureImputation = rule
             }
         case .medianRounding(let a):
@@ -403,24 +491,63 @@ public enum RobustnessChoice: Sendable, Equatable {
             guard a.indices.contains(k), let i = p.analysisSets.firstIndex(where: { $0.name == set }) else { return }
             p.analysisSets[i].includeIf = p.analysisSets[i].includeIf.map { Self.setDays(in: $0, parameter: parameter, to: a[k]) }
             p.analysisSets[i].excludeIf = p.analysisSets[i].excludeIf.map { Self.setDays(in: $0, parameter: parameter, to: a[k]) }
+        case .criterionConsecutive(let set, let parameter, let a):
+            guard a.indices.contains(k), let i = p.analysisSets.firstIndex(where: { $0.name == set }) else { return }
+            p.analysisSets[i].includeIf = p.analysisSets[i].includeIf.map { Self.setRun(in: $0, parameter: parameter, to: a[k]) }
+            p.analysisSets[i].excludeIf = p.analysisSets[i].excludeIf.map { Self.setRun(in: $0, parameter: parameter, to: a[k]) }
+        }
+    }
+}
+
+/// An alternative of `vary: criterion_consecutive`: the days of a criterion need not be
+/// consecutive, or must be.
+public enum CriterionDayRun: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
+    case anyDays = "any_days"
+    case consecutive
+
+    public var label: String {
+        switch self {
+        case .anyDays: "days need not be consecutive"
+        case .consecutive: "consecutive days"
         }
     }
 }
 
 /// An alternative of `vary: temperature_imputation`: the protocol's rule (value, flag) on every
-/// flagged day including unmeasured ones, on measured flagged days only, or no imputation.
+/// flagged day including unmeasured ones, on measured flagged days only, only where the
+/// measured value is above the imputed value, or no imputation. The paper: "In case patients
+/// were actively cooled when they had a fever of > 40 °C, body temperature was imputed as
+/// 40 °C" — read as 40 °C on every cooled day (cooling masks the fever), or as a measured
+/// value above 40 replaced by 40.
 public enum TemperatureImputationChoice: String, Codable, Sendable, CaseIterable, Hashable, ProtocolKeyword {
-    /// The rule on every flagged day; a value is created on an unmeasured flagged day.
+    /// The rule on every flagged day; a value is created on an unmeasured flagged day
+    /// (`impute_unmeasured_days: true`).
     case everyFlaggedDay = "every_flagged_day"
-    /// The rule on flagged days with a measured value only.
+    /// The rule on flagged days with a measured value only, raising or lowering it
+    /// (`impute_unmeasured_days: false`).
     case measuredDaysOnly = "measured_days_only"
+    /// Only a flagged day's measured value above the imputed value is replaced by it; lower
+    /// values are kept and nothing is created (`lower_only: true`).
+    case aboveValueOnly = "above_value_only"
     /// No imputation: the measured values as they are.
     case none
 
+    /// The alternative a protocol's rule is (`nil`: no imputation).
+    public init(_ rule: TemperatureImputationRule?) {
+        guard let rule else {
+            self = .none
+            return
+        }
+        self = rule.lowerOnly ? .aboveValueOnly : rule.imputeUnmeasuredDays ? .everyFlaggedDay : .measuredDaysOnly
+    }
+
+    /// The label, read after the dimension's label, which names the value (the default
+    /// protocol's: "Temperature 40 °C on cooled days").
     public var label: String {
         switch self {
-        case .everyFlaggedDay: "imputed on every cooled day"
-        case .measuredDaysOnly: "imputed on measured cooled days"
+        case .everyFlaggedDay: "every cooled day, even unmeasured"
+        case .measuredDaysOnly: "measured cooled days only"
+        case .aboveValueOnly: "only where measured higher"
         case .none: "not imputed"
         }
     }
@@ -532,7 +659,7 @@ extension ProtocolValidator {
         case .matchingCaliper(let name, _), .matchingCovariates(let name, _):
             guard let rule = set(name) else { return "unknown analysis set \(MessageText.singleQuoted(name))" }
             return rule.propensityMatching == nil ? "analysis set \(MessageText.singleQuoted(name)) is not propensity-score matched" : nil
-        case .criterionDays(let name, let parameter, _):
+        case .criterionDays(let name, let parameter, _), .criterionConsecutive(let name, let parameter, _):
             guard let rule = set(name) else { return "unknown analysis set \(MessageText.singleQuoted(name))" }
             let found = [rule.includeIf, rule.excludeIf].compactMap { $0 }.contains { RobustnessChoice.firstDays(in: $0, parameter: parameter) != nil }
             return found ? nil : "analysis set \(MessageText.singleQuoted(name)) has no rule on \(MessageText.singleQuoted(parameter))"

@@ -16,7 +16,8 @@
 ///   no band met → 0;
 /// - a component scores the maximum over its inputs that have a value that day, and is
 ///   missing when none has;
-/// - the total follows `missing_components` (see `SOFAMissingPolicy`).
+/// - the total follows `missing_components` (see `SOFAMissingPolicy`); with `carry_forward`, a
+///   missing component takes the patient's last measured score of it (`SOFACarryForward`).
 public struct SOFADefinition: Codable, Sendable, Equatable {
     /// The citation of the cut-offs.
     public var reference: String
@@ -130,26 +131,48 @@ public struct SOFAMissingPolicy: Codable, Sendable, Equatable {
         case sumAvailable = "sum_available"
         /// Total only when every component is available; otherwise missing (counted).
         case requireAll = "require_all"
+        /// Last value carried forward: a component missing on a scored day takes the patient's
+        /// score of that component on the latest earlier scored day on which it was measured
+        /// (at most `carryForwardDays` periods earlier when that is set); the total is then the
+        /// sum as with `sum_available` (a component never measured before counts 0).
+        case carryForward = "carry_forward"
     }
 
     public var policy: Policy
-    /// With `sum_available`: the fewest available components for a total (default 1).
+    /// With `sum_available` and `carry_forward`: the fewest available (measured or carried)
+    /// components for a total (default 1).
     public var minimumComponents: Int
+    /// With `carry_forward`: the most periods (ICU days on the default time axis) between the
+    /// day a component was measured and a day it is carried to; `nil`: no limit within the
+    /// patient's data.
+    public var carryForwardDays: Int?
 
-    public init(policy: Policy, minimumComponents: Int = 1) {
+    public init(policy: Policy, minimumComponents: Int = 1, carryForwardDays: Int? = nil) {
         self.policy = policy
         self.minimumComponents = minimumComponents
+        self.carryForwardDays = carryForwardDays
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case policy
         case minimumComponents = "minimum_components"
+        case carryForwardDays = "carry_forward_days"
     }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         policy = try c.decode(Policy.self, forKey: .policy)
         minimumComponents = try c.decodeIfPresent(Int.self, forKey: .minimumComponents) ?? 1
+        carryForwardDays = try c.decodeIfPresent(Int.self, forKey: .carryForwardDays)
+    }
+
+    /// `carry_forward_days` is written only when set, so a protocol without it keeps its
+    /// canonical text (and hash).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(policy, forKey: .policy)
+        try c.encode(minimumComponents, forKey: .minimumComponents)
+        try c.encodeIfPresent(carryForwardDays, forKey: .carryForwardDays)
     }
 }
 

@@ -88,9 +88,10 @@ extension StudyProtocol {
     /// The default protocol's specification curve: the choices an audit of the workup found
     /// to move its p values (norepinephrine zeros, SOFA missing components and MAP, the cooled
     /// temperature, the alignment rounding, the windows, the proteomics line, the caliper and
-    /// covariates of the matching, the fever criterion). See docs/methods/robustness.md.
+    /// covariates of the matching, the fever criterion's days and whether they are consecutive).
+    /// See docs/methods/robustness.md.
     public static let paperRobustness = RobustnessSettings(
-        analysisSets: ["main"], maxSpecifications: 1000, seed: 1,
+        analysisSets: ["main", "propensity-matched", "criteria-matched-controls"], maxSpecifications: 1000, seed: 1,
         dimensions: [
             RobustnessDimension(
                 name: "norepinephrine_zeros", label: "Norepinephrine zero rule",
@@ -99,11 +100,11 @@ extension StudyProtocol {
                 ])),
             RobustnessDimension(
                 name: "sofa_missing_components", label: "SOFA day with a missing component",
-                choice: .sofaMissingComponents([.sumAvailable, .requireAll])),
+                choice: .sofaMissingComponents([.sumAvailable, .requireAll, .carryForward])),
             RobustnessDimension(name: "sofa_map", label: "SOFA cardiovascular inputs", choice: .sofaInputsLeftOut([[], ["map"]])),
             RobustnessDimension(
-                name: "temperature_imputation", label: "Temperature of actively cooled days",
-                choice: .temperatureImputation([.everyFlaggedDay, .measuredDaysOnly, .none])),
+                name: "temperature_imputation", label: "Temperature 40 °C on cooled days",
+                choice: .temperatureImputation([.everyFlaggedDay, .measuredDaysOnly, .aboveValueOnly, .none])),
             RobustnessDimension(
                 name: "median_rounding", label: "Rounding of the controls' alignment day", choice: .medianRounding([.halfDown, .halfUp])),
             RobustnessDimension(
@@ -119,7 +120,10 @@ extension StudyProtocol {
                 name: "matching_covariates", label: "Matching covariates",
                 choice: .matchingCovariates(set: "propensity-matched", [["age", "sex", "bmi"], ["age", "sex", "bmi", "apache_ii"]])),
             RobustnessDimension(
-                name: "fever_days", label: "Fever criterion",
+                name: "fever_days", label: "Fever criterion: days",
                 choice: .criterionDays(set: "criteria-matched-controls", parameter: "temperature", [2, 1, 3])),
+            RobustnessDimension(
+                name: "fever_consecutive", label: "Fever criterion: days in a row",
+                choice: .criterionConsecutive(set: "criteria-matched-controls", parameter: "temperature", [.anyDays, .consecutive])),
         ])
 }

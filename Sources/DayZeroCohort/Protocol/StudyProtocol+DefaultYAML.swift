@@ -65,6 +65,8 @@ extension ProtocolYAML {
         # The temperature of a patient actively cooled because of fever > 40 °C is imputed as 40 °C:
         # on every ICU day with a non-zero `actively_cooled` measurement the day's temperature is set
         # to 40 (lowered, raised, or created when unmeasured). Each imputed day is counted.
+        # impute_unmeasured_days: false leaves an unmeasured cooled day empty; lower_only: true
+        # (with impute_unmeasured_days: false) only lowers a measured value above 40.
         temperature_imputation:
           parameter: temperature
           flag: actively_cooled
@@ -124,7 +126,9 @@ extension ProtocolYAML {
         sofa:
           reference: "Vincent JL, Moreno R, Takala J, et al. The SOFA (Sepsis-related Organ Failure Assessment) score to describe organ dysfunction/failure. Intensive Care Med 1996;22:707-710 (Table 1); central nervous system (GCS) omitted."
           # sum_available: total = sum of the components available that day (a missing component
-          # counts as 0), reported with the number missing; require_all: total only when complete.
+          # counts as 0), reported with the number missing; require_all: total only when complete;
+          # carry_forward: a missing component takes its last measured score from an earlier day
+          # (carry_forward_days: N limits how old), then as sum_available.
           missing_components: {policy: sum_available, minimum_components: 1}
           components:
             - name: respiration
@@ -229,13 +233,15 @@ extension ProtocolYAML {
         # The specification curve (`dayzero robustness`, docs/methods/robustness.md): each
         # dimension varies one analytic choice (vary: zero_rule, sofa_missing_components,
         # sofa_inputs_left_out, temperature_imputation, median_rounding, window,
-        # proteomics_significance_p, matching_caliper, matching_covariates, criterion_days); a
+        # proteomics_significance_p, matching_caliper, matching_covariates, criterion_days,
+        # criterion_consecutive); a
         # specification takes one alternative of every dimension. The protocol's own choice is
         # added when not listed. A grid larger than max_specifications is sampled with seed
         # (the protocol's own specification always kept). analysis_sets: the sets whose headline
-        # results are collected (default: the first).
+        # results are collected (default: the first); the matched and criteria sets are where the
+        # caliper, the matching covariates and the fever criterion act.
         robustness:
-          analysis_sets: [main]
+          analysis_sets: [main, propensity-matched, criteria-matched-controls]
           max_specifications: 1000
           seed: 1
           dimensions:
@@ -247,15 +253,18 @@ extension ProtocolYAML {
             - name: sofa_missing_components
               label: SOFA day with a missing component
               vary: sofa_missing_components
-              alternatives: [sum_available, require_all]
+              # counts 0 / complete days only / last value carried forward
+              alternatives: [sum_available, require_all, carry_forward]
             - name: sofa_map
               label: SOFA cardiovascular inputs
               vary: sofa_inputs_left_out
               alternatives: [[], [map]]
+            # 40 °C on every cooled day (created when unmeasured), on measured cooled days only,
+            # only where the measured value is above 40 (lowered), or no imputation.
             - name: temperature_imputation
-              label: Temperature of actively cooled days
+              label: Temperature 40 °C on cooled days
               vary: temperature_imputation
-              alternatives: [every_flagged_day, measured_days_only, none]
+              alternatives: [every_flagged_day, measured_days_only, above_value_only, none]
             - name: median_rounding
               label: Rounding of the controls' alignment day
               vary: median_rounding
@@ -285,14 +294,21 @@ extension ProtocolYAML {
               analysis_set: propensity-matched
               alternatives: [[age, sex, bmi], [age, sex, bmi, apache_ii]]
             - name: fever_days
-              label: Fever criterion
+              label: "Fever criterion: days"
               vary: criterion_days
               analysis_set: criteria-matched-controls
               parameter: temperature
               alternatives: [2, 1, 3]
+            - name: fever_consecutive
+              label: "Fever criterion: days in a row"
+              vary: criterion_consecutive
+              analysis_set: criteria-matched-controls
+              parameter: temperature
+              alternatives: [any_days, consecutive]
 
         # Analysis sets. Rules: {drug: NAME, window: [a, b], on_at_least_days: n},
         # {parameter: NAME, above|at_least|below|at_most: x, window: [a, b], on_at_least_days: n},
+        # (add consecutive: true to either for n days in a row),
         # {variable: NAME, is: V} (or in: [...], above: x, unknown: true), {event: KIND, window: [a, b]},
         # {any_of: [...]}, {all_of: [...]}, {not: rule}. applies_to: all | treated | controls.
         # A parameter threshold x is in the canonical unit, or a number and one of the

@@ -642,8 +642,10 @@ extension DailyAggregation: ProtocolKeyword {}
 /// Exact rule: on an ICU day on which any `flag` measurement is non-zero, the day's value of
 /// `parameter` (after daily aggregation) is set to `value` — lowered when the measured value
 /// was higher, raised when it was lower (cooling masks the fever), and created when no
-/// temperature was measured that day if `impute_unmeasured_days` is true. Every imputed
-/// day is counted by kind.
+/// temperature was measured that day if `impute_unmeasured_days` is true. With `lower_only`
+/// (the sentence read as "where the measured value is above 40") only a measured value above
+/// `value` is replaced by it; a lower or equal one is kept, and nothing is created. Every
+/// flagged day is counted by kind.
 public struct TemperatureImputationRule: Codable, Sendable, Equatable {
     public var parameter: String
     /// The daily flag parameter (`actively_cooled`, 0/1).
@@ -652,24 +654,29 @@ public struct TemperatureImputationRule: Codable, Sendable, Equatable {
     public var value: Double
     /// Impute on a flagged day without any measured temperature.
     public var imputeUnmeasuredDays: Bool
+    /// Replace a flagged day's measured value only when it is above `value` (never raise, never
+    /// create; requires `imputeUnmeasuredDays` false). Default false.
+    public var lowerOnly: Bool
     /// The value as written with a unit (`value: 104 °F`), when it had one; `nil` for a bare
     /// number (the canonical unit).
     public var writtenValue: WrittenQuantity?
 
     public init(
         parameter: String = "temperature", flag: String = "actively_cooled", value: Double = 40, imputeUnmeasuredDays: Bool = true,
-        writtenValue: WrittenQuantity? = nil
+        lowerOnly: Bool = false, writtenValue: WrittenQuantity? = nil
     ) {
         self.parameter = parameter
         self.flag = flag
         self.value = value
         self.imputeUnmeasuredDays = imputeUnmeasuredDays
+        self.lowerOnly = lowerOnly
         self.writtenValue = writtenValue
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case parameter, flag, value
         case imputeUnmeasuredDays = "impute_unmeasured_days"
+        case lowerOnly = "lower_only"
     }
 
     /// `value` may carry a unit of the parameter (`104 °F`), converted to the canonical unit.
@@ -684,14 +691,18 @@ public struct TemperatureImputationRule: Codable, Sendable, Equatable {
         value = q.value
         writtenValue = q.written
         imputeUnmeasuredDays = try c.decode(Bool.self, forKey: .imputeUnmeasuredDays)
+        lowerOnly = try c.decodeIfPresent(Bool.self, forKey: .lowerOnly) ?? false
     }
 
+    /// `lower_only` is written only when true, so a protocol without it keeps its canonical
+    /// text (and hash).
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(parameter, forKey: .parameter)
         try c.encode(flag, forKey: .flag)
         try encodeQuantity(value, written: writtenValue, into: &c, forKey: .value)
         try c.encode(imputeUnmeasuredDays, forKey: .imputeUnmeasuredDays)
+        if lowerOnly { try c.encode(true, forKey: .lowerOnly) }
     }
 }
 
