@@ -17,7 +17,7 @@ import Testing
         site: String, hash: String = "abc", version: String = StudyAnalysis.toolVersion,
         disclosure: MultiSiteSettings.Disclosure = .plain, patients: [Double] = [10, 12]
     ) throws -> SiteSummary {
-        let block = disclosure == .plain ? SlotBlock(values: patients) : SlotBlock(masked: patients.map { _ in String(repeating: "0", count: 32) })
+        let block = disclosure == .plain ? SlotBlock(values: patients) : SlotBlock(masked: Data(repeating: 0, count: 16 * (patients.count + 1)).base64EncodedString())
         let set = SetSummary(
             id: "all", label: "All", patients: block, kinetics: [], survival: [], binary: [], medication: [], proteomics: nil,
             notAvailable: [])
@@ -99,15 +99,15 @@ import Testing
         let command = try SiteSummaryCommand.parse(["--alignment-round", "--site", "A", "--out", round1.path])
         // Plain mode with the default minimum cell count withholds start days with 1–4 patients.
         var code = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: round1, alignmentRound: true, startDays: -14...90,
-            settings: MultiSiteSettings(), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: round1, alignmentRound: true,
+            output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
         code = MultiSiteCommandLine.pool(files: [round1], out: nil, alignment: true, options: PoolOptions(), output: output.add, errors: errors.add)
         #expect(code == 1)
         #expect(errors.text.contains("suppressed at site A"))
         code = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: round1, alignmentRound: true, startDays: -14...90,
-            settings: MultiSiteSettings(minCellCount: 1), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: round1, alignmentRound: true,
+            options: SiteSummaryOptions(minCellCount: 1), output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
         code = MultiSiteCommandLine.pool(files: [round1], out: nil, alignment: true, options: PoolOptions(), output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
@@ -115,8 +115,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a-round1.disclosure.txt").path))
         // Without the fixed day the summary is refused.
         let refused = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: dir.appendingPathComponent("a.json"), alignmentRound: false, startDays: -14...90,
-            settings: MultiSiteSettings(), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: dir.appendingPathComponent("a.json"), alignmentRound: false,
+            output: output.add, errors: errors.add)
         #expect(refused == 1)
         #expect(errors.text.contains("fixed_icu_day"))
         #expect(output.text.contains("fixed_icu_day: 12"))

@@ -11,10 +11,12 @@ public struct PooledResults: Codable, Sendable, Equatable {
     /// Analysis sets that are site-level only (matched, weighted).
     public var notPoolable: [NotAvailable]
     public var warnings: [String]
+    /// The protocol's group names (legends of the report); nil from summaries without them.
+    public var groups: GroupNames?
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "dayzero_pooled_results"
-        case provenance, options, sets, notPoolable, warnings
+        case provenance, options, sets, notPoolable, warnings, groups
     }
 }
 

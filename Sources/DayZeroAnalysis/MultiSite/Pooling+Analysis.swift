@@ -30,19 +30,24 @@ extension Pooling {
                 }
                 return match
             }
-            sets.append(try pooledSet(perSite, sites: sites, slotsPerDay: first.settings.timeSlotsPerDay, options: options, unmask: unmask))
+            sets.append(try pooledSet(perSite, sites: sites, siteGrids: summaries.map(\.settings.timeSlotsPerDay), options: options, unmask: unmask))
         }
+        var settings = first.settings
+        settings.timeSlotsPerDay = pooledGrid(summaries.map(\.settings.timeSlotsPerDay))
         let provenance = PooledProvenance(
             tool: "dayzero pool", toolVersion: StudyAnalysis.toolVersion, protocolHash: first.provenance.protocolHash,
-            settings: first.settings,
+            settings: settings,
             sites: summaries.map { PooledSite(site: $0.provenance.site, toolVersion: $0.provenance.toolVersion, digest: $0.digest) })
         return PooledResults(
             formatVersion: PooledResults.formatVersion, provenance: provenance, options: options, sets: sets,
-            notPoolable: first.payload.notPoolable, warnings: warnings)
+            notPoolable: first.payload.notPoolable, warnings: warnings, groups: first.payload.groups)
     }
 
+    /// What to do about a block a site withheld under the minimum cell count.
+    static let suppressedRemedy = "masked summaries (multi_site.disclosure: masked, secure aggregation) withhold nothing; or the network agrees on a lower multi_site.min_cell_count"
+
     static func pooledSet(
-        _ perSite: [SetSummary], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+        _ perSite: [SetSummary], sites: [String], siteGrids: [Int], options: PoolOptions, unmask: MaskedTotal?
     ) throws -> PooledSet {
         guard let set = perSite.first else { throw PoolError("no site summary given") }
         var notAvailable = set.notAvailable
@@ -50,7 +55,7 @@ extension Pooling {
         var controls: Int?
         switch try total(perSite.map(\.patients), sites: sites, unmask: unmask) {
         case .success(let v): treated = Int(v[0].rounded()); controls = Int(v[1].rounded())
-        case .failure(let why): notAvailable.append(NotAvailable(item: "patient counts", reason: why.reason))
+        case .failure(let why): notAvailable.append(NotAvailable(item: "patient counts", reason: why.reason, remedy: Self.suppressedRemedy))
         }
         // Kinetics.
         var kinetics: [KineticsPanel] = []
@@ -71,7 +76,7 @@ extension Pooling {
         var survival: [PooledSurvival] = []
         for (k, block) in set.survival.enumerated() {
             survival.append(try pooledSurvival(
-                perSite.map { $0.survival[k] }, sites: sites, slotsPerDay: slotsPerDay, options: options, unmask: unmask))
+                perSite.map { $0.survival[k] }, sites: sites, siteGrids: siteGrids, options: options, unmask: unmask))
             _ = block
         }
         var binary: [PooledBinary] = []
@@ -93,7 +98,7 @@ extension Pooling {
         for (k, block) in set.medication.enumerated() {
             switch try total(perSite.map { $0.medication[k].counts }, sites: sites, unmask: unmask) {
             case .failure(let why):
-                notAvailable.append(NotAvailable(item: "medication \(block.drug) \(block.period) day 0", reason: why.reason))
+                notAvailable.append(NotAvailable(item: "\(block.drug) \(block.period) day 0", reason: why.reason, remedy: Self.suppressedRemedy))
             case .success(let v):
                 let t = Int(v[0].rounded()), tn = Int(v[1].rounded()), c = Int(v[2].rounded()), cn = Int(v[3].rounded())
                 var p: Double?
@@ -171,7 +176,7 @@ extension Pooling {
                 warnings.append("mixed model (\(model.part)) not available: \(why.reason)")
             case .success(let v):
                 let D = model.lastDay - model.firstDay + 1
-                let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D)
+                let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D, subjectBlocks: 2)
                 switch interaction(sums, first: model.firstDay, last: model.lastDay) {
                 case .success(let t): tests[model.part] = t
                 case .failure(let message): warnings.append("mixed model (\(model.part)) not fitted: \(message)")
@@ -247,7 +252,7 @@ extension Pooling {
                     missing = "suppressed at site \(sites[s])"
                     break
                 }
-                let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D)
+                let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D, subjectBlocks: 2)
                 for k in 0..<P {
                     combined.patternCounts[s * P + k] = one.patternCounts[k]
                     combined.patternSums[s * P + k] = one.patternSums[k]
@@ -284,13 +289,44 @@ extension Pooling {
 
     // MARK: survival
 
+    /// The survival grid of the pooled counts: the least common multiple of the sites' grids
+    /// (each divides 86 400 when derived, so the result does too).
+    static func pooledGrid(_ grids: [Int]) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        return grids.reduce(1) { a, b in a / gcd(a, b) * b }
+    }
+
+    /// A plain survival block of grid `r` moved onto the finer grid `to` (a multiple of r): the
+    /// count of time k/r goes to slot k·(to/r), every other slot is 0. Exact; suppressed and
+    /// masked blocks are returned as they are (masked summaries share one grid, `check`).
+    static func regrid(_ block: SlotBlock, horizon h: Int, from r: Int, to target: Int) throws -> SlotBlock {
+        guard r != target, let v = block.values else { return block }
+        let t = h * r + 1
+        let factor = target / r
+        let u = h * target + 1
+        guard target % r == 0, v.count % t == 0 else {
+            throw PoolError("a survival block of \(v.count) numbers does not fit \(h) days on a grid of \(r) slots per day")
+        }
+        var out = [Double](repeating: 0, count: v.count / t * u)
+        for row in 0..<(v.count / t) {
+            for k in 0..<t where v[row * t + k] != 0 { out[row * u + k * factor] = v[row * t + k] }
+        }
+        var moved = block
+        moved.values = out
+        return moved
+    }
+
     static func pooledSurvival(
-        _ blocks: [SurvivalBlock], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+        _ blocks: [SurvivalBlock], sites: [String], siteGrids: [Int], options: PoolOptions, unmask: MaskedTotal?
     ) throws -> PooledSurvival {
-        guard let b = blocks.first else { throw PoolError("no site summary given") }
+        guard let b = blocks.first, blocks.count == siteGrids.count else { throw PoolError("no site summary given") }
         var result = PooledSurvival(measure: b.measure, label: b.label, comparison: nil, stratifiedLogRank: nil, notAvailable: nil)
+        let slotsPerDay = pooledGrid(siteGrids)
         let times = (0...(b.horizonDays * slotsPerDay)).map { Double($0) / Double(slotsPerDay) }
-        switch try total(blocks.map(\.counts), sites: sites, unmask: unmask) {
+        let counts = try zip(blocks, siteGrids).map { block, r in
+            try regrid(block.counts, horizon: block.horizonDays, from: r, to: slotsPerDay)
+        }
+        switch try total(counts, sites: sites, unmask: unmask) {
         case .failure(let why):
             result.notAvailable = why.reason
         case .success(let v):
@@ -397,7 +433,7 @@ extension Pooling {
             }
             switch try total(siteBlocks, sites: siteNames, unmask: unmask) {
             case .failure(let why):
-                notAvailable.append(NotAvailable(item: "proteomics assay \(a.name)", reason: why.reason))
+                notAvailable.append(NotAvailable(item: "proteomics: \(a.name)", reason: why.reason, remedy: Self.suppressedRemedy))
                 continue
             case .success(let v):
                 let pair = [try MomentSums(slots: Array(v[0..<3])), try MomentSums(slots: Array(v[3..<6]))]
