@@ -104,7 +104,7 @@ import Testing
         #expect(code == 0, "\(errors.text)")
         code = MultiSiteCommandLine.pool(files: [round1], out: nil, alignment: true, options: PoolOptions(), output: output.add, errors: errors.add)
         #expect(code == 1)
-        #expect(errors.text.contains("suppressed at site A"))
+        #expect(errors.text.contains("withheld by site A"))
         code = MultiSiteCommandLine.siteSummary(
             input: command.input, site: "A", out: round1, alignmentRound: true,
             options: SiteSummaryOptions(minCellCount: 1), output: output.add, errors: errors.add)

@@ -77,7 +77,7 @@ public enum DisclosureReport {
             }
             lines.append("")
         }
-        for n in s.payload.notPoolable { lines.append("Not sent: \(n.item) — \(n.reason)") }
+        for n in s.payload.notPoolable { lines.append("Not sent: the analysis set '\(n.item)' — \(n.reason)") }
         lines.append("Total: \(released) number(s) \(masked ? "masked" : "released"), \(withheld) block(s) withheld.")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -44,7 +44,7 @@ extension Pooling {
     }
 
     /// What to do about a block a site withheld under the minimum cell count.
-    static let suppressedRemedy = "masked summaries (multi_site.disclosure: masked, secure aggregation) withhold nothing; or the network agrees on a lower multi_site.min_cell_count"
+    static let suppressedRemedy = "masked summaries withhold nothing (multi_site.disclosure: masked); or a lower multi_site.min_cell_count for the whole network"
 
     static func pooledSet(
         _ perSite: [SetSummary], sites: [String], siteGrids: [Int], options: PoolOptions, unmask: MaskedTotal?
@@ -68,7 +68,7 @@ extension Pooling {
                 }
                 return s.kinetics[k]
             }
-            let panel = try kineticsPanel(blocks, sites: sites, unmask: unmask)
+            let panel = try kineticsPanel(blocks, sites: sites, unmask: unmask, notAvailable: &notAvailable)
             if block.cytokine { cytokines.append(panel) } else { kinetics.append(panel) }
             if options.siteEffect { adjusted.append(try siteAdjusted(blocks, sites: sites)) }
         }
@@ -98,7 +98,7 @@ extension Pooling {
         for (k, block) in set.medication.enumerated() {
             switch try total(perSite.map { $0.medication[k].counts }, sites: sites, unmask: unmask) {
             case .failure(let why):
-                notAvailable.append(NotAvailable(item: "\(block.drug) \(block.period) day 0", reason: why.reason, remedy: Self.suppressedRemedy))
+                notAvailable.append(NotAvailable(item: "Medication: \(block.drug) \(block.period) day 0", reason: why.reason, remedy: Self.suppressedRemedy))
             case .success(let v):
                 let t = Int(v[0].rounded()), tn = Int(v[1].rounded()), c = Int(v[2].rounded()), cn = Int(v[3].rounded())
                 var p: Double?
@@ -144,7 +144,11 @@ extension Pooling {
         return DayGroupStatistic(day: day, group: group, n: n, geometricMean: back(ci.mean), lower: back(ci.lower), upper: back(ci.upper))
     }
 
-    static func kineticsPanel(_ blocks: [KineticsBlock], sites: [String], unmask: MaskedTotal?) throws -> KineticsPanel {
+    /// One parameter's panel; a mixed model or a day withheld by a site is also listed in
+    /// `notAvailable` (by the parameter's label), the panel keeps the detail as warnings.
+    static func kineticsPanel(
+        _ blocks: [KineticsBlock], sites: [String], unmask: MaskedTotal?, notAvailable: inout [NotAvailable]
+    ) throws -> KineticsPanel {
         guard let b = blocks.first else { throw PoolError("no site summary given") }
         let back = backTransform(b)
         var warnings: [String] = []
@@ -157,6 +161,8 @@ extension Pooling {
                 case .failure(let why):
                     days.append(DayGroupStatistic(day: day, group: groupLabel(group), n: 0, geometricMean: nil, lower: nil, upper: nil))
                     warnings.append("day \(day), \(groupLabel(group)): not available (\(why.reason))")
+                    let item = NotAvailable(item: "Daily geometric means: \(b.label)", reason: why.reason, remedy: suppressedRemedy)
+                    if !notAvailable.contains(item) { notAvailable.append(item) }
                 }
             }
         }
@@ -174,6 +180,7 @@ extension Pooling {
             switch try total(blocks.map { $0.models[m].sums }, sites: sites, unmask: unmask) {
             case .failure(let why):
                 warnings.append("mixed model (\(model.part)) not available: \(why.reason)")
+                notAvailable.append(NotAvailable(item: "Mixed models: \(b.label) (\(model.part))", reason: why.reason, remedy: suppressedRemedy))
             case .success(let v):
                 let D = model.lastDay - model.firstDay + 1
                 let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D, subjectBlocks: 2)
@@ -249,7 +256,7 @@ extension Pooling {
             var missing: String?
             for (s, block) in blocks.enumerated() {
                 guard let v = block.models[m].sums.values else {
-                    missing = "suppressed at site \(sites[s])"
+                    missing = "withheld by site \(sites[s])"
                     break
                 }
                 let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D, subjectBlocks: 2)

@@ -136,7 +136,7 @@ public enum Pooling {
         for (k, b) in blocks.enumerated() {
             guard let v = b.values else {
                 return .failure(NotPooled(
-                    reason: "suppressed at site \(sites[k]): \(b.withheldCells ?? 0) cell(s) below the minimum cell count"))
+                    reason: "withheld by site \(sites[k]): a cell below the minimum cell count"))
             }
             if var s = sum {
                 guard s.count == v.count else { throw PoolError("\(sites[k]): a block has \(v.count) numbers, another site's \(s.count)") }

@@ -133,7 +133,7 @@ public struct SitePayload: Codable, Sendable, Equatable {
     /// Round 1 of the alignment protocol: treated patients per ICU start day.
     public var alignment: AlignmentBlock?
     public var sets: [SetSummary]
-    /// Sets defined by matching or weighting: site-level only.
+    /// Sets defined by matching or weighting: site-level only (`item` is the set's label).
     public var notPoolable: [NotAvailable]
     /// The protocol's display names of the groups (for the pooled report's legends).
     public var groups: GroupNames?

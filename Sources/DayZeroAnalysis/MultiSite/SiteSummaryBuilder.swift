@@ -75,7 +75,7 @@ public struct SiteSummaryBuilder: Sendable {
             } else {
                 let kind = rule.propensityMatching != nil ? "propensity-score matching" : "propensity-score weighting"
                 notPoolable.append(NotAvailable(
-                    item: "analysis set: \(label)",
+                    item: label,
                     reason: "formed by \(kind), which needs every patient's covariates in one place",
                     remedy: "site-level only: each site's own dayzero analyze reports it"))
             }
