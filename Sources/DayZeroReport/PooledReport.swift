@@ -19,7 +19,7 @@ public enum PooledReport {
         let p = results.provenance
         body.append("<p>Pooled from \(p.sites.count) site summaries (\(p.sites.map { e($0.site) }.joined(separator: ", "))) by DayZero \(e(p.toolVersion)); protocol SHA-256 <code>\(e(p.protocolHash))</code>. Disclosure: \(p.settings.disclosure == .masked ? "masked (secure aggregation: only network totals were readable)" : "plain, minimum cell count \(p.settings.minCellCount)").</p>")
         body.append("<section><h2>What was pooled, and how exactly</h2><ul>")
-        body.append("<li>Pooled exactly (equal to the analysis of all sites' patient rows, to 1e-8 relative): the mixed-model F tests of day × group (whole window, before and after day 0; Satterthwaite df, type III) from per-subject-size sums; the geometric means with their 95% CIs from n, Σ log y, Σ (log y)²; Kaplan–Meier curves, Greenwood limits and the log-rank test from events and censorings per time slot; Fisher's exact tests from 2 × 2 counts; the proteomics paired t tests from per-assay sums of the differences.</li>")
+        body.append("<li>Pooled exactly (equal to the analysis of all sites' patient rows, to 1e-8 relative): the mixed-model F tests of day × group (whole window, before and after day 0; Satterthwaite df, type III) from per-subject-size sums; the geometric means with their 95% CIs from n, Σ log y, Σ (log y)²; Kaplan–Meier curves, Greenwood limits and the log-rank test from events and censorings per time slot; Fisher's exact tests from 2 × 2 counts; Table 1's binary and categorical characteristics (n (%), Fisher's exact or the χ² test) from counts per level; the proteomics paired t tests from per-assay sums of the differences.</li>")
         body.append("<li>Survival times are counted on a grid of \(p.settings.timeSlotsPerDay == 1 ? "1 slot" : "\(p.settings.timeSlotsPerDay) slots") per day; the pooled curves are exact for times on that grid.</li>")
         if results.options.siteStratifiedLogRank { body.append("<li>Option: site-stratified log-rank test (each site's observed, expected and variance sums added).</li>") }
         if results.options.siteEffect { body.append("<li>Option: mixed models with a site fixed effect (factor(day) * group + site).</li>") }
@@ -32,6 +32,13 @@ public enum PooledReport {
             body.append("<section><h2>\(e(heading))</h2>")
             if let t = set.treated, let c = set.controls {
                 body.append("<p>Over all sites: \(t) patient\(t == 1 ? "" : "s") in the \(e(treatedLabel)) group and \(c) in the \(e(controlLabel)) group.</p>")
+            }
+            if let table1 = set.table1, let t = set.treated, let c = set.controls {
+                body.append("<h3>Table 1 (binary and categorical characteristics)</h3>")
+                body.append(Table1HTML.render(
+                    sections: table1.sections, id: "pooled-\(set.id)-table1",
+                    caption: "Baseline characteristics over all sites, pooled exactly from each site's counts: n (%) per group; the letter after each p value names its test under the table. Medians and IQRs of the continuous characteristics are site-level only (see \"Not available\").",
+                    treatedHeader: groupHeader(treatedLabel, t), controlHeader: groupHeader(controlLabel, c)))
             }
             let panels = set.kinetics + set.cytokines
             for (kind, group) in [("kinetics", set.kinetics), ("cytokines", set.cytokines)] where !group.isEmpty {

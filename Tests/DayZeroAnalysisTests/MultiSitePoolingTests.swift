@@ -90,6 +90,7 @@ struct MultiSitePoolingTests {
         #expect(comparison.count("log-rank") > 3)
         #expect(comparison.count("Fisher") > 5)
         #expect(comparison.count("paired t") > 200)
+        #expect(comparison.count("Table 1 p") >= 5 * pooled.sets.count, "\(comparison.compared)")
         #expect(pooled.sets.allSatisfy { $0.survival.allSatisfy { $0.stratifiedLogRank != nil } })
     }
 
@@ -276,6 +277,7 @@ struct SiteSummaryDisclosureTests {
             for b in set.binary { add(b.counts) { $0 } }
             for m in set.medication { add(m.counts) { [$0[0], $0[1] - $0[0], $0[2], $0[3] - $0[2]] } }
             if let p = set.proteomics { for b in p.sums { add(b) { [$0[0], $0[3]] } } }
+            for r in set.table1 ?? [] { add(r.counts) { $0 } }
         }
         #expect(counts.count > 100)
         #expect(withheld > 0)

@@ -72,6 +72,10 @@ public enum DisclosureReport {
                 released += n
                 lines.append(describe(p.qcExcluded, "proteomics: NPX values left out for a QC warning"))
             }
+            for row in set.table1 ?? [] {
+                let what = row.kind == "count" ? "yes / no / unknown" : "per level (\(row.levels.count)) and unknown"
+                lines.append(describe(row.counts, "Table 1, \(row.label): patients \(what) per group"))
+            }
             if !set.notAvailable.isEmpty {
                 lines.append("  Not sent (computed at the site only): " + set.notAvailable.map { "\($0.item) — \($0.reason)" }.joined(separator: "; "))
             }

@@ -62,6 +62,10 @@ public struct PooledSet: Codable, Sendable, Equatable {
     public var binary: [PooledBinary]
     public var medication: [MedicationRow]
     public var proteomics: VolcanoResults?
+    /// Table 1's binary and categorical baseline rows from the pooled counts: n (%) per group
+    /// (and level) with Fisher's exact or the chi-square test, as the workup's rows; the
+    /// continuous rows (medians, IQRs) are site-level only.
+    public var table1: Table1?
     public var notAvailable: [NotAvailable]
 }
 

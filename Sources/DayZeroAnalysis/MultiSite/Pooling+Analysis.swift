@@ -120,10 +120,58 @@ extension Pooling {
             }
         }
         let proteomics = try pooledProteomics(perSite.map(\.proteomics), sites: sites, unmask: unmask, notAvailable: &notAvailable)
+        let table1 = try pooledTable1(perSite.map { $0.table1 ?? [] }, sites: sites, unmask: unmask, notAvailable: &notAvailable)
         return PooledSet(
             id: set.id, label: set.label, treated: treated, controls: controls, kinetics: kinetics, cytokines: cytokines,
             siteAdjustedKinetics: adjusted, survival: survival, binary: binary, medication: medication, proteomics: proteomics,
-            notAvailable: notAvailable)
+            table1: table1, notAvailable: notAvailable)
+    }
+
+    // MARK: Table 1
+
+    /// Table 1's binary and categorical rows from the sites' counts, built by the workup's own
+    /// row functions (`countRow`, `categoricalRow`) from the pooled counts, in the first site's
+    /// section and row order; rows nobody has a value for are left out, as in the workup.
+    static func pooledTable1(
+        _ blocks: [[Table1CountBlock]], sites: [String], unmask: MaskedTotal?, notAvailable: inout [NotAvailable]
+    ) throws -> Table1? {
+        guard let first = blocks.first, !first.isEmpty else { return nil }
+        guard blocks.allSatisfy({ $0.map(\.id) == first.map(\.id) && $0.map(\.levels) == first.map(\.levels) }) else {
+            throw PoolError("the sites' Table 1 rows differ (the baseline variables or their levels); every site needs the same baseline sections and variables")
+        }
+        var sections: [Table1.Section] = []
+        for (r, row) in first.enumerated() {
+            switch try total(blocks.map { $0[r].counts }, sites: sites, unmask: unmask) {
+            case .failure(let why):
+                notAvailable.append(NotAvailable(item: "Table 1: \(row.label)", reason: why.reason, remedy: suppressedRemedy))
+            case .success(let v):
+                let k = row.kind == "count" ? 2 : row.levels.count
+                guard v.count == 2 * (k + 1) else { throw PoolError("Table 1 row \(row.id): \(v.count) counts, expected \(2 * (k + 1))") }
+                let counts = v.map { Int($0.rounded()) }
+                let treated = Array(counts[0...k]), control = Array(counts[(k + 1)...])
+                guard (treated + control).contains(where: { $0 > 0 }), treated.dropLast().reduce(0, +) + control.dropLast().reduce(0, +) > 0 else { continue }
+                var built: Table1.Row
+                if row.kind == "count" {
+                    func flags(_ c: [Int]) -> [Bool?] {
+                        [Bool?](repeating: true, count: c[0]) + [Bool?](repeating: false, count: c[1]) + [Bool?](repeating: nil, count: c[2])
+                    }
+                    built = countRow(id: row.id, label: row.label, treated: flags(treated), control: flags(control))
+                } else {
+                    func codes(_ c: [Int]) -> [Int?] {
+                        c.dropLast().enumerated().flatMap { [Int?](repeating: $0.offset, count: $0.element) } + [Int?](repeating: nil, count: c[k])
+                    }
+                    built = categoricalRow(
+                        id: row.id, label: row.label, levels: row.levels, levelLabels: row.levelLabels, treated: codes(treated), control: codes(control))
+                }
+                if row.selectedOn { Workup.untestIfConstant(&built) }
+                if let i = sections.firstIndex(where: { $0.title == row.section }) {
+                    sections[i].rows.append(built)
+                } else {
+                    sections.append(Table1.Section(title: row.section, rows: [built]))
+                }
+            }
+        }
+        return sections.isEmpty ? nil : Table1(sections: sections)
     }
 
     // MARK: kinetics

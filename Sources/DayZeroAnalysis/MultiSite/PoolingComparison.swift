@@ -9,7 +9,7 @@ import Darwin
 /// counts, every geometric mean and CI limit per day and group, every mixed-model F test (F,
 /// df, p), every Kaplan–Meier step (time, at risk, events, censored, S and limits), medians,
 /// numbers at risk and log-rank tests, Fisher tests of the binary outcomes and of medication
-/// use, and the proteomics paired t tests. Used by the pooling tests and `dayzero-bench pool`.
+/// use, the proteomics paired t tests, and Table 1's binary and categorical rows. Used by the pooling tests and `dayzero-bench pool`.
 public struct PoolingComparison: Sendable {
     /// How many values of each kind were compared.
     public var compared: [String: Int] = [:]
@@ -143,6 +143,24 @@ public struct PoolingComparison: Sendable {
             equal([a.treatedUsers, a.treatedTotal, a.controlUsers, a.controlTotal], [m.treatedUsers, m.treatedTotal, m.controlUsers, m.controlTotal],
                   "Fisher", "\(at) counts")
             close(a.pValue, m.pValue, "Fisher", "\(at) Fisher p", tolerance: tol)
+        }
+        // Table 1: the binary and categorical rows (counts per group and level, the test's p).
+        let wholeRows = w.table1.sections.flatMap(\.rows)
+        for row in p.table1?.sections.flatMap(\.rows) ?? [] {
+            let at = "\(p.id) Table 1 \(row.id)"
+            guard let y = wholeRows.first(where: { $0.id == row.id }) else {
+                mismatches.append("\(at): not in the whole cohort's Table 1")
+                continue
+            }
+            equal(row.kind, y.kind, "Table 1", "\(at) kind")
+            equal([row.treated.n, row.treated.missing, row.control.n, row.control.missing],
+                  [y.treated.n, y.treated.missing, y.control.n, y.control.missing], "Table 1", "\(at) n and missing")
+            equal(row.treated.count, y.treated.count, "Table 1", "\(at) treated count")
+            equal(row.control.count, y.control.count, "Table 1", "\(at) control count")
+            equal((row.levels ?? []).map { [$0.treated.count, $0.control.count] }, (y.levels ?? []).map { [$0.treated.count, $0.control.count] },
+                  "Table 1", "\(at) level counts")
+            equal(row.test, y.test, "Table 1", "\(at) test")
+            close(row.pValue, y.pValue, "Table 1 p", "\(at) p", tolerance: tol)
         }
         // Paired t tests.
         switch (p.proteomics, w.proteomics) {

@@ -192,12 +192,15 @@ public struct SetSummary: Codable, Sendable, Equatable {
     public var binary: [BinaryBlock]
     public var medication: [MedicationBlock]
     public var proteomics: ProteomicsBlock?
+    /// Table 1's binary and categorical baseline rows (counts per level and group).
+    public var table1: [Table1CountBlock]?
     public var notAvailable: [NotAvailable]
 
     public init(
         id: String, label: String, patients: SlotBlock, kinetics: [KineticsBlock], survival: [SurvivalBlock], binary: [BinaryBlock],
-        medication: [MedicationBlock], proteomics: ProteomicsBlock?, notAvailable: [NotAvailable]
+        medication: [MedicationBlock], proteomics: ProteomicsBlock?, table1: [Table1CountBlock]? = nil, notAvailable: [NotAvailable]
     ) {
+        self.table1 = table1
         self.id = id
         self.label = label
         self.patients = patients
@@ -251,6 +254,25 @@ public struct SurvivalBlock: Codable, Sendable, Equatable {
     public var horizonDays: Int
     public var counts: SlotBlock
     public var logRank: SlotBlock
+}
+
+/// A binary or categorical baseline variable of Table 1 (the protocol's `baseline:` sections):
+/// binary [treated yes, no, unknown, control yes, no, unknown]; categorical [treated per level…,
+/// unknown, control per level…, unknown]. The rows are the protocol's (and the study's declared
+/// variables'), whether or not the site has values, so every site's layout is the same.
+public struct Table1CountBlock: Codable, Sendable, Equatable {
+    /// The Table 1 row id (`sex_male`, `history.NAME`, the variable's name).
+    public var id: String
+    public var label: String
+    public var section: String
+    /// `count` or `categorical` (`Table1.Kind`).
+    public var kind: String
+    public var levels: [String]
+    public var levelLabels: [String]
+    /// The set's own include/exclude rule names the variable (its test is then left out when
+    /// every member has the same value, as in the workup).
+    public var selectedOn: Bool
+    public var counts: SlotBlock
 }
 
 /// A binary outcome: [[treated yes, no, unknown], [control yes, no, unknown]] flattened.

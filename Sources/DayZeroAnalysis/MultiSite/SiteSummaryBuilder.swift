@@ -121,7 +121,46 @@ public struct SiteSummaryBuilder: Sendable {
             id: id, label: label, patients: try block(counts, name: "\(id)/patients", cells: counts, mask: mask),
             kinetics: try kinetics(membership, mask: mask), survival: try survival(membership, mask: mask),
             binary: try binary(membership, mask: mask), medication: try medication(membership, mask: mask),
-            proteomics: try proteomics(membership, mask: mask), notAvailable: Self.notAvailable(studyProtocol))
+            proteomics: try proteomics(membership, mask: mask), table1: try table1(membership, mask: mask),
+            notAvailable: Self.notAvailable(studyProtocol))
+    }
+
+    /// Table 1's binary and categorical baseline rows: counts per level (yes / no) and unknown,
+    /// per group; every row of the protocol's sections (or the default sections), so the layout
+    /// does not depend on which variables the site has values for.
+    func table1(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [Table1CountBlock] {
+        let (treated, control) = workup.groups(membership)
+        let variables = workup.study.baselineRegistry
+        let sections = studyProtocol.baseline ?? BaselineSection.defaultSections(declared: workup.study.baselineVariables)
+        let selected = workup.selectingRowIDs(membership)
+        var out: [Table1CountBlock] = []
+        for section in sections {
+            for name in section.variables {
+                guard let v = variables[name], v.kind != .continuous else { continue }
+                let id = Workup.baselineRowID(name)
+                let categories = v.kind == .binary ? 2 : v.levels.count
+                var values: [Double] = []
+                for members in [treated, control] {
+                    var counts = [Double](repeating: 0, count: categories + 1)
+                    for i in members {
+                        let patient = workup.study.patients[workup.cohort.patients[i].studyIndex]
+                        guard let x = variables.value(name, of: patient) else {
+                            counts[categories] += 1
+                            continue
+                        }
+                        let k = v.kind == .binary ? (x != 0 ? 0 : 1) : Int(x)
+                        if k >= 0 && k < categories { counts[k] += 1 } else { counts[categories] += 1 }
+                    }
+                    values += counts
+                }
+                out.append(Table1CountBlock(
+                    id: id, label: v.label, section: section.title, kind: v.kind == .binary ? "count" : "categorical",
+                    levels: v.kind == .binary ? [] : v.levels, levelLabels: v.kind == .binary ? [] : v.levels.indices.map(v.levelLabel),
+                    selectedOn: selected.contains(id),
+                    counts: try block(values, name: "\(membership.name)/table1/\(id)", cells: values, mask: mask)))
+            }
+        }
+        return out
     }
 
     /// What the pooled workup leaves out, for every set.
@@ -129,8 +168,8 @@ public struct SiteSummaryBuilder: Sendable {
         let siteLevel = "site-level only: each site's own dayzero analyze reports it"
         var items = [
             NotAvailable(
-                item: "Table 1 (baseline characteristics)",
-                reason: "medians, IQRs and Mann–Whitney tests are rank statistics: they need the patients' values in one place, not sums",
+                item: "Table 1: continuous rows (medians, IQRs, Mann–Whitney tests)",
+                reason: "rank statistics: they need the patients' values in one place, not sums (the binary and categorical rows are pooled)",
                 remedy: siteLevel),
         ]
         for m in p.outcomes.analysedMeasures {
