@@ -80,7 +80,13 @@ import Testing
         cases.append(([a, b, copy], ["copy-of-b.json"]))
         // Masked and plain mixed.
         cases.append(([a, try write(try Self.summary(site: "C", disclosure: .masked), "c-masked.json", in: dir)], ["c-masked.json", "cannot be mixed"]))
-        #expect(cases.count == 7)
+        // A format-1 summary (before the cross-group zeros were dropped and masked words packed).
+        let old = dir.appendingPathComponent("c-format1.json")
+        let current = String(decoding: try Self.summary(site: "C").json(), as: UTF8.self)
+        try Data(current.replacingOccurrences(of: "\"dayzero_site_summary\":2", with: "\"dayzero_site_summary\":1").utf8).write(to: old)
+        #expect(current.contains("\"dayzero_site_summary\":2"))
+        cases.append(([a, old], ["c-format1.json", "site summary format 1; this DayZero reads format 2"]))
+        #expect(cases.count == 8)
         for c in cases {
             let r = pool(c.files, out: out)
             #expect(r.code == 1, "\(c.expected): exit \(r.code)")
