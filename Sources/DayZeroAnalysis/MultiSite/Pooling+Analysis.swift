@@ -408,54 +408,22 @@ extension Pooling {
     /// The workup's `survival` comparison from counts (groups control, treated).
     static func comparison(_ counts: SurvivalCounts, event: String, censoring: String, horizon: Int) -> SurvivalComparison {
         let riskTimes = Workup.riskTimes(horizon: horizon)
-        var warnings: [String] = []
-        var curves: [SurvivalComparison.Curve] = []
         let observations = counts.observationCounts
-        for group in [StudyGroup.treated, .control] {
-            let label = groupLabel(group)
-            guard let g = counts.groups.firstIndex(of: label), observations[g] > 0 else {
-                curves.append(.init(group: label, patients: 0, events: 0, steps: [], atRisk: riskTimes.map { _ in 0 }, median: nil))
-                continue
-            }
-            do {
-                var one = try SurvivalCounts(groups: [label], times: counts.times)
-                one.events = [counts.events[g]]
-                one.censored = [counts.censored[g]]
-                let fit = try KaplanMeier.fit(counts: one)
-                warnings += fit.warnings.map(\.description)
-                guard let curve = fit.curves.first else { continue }
-                let atRisk = riskTimes.map { t in
-                    counts.times.indices.filter { counts.times[$0] >= t }.reduce(0) { $0 + counts.events[g][$1] + counts.censored[g][$1] }
-                }
-                curves.append(.init(
-                    group: label, patients: curve.count, events: curve.eventCount,
-                    steps: curve.steps.map {
-                        .init(time: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored, survival: $0.survival,
-                              lower: $0.lower, upper: $0.upper)
-                    }, atRisk: atRisk, median: curve.median.estimate))
-            } catch {
-                warnings.append("Kaplan–Meier (\(label)) not computed: \(error)")
-            }
-        }
-        var chi: Double?
-        var df: Int?
-        var p: Double?
-        if observations.allSatisfy({ $0 > 0 }) {
-            do {
-                let test = try LogRank.test(counts: counts)
-                chi = test.chiSquared
-                df = test.degreesOfFreedom
-                p = test.pValue
-                warnings += test.warnings.map(\.description)
-            } catch {
-                warnings.append("log-rank test not computed: \(error)")
-            }
-        } else {
-            warnings.append("log-rank test not computed: needs patients in both groups")
-        }
-        return SurvivalComparison(
-            event: event, censoring: censoring, riskTimes: riskTimes, curves: curves, logRankChiSquare: chi, logRankDF: df,
-            logRankP: p, leftOut: [], warnings: warnings)
+        return Workup.survivalComparison(
+            event: event, censoring: censoring, riskTimes: riskTimes, leftOut: [],
+            group: { label in
+                guard let g = counts.groups.firstIndex(of: label), observations[g] > 0 else { return nil }
+                return (fit: {
+                            var one = try SurvivalCounts(groups: [label], times: counts.times)
+                            one.events = [counts.events[g]]
+                            one.censored = [counts.censored[g]]
+                            return try KaplanMeier.fit(counts: one)
+                        },
+                        atRisk: riskTimes.map { t in
+                            counts.times.indices.filter { counts.times[$0] >= t }.reduce(0) { $0 + counts.events[g][$1] + counts.censored[g][$1] }
+                        })
+            },
+            logRank: observations.allSatisfy { $0 > 0 } ? { try LogRank.test(counts: counts) } : nil)
     }
 
     // MARK: proteomics
