@@ -16,20 +16,6 @@ enum PoolingBenchmark: Benchmark {
         "--seed S       synthetic cohort seed (default: the default cohort's)",
     ]
 
-    static func subset(_ study: StudyData, keep: Set<String>) -> StudyData {
-        var s = study
-        s.patients = study.patients.filter { keep.contains($0.id) }
-        s.courses = study.courses.filter { keep.contains($0.patientID) }
-        s.measurements = MeasurementTable(study.measurements.filter { keep.contains($0.patientID) })
-        s.medications = study.medications.filter { keep.contains($0.patientID) }
-        s.events = study.events.filter { keep.contains($0.patientID) }
-        s.cytokines = study.cytokines.filter { keep.contains($0.patientID) }
-        s.proteomicsSamples = study.proteomicsSamples.filter { keep.contains($0.patientID) }
-        let samples = Set(s.proteomicsSamples.map(\.sampleID))
-        s.proteomics = study.proteomics.filter { samples.contains($0.sampleID) }
-        return s
-    }
-
     static func run(_ options: BenchmarkOptions) throws {
         let patients = try options.int("patients", default: 10_000, range: 10...10_000_000)
         let siteCount = try options.int("sites", default: 8, range: 1...1000)
@@ -44,12 +30,12 @@ enum PoolingBenchmark: Benchmark {
         fixed.alignment.controls = .fixedICUDay
         fixed.alignment.fixedICUDay = day
         print("pool: \(patients) screened patients over \(siteCount) sites, seed \(seed); whole-cohort analyze \(String(format: "%.2f", wholeSeconds)) s")
-        let ids = study.patients.map(\.id).sorted()
+        let parts = SiteSplit.roundRobin(study, sites: siteCount)
         let settings = MultiSiteSettings(disclosure: .plain, minCellCount: 1, timeSlotsPerDay: 100)
         var summaries: [SiteSummary] = []
         print("  site  patients  summary (s)  size (bytes)")
         for k in 0..<siteCount {
-            let part = subset(study, keep: Set(ids.enumerated().filter { $0.offset % siteCount == k }.map(\.element)))
+            let part = parts[k]
             let (summary, t) = try measure { () throws -> SiteSummary in
                 let cohort = try CohortDerivation.derive(part, protocol: fixed)
                 let payload = try SiteSummaryBuilder(study: part, cohort: cohort, settings: settings).payload()

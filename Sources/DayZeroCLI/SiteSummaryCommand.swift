@@ -14,7 +14,9 @@ public struct SiteSummaryCommand: ParsableCommand {
         discussion: """
             The summary holds sums and counts over patients only — no patient identifier, no date, no per-patient row or value — for every analysis set defined by per-patient rules (matched and weighted sets are site-level only). A disclosure report (FILE with .disclosure.txt) is written beside it: what leaves the site, block by block. The format and the method are in docs/multi-site.md.
 
-            Alignment across sites: the controls' day 0 must be one ICU day for the whole network. Round 1: every site runs --alignment-round; the coordinator runs dayzero pool --alignment on those files, which prints the network's treated median start day and the protocol lines to fix it (controls: fixed_icu_day, fixed_icu_day: N). Round 2: every site runs site-summary with that protocol.
+            Alignment across sites: the controls' day 0 must be one ICU day for the whole network. Round 1: every site runs --alignment-round; the coordinator runs dayzero pool --alignment on those files, which prints the network's treated median start day and the protocol line to fix it (multi_site: alignment_day: N). Round 2: every site runs site-summary with that protocol.
+
+            Settings: the protocol's multi_site section fixes what every site must apply alike (sites, disclosure, min_cell_count, time_slots_per_day, alignment_day, alignment_start_days; docs/protocol.md). An option below applies where the protocol is silent; an option that contradicts the protocol is refused. Without a time grid from either, the coarsest grid that holds the site's survival times is used (whole days, …, hundredths, minutes, seconds).
 
             Disclosure: with --key (the site's private key, dayzero site-key) and --network-keys (every site's public key) every number is masked for secure aggregation (docs/multi-site-secure-aggregation.md): only the network totals can be read, and no cell is withheld. Without them, plain mode withholds every block with a cell of 1 … min-cell-count − 1 patients.
 
@@ -37,14 +39,14 @@ public struct SiteSummaryCommand: ParsableCommand {
     @Flag(name: .long, help: "Round 1 of the alignment protocol: only the treated patients per ICU start day.")
     public var alignmentRound = false
 
-    @Option(name: .long, help: "The ICU start days round 1 counts, FIRST..LAST (the same at every site).")
-    public var startDays: String = "-14..90"
+    @Option(name: .long, help: "The ICU start days round 1 counts, FIRST..LAST (the same at every site; default: the protocol's multi_site.alignment_start_days, else -14..90).")
+    public var startDays: String?
 
-    @Option(name: .long, help: "Minimum cell count: blocks with a cell of 1 … N − 1 patients are withheld (plain mode).")
-    public var minCellCount: Int = 5
+    @Option(name: .long, help: "Minimum cell count: blocks with a cell of 1 … N − 1 patients are withheld (plain mode; default: the protocol's multi_site.min_cell_count, else 5).")
+    public var minCellCount: Int?
 
-    @Option(name: .long, help: "Slots per day of the survival time grid (1 for whole days; 100 for hundredths).")
-    public var timeSlotsPerDay: Int = 1
+    @Option(name: .long, help: "Slots per day of the survival time grid (1 whole days, 100 hundredths, 1440 minutes; default: the protocol's multi_site.time_slots_per_day, else the coarsest grid that holds the site's times).")
+    public var timeSlotsPerDay: Int?
 
     @Option(name: .long, help: "Masked mode: the site's private key file (dayzero site-key).")
     public var key: String?
@@ -56,47 +58,121 @@ public struct SiteSummaryCommand: ParsableCommand {
 
     public func validate() throws {
         guard !site.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("--site must not be empty") }
-        guard minCellCount >= 1 else { throw ValidationError("--min-cell-count must be at least 1") }
-        guard timeSlotsPerDay >= 1, timeSlotsPerDay <= 1440 else { throw ValidationError("--time-slots-per-day must be 1 … 1440") }
-        guard Self.range(startDays) != nil else { throw ValidationError("--start-days must read FIRST..LAST, e.g. -14..90") }
+        if let n = minCellCount, !(1...MultiSiteStudySettings.maximumMinCellCount).contains(n) {
+            throw ValidationError("--min-cell-count must be 1 … \(MultiSiteStudySettings.maximumMinCellCount)")
+        }
+        if let r = timeSlotsPerDay, !(1...MultiSiteStudySettings.maximumTimeSlotsPerDay).contains(r) {
+            throw ValidationError("--time-slots-per-day must be 1 … \(MultiSiteStudySettings.maximumTimeSlotsPerDay)")
+        }
+        if let startDays, Self.range(startDays) == nil { throw ValidationError("--start-days must read FIRST..LAST, e.g. -14..90") }
         if (key == nil) != networkKeys.isEmpty { throw ValidationError("masked mode needs both --key and --network-keys") }
     }
 
     static func range(_ text: String) -> ClosedRange<Int>? {
         let parts = text.components(separatedBy: "..")
-        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b, b - a <= 100_000 else { return nil }
+        guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b, b - a <= MultiSiteStudySettings.maximumStartDaySpan else { return nil }
         return a...b
     }
 
     public func run() throws {
         let code = MultiSiteCommandLine.siteSummary(
             input: input, site: site, out: URL(fileURLWithPath: out), alignmentRound: alignmentRound,
-            startDays: Self.range(startDays) ?? -14...90,
-            settings: MultiSiteSettings(disclosure: key == nil ? .plain : .masked, minCellCount: minCellCount, timeSlotsPerDay: timeSlotsPerDay),
+            options: SiteSummaryOptions(startDays: startDays.flatMap(Self.range), minCellCount: minCellCount, timeSlotsPerDay: timeSlotsPerDay),
             keyFile: key, networkKeyFiles: networkKeys, output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
     }
 }
 
+/// The command line's values of the settings the protocol's `multi_site:` may fix (`nil`: not given).
+public struct SiteSummaryOptions: Sendable, Equatable {
+    public var startDays: ClosedRange<Int>?
+    public var minCellCount: Int?
+    public var timeSlotsPerDay: Int?
+
+    public init(startDays: ClosedRange<Int>? = nil, minCellCount: Int? = nil, timeSlotsPerDay: Int? = nil) {
+        self.startDays = startDays
+        self.minCellCount = minCellCount
+        self.timeSlotsPerDay = timeSlotsPerDay
+    }
+}
+
 /// The work behind `site-summary` and `pool`, testable in-process.
 public enum MultiSiteCommandLine {
+    /// The settings in force for a site summary (docs/multi-site.md, "Settings"): a value the
+    /// protocol's `multi_site:` states is the study's, and an option that contradicts it is
+    /// refused (every site must apply the same); an option applies where the protocol is silent,
+    /// else the default (minimum cell count 5, start days −14…90, the survival grid derived from
+    /// the site's times: `timeSlotsPerDay` nil). Masked mode is chosen by the keys; the
+    /// protocol's `disclosure` (explicit, or masked because it names the sites) must agree.
+    public static func settings(
+        _ p: StudyProtocol, site: String, options: SiteSummaryOptions, masked: Bool
+    ) throws -> (disclosure: MultiSiteSettings.Disclosure, minCellCount: Int, timeSlotsPerDay: Int?, startDays: ClosedRange<Int>) {
+        let m = p.multiSite
+        func agree<T: Equatable>(_ option: T?, _ stated: T?, flag: String, key: String, show: (T) -> String) throws -> T? {
+            if let option, let stated, option != stated {
+                throw InputFailure.invalid(
+                    "\(flag) \(show(option)) contradicts the protocol's multi_site.\(key): \(show(stated)); every site applies the protocol's value (leave \(flag) out)",
+                    located: false)
+            }
+            return option ?? stated
+        }
+        if let sites = m?.sites, !sites.contains(site) {
+            throw InputFailure.invalid(
+                "site '\(site)' is not one of the protocol's multi_site.sites (\(sites.joined(separator: ", ")))", located: false)
+        }
+        if let m {
+            switch (m.disclosureInForce, masked) {
+            case (.masked, false):
+                let why = m.disclosure == nil ? "names the network's sites (masked is then the default)" : "states disclosure: masked"
+                throw InputFailure.invalid(
+                    "the protocol's multi_site \(why); give the site's key and the network's public keys (--key, --network-keys; dayzero site-key), or state disclosure: plain in the protocol",
+                    located: false)
+            case (.plain, true):
+                throw InputFailure.invalid(
+                    "--key and --network-keys contradict the protocol's multi_site.disclosure: plain; every site applies the protocol's mode", located: false)
+            default: break
+            }
+        }
+        let minCellCount = try agree(options.minCellCount, m?.minCellCount, flag: "--min-cell-count", key: "min_cell_count", show: { "\($0)" })
+        let slots = try agree(options.timeSlotsPerDay, m?.timeSlotsPerDay, flag: "--time-slots-per-day", key: "time_slots_per_day", show: { "\($0)" })
+        let stated = m?.alignmentStartDays.map { $0.start...$0.end }
+        let startDays = try agree(options.startDays, stated, flag: "--start-days", key: "alignment_start_days", show: { "\($0.lowerBound)..\($0.upperBound)" })
+        let defaultDays = MultiSiteStudySettings.defaultAlignmentStartDays
+        return (masked ? .masked : .plain, minCellCount ?? MultiSiteStudySettings.defaultMinCellCount, slots,
+                startDays ?? defaultDays.start...defaultDays.end)
+    }
+
     public static func siteSummary(
-        input: StudyInputOptions, site: String, out: URL, alignmentRound: Bool, startDays: ClosedRange<Int>,
-        settings: MultiSiteSettings, keyFile: String? = nil, networkKeyFiles: [String] = [],
+        input: StudyInputOptions, site: String, out: URL, alignmentRound: Bool, options: SiteSummaryOptions = SiteSummaryOptions(),
+        keyFile: String? = nil, networkKeyFiles: [String] = [],
         output: (String) -> Void, errors: (String) -> Void
     ) -> Int32 {
         do {
-            let loaded = try input.load()
-            let protocolHash = StudyHash.sha256(text: try ProtocolYAML.encode(loaded.studyProtocol))
-            var mask: ((_ values: [Double], _ block: String) throws -> [String])?
+            var loaded = try input.load()
+            let studyProtocol = loaded.studyProtocol
+            // The hash of results.json (robustness: left out): the pooled and the whole-cohort
+            // results of one protocol file carry the same hash.
+            let protocolHash = StudyHash.sha256(text: try ProtocolYAML.encode(studyProtocol.withoutRobustness))
+            let chosen = try settings(studyProtocol, site: site, options: options, masked: keyFile != nil)
+            var mask: SiteMask?
             if let keyFile {
-                let session = try maskingSession(site: site, keyFile: keyFile, networkKeyFiles: networkKeyFiles, studyTag: protocolHash)
-                mask = { values, block in try session.mask(values, block: block).map(\.hex) }
+                let session = try maskingSession(
+                    site: site, keyFile: keyFile, networkKeyFiles: networkKeyFiles, studyTag: protocolHash, sites: studyProtocol.multiSite?.sites)
+                mask = { values, block in MaskedValue.packed(try session.mask(values, block: block)) }
             }
+            // The network's control day (multi_site.alignment_day) in place of the site's own median.
+            loaded.studyProtocol = studyProtocol.forSite
             let cohort = try loaded.derive().cohort
-            let builder = SiteSummaryBuilder(study: loaded.study, cohort: cohort, settings: settings)
+            var builder = SiteSummaryBuilder(
+                study: loaded.study, cohort: cohort,
+                settings: MultiSiteSettings(disclosure: chosen.disclosure, minCellCount: chosen.minCellCount, timeSlotsPerDay: chosen.timeSlotsPerDay ?? 1))
+            if chosen.timeSlotsPerDay == nil, !alignmentRound {
+                builder = SiteSummaryBuilder(workup: builder.workup, settings: MultiSiteSettings(
+                    disclosure: chosen.disclosure, minCellCount: chosen.minCellCount, timeSlotsPerDay: try builder.derivedTimeSlotsPerDay()))
+            }
+            let settings = builder.settings
             let payload = alignmentRound
-                ? try builder.alignmentPayload(days: startDays, mask: mask)
+                ? try builder.alignmentPayload(days: chosen.startDays, mask: mask)
                 : try builder.payload(mask: mask)
             let provenance = SiteProvenance(
                 site: site, protocolHash: protocolHash,
@@ -124,7 +200,7 @@ public enum MultiSiteCommandLine {
 
     /// The masking session of `site` from its private key file and the network's public key
     /// files; the study tag is the protocol's SHA-256, so masks never repeat across studies.
-    static func maskingSession(site: String, keyFile: String, networkKeyFiles: [String], studyTag: String) throws -> MaskingSession {
+    static func maskingSession(site: String, keyFile: String, networkKeyFiles: [String], studyTag: String, sites: [String]? = nil) throws -> MaskingSession {
         func read(_ path: String) throws -> String {
             do { return try String(contentsOfFile: path, encoding: .utf8) } catch {
                 throw InputFailure.unreadable("\(path): cannot read the key file (\(error.localizedDescription))")
@@ -135,12 +211,17 @@ public enum MultiSiteCommandLine {
             throw InputFailure.invalid("\(keyFile): the key belongs to site '\(own.site)', not '\(site)'", located: false)
         }
         let network = try networkKeyFiles.map { path in try SitePublicKey(text: try read(path), file: path) }
+        if let sites, Set(network.map(\.site)) != Set(sites) {
+            throw InputFailure.invalid(
+                "the network keys are of sites \(network.map(\.site).sorted().joined(separator: ", ")); the protocol's multi_site.sites are \(sites.sorted().joined(separator: ", ")); give one public key per site of the protocol",
+                located: false)
+        }
         return try MaskingSession(own: own, network: network, studyTag: studyTag)
     }
 
     /// The coordinator's unmasking: the sites' masked words of one block → the network totals.
     public static let unmask: MaskedTotal = { blocks in
-        try SecureSum.unmask(try blocks.map { words in try words.map { try MaskedValue(hex: $0) } })
+        try SecureSum.unmask(try blocks.map { try MaskedValue.unpacked($0) })
     }
 
     /// `dayzero pool`: reads and checks the summaries, then writes results.json and
@@ -169,7 +250,10 @@ public enum MultiSiteCommandLine {
                     return 1
                 }
                 output("Network treated median start day: ICU day \(day) (\(result.treated) treated patients over \(summaries.count) sites, \(rounding.rawValue)).")
-                output("Fix it in the protocol for round 2:")
+                output("Fix it in the protocol for round 2, in its multi_site section (analyze on the pooled rows keeps the treated median, which is this day):")
+                output("multi_site:")
+                output("  alignment_day: \(day)")
+                output("or, replacing the alignment rule (the protocol then no longer states the median):")
                 output("alignment:")
                 output("  controls: fixed_icu_day")
                 output("  fixed_icu_day: \(day)")

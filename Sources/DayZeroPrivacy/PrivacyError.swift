@@ -30,6 +30,8 @@ public enum PrivacyError: Error, Equatable, Sendable, CustomStringConvertible {
     case sumOutOfRange(index: Int)
     /// A masked word's text is not 32 hexadecimal digits.
     case invalidMaskedWord(String)
+    /// A packed masked vector is not base64 of whole 16-byte words.
+    case invalidMaskedVector(String)
     /// The text given to ``DisclosureScan`` is not valid JSON.
     case invalidJSON(file: String, line: Int, column: Int, rule: String)
     /// A study date or a cell path pattern given to ``DisclosureScan`` is malformed.
@@ -64,6 +66,8 @@ public enum PrivacyError: Error, Equatable, Sendable, CustomStringConvertible {
             "pooled slot \(index) is outside the fixed-point range (the network sum overflowed)"
         case .invalidMaskedWord(let text):
             "masked word \"\(text)\": expected 32 hexadecimal digits"
+        case .invalidMaskedVector(let rule):
+            "masked vector: \(rule)"
         case .invalidJSON(let file, let line, let column, let rule):
             "\(file):\(line):\(column): \(rule)"
         case .invalidScanSetting(let message):

@@ -13,27 +13,7 @@ import Testing
 /// every statistic pooled exactly; alignment agreed by the two-round protocol.
 @Suite("Multi-site pooling of the default cohort")
 struct MultiSitePoolingTests {
-    /// The rows of `study` that belong to the patients in `keep`.
-    static func subset(_ study: StudyData, keep: Set<String>) -> StudyData {
-        var s = study
-        s.patients = study.patients.filter { keep.contains($0.id) }
-        s.courses = study.courses.filter { keep.contains($0.patientID) }
-        s.measurements = MeasurementTable(study.measurements.filter { keep.contains($0.patientID) })
-        s.medications = study.medications.filter { keep.contains($0.patientID) }
-        s.events = study.events.filter { keep.contains($0.patientID) }
-        s.cytokines = study.cytokines.filter { keep.contains($0.patientID) }
-        s.proteomicsSamples = study.proteomicsSamples.filter { keep.contains($0.patientID) }
-        let samples = Set(s.proteomicsSamples.map(\.sampleID))
-        s.proteomics = study.proteomics.filter { samples.contains($0.sampleID) }
-        return s
-    }
-
-    static func sites(_ study: StudyData, count: Int) -> [StudyData] {
-        let ids = study.patients.map(\.id).sorted()
-        return (0..<count).map { k in
-            subset(study, keep: Set(ids.enumerated().filter { $0.offset % count == k }.map(\.element)))
-        }
-    }
+    static func sites(_ study: StudyData, count: Int) -> [StudyData] { SiteSplit.roundRobin(study, sites: count) }
 
     struct Fixture {
         var whole: StudyAnalysis
@@ -101,96 +81,65 @@ struct MultiSitePoolingTests {
         let sets = f.whole.results.analysisSets
         #expect(pooled.sets.count == sets.filter { s in f.whole.matchedSets.allSatisfy { $0.membership.name != s.id } && f.whole.weightedSets.allSatisfy { $0.membership.name != s.id } }.count)
         #expect(!pooled.sets.isEmpty)
-        var compared = (tests: 0, days: 0, steps: 0, fisher: 0, t: 0)
-        for p in pooled.sets {
-            let w = try #require(sets.first { $0.id == p.id })
-            #expect(p.treated == w.flow.treated)
-            #expect(p.controls == w.flow.controls)
-            // Kinetics: every day statistic and every interaction test.
-            let wholePanels = w.kinetics + w.cytokines
-            let pooledPanels = p.kinetics + p.cytokines
-            #expect(pooledPanels.count == wholePanels.count)
-            for (a, b) in zip(pooledPanels, wholePanels) {
-                #expect(a.parameter == b.parameter)
-                #expect(a.days.count == b.days.count)
-                for (x, y) in zip(a.days, b.days) {
-                    #expect(x.n == y.n, "\(p.id) \(a.parameter) day \(x.day) \(x.group) n")
-                    #expect(Self.close(x.geometricMean, y.geometricMean) && Self.close(x.lower, y.lower) && Self.close(x.upper, y.upper),
-                            "\(p.id) \(a.parameter) day \(x.day) \(x.group): \(x) vs \(y)")
-                    compared.days += 1
-                }
-                #expect(a.admission.count == b.admission.count)
-                for (x, y) in zip(a.admission, b.admission) {
-                    #expect(x.n == y.n && Self.close(x.geometricMean, y.geometricMean) && Self.close(x.lower, y.lower))
-                }
-                for (x, y) in [(a.overall, b.overall), (a.pre, b.pre), (a.post, b.post)] {
-                    #expect((x == nil) == (y == nil), "\(p.id) \(a.parameter): test present in one only")
-                    guard let x, let y else { continue }
-                    #expect(x.observations == y.observations && x.patients == y.patients)
-                    #expect(Self.close(x.fStatistic, y.fStatistic) && Self.close(x.denominatorDF, y.denominatorDF)
-                            && x.numeratorDF == y.numeratorDF && Self.close(x.pValue, y.pValue),
-                            "\(p.id) \(a.parameter) \(x.firstDay)…\(x.lastDay): F \(x.fStatistic) vs \(y.fStatistic), df \(x.denominatorDF) vs \(y.denominatorDF), p \(x.pValue) vs \(y.pValue)")
-                    compared.tests += 1
-                }
-            }
-            // Kaplan–Meier and log-rank.
-            // Time-to-event measures (durations' curves are not pooled: listed as not available).
-            let wholeSurvival = w.outcomeMeasures.filter { $0.survival != nil && $0.kind == "time_to_event" }
-            #expect(p.survival.count == wholeSurvival.count)
-            for (a, m) in zip(p.survival, wholeSurvival) {
-                #expect(a.measure == m.name)
-                let x = try #require(a.comparison)
-                let y = try #require(m.survival)
-                #expect(Self.close(x.logRankChiSquare, y.logRankChiSquare) && Self.close(x.logRankP, y.logRankP), "\(p.id) \(a.measure) log-rank")
-                #expect(x.logRankDF == y.logRankDF)
-                #expect(x.riskTimes == y.riskTimes)
-                #expect(x.curves.count == y.curves.count)
-                for (c, d) in zip(x.curves, y.curves) {
-                    #expect(c.group == d.group && c.patients == d.patients && c.events == d.events && c.atRisk == d.atRisk)
-                    #expect(Self.close(c.median, d.median))
-                    #expect(c.steps.count == d.steps.count, "\(p.id) \(a.measure) \(c.group) steps")
-                    for (s, t) in zip(c.steps, d.steps) {
-                        #expect(Self.close(s.time, t.time, 1e-12) && s.atRisk == t.atRisk && s.events == t.events && s.censored == t.censored)
-                        #expect(Self.close(s.survival, t.survival) && Self.close(s.lower, t.lower) && Self.close(s.upper, t.upper))
-                        compared.steps += 1
-                    }
-                }
-                #expect(a.stratifiedLogRank != nil)
-            }
-            // Fisher: binary outcomes and medication.
-            let wholeBinary = w.outcomeMeasures.filter { $0.kind == "binary" }
-            #expect(p.binary.count == wholeBinary.count)
-            for (a, m) in zip(p.binary, wholeBinary) {
-                let row = try #require(a.row)
-                #expect(row.treated == m.row.treated && row.control == m.row.control)
-                #expect(Self.close(row.pValue, m.row.pValue))
-                compared.fisher += 1
-            }
-            #expect(p.medication.count == w.medication.count)
-            for (a, m) in zip(p.medication, w.medication) {
-                #expect(a.treatedUsers == m.treatedUsers && a.controlUsers == m.controlUsers && a.treatedTotal == m.treatedTotal)
-                #expect(Self.close(a.pValue, m.pValue))
-                compared.fisher += 1
-            }
-            // Paired t tests.
-            #expect((p.proteomics == nil) == (w.proteomics == nil))
-            if let a = p.proteomics, let b = w.proteomics {
-                #expect(a.groups.count == b.groups.count)
-                for (g, h) in zip(a.groups, b.groups) {
-                    #expect(g.points.count == h.points.count, "\(p.id) volcano \(g.group)")
-                    for (x, y) in zip(g.points, h.points) {
-                        #expect(x.assay == y.assay && x.pairs == y.pairs)
-                        #expect(Self.close(x.meanLog2Difference, y.meanLog2Difference) && Self.close(x.pValue, y.pValue))
-                        compared.t += 1
-                    }
-                }
-            }
+        let comparison = PoolingComparison(pooled: pooled, whole: f.whole.results)
+        #expect(comparison.mismatches.isEmpty, "\(comparison.mismatches.count) mismatches: \(comparison.mismatches.prefix(10))")
+        #expect(comparison.count("patients") == 2 * pooled.sets.count)
+        #expect(comparison.count("mixed-model F") > 20)
+        #expect(comparison.count("day statistics") > 300)
+        #expect(comparison.count("Kaplan–Meier steps") > 100)
+        #expect(comparison.count("log-rank") > 3)
+        #expect(comparison.count("Fisher") > 5)
+        #expect(comparison.count("paired t") > 200)
+        #expect(comparison.count("Table 1 p") >= 5 * pooled.sets.count, "\(comparison.compared)")
+        #expect(pooled.sets.allSatisfy { $0.survival.allSatisfy { $0.stratifiedLogRank != nil } })
+    }
+
+    @Test("a survival block moves exactly onto a finer grid; the pooled grid is the sites' least common multiple")
+    func regridByHand() throws {
+        // Horizon 1 day on whole days: [events 0, 1 | censored 0, 1] per group, two groups.
+        let block = SlotBlock(values: [1, 2, 3, 4, 5, 6, 7, 8])
+        let moved = try Pooling.regrid(block, horizon: 1, from: 1, to: 2)
+        #expect(moved.values == [1, 0, 2, 3, 0, 4, 5, 0, 6, 7, 0, 8])
+        #expect(try Pooling.regrid(block, horizon: 1, from: 2, to: 2) == block)
+        let suppressed = SlotBlock(suppressed: "cells below the minimum cell count", withheldCells: 1)
+        #expect(try Pooling.regrid(suppressed, horizon: 1, from: 1, to: 100) == suppressed)
+        #expect(throws: PoolError.self) { _ = try Pooling.regrid(block, horizon: 2, from: 1, to: 2) }
+        #expect(Pooling.pooledGrid([100, 1440]) == 7200)
+        #expect(Pooling.pooledGrid([1, 1, 1]) == 1)
+        #expect(Pooling.pooledGrid([4, 100, 25]) == 100)
+    }
+
+    @Test("the grid derived from the data holds the default cohort's times; plain sites on different grids pool exactly")
+    func derivedGrid() throws {
+        let f = try Self.fixture.get()
+        let grids = try f.parts.map { part in
+            let cohort = try CohortDerivation.derive(part, protocol: f.fixed)
+            return try SiteSummaryBuilder(study: part, cohort: cohort, settings: MultiSiteSettings()).derivedTimeSlotsPerDay()
         }
-        #expect(compared.tests > 20)
-        #expect(compared.days > 100)
-        #expect(compared.steps > 20)
-        #expect(compared.fisher > 5)
-        #expect(compared.t > 50)
+        #expect(grids.count == 3)
+        #expect(grids.allSatisfy { 100 % $0 == 0 } && grids.contains(100), "\(grids)")
+        // Site 1 on 200 slots per day, the others on 100: the pool moves them onto 200.
+        let settings = MultiSiteSettings(disclosure: .plain, minCellCount: 1, timeSlotsPerDay: 200)
+        var summaries = f.summaries
+        let cohort = try CohortDerivation.derive(f.parts[1], protocol: f.fixed)
+        summaries[1] = try SiteSummary(
+            provenance: SiteProvenance(site: "site1", protocolHash: "h2", toolVersion: StudyAnalysis.toolVersion, createdBy: "test"),
+            settings: settings, payload: try SiteSummaryBuilder(study: f.parts[1], cohort: cohort, settings: settings).payload())
+        let pooled = try Pooling.results(summaries, files: ["a", "b", "c"])
+        #expect(pooled.provenance.settings.timeSlotsPerDay == 200)
+        let comparison = PoolingComparison(pooled: pooled, whole: f.whole.results)
+        #expect(comparison.mismatches.isEmpty, "\(comparison.mismatches.prefix(10))")
+        #expect(comparison.count("Kaplan–Meier steps") > 100)
+        // Masked summaries must share one grid.
+        var masked = summaries.map { s in
+            var m = s
+            m.settings.disclosure = .masked
+            return m
+        }
+        masked[1].settings.timeSlotsPerDay = 200
+        #expect(throws: PoolError.self) { try Pooling.check(masked, files: ["a", "b", "c"]) }
+        masked[1].settings.timeSlotsPerDay = 100
+        try Pooling.check(masked, files: ["a", "b", "c"])
     }
 
     /// Every number of the two pooled documents, by JSON path.
@@ -213,7 +162,7 @@ struct MultiSitePoolingTests {
             let session = try MaskingSession(own: keys[k], network: keys.map(\.publicKey), studyTag: "h2")
             let cohort = try CohortDerivation.derive(part, protocol: f.fixed)
             let payload = try SiteSummaryBuilder(study: part, cohort: cohort, settings: settings)
-                .payload(mask: { values, block in try session.mask(values, block: block).map(\.hex) })
+                .payload(mask: { values, block in MaskedValue.packed(try session.mask(values, block: block)) })
             return try SiteSummary(
                 provenance: SiteProvenance(site: "site\(k)", protocolHash: "h2", toolVersion: StudyAnalysis.toolVersion, createdBy: "test"),
                 settings: settings, payload: payload)
@@ -221,7 +170,7 @@ struct MultiSitePoolingTests {
         // No readable value in a masked file.
         for s in masked { #expect(s.payload.sets.allSatisfy { $0.patients.values == nil && $0.patients.masked != nil }) }
         let unmask: MaskedTotal = { blocks in
-            try SecureSum.unmask(try blocks.map { words in try words.map { try MaskedValue(hex: $0) } })
+            try SecureSum.unmask(try blocks.map { try MaskedValue.unpacked($0) })
         }
         let a = try Pooling.results(masked, files: ["a", "b", "c"], unmask: unmask)
         let b = try Pooling.results(f.summaries, files: ["a", "b", "c"])
@@ -319,7 +268,7 @@ struct SiteSummaryDisclosureTests {
                 for m in k.models {
                     let D = m.lastDay - m.firstDay + 1
                     add(m.sums) { v in
-                        let sums = try? MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D)
+                        let sums = try? MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D, subjectBlocks: 2)
                         return (sums?.patternCounts ?? [-1]) + (sums?.sizes.map(\.subjects) ?? [])
                     }
                 }
@@ -328,6 +277,7 @@ struct SiteSummaryDisclosureTests {
             for b in set.binary { add(b.counts) { $0 } }
             for m in set.medication { add(m.counts) { [$0[0], $0[1] - $0[0], $0[2], $0[3] - $0[2]] } }
             if let p = set.proteomics { for b in p.sums { add(b) { [$0[0], $0[3]] } } }
+            for r in set.table1 ?? [] { add(r.counts) { $0 } }
         }
         #expect(counts.count > 100)
         #expect(withheld > 0)

@@ -17,7 +17,7 @@ import Testing
         site: String, hash: String = "abc", version: String = StudyAnalysis.toolVersion,
         disclosure: MultiSiteSettings.Disclosure = .plain, patients: [Double] = [10, 12]
     ) throws -> SiteSummary {
-        let block = disclosure == .plain ? SlotBlock(values: patients) : SlotBlock(masked: patients.map { _ in String(repeating: "0", count: 32) })
+        let block = disclosure == .plain ? SlotBlock(values: patients) : SlotBlock(masked: Data(repeating: 0, count: 16 * (patients.count + 1)).base64EncodedString())
         let set = SetSummary(
             id: "all", label: "All", patients: block, kinetics: [], survival: [], binary: [], medication: [], proteomics: nil,
             notAvailable: [])
@@ -80,7 +80,13 @@ import Testing
         cases.append(([a, b, copy], ["copy-of-b.json"]))
         // Masked and plain mixed.
         cases.append(([a, try write(try Self.summary(site: "C", disclosure: .masked), "c-masked.json", in: dir)], ["c-masked.json", "cannot be mixed"]))
-        #expect(cases.count == 7)
+        // A format-1 summary (before the cross-group zeros were dropped and masked words packed).
+        let old = dir.appendingPathComponent("c-format1.json")
+        let current = String(decoding: try Self.summary(site: "C").json(), as: UTF8.self)
+        try Data(current.replacingOccurrences(of: "\"dayzero_site_summary\":2", with: "\"dayzero_site_summary\":1").utf8).write(to: old)
+        #expect(current.contains("\"dayzero_site_summary\":2"))
+        cases.append(([a, old], ["c-format1.json", "site summary format 1; this DayZero reads format 2"]))
+        #expect(cases.count == 8)
         for c in cases {
             let r = pool(c.files, out: out)
             #expect(r.code == 1, "\(c.expected): exit \(r.code)")
@@ -99,15 +105,15 @@ import Testing
         let command = try SiteSummaryCommand.parse(["--alignment-round", "--site", "A", "--out", round1.path])
         // Plain mode with the default minimum cell count withholds start days with 1–4 patients.
         var code = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: round1, alignmentRound: true, startDays: -14...90,
-            settings: MultiSiteSettings(), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: round1, alignmentRound: true,
+            output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
         code = MultiSiteCommandLine.pool(files: [round1], out: nil, alignment: true, options: PoolOptions(), output: output.add, errors: errors.add)
         #expect(code == 1)
-        #expect(errors.text.contains("suppressed at site A"))
+        #expect(errors.text.contains("withheld by site A"))
         code = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: round1, alignmentRound: true, startDays: -14...90,
-            settings: MultiSiteSettings(minCellCount: 1), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: round1, alignmentRound: true,
+            options: SiteSummaryOptions(minCellCount: 1), output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
         code = MultiSiteCommandLine.pool(files: [round1], out: nil, alignment: true, options: PoolOptions(), output: output.add, errors: errors.add)
         #expect(code == 0, "\(errors.text)")
@@ -115,8 +121,8 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("a-round1.disclosure.txt").path))
         // Without the fixed day the summary is refused.
         let refused = MultiSiteCommandLine.siteSummary(
-            input: command.input, site: "A", out: dir.appendingPathComponent("a.json"), alignmentRound: false, startDays: -14...90,
-            settings: MultiSiteSettings(), output: output.add, errors: errors.add)
+            input: command.input, site: "A", out: dir.appendingPathComponent("a.json"), alignmentRound: false,
+            output: output.add, errors: errors.add)
         #expect(refused == 1)
         #expect(errors.text.contains("fixed_icu_day"))
         #expect(output.text.contains("fixed_icu_day: 12"))

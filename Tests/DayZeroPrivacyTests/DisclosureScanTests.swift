@@ -1,3 +1,4 @@
+import Foundation
 import DayZeroPrivacy
 import Testing
 
@@ -30,6 +31,21 @@ struct DisclosureScanTests {
         #expect(result.countCellsChecked == 4)
         #expect(result.stringsScanned == 19)  // 12 member names + 7 strings
         #expect(result.numbersScanned == 11)
+    }
+
+    @Test("a masked vector (base64 of 16-byte words under masked) is not searched; the same text elsewhere is")
+    func maskedVectorsAreOpaque() throws {
+        let scan = try DisclosureScan(patientIdentifiers: ["12"])
+        let word = "AAAA+12/AAAAAAAAAAAAAA=="  // 16 bytes whose base64 holds "12" between '+' and '/'
+        #expect(Data(base64Encoded: word)?.count == 16)
+        let masked = try scan.scan(#"{"blocks": [{"masked": "\#(word)"}]}"#, file: "masked.json")
+        #expect(masked.findings.isEmpty, "\(masked.findings)")
+        #expect(masked.stringsScanned == 3)
+        let elsewhere = try scan.scan(#"{"blocks": [{"label": "\#(word)"}]}"#, file: "plain.json")
+        #expect(elsewhere.findings.count == 1 && elsewhere.findings.first?.match == "12", "\(elsewhere.findings)")
+        // Not base64 of whole words (a plain string under masked): searched.
+        let odd = try scan.scan(#"{"masked": "patient 12"}"#, file: "odd.json")
+        #expect(odd.findings.count == 1)
     }
 
     @Test("leaks of hostile identifiers are found with path, line and column")

@@ -58,6 +58,33 @@ private struct Mix {
     #expect(sums.slots.count == MixedModelSums.slotCount(patternCount: 2, maxSubjectSize: 2))
 }
 
+/// Four patterns in two blocks (0, 1 | 2, 3), as a two-day window's groups: subject a has rows
+/// in patterns 0 and 1 (y 1, 2), subject b in 2 and 3 (y 3, 4). Size 2 by hand: Σmmᵀ packed
+/// (order 4) = (1, 1, 0, 0 | 1, 0, 0 | 1, 1 | 1); without the cross-block entries (0,2), (0,3),
+/// (1,2), (1,3) the block layout keeps (1, 1, 1 | 1, 1, 1): 6 of 10 entries.
+@Test func mixedModelSumsBlockLayoutHandWorked() throws {
+    var sums = MixedModelSums(patternCount: 4, maxSubjectSize: 2)
+    try sums.addSubject(patterns: [1, 0], responses: [2, 1])
+    try sums.addSubject(patterns: [2, 3], responses: [3, 4])
+    #expect(sums.sizes[1].outer == [1, 1, 0, 0, 1, 0, 0, 1, 1, 1])
+    let slots = try sums.slots(subjectBlocks: 2)
+    // 2P + 1 = 9, then per size: subjects, Σ(1ᵀy)², cross (4), block triangles (3 + 3).
+    #expect(slots.count == 9 + 2 * (2 + 4 + 6))
+    #expect(slots.count == MixedModelSums.slotCount(patternCount: 4, maxSubjectSize: 2, subjectBlocks: 2))
+    #expect(Array(slots[9..<21]) == [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])   // no subject of size 1
+    #expect(Array(slots[21...]) == [2, 9 + 49, 3, 3, 7, 7, 1, 1, 1, 1, 1, 1])
+    #expect(try MixedModelSums(slots: slots, patternCount: 4, maxSubjectSize: 2, subjectBlocks: 2) == sums)
+    // One block is the full layout.
+    #expect(try sums.slots(subjectBlocks: 1) == sums.slots)
+    #expect(MixedModelSums.slotCount(patternCount: 4, maxSubjectSize: 2, subjectBlocks: 1) == MixedModelSums.slotCount(patternCount: 4, maxSubjectSize: 2))
+    // A subject across the blocks, an uneven split or a wrong length is refused.
+    var spanning = MixedModelSums(patternCount: 4, maxSubjectSize: 2)
+    try spanning.addSubject(patterns: [1, 2], responses: [1, 1])
+    #expect(throws: AggregateError.self) { _ = try spanning.slots(subjectBlocks: 2) }
+    #expect(throws: AggregateError.self) { _ = try sums.slots(subjectBlocks: 3) }
+    #expect(throws: AggregateError.self) { _ = try MixedModelSums(slots: slots.dropLast().map { $0 }, patternCount: 4, maxSubjectSize: 2, subjectBlocks: 2) }
+}
+
 @Test func mixedModelSumsRefuseOutsideLayoutAndMismatch() throws {
     var sums = MixedModelSums(patternCount: 2, maxSubjectSize: 1)
     #expect(throws: AggregateError.self) { try sums.addSubject(patterns: [0, 1], responses: [1, 2]) }

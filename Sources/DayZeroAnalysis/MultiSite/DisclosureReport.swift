@@ -72,12 +72,16 @@ public enum DisclosureReport {
                 released += n
                 lines.append(describe(p.qcExcluded, "proteomics: NPX values left out for a QC warning"))
             }
+            for row in set.table1 ?? [] {
+                let what = row.kind == "count" ? "yes / no / unknown" : "per level (\(row.levels.count)) and unknown"
+                lines.append(describe(row.counts, "Table 1, \(row.label): patients \(what) per group"))
+            }
             if !set.notAvailable.isEmpty {
                 lines.append("  Not sent (computed at the site only): " + set.notAvailable.map { "\($0.item) — \($0.reason)" }.joined(separator: "; "))
             }
             lines.append("")
         }
-        for n in s.payload.notPoolable { lines.append("Not sent: \(n.item) — \(n.reason)") }
+        for n in s.payload.notPoolable { lines.append("Not sent: the analysis set '\(n.item)' — \(n.reason)") }
         lines.append("Total: \(released) number(s) \(masked ? "masked" : "released"), \(withheld) block(s) withheld.")
         return lines.joined(separator: "\n") + "\n"
     }

@@ -11,10 +11,12 @@ public struct PooledResults: Codable, Sendable, Equatable {
     /// Analysis sets that are site-level only (matched, weighted).
     public var notPoolable: [NotAvailable]
     public var warnings: [String]
+    /// The protocol's group names (legends of the report); nil from summaries without them.
+    public var groups: GroupNames?
 
     enum CodingKeys: String, CodingKey {
         case formatVersion = "dayzero_pooled_results"
-        case provenance, options, sets, notPoolable, warnings
+        case provenance, options, sets, notPoolable, warnings, groups
     }
 }
 
@@ -60,6 +62,10 @@ public struct PooledSet: Codable, Sendable, Equatable {
     public var binary: [PooledBinary]
     public var medication: [MedicationRow]
     public var proteomics: VolcanoResults?
+    /// Table 1's binary and categorical baseline rows from the pooled counts: n (%) per group
+    /// (and level) with Fisher's exact or the chi-square test, as the workup's rows; the
+    /// continuous rows (medians, IQRs) are site-level only.
+    public var table1: Table1?
     public var notAvailable: [NotAvailable]
 }
 

@@ -30,19 +30,24 @@ extension Pooling {
                 }
                 return match
             }
-            sets.append(try pooledSet(perSite, sites: sites, slotsPerDay: first.settings.timeSlotsPerDay, options: options, unmask: unmask))
+            sets.append(try pooledSet(perSite, sites: sites, siteGrids: summaries.map(\.settings.timeSlotsPerDay), options: options, unmask: unmask))
         }
+        var settings = first.settings
+        settings.timeSlotsPerDay = pooledGrid(summaries.map(\.settings.timeSlotsPerDay))
         let provenance = PooledProvenance(
             tool: "dayzero pool", toolVersion: StudyAnalysis.toolVersion, protocolHash: first.provenance.protocolHash,
-            settings: first.settings,
+            settings: settings,
             sites: summaries.map { PooledSite(site: $0.provenance.site, toolVersion: $0.provenance.toolVersion, digest: $0.digest) })
         return PooledResults(
             formatVersion: PooledResults.formatVersion, provenance: provenance, options: options, sets: sets,
-            notPoolable: first.payload.notPoolable, warnings: warnings)
+            notPoolable: first.payload.notPoolable, warnings: warnings, groups: first.payload.groups)
     }
 
+    /// What to do about a block a site withheld under the minimum cell count.
+    static let suppressedRemedy = "masked summaries withhold nothing (multi_site.disclosure: masked); or a lower multi_site.min_cell_count for the whole network"
+
     static func pooledSet(
-        _ perSite: [SetSummary], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+        _ perSite: [SetSummary], sites: [String], siteGrids: [Int], options: PoolOptions, unmask: MaskedTotal?
     ) throws -> PooledSet {
         guard let set = perSite.first else { throw PoolError("no site summary given") }
         var notAvailable = set.notAvailable
@@ -50,7 +55,7 @@ extension Pooling {
         var controls: Int?
         switch try total(perSite.map(\.patients), sites: sites, unmask: unmask) {
         case .success(let v): treated = Int(v[0].rounded()); controls = Int(v[1].rounded())
-        case .failure(let why): notAvailable.append(NotAvailable(item: "patient counts", reason: why.reason))
+        case .failure(let why): notAvailable.append(NotAvailable(item: "patient counts", reason: why.reason, remedy: Self.suppressedRemedy))
         }
         // Kinetics.
         var kinetics: [KineticsPanel] = []
@@ -63,7 +68,7 @@ extension Pooling {
                 }
                 return s.kinetics[k]
             }
-            let panel = try kineticsPanel(blocks, sites: sites, unmask: unmask)
+            let panel = try kineticsPanel(blocks, sites: sites, unmask: unmask, notAvailable: &notAvailable)
             if block.cytokine { cytokines.append(panel) } else { kinetics.append(panel) }
             if options.siteEffect { adjusted.append(try siteAdjusted(blocks, sites: sites)) }
         }
@@ -71,7 +76,7 @@ extension Pooling {
         var survival: [PooledSurvival] = []
         for (k, block) in set.survival.enumerated() {
             survival.append(try pooledSurvival(
-                perSite.map { $0.survival[k] }, sites: sites, slotsPerDay: slotsPerDay, options: options, unmask: unmask))
+                perSite.map { $0.survival[k] }, sites: sites, siteGrids: siteGrids, options: options, unmask: unmask))
             _ = block
         }
         var binary: [PooledBinary] = []
@@ -93,7 +98,7 @@ extension Pooling {
         for (k, block) in set.medication.enumerated() {
             switch try total(perSite.map { $0.medication[k].counts }, sites: sites, unmask: unmask) {
             case .failure(let why):
-                notAvailable.append(NotAvailable(item: "medication \(block.drug) \(block.period) day 0", reason: why.reason))
+                notAvailable.append(NotAvailable(item: "Medication: \(block.drug) \(block.period) day 0", reason: why.reason, remedy: Self.suppressedRemedy))
             case .success(let v):
                 let t = Int(v[0].rounded()), tn = Int(v[1].rounded()), c = Int(v[2].rounded()), cn = Int(v[3].rounded())
                 var p: Double?
@@ -115,10 +120,58 @@ extension Pooling {
             }
         }
         let proteomics = try pooledProteomics(perSite.map(\.proteomics), sites: sites, unmask: unmask, notAvailable: &notAvailable)
+        let table1 = try pooledTable1(perSite.map { $0.table1 ?? [] }, sites: sites, unmask: unmask, notAvailable: &notAvailable)
         return PooledSet(
             id: set.id, label: set.label, treated: treated, controls: controls, kinetics: kinetics, cytokines: cytokines,
             siteAdjustedKinetics: adjusted, survival: survival, binary: binary, medication: medication, proteomics: proteomics,
-            notAvailable: notAvailable)
+            table1: table1, notAvailable: notAvailable)
+    }
+
+    // MARK: Table 1
+
+    /// Table 1's binary and categorical rows from the sites' counts, built by the workup's own
+    /// row functions (`countRow`, `categoricalRow`) from the pooled counts, in the first site's
+    /// section and row order; rows nobody has a value for are left out, as in the workup.
+    static func pooledTable1(
+        _ blocks: [[Table1CountBlock]], sites: [String], unmask: MaskedTotal?, notAvailable: inout [NotAvailable]
+    ) throws -> Table1? {
+        guard let first = blocks.first, !first.isEmpty else { return nil }
+        guard blocks.allSatisfy({ $0.map(\.id) == first.map(\.id) && $0.map(\.levels) == first.map(\.levels) }) else {
+            throw PoolError("the sites' Table 1 rows differ (the baseline variables or their levels); every site needs the same baseline sections and variables")
+        }
+        var sections: [Table1.Section] = []
+        for (r, row) in first.enumerated() {
+            switch try total(blocks.map { $0[r].counts }, sites: sites, unmask: unmask) {
+            case .failure(let why):
+                notAvailable.append(NotAvailable(item: "Table 1: \(row.label)", reason: why.reason, remedy: suppressedRemedy))
+            case .success(let v):
+                let k = row.kind == "count" ? 2 : row.levels.count
+                guard v.count == 2 * (k + 1) else { throw PoolError("Table 1 row \(row.id): \(v.count) counts, expected \(2 * (k + 1))") }
+                let counts = v.map { Int($0.rounded()) }
+                let treated = Array(counts[0...k]), control = Array(counts[(k + 1)...])
+                guard (treated + control).contains(where: { $0 > 0 }), treated.dropLast().reduce(0, +) + control.dropLast().reduce(0, +) > 0 else { continue }
+                var built: Table1.Row
+                if row.kind == "count" {
+                    func flags(_ c: [Int]) -> [Bool?] {
+                        [Bool?](repeating: true, count: c[0]) + [Bool?](repeating: false, count: c[1]) + [Bool?](repeating: nil, count: c[2])
+                    }
+                    built = countRow(id: row.id, label: row.label, treated: flags(treated), control: flags(control))
+                } else {
+                    func codes(_ c: [Int]) -> [Int?] {
+                        c.dropLast().enumerated().flatMap { [Int?](repeating: $0.offset, count: $0.element) } + [Int?](repeating: nil, count: c[k])
+                    }
+                    built = categoricalRow(
+                        id: row.id, label: row.label, levels: row.levels, levelLabels: row.levelLabels, treated: codes(treated), control: codes(control))
+                }
+                if row.selectedOn { Workup.untestIfConstant(&built) }
+                if let i = sections.firstIndex(where: { $0.title == row.section }) {
+                    sections[i].rows.append(built)
+                } else {
+                    sections.append(Table1.Section(title: row.section, rows: [built]))
+                }
+            }
+        }
+        return sections.isEmpty ? nil : Table1(sections: sections)
     }
 
     // MARK: kinetics
@@ -139,7 +192,11 @@ extension Pooling {
         return DayGroupStatistic(day: day, group: group, n: n, geometricMean: back(ci.mean), lower: back(ci.lower), upper: back(ci.upper))
     }
 
-    static func kineticsPanel(_ blocks: [KineticsBlock], sites: [String], unmask: MaskedTotal?) throws -> KineticsPanel {
+    /// One parameter's panel; a mixed model or a day withheld by a site is also listed in
+    /// `notAvailable` (by the parameter's label), the panel keeps the detail as warnings.
+    static func kineticsPanel(
+        _ blocks: [KineticsBlock], sites: [String], unmask: MaskedTotal?, notAvailable: inout [NotAvailable]
+    ) throws -> KineticsPanel {
         guard let b = blocks.first else { throw PoolError("no site summary given") }
         let back = backTransform(b)
         var warnings: [String] = []
@@ -152,6 +209,8 @@ extension Pooling {
                 case .failure(let why):
                     days.append(DayGroupStatistic(day: day, group: groupLabel(group), n: 0, geometricMean: nil, lower: nil, upper: nil))
                     warnings.append("day \(day), \(groupLabel(group)): not available (\(why.reason))")
+                    let item = NotAvailable(item: "Daily geometric means: \(b.label)", reason: why.reason, remedy: suppressedRemedy)
+                    if !notAvailable.contains(item) { notAvailable.append(item) }
                 }
             }
         }
@@ -169,9 +228,10 @@ extension Pooling {
             switch try total(blocks.map { $0.models[m].sums }, sites: sites, unmask: unmask) {
             case .failure(let why):
                 warnings.append("mixed model (\(model.part)) not available: \(why.reason)")
+                notAvailable.append(NotAvailable(item: "Mixed models: \(b.label) (\(model.part))", reason: why.reason, remedy: suppressedRemedy))
             case .success(let v):
                 let D = model.lastDay - model.firstDay + 1
-                let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D)
+                let sums = try MixedModelSums(slots: v, patternCount: 2 * D, maxSubjectSize: D, subjectBlocks: 2)
                 switch interaction(sums, first: model.firstDay, last: model.lastDay) {
                 case .success(let t): tests[model.part] = t
                 case .failure(let message): warnings.append("mixed model (\(model.part)) not fitted: \(message)")
@@ -244,10 +304,10 @@ extension Pooling {
             var missing: String?
             for (s, block) in blocks.enumerated() {
                 guard let v = block.models[m].sums.values else {
-                    missing = "suppressed at site \(sites[s])"
+                    missing = "withheld by site \(sites[s])"
                     break
                 }
-                let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D)
+                let one = try MixedModelSums(slots: v, patternCount: P, maxSubjectSize: D, subjectBlocks: 2)
                 for k in 0..<P {
                     combined.patternCounts[s * P + k] = one.patternCounts[k]
                     combined.patternSums[s * P + k] = one.patternSums[k]
@@ -284,13 +344,44 @@ extension Pooling {
 
     // MARK: survival
 
+    /// The survival grid of the pooled counts: the least common multiple of the sites' grids
+    /// (each divides 86 400 when derived, so the result does too).
+    static func pooledGrid(_ grids: [Int]) -> Int {
+        func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+        return grids.reduce(1) { a, b in a / gcd(a, b) * b }
+    }
+
+    /// A plain survival block of grid `r` moved onto the finer grid `to` (a multiple of r): the
+    /// count of time k/r goes to slot k·(to/r), every other slot is 0. Exact; suppressed and
+    /// masked blocks are returned as they are (masked summaries share one grid, `check`).
+    static func regrid(_ block: SlotBlock, horizon h: Int, from r: Int, to target: Int) throws -> SlotBlock {
+        guard r != target, let v = block.values else { return block }
+        let t = h * r + 1
+        let factor = target / r
+        let u = h * target + 1
+        guard target % r == 0, v.count % t == 0 else {
+            throw PoolError("a survival block of \(v.count) numbers does not fit \(h) days on a grid of \(r) slots per day")
+        }
+        var out = [Double](repeating: 0, count: v.count / t * u)
+        for row in 0..<(v.count / t) {
+            for k in 0..<t where v[row * t + k] != 0 { out[row * u + k * factor] = v[row * t + k] }
+        }
+        var moved = block
+        moved.values = out
+        return moved
+    }
+
     static func pooledSurvival(
-        _ blocks: [SurvivalBlock], sites: [String], slotsPerDay: Int, options: PoolOptions, unmask: MaskedTotal?
+        _ blocks: [SurvivalBlock], sites: [String], siteGrids: [Int], options: PoolOptions, unmask: MaskedTotal?
     ) throws -> PooledSurvival {
-        guard let b = blocks.first else { throw PoolError("no site summary given") }
+        guard let b = blocks.first, blocks.count == siteGrids.count else { throw PoolError("no site summary given") }
         var result = PooledSurvival(measure: b.measure, label: b.label, comparison: nil, stratifiedLogRank: nil, notAvailable: nil)
+        let slotsPerDay = pooledGrid(siteGrids)
         let times = (0...(b.horizonDays * slotsPerDay)).map { Double($0) / Double(slotsPerDay) }
-        switch try total(blocks.map(\.counts), sites: sites, unmask: unmask) {
+        let counts = try zip(blocks, siteGrids).map { block, r in
+            try regrid(block.counts, horizon: block.horizonDays, from: r, to: slotsPerDay)
+        }
+        switch try total(counts, sites: sites, unmask: unmask) {
         case .failure(let why):
             result.notAvailable = why.reason
         case .success(let v):
@@ -317,54 +408,22 @@ extension Pooling {
     /// The workup's `survival` comparison from counts (groups control, treated).
     static func comparison(_ counts: SurvivalCounts, event: String, censoring: String, horizon: Int) -> SurvivalComparison {
         let riskTimes = Workup.riskTimes(horizon: horizon)
-        var warnings: [String] = []
-        var curves: [SurvivalComparison.Curve] = []
         let observations = counts.observationCounts
-        for group in [StudyGroup.treated, .control] {
-            let label = groupLabel(group)
-            guard let g = counts.groups.firstIndex(of: label), observations[g] > 0 else {
-                curves.append(.init(group: label, patients: 0, events: 0, steps: [], atRisk: riskTimes.map { _ in 0 }, median: nil))
-                continue
-            }
-            do {
-                var one = try SurvivalCounts(groups: [label], times: counts.times)
-                one.events = [counts.events[g]]
-                one.censored = [counts.censored[g]]
-                let fit = try KaplanMeier.fit(counts: one)
-                warnings += fit.warnings.map(\.description)
-                guard let curve = fit.curves.first else { continue }
-                let atRisk = riskTimes.map { t in
-                    counts.times.indices.filter { counts.times[$0] >= t }.reduce(0) { $0 + counts.events[g][$1] + counts.censored[g][$1] }
-                }
-                curves.append(.init(
-                    group: label, patients: curve.count, events: curve.eventCount,
-                    steps: curve.steps.map {
-                        .init(time: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored, survival: $0.survival,
-                              lower: $0.lower, upper: $0.upper)
-                    }, atRisk: atRisk, median: curve.median.estimate))
-            } catch {
-                warnings.append("Kaplan–Meier (\(label)) not computed: \(error)")
-            }
-        }
-        var chi: Double?
-        var df: Int?
-        var p: Double?
-        if observations.allSatisfy({ $0 > 0 }) {
-            do {
-                let test = try LogRank.test(counts: counts)
-                chi = test.chiSquared
-                df = test.degreesOfFreedom
-                p = test.pValue
-                warnings += test.warnings.map(\.description)
-            } catch {
-                warnings.append("log-rank test not computed: \(error)")
-            }
-        } else {
-            warnings.append("log-rank test not computed: needs patients in both groups")
-        }
-        return SurvivalComparison(
-            event: event, censoring: censoring, riskTimes: riskTimes, curves: curves, logRankChiSquare: chi, logRankDF: df,
-            logRankP: p, leftOut: [], warnings: warnings)
+        return Workup.survivalComparison(
+            event: event, censoring: censoring, riskTimes: riskTimes, leftOut: [],
+            group: { label in
+                guard let g = counts.groups.firstIndex(of: label), observations[g] > 0 else { return nil }
+                return (fit: {
+                            var one = try SurvivalCounts(groups: [label], times: counts.times)
+                            one.events = [counts.events[g]]
+                            one.censored = [counts.censored[g]]
+                            return try KaplanMeier.fit(counts: one)
+                        },
+                        atRisk: riskTimes.map { t in
+                            counts.times.indices.filter { counts.times[$0] >= t }.reduce(0) { $0 + counts.events[g][$1] + counts.censored[g][$1] }
+                        })
+            },
+            logRank: observations.allSatisfy { $0 > 0 } ? { try LogRank.test(counts: counts) } : nil)
     }
 
     // MARK: proteomics
@@ -397,7 +456,7 @@ extension Pooling {
             }
             switch try total(siteBlocks, sites: siteNames, unmask: unmask) {
             case .failure(let why):
-                notAvailable.append(NotAvailable(item: "proteomics assay \(a.name)", reason: why.reason))
+                notAvailable.append(NotAvailable(item: "proteomics: \(a.name)", reason: why.reason, remedy: Self.suppressedRemedy))
                 continue
             case .success(let v):
                 let pair = [try MomentSums(slots: Array(v[0..<3])), try MomentSums(slots: Array(v[3..<6]))]

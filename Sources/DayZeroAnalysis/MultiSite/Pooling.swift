@@ -13,9 +13,9 @@ public struct PoolError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// Adds masked blocks: the sites' masked words of one block (same order as the sites) → the
-/// network totals. Supplied by the secure-aggregation layer.
-public typealias MaskedTotal = @Sendable (_ blocks: [[String]]) throws -> [Double]
+/// Adds masked blocks: the sites' masked words of one block (`SlotBlock.masked` texts, same
+/// order as the sites) → the network totals. Supplied by the secure-aggregation layer.
+public typealias MaskedTotal = @Sendable (_ blocks: [String]) throws -> [Double]
 
 /// The coordinator's side: reads and checks site summaries and computes the pooled results.
 public enum Pooling {
@@ -100,8 +100,13 @@ public enum Pooling {
             if s.settings.disclosure != first.settings.disclosure {
                 throw PoolError("\(file): disclosure mode \(s.settings.disclosure.rawValue), \(files[0]) \(first.settings.disclosure.rawValue); masked and plain summaries cannot be mixed")
             }
-            if s.settings != first.settings {
-                throw PoolError("\(file): settings (minimum cell count \(s.settings.minCellCount), \(s.settings.timeSlotsPerDay) time slot(s) per day) differ from \(files[0])'s (\(first.settings.minCellCount), \(first.settings.timeSlotsPerDay))")
+            if s.settings.minCellCount != first.settings.minCellCount {
+                throw PoolError("\(file): minimum cell count \(s.settings.minCellCount), \(files[0])'s \(first.settings.minCellCount); every site applies the protocol's multi_site.min_cell_count")
+            }
+            // Plain counts on different survival grids are moved onto the finest (exact); masked
+            // words can only be added slot by slot.
+            if s.settings.disclosure == .masked, s.settings.timeSlotsPerDay != first.settings.timeSlotsPerDay {
+                throw PoolError("\(file): survival grid of \(s.settings.timeSlotsPerDay) slots per day, \(files[0])'s \(first.settings.timeSlotsPerDay); masked summaries need one grid: state multi_site.time_slots_per_day in the protocol")
             }
             if (s.payload.alignment == nil) != (first.payload.alignment == nil) {
                 throw PoolError("\(file): an alignment-round summary cannot be pooled with an analysis summary (\(files[0]))")
@@ -131,7 +136,7 @@ public enum Pooling {
         for (k, b) in blocks.enumerated() {
             guard let v = b.values else {
                 return .failure(NotPooled(
-                    reason: "suppressed at site \(sites[k]): \(b.withheldCells ?? 0) cell(s) below the minimum cell count"))
+                    reason: "withheld by site \(sites[k]): a cell below the minimum cell count"))
             }
             if var s = sum {
                 guard s.count == v.count else { throw PoolError("\(sites[k]): a block has \(v.count) numbers, another site's \(s.count)") }

@@ -7,8 +7,9 @@ import Foundation
 /// per-patient row, an individual value or a date. Written by `dayzero site-summary`, read by
 /// `dayzero pool`; the schema is in docs/multi-site.md.
 public struct SiteSummary: Codable, Sendable, Equatable {
-    /// The format version (`dayzero_site_summary: 1`).
-    public static let formatVersion = 1
+    /// The format version (`dayzero_site_summary: 2`: mixed-model sums without the cross-group
+    /// entries, masked words as one base64 text per block; format 1 is not read).
+    public static let formatVersion = 2
 
     public var formatVersion: Int
     public var provenance: SiteProvenance
@@ -97,48 +98,77 @@ public struct MultiSiteSettings: Codable, Sendable, Equatable {
 /// suppressed under the minimum cell count (plain only; `suppressed` says why).
 public struct SlotBlock: Codable, Sendable, Equatable {
     public var values: [Double]?
-    /// Masked 128-bit words as hex text (secure aggregation); only the network total is readable.
-    public var masked: [String]?
+    /// The masked 128-bit words (secure aggregation; one more than the values: the control
+    /// slot), 16 bytes each, big-endian, concatenated, as base64 text; only the network total
+    /// is readable.
+    public var masked: String?
     /// Why the block was withheld (plain mode). Words only: a summary's strings hold no digit
     /// that a numeric patient identifier could be mistaken for; the numbers are `withheldCells`.
     public var suppressed: String?
     /// How many of the block's cells rest on 1 … minCellCount − 1 patients (plain mode).
     public var withheldCells: Int?
 
-    public init(values: [Double]? = nil, masked: [String]? = nil, suppressed: String? = nil, withheldCells: Int? = nil) {
+    public init(values: [Double]? = nil, masked: String? = nil, suppressed: String? = nil, withheldCells: Int? = nil) {
         self.values = values
         self.masked = masked
         self.suppressed = suppressed
         self.withheldCells = withheldCells
     }
 
-    /// Number of numbers the block holds (or would hold).
-    public var count: Int { values?.count ?? masked?.count ?? 0 }
+    /// Number of numbers the block holds (or would hold; masked: the words, with the control slot).
+    public var count: Int {
+        if let values { return values.count }
+        guard let masked else { return 0 }
+        let padding = masked.hasSuffix("==") ? 2 : masked.hasSuffix("=") ? 1 : 0
+        return (masked.utf8.count / 4 * 3 - padding) / 16
+    }
 }
+
+/// Masks one block's values for secure aggregation: the values and the block's name (unique in
+/// the study) → the masked words as `SlotBlock.masked` text.
+public typealias SiteMask = (_ values: [Double], _ block: String) throws -> String
 
 /// Everything a site sends: the round-1 alignment counts, or the analysis sets' aggregates.
 public struct SitePayload: Codable, Sendable, Equatable {
     /// Round 1 of the alignment protocol: treated patients per ICU start day.
     public var alignment: AlignmentBlock?
     public var sets: [SetSummary]
-    /// Sets defined by matching or weighting: site-level only.
+    /// Sets defined by matching or weighting: site-level only (`item` is the set's label).
     public var notPoolable: [NotAvailable]
+    /// The protocol's display names of the groups (for the pooled report's legends).
+    public var groups: GroupNames?
 
-    public init(alignment: AlignmentBlock? = nil, sets: [SetSummary] = [], notPoolable: [NotAvailable] = []) {
+    public init(alignment: AlignmentBlock? = nil, sets: [SetSummary] = [], notPoolable: [NotAvailable] = [], groups: GroupNames? = nil) {
         self.alignment = alignment
         self.sets = sets
         self.notPoolable = notPoolable
+        self.groups = groups
     }
 }
 
-/// Something the pooled analysis does not produce, and why.
+/// The display names of the treated and the control group (the protocol's `groups:`).
+public struct GroupNames: Codable, Sendable, Equatable {
+    public var treated: String
+    public var control: String
+
+    public init(treated: String, control: String) {
+        self.treated = treated
+        self.control = control
+    }
+}
+
+/// Something the pooled analysis does not produce, why, and what the study can do instead.
 public struct NotAvailable: Codable, Sendable, Equatable {
+    /// The statistic in a reader's words (labels, not protocol ids).
     public var item: String
     public var reason: String
+    /// What to do instead (e.g. the site-level analysis, masked summaries).
+    public var remedy: String?
 
-    public init(item: String, reason: String) {
+    public init(item: String, reason: String, remedy: String? = nil) {
         self.item = item
         self.reason = reason
+        self.remedy = remedy
     }
 }
 
@@ -162,12 +192,15 @@ public struct SetSummary: Codable, Sendable, Equatable {
     public var binary: [BinaryBlock]
     public var medication: [MedicationBlock]
     public var proteomics: ProteomicsBlock?
+    /// Table 1's binary and categorical baseline rows (counts per level and group).
+    public var table1: [Table1CountBlock]?
     public var notAvailable: [NotAvailable]
 
     public init(
         id: String, label: String, patients: SlotBlock, kinetics: [KineticsBlock], survival: [SurvivalBlock], binary: [BinaryBlock],
-        medication: [MedicationBlock], proteomics: ProteomicsBlock?, notAvailable: [NotAvailable]
+        medication: [MedicationBlock], proteomics: ProteomicsBlock?, table1: [Table1CountBlock]? = nil, notAvailable: [NotAvailable]
     ) {
+        self.table1 = table1
         self.id = id
         self.label = label
         self.patients = patients
@@ -221,6 +254,25 @@ public struct SurvivalBlock: Codable, Sendable, Equatable {
     public var horizonDays: Int
     public var counts: SlotBlock
     public var logRank: SlotBlock
+}
+
+/// A binary or categorical baseline variable of Table 1 (the protocol's `baseline:` sections):
+/// binary [treated yes, no, unknown, control yes, no, unknown]; categorical [treated per level…,
+/// unknown, control per level…, unknown]. The rows are the protocol's (and the study's declared
+/// variables'), whether or not the site has values, so every site's layout is the same.
+public struct Table1CountBlock: Codable, Sendable, Equatable {
+    /// The Table 1 row id (`sex_male`, `history.NAME`, the variable's name).
+    public var id: String
+    public var label: String
+    public var section: String
+    /// `count` or `categorical` (`Table1.Kind`).
+    public var kind: String
+    public var levels: [String]
+    public var levelLabels: [String]
+    /// The set's own include/exclude rule names the variable (its test is then left out when
+    /// every member has the same value, as in the workup).
+    public var selectedOn: Bool
+    public var counts: SlotBlock
 }
 
 /// A binary outcome: [[treated yes, no, unknown], [control yes, no, unknown]] flattened.

@@ -20,6 +20,39 @@ public struct SiteSummaryBuilder: Sendable {
         self.settings = settings
     }
 
+    /// The same site's workup with other settings.
+    public init(workup: Workup, settings: MultiSiteSettings) {
+        self.workup = workup
+        self.settings = settings
+    }
+
+    /// The coarsest survival grid that holds every time of the site's time-to-event outcomes
+    /// (of every cohort patient, so of every analysis set): the smallest divisor r of
+    /// `MultiSiteStudySettings.derivedGridBase` (86 400: seconds, so hundredths of a day,
+    /// minutes and hours as well) with every time a whole number of 1/r days; 1 without
+    /// time-to-event outcomes. Plain summaries of sites with different grids pool exactly
+    /// (`Pooling` moves each site's counts onto the finest of them); masked ones need the
+    /// same grid (`multi_site.time_slots_per_day`).
+    ///
+    /// - Throws: `SiteSummaryError` when a time lies on no such grid (finer than a second).
+    public func derivedTimeSlotsPerDay() throws -> Int {
+        let measures = studyProtocol.outcomes.analysedMeasures.filter { $0.kind == .timeToEvent && $0.competing == nil }
+        guard !measures.isEmpty else { return 1 }
+        let followUps = workup.followUps(measures)
+        var times: [(measure: String, time: Double)] = []
+        for measure in measures {
+            let h = Double(workup.horizon(of: measure))
+            for f in followUps { times.append((measure.name, workup.observation(measure, f, horizon: h).time)) }
+        }
+        let base = MultiSiteStudySettings.derivedGridBase
+        func onGrid(_ t: Double, _ r: Int) -> Bool { abs(t * Double(r) - (t * Double(r)).rounded()) <= 1e-6 }
+        if let off = times.first(where: { !onGrid($0.time, base) }) {
+            throw SiteSummaryError(
+                "outcome '\(off.measure)': a time (\(off.time) days from day 0) lies on no grid up to \(base) slots per day (seconds); round the data's event and discharge times to whole seconds")
+        }
+        return (1...base).first { r in base % r == 0 && times.allSatisfy { onGrid($0.time, r) } } ?? base
+    }
+
     var studyProtocol: StudyProtocol { workup.cohort.studyProtocol }
 
     /// The summary of every analysis set of the protocol (matched and weighted sets are listed
@@ -28,10 +61,10 @@ public struct SiteSummaryBuilder: Sendable {
     ///
     /// - Throws: `SiteSummaryError` when the protocol aligns the controls on the site's own
     ///   treated median (the pooled study needs one day for all sites: `fixed_icu_day`).
-    public func payload(mask: ((_ values: [Double], _ block: String) throws -> [String])? = nil) throws -> SitePayload {
+    public func payload(mask: SiteMask? = nil) throws -> SitePayload {
         if studyProtocol.alignment.controls == .treatedMedianStartDay {
             throw SiteSummaryError(
-                "the protocol aligns the controls on the treated median start day (controls: treated_median_start_day); each site would use its own median. Agree on the network median first (dayzero site-summary --alignment-round, then dayzero pool --alignment) and set controls: fixed_icu_day with fixed_icu_day: N in the protocol")
+                "the protocol aligns the controls on the treated median start day (controls: treated_median_start_day); each site would use its own median. Agree on the network median first (dayzero site-summary --alignment-round, then dayzero pool --alignment) and state it in the protocol as multi_site: {alignment_day: N} (or alignment: controls: fixed_icu_day with fixed_icu_day: N)")
         }
         var sets: [SetSummary] = []
         var notPoolable: [NotAvailable] = []
@@ -42,16 +75,18 @@ public struct SiteSummaryBuilder: Sendable {
             } else {
                 let kind = rule.propensityMatching != nil ? "propensity-score matching" : "propensity-score weighting"
                 notPoolable.append(NotAvailable(
-                    item: "analysis set '\(rule.name)'",
-                    reason: "formed by \(kind), which needs every patient's covariates in one place; site-level only"))
+                    item: label,
+                    reason: "formed by \(kind), which needs every patient's covariates in one place",
+                    remedy: "site-level only: each site's own dayzero analyze reports it"))
             }
         }
-        return SitePayload(sets: sets, notPoolable: notPoolable)
+        let names = studyProtocol.groupLabels
+        return SitePayload(sets: sets, notPoolable: notPoolable, groups: GroupNames(treated: names.treated, control: names.control))
     }
 
     /// Round 1 of the alignment protocol: treated patients per ICU start day over
     /// `days` (the layout every site uses).
-    public func alignmentPayload(days: ClosedRange<Int>, mask: ((_ values: [Double], _ block: String) throws -> [String])? = nil) throws -> SitePayload {
+    public func alignmentPayload(days: ClosedRange<Int>, mask: SiteMask? = nil) throws -> SitePayload {
         var counts = [Double](repeating: 0, count: days.count)
         for p in workup.cohort.patients where p.group == .treated {
             guard let d = p.treatmentStartDay else { continue }
@@ -67,7 +102,7 @@ public struct SiteSummaryBuilder: Sendable {
 
     /// A block: masked, or plain with the cells checked against the minimum cell count.
     /// `cells` are the patient counts the block's values rest on.
-    func block(_ values: [Double], name: String, cells: [Double], mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> SlotBlock {
+    func block(_ values: [Double], name: String, cells: [Double], mask: SiteMask?) throws -> SlotBlock {
         if let mask { return SlotBlock(masked: try mask(values, name)) }
         let small = cells.filter { $0 > 0 && $0 < Double(settings.minCellCount) }.count
         if small > 0 {
@@ -77,7 +112,7 @@ public struct SiteSummaryBuilder: Sendable {
     }
 
     func setSummary(
-        _ membership: AnalysisSetMembership, label: String, mask: ((_ values: [Double], _ block: String) throws -> [String])?
+        _ membership: AnalysisSetMembership, label: String, mask: SiteMask?
     ) throws -> SetSummary {
         let (treated, control) = workup.groups(membership)
         let counts = [Double(treated.count), Double(control.count)]
@@ -86,33 +121,84 @@ public struct SiteSummaryBuilder: Sendable {
             id: id, label: label, patients: try block(counts, name: "\(id)/patients", cells: counts, mask: mask),
             kinetics: try kinetics(membership, mask: mask), survival: try survival(membership, mask: mask),
             binary: try binary(membership, mask: mask), medication: try medication(membership, mask: mask),
-            proteomics: try proteomics(membership, mask: mask), notAvailable: Self.notAvailable(studyProtocol))
+            proteomics: try proteomics(membership, mask: mask), table1: try table1(membership, mask: mask),
+            notAvailable: Self.notAvailable(studyProtocol))
+    }
+
+    /// Table 1's binary and categorical baseline rows: counts per level (yes / no) and unknown,
+    /// per group; every row of the protocol's sections (or the default sections), so the layout
+    /// does not depend on which variables the site has values for.
+    func table1(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [Table1CountBlock] {
+        let (treated, control) = workup.groups(membership)
+        let variables = workup.study.baselineRegistry
+        let sections = studyProtocol.baseline ?? BaselineSection.defaultSections(declared: workup.study.baselineVariables)
+        let selected = workup.selectingRowIDs(membership)
+        var out: [Table1CountBlock] = []
+        for section in sections {
+            for name in section.variables {
+                guard let v = variables[name], v.kind != .continuous else { continue }
+                let id = Workup.baselineRowID(name)
+                let categories = v.kind == .binary ? 2 : v.levels.count
+                var values: [Double] = []
+                for members in [treated, control] {
+                    var counts = [Double](repeating: 0, count: categories + 1)
+                    for i in members {
+                        let patient = workup.study.patients[workup.cohort.patients[i].studyIndex]
+                        guard let x = variables.value(name, of: patient) else {
+                            counts[categories] += 1
+                            continue
+                        }
+                        let k = v.kind == .binary ? (x != 0 ? 0 : 1) : Int(x)
+                        if k >= 0 && k < categories { counts[k] += 1 } else { counts[categories] += 1 }
+                    }
+                    values += counts
+                }
+                out.append(Table1CountBlock(
+                    id: id, label: v.label, section: section.title, kind: v.kind == .binary ? "count" : "categorical",
+                    levels: v.kind == .binary ? [] : v.levels, levelLabels: v.kind == .binary ? [] : v.levels.indices.map(v.levelLabel),
+                    selectedOn: selected.contains(id),
+                    counts: try block(values, name: "\(membership.name)/table1/\(id)", cells: values, mask: mask)))
+            }
+        }
+        return out
     }
 
     /// What the pooled workup leaves out, for every set.
     static func notAvailable(_ p: StudyProtocol) -> [NotAvailable] {
+        let siteLevel = "site-level only: each site's own dayzero analyze reports it"
         var items = [
-            NotAvailable(item: "Table 1", reason: "medians, IQRs and Mann–Whitney tests need the patients' values in one place (not sums); site-level only"),
+            NotAvailable(
+                item: "Table 1: continuous rows (medians, IQRs, Mann–Whitney tests)",
+                reason: "rank statistics: they need the patients' values in one place, not sums (the binary and categorical rows are pooled)",
+                remedy: siteLevel),
         ]
         for m in p.outcomes.analysedMeasures {
             switch m.kind {
             case .duration, .freeDays:
-                items.append(NotAvailable(item: "outcome '\(m.name)'", reason: "a median with a Mann–Whitney test: a rank statistic, not a sum; site-level only"))
+                items.append(NotAvailable(
+                    item: m.label, reason: "a median with a Mann–Whitney test: a rank statistic, not a sum",
+                    remedy: siteLevel + "; a time-to-event or binary form of the outcome pools exactly"))
             case .timeToEvent where m.competing != nil:
-                items.append(NotAvailable(item: "outcome '\(m.name)'", reason: "cumulative incidence with a competing event and Gray's test are not pooled in this version"))
+                items.append(NotAvailable(
+                    item: "\(m.label): cumulative incidence and Gray's test", reason: "a competing event is not pooled in this version",
+                    remedy: siteLevel))
             case .timeToEvent, .binary:
-                items.append(NotAvailable(item: "outcome '\(m.name)': hazard ratio and effect measures", reason: "the Cox and effect models are not pooled; the curves and the test are"))
+                items.append(NotAvailable(
+                    item: "\(m.label): hazard ratio and effect measures", reason: "the Cox and effect models are not pooled",
+                    remedy: "the pooled curves, log-rank and Fisher tests are exact; the effect measures are " + siteLevel))
             }
         }
         if p.kineticsModel.time != .categorical {
-            items.append(NotAvailable(item: "kinetics mixed models", reason: "only the categorical time model (factor(day) * group) is pooled; the protocol uses \(p.kineticsModel.label)"))
+            items.append(NotAvailable(
+                item: "kinetics mixed models", reason: "only the categorical time model (factor(day) * group) is pooled; the protocol uses \(p.kineticsModel.label)",
+                remedy: "kinetics_model: categorical in the protocol pools exactly"))
         }
         return items
     }
 
     // MARK: kinetics
 
-    func kinetics(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [KineticsBlock] {
+    func kinetics(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [KineticsBlock] {
         let builder = AlignedLongTableBuilder(cohort: workup.cohort, membership: membership)
         let registry = ParameterRegistry(declared: workup.study.declaredParameters)
         var out: [KineticsBlock] = []
@@ -153,7 +239,7 @@ public struct SiteSummaryBuilder: Sendable {
                     let cells = sums.patternCounts + sums.sizes.map(\.subjects)
                     models.append(ModelBlock(
                         part: part, firstDay: first, lastDay: last,
-                        sums: try block(sums.slots, name: "\(prefix)/model/\(first)..\(last)", cells: cells, mask: mask)))
+                        sums: try block(try sums.slots(subjectBlocks: 2), name: "\(prefix)/model/\(first)..\(last)", cells: cells, mask: mask)))
                 }
             }
             let definition = registry[rule.name]
@@ -207,7 +293,7 @@ public struct SiteSummaryBuilder: Sendable {
 
     // MARK: outcomes
 
-    func survival(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [SurvivalBlock] {
+    func survival(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [SurvivalBlock] {
         let measures = studyProtocol.outcomes.analysedMeasures.filter { $0.kind == .timeToEvent && $0.competing == nil }
         let followUps = workup.followUps(measures)
         var out: [SurvivalBlock] = []
@@ -220,7 +306,7 @@ public struct SiteSummaryBuilder: Sendable {
                 let slot = Int((o.time * Double(r)).rounded())
                 guard abs(o.time * Double(r) - Double(slot)) <= 1e-6 else {
                     throw SiteSummaryError(
-                        "outcome '\(measure.name)': a time (\(o.time) days from day 0) is not on the grid of \(r) slot(s) per day; use --time-slots-per-day with a finer grid (e.g. 100 for times in hundredths of a day)")
+                        "outcome '\(measure.name)': a time (\(o.time) days from day 0) is not on the grid of \(r == 1 ? "1 slot" : "\(r) slots") per day; state a finer multi_site.time_slots_per_day (or --time-slots-per-day), e.g. 100 for times in hundredths of a day, or leave it out to derive the grid from the data")
                 }
                 try counts.add(group: workup.cohort.patients[i].group == .treated ? 1 : 0, slot: slot, event: o.cause == 1)
             }
@@ -238,7 +324,7 @@ public struct SiteSummaryBuilder: Sendable {
         return out
     }
 
-    func binary(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [BinaryBlock] {
+    func binary(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [BinaryBlock] {
         let measures = studyProtocol.outcomes.analysedMeasures.filter { $0.kind == .binary }
         let followUps = workup.followUps(measures)
         let (treated, control) = workup.groups(membership)
@@ -264,7 +350,7 @@ public struct SiteSummaryBuilder: Sendable {
         return out
     }
 
-    func medication(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> [MedicationBlock] {
+    func medication(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> [MedicationBlock] {
         let (treated, control) = workup.groups(membership)
         let settings = studyProtocol.medications
         var out: [MedicationBlock] = []
@@ -282,7 +368,7 @@ public struct SiteSummaryBuilder: Sendable {
         return out
     }
 
-    func proteomics(_ membership: AnalysisSetMembership, mask: ((_ values: [Double], _ block: String) throws -> [String])?) throws -> ProteomicsBlock? {
+    func proteomics(_ membership: AnalysisSetMembership, mask: SiteMask?) throws -> ProteomicsBlock? {
         let index = workup.cohort.proteomics
         guard index.valueRows > 0 else { return nil }
         let data = workup.proteomicsData(membership)

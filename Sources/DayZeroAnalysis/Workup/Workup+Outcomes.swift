@@ -63,26 +63,45 @@ extension Workup {
             events.append(obs.event)
             labels.append(groupLabel(cohort.patients[i].group))
         }
+        return Self.survivalComparison(
+            event: event, censoring: censoring, riskTimes: riskTimes, leftOut: leftOut,
+            group: { label in
+                let idx = labels.indices.filter { labels[$0] == label }
+                guard !idx.isEmpty else { return nil }
+                return (fit: { try KaplanMeier.fit(times: idx.map { times[$0] }, events: idx.map { events[$0] }) },
+                        atRisk: riskTimes.map { t in idx.filter { times[$0] >= t }.count })
+            },
+            logRank: Set(labels).count == 2 ? { try LogRank.test(times: times, events: events, groups: labels, levels: groupLevels) } : nil)
+    }
+
+    /// The comparison of both groups from each group's Kaplan–Meier fit and numbers at risk
+    /// (`group` gives nil for a group without patients) and the log-rank test (nil: not both
+    /// groups have patients): the one assembly of curves, steps, medians and warnings, used by
+    /// the in-memory workup (fits of the patients' times) and the pooled analysis (fits of the
+    /// network's counts).
+    static func survivalComparison(
+        event: String, censoring: String, riskTimes: [Double], leftOut: [FlowResults.Step],
+        group: (_ label: String) -> (fit: () throws -> KaplanMeierFit, atRisk: [Int])?,
+        logRank: (() throws -> LogRankResult)?
+    ) -> SurvivalComparison {
         var warnings: [String] = []
         var curves: [SurvivalComparison.Curve] = []
-        for group in [StudyGroup.treated, .control] {
-            let label = groupLabel(group)
-            let idx = labels.indices.filter { labels[$0] == label }
-            guard !idx.isEmpty else {
+        for g in [StudyGroup.treated, .control] {
+            let label = groupLabel(g)
+            guard let input = group(label) else {
                 curves.append(.init(group: label, patients: 0, events: 0, steps: [], atRisk: riskTimes.map { _ in 0 }, median: nil))
                 continue
             }
             do {
-                let fit = try KaplanMeier.fit(times: idx.map { times[$0] }, events: idx.map { events[$0] })
+                let fit = try input.fit()
                 warnings += fit.warnings.map(\.description)
                 guard let curve = fit.curves.first else { continue }
-                let atRisk = riskTimes.map { t in idx.filter { times[$0] >= t }.count }
                 curves.append(.init(
                     group: label, patients: curve.count, events: curve.eventCount,
                     steps: curve.steps.map {
                         .init(time: $0.time, atRisk: $0.atRisk, events: $0.events, censored: $0.censored, survival: $0.survival,
                               lower: $0.lower, upper: $0.upper)
-                    }, atRisk: atRisk, median: curve.median.estimate))
+                    }, atRisk: input.atRisk, median: curve.median.estimate))
             } catch {
                 warnings.append("Kaplan–Meier (\(label)) not computed: \(error)")
             }
@@ -90,9 +109,9 @@ extension Workup {
         var chi: Double?
         var df: Int?
         var p: Double?
-        if Set(labels).count == 2 {
+        if let logRank {
             do {
-                let test = try LogRank.test(times: times, events: events, groups: labels, levels: groupLevels)
+                let test = try logRank()
                 chi = test.chiSquared
                 df = test.degreesOfFreedom
                 p = test.pValue

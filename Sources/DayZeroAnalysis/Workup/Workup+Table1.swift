@@ -49,20 +49,23 @@ extension Workup {
         return Table1(sections: table1Inputs(membership).map { section in
             Table1.Section(title: section.title, rows: section.inputs.map { input in
                 var row = input.row
-                // A characteristic the set's own rule selects on is the same in every member
-                // (e.g. "no infection at admission": 0 vs 0): the row stays, to show the rule
-                // held, but a test of it would only restate the rule.
-                if selected.contains(row.id), Self.isConstant(row) {
-                    row.test = nil
-                    row.statistic = nil
-                    row.pValue = nil
-                    // The test's own notes (a degenerate table) go with the test; missing counts stay.
-                    row.warnings = row.warnings.filter { $0.hasPrefix("missing values") }
-                        + ["not tested: the analysis set's rule selects on this characteristic, so it is the same in every patient of the set"]
-                }
+                if selected.contains(row.id) { Self.untestIfConstant(&row) }
                 return row
             })
         })
+    }
+
+    /// A characteristic the set's own rule selects on is the same in every member (e.g. "no
+    /// infection at admission": 0 vs 0): the row stays, to show the rule held, but a test of it
+    /// would only restate the rule, so it is dropped (also for the pooled Table 1).
+    static func untestIfConstant(_ row: inout Table1.Row) {
+        guard isConstant(row) else { return }
+        row.test = nil
+        row.statistic = nil
+        row.pValue = nil
+        // The test's own notes (a degenerate table) go with the test; missing counts stay.
+        row.warnings = row.warnings.filter { $0.hasPrefix("missing values") }
+            + ["not tested: the analysis set's rule selects on this characteristic, so it is the same in every patient of the set"]
     }
 
     /// The Table 1 row ids of the baseline variables the set's own include/exclude rules name.

@@ -123,6 +123,7 @@ struct ProtocolValidator {
         analysisSets(p.analysisSets)
         timeSettings(p)
         if let r = p.report { reportWords(r) }
+        if let m = p.multiSite { multiSite(m, alignment: p.alignment) }
     }
 
     /// The report's words for the study's anchor and span: short phrases (they are set into

@@ -48,6 +48,9 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
     /// The specification curve (`robustness:`); `nil`: none. It does not change the analysis
     /// of `results.json` (see `RobustnessSettings`).
     public var robustness: RobustnessSettings?
+    /// How a multi-site study pools its sites (`multi_site:`); `nil`: a single-centre protocol
+    /// (`dayzero site-summary` takes the settings from its options). Not used by `analyze`.
+    public var multiSite: MultiSiteStudySettings?
 
     /// The protocol format this build reads and writes.
     public static let currentFormatVersion = 1
@@ -102,6 +105,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         timeAxisSetting = try c.decodeIfPresent(TimeAxis.self, forKey: .timeAxisSetting)
         kineticsModelSetting = try c.decodeIfPresent(KineticsModel.self, forKey: .kineticsModelSetting)
         robustness = try c.decodeIfPresent(RobustnessSettings.self, forKey: .robustness)
+        multiSite = try c.decodeIfPresent(MultiSiteStudySettings.self, forKey: .multiSite)
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
@@ -118,6 +122,7 @@ public struct StudyProtocol: Codable, Sendable, Equatable {
         case timeAxisSetting = "time_axis"
         case kineticsModelSetting = "kinetics_model"
         case robustness
+        case multiSite = "multi_site"
     }
 
     /// The report settings in force: the protocol's, else none of the optional texts.
