@@ -21,16 +21,29 @@ struct RobustnessSection {
             + "</p>\n"
         s += choicesTable(r, id: ids.unique("robustness-choices"))
         for w in r.warnings { s += "<p class=\"muted\">" + Markup.html("Note: " + w) + "</p>\n" }
-        for set in r.analysisSets {
+        for (k, set) in r.analysisSets.enumerated() {
             s += "<h3>\(Markup.html(set.label))</h3>\n"
             s += summaryTable(set, r: r, id: ids.unique("robustness-summary-\(set.id)"))
-            for curve in set.results {
+            // The first set shows every result's curve; the others (matched and criteria sets,
+            // there for the choices that act on them) the curves of their fragile results, so
+            // the section stays readable; every result is in the table above and robustness.json.
+            let shown = k == 0 ? set.results : set.results.filter { $0.summary.verdict == "fragile" }
+            if k > 0 {
+                let fragile = shown.count
+                s += "<p class=\"muted\">" + Markup.html(
+                    fragile == 0
+                        ? "No result of this set is fragile: the table above is its whole curve summary (every specification's value is in robustness.json)."
+                        : "The curves of this set's \(fragile == 1 ? "fragile result follows" : "\(fragile) fragile results follow"); the robust ones are in the table above (every specification's value is in robustness.json).")
+                    + "</p>\n"
+            }
+            for curve in shown {
                 let id = ids.unique("robustness-\(set.id)-\(curve.id)".replacingOccurrences(of: ".", with: "-"))
-                let svg = SpecificationCurveSVG.render(curve, results: r, id: id + "-svg")
+                let svg = SpecificationCurveSVG.render(curve, results: r, id: id + "-svg", set: set.id)
                 let plotted = curve.estimateMeasure != nil ? "its \(RobustnessAnalysis.measureName(curve.estimateMeasure ?? ""))" : "−log10 p"
                 let caption = "Specifications sorted by \(plotted); black points p < \(NumberFormat.compact(r.alpha)), grey points p ≥ \(NumberFormat.compact(r.alpha)); the red diamond is the protocol's own specification"
                     + (curve.summary.ownP.map { " (\(NumberFormat.pStatement($0)))" } ?? "")
-                    + ". Beneath: the alternative of each choice every specification uses (the protocol's own in red). "
+                    + ". Beneath: the alternative of each choice every specification uses (the protocol's own in red)"
+                    + (r.dimensions.contains { $0.analysisSet.map { $0 != set.id } ?? false } ? "; choices acting on another set alone are left out. " : ". ")
                     + curve.summary.verdictText.prefix(1).uppercased() + curve.summary.verdictText.dropFirst() + "."
                 s += FigureHTML.figure(
                     id: id, title: "Specification curve: \(curve.label).", caption: caption, legend: nil, panels: [svg], notes: [],
@@ -114,7 +127,10 @@ package enum SpecificationCurveSVG {
     static let rowHeight = 11.0
     static let fontSize = 10.0
 
-    package static func render(_ curve: RobustnessResults.Curve, results r: RobustnessResults, id: String) -> String {
+    /// - Parameter set: the analysis set of the curve: the choice panel leaves out the choices
+    ///   acting on another set alone (they cannot change this curve).
+    package static func render(_ curve: RobustnessResults.Curve, results r: RobustnessResults, id: String, set: String? = nil) -> String {
+        let shownDimensions = r.dimensions.indices.filter { d in r.dimensions[d].analysisSet.map { $0 == set } ?? true }
         let useEstimate = curve.estimateMeasure != nil
         let ratio = ["riskRatio", "oddsRatio", "hazardRatio"].contains(curve.estimateMeasure ?? "")
         // The plotted value of each specification, and the order.
@@ -131,7 +147,7 @@ package enum SpecificationCurveSVG {
             points.append((s, value, (p ?? 1) < r.alpha))
         }
         points.sort { $0.value != $1.value ? $0.value < $1.value : $0.spec < $1.spec }
-        let rows = r.dimensions.reduce(0) { $0 + $1.alternatives.count + 1 }
+        let rows = shownDimensions.reduce(0) { $0 + r.dimensions[$1].alternatives.count + 1 }
         let top = 22.0
         let plotBottom = top + topHeight
         let choiceTop = plotBottom + 34
@@ -188,7 +204,8 @@ package enum SpecificationCurveSVG {
         var rank = Array(repeating: -1, count: r.specifications.count)
         for (k, point) in points.enumerated() { rank[point.spec] = k }
         var y = choiceTop
-        for (d, dim) in r.dimensions.enumerated() {
+        for d in shownDimensions {
+            let dim = r.dimensions[d]
             canvas.line(4, y - 1, plotRight, y - 1, stroke: "#ccc")
             canvas.text(dim.label, x: 4, y: y + rowHeight - 2.5, size: fontSize - 1, bold: true, maxWidth: labelWidth)
             y += rowHeight

@@ -311,6 +311,11 @@ struct RobustnessTests {
         #expect(fragile.medianP == 0.26)
         let robust = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.02, 0.03, 0.001], choices: choices, dimensions: dims)
         #expect(robust.verdictText == "robust: significant in 100% of 4 specifications")
+        // A choice acting on another set alone is never named, even where its shares differ.
+        let otherSet = RobustnessAnalysis.summariseForTests(
+            ps: [0.01, 0.02, 0.5, 0.6], choices: choices, dimensions: dims, actsOn: [false, true])
+        #expect(otherSet.verdict == "fragile" && otherSet.dependsOn == nil)
+        #expect(otherSet.verdictText == "fragile: significant in 50% of 4 specifications; no single choice decides it")
         let none = RobustnessAnalysis.summariseForTests(ps: [0.2, 0.3, nil, 0.9], choices: choices, dimensions: dims)
         #expect(none.verdictText == "robust: not significant in 100% of 3 specifications")
         #expect(none.specifications == 3)

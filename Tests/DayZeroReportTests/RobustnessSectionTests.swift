@@ -70,6 +70,29 @@ struct RobustnessSectionTests {
         #expect(!ReportRenderer().render(StudyResultsFixture.make()).contains("id=\"robustness\""))
     }
 
+    /// A second set shows the curves of its fragile results only, and a choice acting on one set
+    /// alone appears in that set's choice panel, not in the other's.
+    @Test func laterSetsShowTheirFragileCurvesAndEachPanelItsOwnChoices() {
+        var r = Self.results
+        r.dimensions[1].analysisSet = "matched"
+        var matched = r.analysisSets[0]
+        matched.id = "matched"
+        matched.label = "Matched"
+        matched.results[1].summary.verdict = "robust"
+        r.analysisSets.append(matched)
+        let html = ReportRenderer().render(StudyResultsFixture.make(), robustness: r)
+        let figures = FigureExport.figures(in: html).filter { $0.id.hasPrefix("robustness-") }
+        #expect(figures.map(\.id) == [
+            "robustness-main-kinetics-x-post", "robustness-main-outcome-death-hazardRatio", "robustness-matched-kinetics-x-post",
+        ])
+        #expect(html.contains("fragile result follows; the robust ones are in the table above"))
+        let curve = r.analysisSets[0].results[0]
+        let mainPanel = SpecificationCurveSVG.render(curve, results: r, id: "a", set: "main")
+        let matchedPanel = SpecificationCurveSVG.render(curve, results: r, id: "b", set: "matched")
+        #expect(!mainPanel.contains("Serial window") && matchedPanel.contains("Serial window"))
+        #expect(mainPanel.contains("Norepinephrine zero rule") && matchedPanel.contains("Norepinephrine zero rule"))
+    }
+
     @Test func theFigureMarksTheProtocolTheLineAndEveryAlternative() {
         let curve = Self.results.analysisSets[0].results[0]
         let svg = SpecificationCurveSVG.render(curve, results: Self.results, id: "s")

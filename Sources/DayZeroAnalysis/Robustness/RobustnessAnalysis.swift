@@ -145,7 +145,9 @@ public enum RobustnessAnalysis {
                     estimates.append(value?.estimate)
                     ps.append(value?.p)
                 }
-                let summary = summarise(estimates: estimates, ps: ps, own: ownPosition, choices: specChoices, dimensions: dims)
+                let summary = summarise(
+                    estimates: estimates, ps: ps, own: ownPosition, choices: specChoices, dimensions: dims,
+                    actsOn: dims.map { $0.analysisSet.map { $0 == rule.name } ?? true })
                 curves.append(.init(
                     id: headline.id, label: headline.label, kind: headline.kind, estimateMeasure: headline.estimateMeasure,
                     estimate: estimates, p: ps, summary: summary))
@@ -164,7 +166,9 @@ public enum RobustnessAnalysis {
             schemaVersion: RobustnessResults.currentSchemaVersion, provenance: provenance, alpha: alpha, robustShare: robustShare,
             gridSize: grid.fullSize, sampled: grid.isSampled, samplingSeed: settings.seed,
             dimensions: zip(dims, own).map { d, o in
-                .init(name: d.name, label: d.displayLabel, vary: d.choice.kind.rawValue, alternatives: d.choice.alternativeLabels, own: o)
+                .init(
+                    name: d.name, label: d.displayLabel, vary: d.choice.kind.rawValue, alternatives: d.choice.alternativeLabels, own: o,
+                    analysisSet: d.analysisSet)
             },
             specifications: zip(grid.indices, specChoices).map { .init(gridIndex: $0, choices: $1) },
             ownSpecification: ownPosition, distinctAnalyses: distinct.count, analysisSets: curvesBySet, warnings: warnings)
@@ -283,9 +287,12 @@ public enum RobustnessAnalysis {
     /// robust when at least `robustShare` of the specifications with a p value agree (p < alpha,
     /// or all the others); otherwise fragile, and it "depends on" the dimension whose
     /// alternatives' shares of p < alpha differ most (largest max − min over the alternatives
-    /// used; the first such dimension in protocol order on a tie).
+    /// used; the first such dimension in protocol order on a tie). Only the dimensions marked in
+    /// `actsOn` (default: all) can be named: a choice acting on another analysis set alone (a
+    /// matching caliper, for the main set) cannot change this curve, and any difference in its
+    /// shares is the sample's.
     static func summarise(
-        estimates: [Double?], ps: [Double?], own: Int, choices: [[Int]], dimensions: [RobustnessDimension]
+        estimates: [Double?], ps: [Double?], own: Int, choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil
     ) -> RobustnessResults.Summary {
         let pValues = ps.compactMap { $0 }
         let est = estimates.compactMap { $0 }
@@ -318,7 +325,7 @@ public enum RobustnessAnalysis {
             } else {
                 verdict = "fragile"
                 var best: (index: Int, spread: Double)?
-                for (d, shares) in shareByAlternative.enumerated() {
+                for (d, shares) in shareByAlternative.enumerated() where actsOn?[d] ?? true {
                     let used = shares.compactMap { $0 }
                     guard let hi = used.max(), let lo = used.min() else { continue }
                     if hi - lo > (best?.spread ?? 0) { best = (d, hi - lo) }
@@ -371,7 +378,9 @@ public enum RobustnessAnalysis {
 
 extension RobustnessAnalysis {
     /// `summarise` of p values alone, with the protocol's specification first (for tests).
-    package static func summariseForTests(ps: [Double?], choices: [[Int]], dimensions: [RobustnessDimension]) -> RobustnessResults.Summary {
-        summarise(estimates: ps.map { _ in nil }, ps: ps, own: 0, choices: choices, dimensions: dimensions)
+    package static func summariseForTests(
+        ps: [Double?], choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil
+    ) -> RobustnessResults.Summary {
+        summarise(estimates: ps.map { _ in nil }, ps: ps, own: 0, choices: choices, dimensions: dimensions, actsOn: actsOn)
     }
 }

@@ -35,6 +35,10 @@ public struct RobustnessResults: Codable, Sendable, Equatable {
         public var alternatives: [String]
         /// The protocol's own alternative.
         public var own: Int
+        /// The analysis set the choice acts on alone (the matching and criterion choices);
+        /// absent when it can change every set. Other sets' curves neither show it nor name it
+        /// in a verdict.
+        public var analysisSet: String?
     }
 
     public struct Specification: Codable, Sendable, Equatable {

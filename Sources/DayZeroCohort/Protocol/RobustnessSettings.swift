@@ -93,6 +93,17 @@ public struct RobustnessDimension: Codable, Sendable, Equatable {
     /// The label in force: the protocol's or one made from the choice.
     public var displayLabel: String { label ?? choice.defaultLabel }
 
+    /// The analysis set the dimension acts on alone (the matching and criterion choices), or
+    /// `nil` when it can change every set.
+    public var analysisSet: String? {
+        switch choice {
+        case .matchingCaliper(let set, _), .matchingCovariates(let set, _), .criterionDays(let set, _, _),
+             .criterionConsecutive(let set, _, _):
+            set
+        default: nil
+        }
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)

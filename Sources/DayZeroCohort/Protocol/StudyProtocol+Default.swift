@@ -91,7 +91,7 @@ extension StudyProtocol {
     /// covariates of the matching, the fever criterion's days and whether they are consecutive).
     /// See docs/methods/robustness.md.
     public static let paperRobustness = RobustnessSettings(
-        analysisSets: ["main", "propensity-matched", "criteria-matched-controls"], maxSpecifications: 1000, seed: 1,
+        analysisSets: ["main", "propensity-matched", "criteria-matched-controls"], maxSpecifications: 500, seed: 1,
         dimensions: [
             RobustnessDimension(
                 name: "norepinephrine_zeros", label: "Norepinephrine zero rule",

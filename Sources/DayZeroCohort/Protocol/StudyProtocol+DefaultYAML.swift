@@ -242,7 +242,7 @@ extension ProtocolYAML {
         # caliper, the matching covariates and the fever criterion act.
         robustness:
           analysis_sets: [main, propensity-matched, criteria-matched-controls]
-          max_specifications: 1000
+          max_specifications: 500
           seed: 1
           dimensions:
             - name: norepinephrine_zeros
