@@ -71,12 +71,16 @@ def main():
     parser.add_argument("--sql", required=True)
     parser.add_argument("--postgres", required=True)
     parser.add_argument("--schema", default="cdm")
+    parser.add_argument("--driver-memory", default="6g",
+                        help="the Spark driver's heap: the result is collected there (10 000 patients: 4 million rows; "
+                             "the default 1g runs out)")
     args = parser.parse_args()
 
     from pyspark.sql import SparkSession
     warehouse = tempfile.mkdtemp(prefix="dayzero-spark-")
     spark = (SparkSession.builder.master("local[2]").appName("dayzero-pushdown-check")
              .config("spark.sql.session.timeZone", "UTC")
+             .config("spark.driver.memory", args.driver_memory)
              .config("spark.sql.warehouse.dir", warehouse)
              .config("spark.ui.enabled", "false")
              .getOrCreate())
