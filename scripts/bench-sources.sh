@@ -9,6 +9,10 @@
 #   scripts/bench-sources.sh [N]            # builds the release `dayzero` first
 #   DAYZERO=path/to/dayzero scripts/bench-sources.sh 10000
 #   WORK=/tmp/keep scripts/bench-sources.sh  # keep the folders (default: a temp dir, removed)
+#   REUSE=1 WORK=/tmp/keep scripts/bench-sources.sh 10000
+#                                           # use WORK/csv and WORK/omop if a previous run (or
+#                                           # `dayzero simulate`) wrote them: the cohort is
+#                                           # deterministic, so only the simulation is skipped
 #
 # Needs Debian's postgresql package (initdb, pg_ctl, psql; DAYZERO_PG_BIN overrides the
 # folder) and python3. As root the cluster runs as the `postgres` user.
@@ -33,8 +37,17 @@ cleanup() {
 trap cleanup EXIT
 
 echo "# $N patients, work folder $WORK, $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
-"$DAYZERO" simulate --patients "$N" --out "$WORK/csv" >/dev/null
-"$DAYZERO" simulate --patients "$N" --format omop --out "$WORK/omop" >/dev/null
+if [ -n "${REUSE:-}" ] && [ -f "$WORK/csv/patients.csv" ]; then
+    echo "reusing the simulated folder $WORK/csv"
+else
+    "$DAYZERO" simulate --patients "$N" --out "$WORK/csv" --force >/dev/null
+fi
+if [ -n "${REUSE:-}" ] && [ -f "$WORK/omop/measurement.csv" ]; then
+    echo "reusing the simulated folder $WORK/omop"
+else
+    "$DAYZERO" simulate --patients "$N" --format omop --out "$WORK/omop" --force >/dev/null
+fi
+rm -rf "$WORK/pg"
 chmod -R a+rX "$WORK/omop"
 
 mkdir -p "$PGDIR"

@@ -35,7 +35,7 @@ public struct AnalyzeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print every analysis set's details (Table 1 highlights, every kinetics p value, every outcome) after the summary, and with --omop the rows and bytes read from the database.")
     public var verbose = false
 
-    @Option(name: .customLong("print-sql"), help: "Print the pushdown's daily query for --protocol, --mapping and --schema in this SQL dialect (postgresql or spark), or the OMOP CDM 5.4 DDL (ddl), and exit (docs/sources.md).")
+    @Option(name: .customLong("print-sql"), help: "Print the pushdown's query (daily aggregates, last times, checks, rows outside the window) for --protocol, --mapping and --schema in this SQL dialect (postgresql or spark), or the OMOP CDM 5.4 DDL (ddl), and exit (docs/sources.md).")
     public var printSQL: String?
 
     public init() {}
@@ -65,12 +65,12 @@ public struct AnalyzeCommand: ParsableCommand {
 
 /// The work behind `dayzero analyze` and `dayzero report`, testable in-process.
 public enum AnalysisCommandLine {
-    /// `--print-sql`: the pushdown's daily query in `dialect`, or the CDM DDL (`ddl`).
+    /// `--print-sql`: the pushdown's query in `dialect`, or the CDM DDL (`ddl`).
     static func sql(_ dialect: String, input: StudyInputOptions) throws -> String {
         let (schema, mapping, _) = try input.omopSchemaAndMapping()
         if dialect == "ddl" { return "CREATE SCHEMA IF NOT EXISTS \(schema);\n" + OMOPDDL.statements(schema: schema) + "\n" }
         guard let d = SQLDialect(rawValue: dialect) else { throw InputFailure.unreadable("unknown SQL dialect \(dialect)") }
-        return OMOPPushdown.dailySQL(mapping: mapping, schema: schema, protocol: try input.omopProtocol(), dialect: d) + ";\n"
+        return OMOPPushdown.querySQL(mapping: mapping, schema: schema, protocol: try input.omopProtocol(), dialect: d) + ";\n"
     }
 
     /// Loads, analyses, writes `results.json` and the tidy exports, prints a summary.

@@ -18,7 +18,7 @@ public struct StudyInputOptions: ParsableArguments {
     @Option(name: .long, help: "A protocol file (YAML); default: the paper's protocol (`dayzero protocol init` writes it), or the example's.")
     public var `protocol`: String?
 
-    @Option(name: .long, help: "A built-in example study and its protocol (\(StudyExample.knownNames)); default: kooistra. Not with --db or --study.")
+    @Option(name: .long, help: "A built-in example study and its protocol (\(StudyExample.knownNames)); default: kooistra. Not with --db, --study or --omop.")
     public var example: String?
 
     @Option(name: .long, help: "Read the study straight from an OMOP CDM 5.4 PostgreSQL database: postgresql://USER@HOST:PORT/DATABASE (docs/sources.md).")
@@ -40,7 +40,7 @@ public struct StudyInputOptions: ParsableArguments {
         if sources > 1 { throw ValidationError("give one of --db, --study and --omop") }
         if omop == nil && noPushdown { throw ValidationError("--no-pushdown goes with --omop") }
         if let example {
-            if db != nil || study != nil || omop != nil { throw ValidationError("--example runs a bundled example study; give --example, --db or --study, not several") }
+            if db != nil || study != nil || omop != nil { throw ValidationError("--example runs a bundled example study; give one of --example, --db, --study and --omop, not several") }
             _ = try StudyExample.parse(example)
         }
     }

@@ -55,6 +55,23 @@ import Testing
         }
     }
 
+    /// A sex_category DayZero cannot read is reported once, at its cell: by the reader, not
+    /// again by the study-folder validation (which sees the patient without a sex).
+    @Test func unknownSexIsReportedOnce() throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (_, clif, _) = try CLIFFixture.write(in: root)
+        for (name, value, rule) in [("unknown", "Unknown", "sex-unknown"), ("notclif", "M", "category-unknown"), ("empty", "", "sex-unknown")] {
+            let variant = try Self.variant(clif, name, in: root) { folder in
+                try Self.editLine(folder, "patient", 2, Self.set("sex_category", value))
+            }
+            let problems = try Self.attempt(variant).problems
+            #expect(problems.count == 1, "\(name): \(problems)")
+            #expect(problems.first?.rule == rule, "\(name): \(problems)")
+            #expect(problems.first?.location == CLIFLocation(file: "patient.csv", line: 2, column: "sex_category"), "\(name): \(problems)")
+        }
+    }
+
     @Test func badExportsGiveLocatedMessages() throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }

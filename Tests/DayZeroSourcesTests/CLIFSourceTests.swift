@@ -1,4 +1,5 @@
 @testable import DayZeroSources
+import DayZeroTestSupport
 import Foundation
 import Testing
 
@@ -78,6 +79,52 @@ struct CLIFSourceTests {
         #expect(table.value(2, "a") == "5" && table.value(2, "b") == nil && table.value(0, "d") == nil)
         #expect(table.at(1, "b") == CLIFLocation(file: "t.csv", line: 4, column: "b"))
         #expect(CLIFLocation(file: "t.csv", line: 4, column: "b").description == "t.csv:4, column b")
+    }
+
+    /// The parser gives the same records fed in pieces of any size (a `""`, a CRLF or a quoted
+    /// line end split between two pieces), and `read` streams a file of several pieces.
+    @Test func csvRecordsFedInPieces() throws {
+        let text = "a,b,c\r\n1,\"x, \"\"y\"\"\",3\n\n2,\"two\nlines\",4\n 5 , ,6\n\"\"\"\",\"\",é"
+        let whole = CLIFFiles.parse(text)
+        #expect(whole.records.count == 5)
+        #expect(whole.records.last == ["\"", "", "é"])
+        let bytes = Array(text.utf8)
+        for size in 1...8 {
+            var parser = CSVRecordParser()
+            var start = 0
+            while start < bytes.count {
+                let end = min(start + size, bytes.count)
+                bytes[start..<end].withUnsafeBytes { parser.feed($0) }
+                start = end
+            }
+            parser.finish()
+            #expect(parser.records == whole.records, "pieces of \(size) bytes")
+            #expect(parser.lines == whole.lines, "pieces of \(size) bytes")
+            #expect(parser.invalidLine == nil)
+        }
+
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        // More rows than one piece of CLIFFiles.chunkSize holds, with a BOM.
+        var csv = "\u{FEFF}id,note\n"
+        let rows = CLIFFiles.chunkSize / 20 + 1000
+        for i in 0..<rows { csv += "\(i),\"row \"\"\(i)\"\"\"\n" }
+        try csv.write(to: root.appendingPathComponent("big.csv"), atomically: true, encoding: .utf8)
+        #expect(csv.utf8.count > CLIFFiles.chunkSize)
+        let table = try CLIFFiles.read("big", in: root)
+        #expect(table.header == ["id", "note"])
+        #expect(table.rows.count == rows)
+        #expect(table.value(rows - 1, "note") == "row \"\(rows - 1)\"")
+        #expect(table.lines.last == rows + 1)
+
+        // A file that is not UTF-8: located at the file, naming the line.
+        try Data([0x69, 0x64, 0x0A, 0x31, 0x0A, 0xFF, 0xFE, 0x0A]).write(to: root.appendingPathComponent("latin.csv"))
+        do throws(CLIFFiles.Failure) {
+            _ = try CLIFFiles.read("latin", in: root)
+            Issue.record("a file that is not UTF-8 was read")
+        } catch {
+            #expect(error.problem.description == "latin.csv: is not UTF-8 text (line 3 is not); save it as UTF-8 CSV [encoding]")
+        }
     }
 
     @Test func rateUnitsAndTheFiO2Rule() {

@@ -63,7 +63,7 @@ import Testing
         try OMOPFixture.clone(cluster, to: "units")
         let crp = try measurementID(cluster, schema: "units", concept: 3010156, unit: 8751)
         let temperature = try measurementID(cluster, schema: "units", concept: 3020891, unit: 8653)
-        let ferritin = try measurementID(cluster, schema: "units", concept: 2_000_000_001, unit: 8748)
+        let ferritin = try measurementID(cluster, schema: "units", concept: OMOPVocabulary.parameters["ferritin"]?.id ?? 0, unit: 8748)
         try cluster.psql(["-c", "UPDATE units.measurement SET unit_concept_id = 9999 WHERE measurement_id = \(crp); UPDATE units.measurement SET unit_concept_id = 0 WHERE measurement_id = \(temperature); UPDATE units.measurement SET value_as_number = -5 WHERE measurement_id = \(ferritin)"])
         let units = try await attempt(cluster, schema: "units", root: root)
         #expect(units.problems.count == 3, "\(units.problems)")

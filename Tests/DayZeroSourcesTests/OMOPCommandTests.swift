@@ -24,6 +24,19 @@ import Testing
         #expect(throws: (any Error).self) { try SimulateCommand.parse(["--out", "x", "--format", "xml"]) }
     }
 
+    /// `analyze --example … --omop …` names every source it cannot be combined with, --omop too.
+    @Test func exampleWithOMOPNamesOMOP() throws {
+        for command in ["analyze", "report"] {
+            do {
+                _ = try DayZeroCommand.parseAsRoot([command, "--example", "kooistra", "--omop", "postgresql://u@h/d"])
+                Issue.record("\(command) --example --omop was accepted")
+            } catch {
+                let message = DayZeroCommand.message(for: error)
+                #expect(message.contains("--omop") && message.contains("--example") && message.contains("--study"), "\(message)")
+            }
+        }
+    }
+
     /// simulate --format omop, load, import --omop through the command line's exit codes.
     @Test func simulateLoadAndImportThroughTheCommandLine() throws {
         let root = try makeTemporaryDirectory()

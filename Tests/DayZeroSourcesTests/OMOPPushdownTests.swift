@@ -133,6 +133,14 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
         #expect(pushed.bytesTransferred < rows.bytesTransferred)
         #expect(pushed.notes == rows.notes)
 
+        // One pass: the plan of the query scans the measurement table once, in the CTE that the
+        // four parts read (PostgreSQL materialises it).
+        let sql = OMOPPushdown.querySQL(mapping: try OMOPMapping.default, schema: try #require(OMOPSchemaName("cdm")), protocol: .paperDefault, dialect: .postgresql)
+        #expect(sql.components(separatedBy: "FROM cdm.measurement").count == 2)
+        let plan = try cluster.psql(["-At"], input: "EXPLAIN " + sql + ";")
+        #expect(plan.components(separatedBy: "Seq Scan on measurement").count == 2, "\(plan)")
+        #expect(plan.contains("CTE classified"), "\(plan)")
+
         // The database's day rule and aggregates are the derivation's: the same daily table.
         let p = StudyProtocol.paperDefault
         let viaPushdown = try CohortDerivation.derive(pushed.study, protocol: p, pushed: daily)
@@ -244,12 +252,30 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
                 "bad.measurement \(ids[2])/unit_concept_id/fio2-scale",
             ]), "\(located.sorted())")
         }
+
+        // Rows of two persons dated a year before their admission are left out and counted in
+        // one note (the query's `outside` rows, one per person), the smaller id named.
+        try OMOPFixture.clone(cluster, to: "early")
+        let early = try cluster.psql(["-At", "-c", """
+            SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
+              (SELECT measurement_id FROM early.measurement WHERE measurement_concept_id = 3010156
+                 AND person_id = (SELECT MIN(person_id) FROM early.measurement) ORDER BY measurement_id LIMIT 1)
+              UNION ALL (SELECT measurement_id FROM early.measurement WHERE measurement_concept_id = 3024929
+                 AND person_id = (SELECT MAX(person_id) FROM early.measurement) ORDER BY measurement_id LIMIT 1)) x
+            """]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+        #expect(early.count == 2)
+        guard early.count == 2 else { return }
+        try cluster.psql(["-c", "UPDATE early.measurement SET measurement_date = measurement_date - 365, measurement_datetime = NULL WHERE measurement_id IN (\(early.joined(separator: ", ")))"])
+        let left = try await Self.load(cluster, schema: "early", pushdown: true)
+        #expect(left.notes.contains { $0.hasPrefix("left out 2 rows of early.measurement (pushed-down parameters)") && $0.hasSuffix("e.g. early.measurement row \(early[0])") }, "\(left.notes)")
     }
 
     @Test func printSQLInBothDialects() throws {
         let pg = try AnalysisCommandLine.sql("postgresql", input: try AnalyzeCommand.parse(["--schema", "warehouse"]).input)
         let spark = try AnalysisCommandLine.sql("spark", input: try AnalyzeCommand.parse([]).input)
         #expect(pg.contains("FROM warehouse.measurement m"))
+        #expect(pg.components(separatedBy: "FROM warehouse.measurement").count == 2, "the measurement table is read in one place")
+        #expect(pg.contains("AS kind") && spark.contains("AS kind") && OMOPPushdownSQL.columns.allSatisfy { pg.contains(" AS \($0)") })
         #expect(pg.contains("EXTRACT(EPOCH FROM"))
         #expect(!pg.contains("datediff") && !pg.contains("unix_timestamp"))
         #expect(spark.contains("datediff(m.measurement_date, CAST(i.admission_time AS DATE))"))

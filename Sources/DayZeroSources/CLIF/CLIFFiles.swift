@@ -1,7 +1,7 @@
 import Foundation
 
-/// One CLIF table read from its CSV file: the header, the rows as text and the line each row
-/// starts on (the header is line 1).
+/// One CLIF table read from its CSV file (streamed: `CLIFFiles.read`): the header, the rows as
+/// text and the line each row starts on (the header is line 1).
 struct CLIFTable {
     let name: String
     let header: [String]
@@ -64,22 +64,37 @@ enum CLIFFiles {
                 "the CLIF table \(name) is missing: the folder has no \(name).csv, and the mapping needs it. Export the table as \(name).csv (CLIF \(CLIFDictionary.version) column names; a header alone is an empty table).",
                 rule: "table-missing"))
         }
-        let bytes: [UInt8]
+        // The file is read in pieces and parsed as it comes (a large table is never held as one
+        // text besides its records).
+        var parser = CSVRecordParser()
         do {
-            bytes = Array(try Data(contentsOf: url))
+            let handle = try FileHandle(forReadingFrom: url)
+            defer { try? handle.close() }
+            var first = true
+            while let chunk = try handle.read(upToCount: chunkSize), !chunk.isEmpty {
+                var piece = chunk[...]
+                if first {
+                    first = false
+                    if piece.starts(with: parquetMagic) {
+                        throw Failure(problem: CLIFProblem(
+                            CLIFLocation(file: file), "is a Parquet file, not CSV (it starts with PAR1). \(conversionHint(name))",
+                            rule: "parquet-not-supported"))
+                    }
+                    if piece.starts(with: [0xEF, 0xBB, 0xBF]) { piece = piece.dropFirst(3) }
+                }
+                piece.withUnsafeBytes { parser.feed($0) }
+            }
+            parser.finish()
+        } catch let failure as Failure {
+            throw failure
         } catch {
             throw Failure(problem: CLIFProblem(CLIFLocation(file: file), "cannot be read: \(error.localizedDescription)", rule: "file-unreadable"))
         }
-        if bytes.starts(with: parquetMagic) {
+        if let line = parser.invalidLine {
             throw Failure(problem: CLIFProblem(
-                CLIFLocation(file: file), "is a Parquet file, not CSV (it starts with PAR1). \(conversionHint(name))", rule: "parquet-not-supported"))
+                CLIFLocation(file: file), "is not UTF-8 text (line \(line) is not); save it as UTF-8 CSV", rule: "encoding"))
         }
-        var body = bytes[...]
-        if body.starts(with: [0xEF, 0xBB, 0xBF]) { body = body.dropFirst(3) }
-        guard let text = String(validating: body, as: UTF8.self) else {
-            throw Failure(problem: CLIFProblem(CLIFLocation(file: file), "is not UTF-8 text; save it as UTF-8 CSV", rule: "encoding"))
-        }
-        let (records, lines) = parse(text)
+        let (records, lines) = (parser.records, parser.lines)
         guard let header = records.first else {
             throw Failure(problem: CLIFProblem(CLIFLocation(file: file), "is empty: a CLIF table needs its header row", rule: "header-missing"))
         }
@@ -92,80 +107,115 @@ enum CLIFFiles {
             rows: Array(records.dropFirst()), lines: Array(lines.dropFirst()))
     }
 
+    /// How many bytes `read` takes from a file at a time.
+    static let chunkSize = 1 << 20
+
     /// The records of an RFC 4180 text (quoted fields with `""`, LF or CRLF line ends; blank
     /// lines skipped) and the line each starts on.
     static func parse(_ text: String) -> (records: [[String]], lines: [Int]) {
-        var records: [[String]] = []
-        var lines: [Int] = []
-        var fields: [String] = []
-        var field: [UInt8] = []
-        var quoted = false, afterQuote = false, fieldWasQuoted = false
-        var line = 1, recordLine = 1
-        var recordStarted = false
-        func endField() {
-            fields.append(String(decoding: field, as: UTF8.self))
-            field.removeAll(keepingCapacity: true)
-            fieldWasQuoted = false
-        }
-        func endRecord() {
-            let blank = fields.isEmpty && !fieldWasQuoted && field.allSatisfy { $0 == 32 || $0 == 9 }
-            endField()
-            if !blank {
-                records.append(fields)
-                lines.append(recordLine)
-            }
-            fields.removeAll(keepingCapacity: true)
-            recordStarted = false
-        }
-        let bytes = Array(text.utf8)
-        var i = 0
-        while i < bytes.count {
-            let b = bytes[i]
-            if !recordStarted {
-                recordStarted = true
-                recordLine = line
-            }
-            if quoted {
-                if b == UInt8(ascii: "\"") {
-                    if i + 1 < bytes.count, bytes[i + 1] == UInt8(ascii: "\"") {
-                        field.append(b)
-                        i += 2
-                        continue
-                    }
-                    quoted = false
-                    afterQuote = true
-                } else {
-                    if b == UInt8(ascii: "\n") { line += 1 }
-                    field.append(b)
-                }
-                i += 1
-                continue
-            }
-            switch b {
-            case UInt8(ascii: "\""):
-                if field.allSatisfy({ $0 == 32 || $0 == 9 }) && !afterQuote {
-                    field.removeAll()
-                    quoted = true
-                    fieldWasQuoted = true
-                } else {
-                    field.append(b)
-                }
-            case UInt8(ascii: ","):
-                endField()
-                afterQuote = false
-            case UInt8(ascii: "\r"):
-                break
-            case UInt8(ascii: "\n"):
-                endRecord()
-                afterQuote = false
-                line += 1
-            default:
-                if !afterQuote { field.append(b) }
-            }
-            i += 1
+        var parser = CSVRecordParser()
+        Array(text.utf8).withUnsafeBytes { parser.feed($0) }
+        parser.finish()
+        return (parser.records, parser.lines)
+    }
+}
+
+/// An RFC 4180 parser fed a text's bytes in pieces of any size (quoted fields with `""`, LF or
+/// CRLF line ends; blank lines skipped): the records and the line each starts on (the first
+/// line is 1), and the first line holding a field that is not UTF-8.
+struct CSVRecordParser {
+    private(set) var records: [[String]] = []
+    private(set) var lines: [Int] = []
+    private(set) var invalidLine: Int?
+    private var fields: [String] = []
+    private var field: [UInt8] = []
+    private var quoted = false, afterQuote = false, fieldWasQuoted = false
+    /// A `"` inside a quoted field that ended a piece: `""` (an escaped quote) or the closing
+    /// quote, told by the next byte.
+    private var pendingQuote = false
+    private var line = 1, recordLine = 1
+    private var recordStarted = false
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        for b in bytes { consume(b) }
+    }
+
+    /// Ends the text: the last record, if it has no line end.
+    mutating func finish() {
+        if pendingQuote {
+            pendingQuote = false
+            quoted = false
+            afterQuote = true
         }
         if recordStarted { endRecord() }
-        return (records, lines)
+    }
+
+    private mutating func endField() {
+        if let text = String(validating: field, as: UTF8.self) {
+            fields.append(text)
+        } else {
+            if invalidLine == nil { invalidLine = line }
+            fields.append(String(decoding: field, as: UTF8.self))
+        }
+        field.removeAll(keepingCapacity: true)
+        fieldWasQuoted = false
+    }
+
+    private mutating func endRecord() {
+        let blank = fields.isEmpty && !fieldWasQuoted && field.allSatisfy { $0 == 32 || $0 == 9 }
+        endField()
+        if !blank {
+            records.append(fields)
+            lines.append(recordLine)
+        }
+        fields.removeAll(keepingCapacity: true)
+        recordStarted = false
+    }
+
+    private mutating func consume(_ b: UInt8) {
+        if pendingQuote {
+            pendingQuote = false
+            if b == UInt8(ascii: "\"") {
+                field.append(b)
+                return
+            }
+            quoted = false
+            afterQuote = true
+        }
+        if !recordStarted {
+            recordStarted = true
+            recordLine = line
+        }
+        if quoted {
+            if b == UInt8(ascii: "\"") {
+                pendingQuote = true
+            } else {
+                if b == UInt8(ascii: "\n") { line += 1 }
+                field.append(b)
+            }
+            return
+        }
+        switch b {
+        case UInt8(ascii: "\""):
+            if field.allSatisfy({ $0 == 32 || $0 == 9 }) && !afterQuote {
+                field.removeAll()
+                quoted = true
+                fieldWasQuoted = true
+            } else {
+                field.append(b)
+            }
+        case UInt8(ascii: ","):
+            endField()
+            afterQuote = false
+        case UInt8(ascii: "\r"):
+            break
+        case UInt8(ascii: "\n"):
+            endRecord()
+            afterQuote = false
+            line += 1
+        default:
+            if !afterQuote { field.append(b) }
+        }
     }
 }
 

@@ -23,9 +23,14 @@ public enum CLIFImport {
         defer { try? FileManager.default.removeItem(at: temporary) }
         try staged.write(to: temporary)
         guard problems.isEmpty else {
-            // The study-folder validation runs too, so that every problem is reported at once.
+            // The study-folder validation runs too, so that every problem is reported at once;
+            // a cell the reader refused is left empty in the staged study, so the validation's
+            // complaint about it (e.g. a patient without a sex after an unknown sex_category)
+            // repeats the reader's and is dropped: each cell is reported once.
             let validation = try StudyStore.validateStudy(folder: temporary)
-            throw CLIFImportError(problems: problems + (validation.map { translate($0, staged) } ?? []), notes: staged.notes)
+            let reported = Set(problems.map(\.location))
+            let more = (validation.map { translate($0, staged) } ?? []).filter { !reported.contains($0.location) }
+            throw CLIFImportError(problems: problems + more, notes: staged.notes)
         }
         do {
             let summary = try StudyStore.importStudy(folder: temporary, to: database)

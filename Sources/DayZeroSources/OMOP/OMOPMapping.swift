@@ -202,30 +202,34 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
             parameters:                        # measurement concepts -> DayZero parameters
             """
         y += "\n"
-        for (name, concept) in v.parameters.sorted(by: { $0.key < $1.key }) {
-            y += "  - {name: \(name), concepts: \(list([concept.id]))}   # \(concept.name)\n"
+        /// One concept-set line per entry: `- {name: N, [table: T, ]concepts: [ids]}[   # comment]`.
+        func sets(_ entries: [(name: String, table: String?, concept: OMOPConcept, comment: Bool)]) {
+            for e in entries {
+                let table = e.table.map { "table: \($0), " } ?? ""
+                y += "  - {name: \(e.name), \(table)concepts: \(list([e.concept.id]))}" + (e.comment ? "   # \(e.concept.name)" : "") + "\n"
+            }
         }
+        func named(_ concepts: [String: OMOPConcept], table: String? = nil, comment: Bool) -> [(name: String, table: String?, concept: OMOPConcept, comment: Bool)] {
+            concepts.sorted(by: { $0.key < $1.key }).map { ($0.key, table, $0.value, comment) }
+        }
+        sets(named(v.parameters, comment: true))
         y += "rates:                             # drug_exposure quantity read as a rate parameter\n"
-        y += "  - {name: norepinephrine, concepts: \(list([v.norepinephrine.id]))}\n"
+        sets([("norepinephrine", nil, v.norepinephrine, false)])
         y += "drugs:                             # drug_exposure concepts (ingredients or classes) -> DayZero drug names\n"
-        for (name, drug) in v.drugs.sorted(by: { $0.key < $1.key }) {
-            y += "  - {name: \(name), concepts: \(list([drug.set.id]))}   # \(drug.set.name)\n"
-        }
+        sets(named(v.drugs.mapValues(\.set), comment: true))
         y += "baseline:                          # baseline variables: the last row on or before the ICU admission date\n"
-        y += "  - {name: bmi, table: measurement, concepts: \(list([v.bmi.id]))}\n"
-        y += "  - {name: apache_ii, table: observation, concepts: \(list([v.apacheAdmission.id]))}\n"
-        y += "  - {name: symptom_days, table: observation, concepts: \(list([v.symptomDays.id]))}\n"
-        for (name, concept) in v.comorbidities.sorted(by: { $0.key < $1.key }) {
-            y += "  - {name: \(name), table: condition_occurrence, concepts: \(list([concept.id]))}\n"
-        }
-        y += "  - {name: immunocompromised, table: condition_occurrence, concepts: \(list([v.immunocompromised.id]))}\n"
-        y += "  - {name: consent_refused, table: observation, concepts: \(list([v.consentRefused.id]))}\n"
+        sets([
+            ("bmi", "measurement", v.bmi, false), ("apache_ii", "observation", v.apacheAdmission, false),
+            ("symptom_days", "observation", v.symptomDays, false),
+        ])
+        sets(named(v.comorbidities, table: "condition_occurrence", comment: false))
+        sets([
+            ("immunocompromised", "condition_occurrence", v.immunocompromised, false), ("consent_refused", "observation", v.consentRefused, false),
+        ])
         y += "events:\n"
-        y += "  - {name: secondary_infection, table: condition_occurrence, concepts: \(list([v.secondaryInfection.id]))}\n"
+        sets([("secondary_infection", "condition_occurrence", v.secondaryInfection, false)])
         y += "cytokines:\n"
-        for (name, concept) in v.cytokines.sorted(by: { $0.key < $1.key }) {
-            y += "  - {name: \(name), concepts: \(list([concept.id]))}\n"
-        }
+        sets(named(v.cytokines, comment: false))
         y += "below_detection: \(list([v.belowDetection.id]))   # operator_concept_id of a cytokine below its limit of detection\n"
         y += "proteomics:                        # Olink assays: concepts of this vocabulary (name = assay, code = OlinkID)\n"
         y += "  vocabulary: \"\(v.olinkVocabulary)\"\n"

@@ -37,13 +37,13 @@ public enum OMOPPushdown {
         return Set(mapping.parameters.map(\.name).filter { registry[$0] != nil && !rowOnly.names.contains($0) })
     }
 
-    /// The daily query of `studyProtocol` and `mapping` in `dialect` (what `analyze --omop`
-    /// runs; `dayzero analyze --print-sql DIALECT` prints it).
-    public static func dailySQL(mapping: OMOPMapping, schema: OMOPSchemaName, protocol studyProtocol: StudyProtocol, dialect: SQLDialect) -> String {
+    /// The pushdown's query of `studyProtocol` and `mapping` in `dialect` (what `analyze
+    /// --omop` runs, in its PostgreSQL dialect; `dayzero analyze --print-sql DIALECT` prints it).
+    public static func querySQL(mapping: OMOPMapping, schema: OMOPSchemaName, protocol studyProtocol: StudyProtocol, dialect: SQLDialect) -> String {
         OMOPPushdownSQL(
             mapping: mapping, schema: schema, parameters: pushedParameters(mapping: mapping, protocol: studyProtocol),
             registry: ParameterRegistry(declared: []), protocol: studyProtocol
-        ).daily(dialect)
+        ).query(dialect)
     }
 
     /// Connects to `target` and reads the study.
@@ -87,14 +87,66 @@ public enum OMOPPushdown {
         var rows = reader.rowsTransferred
         var bytes = reader.bytesTransferred
 
+        // The pushed parameters in one query: the measurement table is read once for the daily
+        // aggregates, the last times, the rows the validation refuses and the rows outside the
+        // window (`OMOPPushdownSQL.query`).
+        var byPatient: [String: PatientDayAggregates] = [:]
+        var dailyRows = 0
         if !sql.parameters.isEmpty {
-            let found = try await checkRows(sql, connection: connection, logger: logger, rows: &rows, bytes: &bytes)
-            staged.problems += found
-            let outside = try await query(sql.outside(.postgresql), connection: connection, logger: logger, rows: &rows, bytes: &bytes) { row in
-                try row.decode((Int, Int?).self)
+            var lastID: String?
+            var entry = PatientDayAggregates()
+            var checks: [CheckRow] = []
+            var outside = 0
+            var firstOutside: Int?
+            try await forEachRow(sql.query(.postgresql), connection: connection, logger: logger, rows: &rows, bytes: &bytes) { row in
+                let cells = Array(row)
+                guard cells.count == OMOPPushdownSQL.columns.count, let kind = OMOPPushdownSQL.Kind(rawValue: try cells[0].decode(Int.self)) else {
+                    throw OMOPSourceError("the pushdown query returned a row of \(cells.count) columns, not the \(OMOPPushdownSQL.columns.count) of OMOPPushdownSQL.columns")
+                }
+                func int(_ i: Int) throws -> Int? { try cells[i].decode(Int?.self) }
+                func double(_ i: Int) throws -> Double? { try cells[i].decode(Double?.self) }
+                switch kind {
+                case .daily:
+                    // Rows come ordered by person, parameter, day; an aggregate the protocol does
+                    // not need of a parameter is not sent and stays NaN (never read: `SeriesPlan`
+                    // asks each parameter for the aggregations it needs only).
+                    dailyRows += 1
+                    guard let person = try int(1), let parameter = try int(2), let day = try int(3), let n = try int(4),
+                          let id = reader.patientIDs[String(person)], parameter >= 0, parameter < sql.parameters.count else { return }
+                    if id != lastID {
+                        if let lastID { byPatient[lastID] = entry }
+                        lastID = id
+                        entry = byPatient[id] ?? PatientDayAggregates()
+                    }
+                    let a: DayAggregates
+                    if let single = try double(5) {
+                        a = DayAggregates(day: day, count: 1, minimum: single, maximum: single, sum: single, first: single, last: single, anyNonZero: single != 0)
+                    } else {
+                        a = DayAggregates(
+                            day: day, count: n, minimum: try double(6) ?? .nan, maximum: try double(7) ?? .nan, sum: try double(8) ?? .nan,
+                            first: try double(9) ?? .nan, last: try double(10) ?? .nan, anyNonZero: (try int(11) ?? 0) != 0)
+                    }
+                    entry.parameters[sql.parameters[parameter].name, default: []].append(a)
+                case .lastTime:
+                    if let lastID { byPatient[lastID] = entry }
+                    lastID = nil
+                    entry = PatientDayAggregates()
+                    guard let person = try int(1), let seconds = try int(15), let id = reader.patientIDs[String(person)] else { return }
+                    byPatient[id, default: PatientDayAggregates()].lastTime = Double(seconds) / 86_400
+                case .check:
+                    guard let id = try int(12), let parameter = try int(2) else { return }
+                    checks.append(CheckRow(
+                        id: id, parameter: parameter, x: try double(13), unit: try int(14) ?? 0, seconds: try int(15) ?? 0, v: try double(16),
+                        hasDatetime: (try int(17) ?? 0) != 0))
+                case .outside:
+                    outside += try int(4) ?? 0
+                    if let id = try int(12) { firstOutside = min(firstOutside ?? id, id) }
+                }
             }
-            if let (n, first) = outside.first, n > 0 {
-                staged.notes.append("left out \(n) row\(n == 1 ? "" : "s") of \(schema).measurement (pushed-down parameters) outside the patients' ICU admission to end of follow-up, e.g. \(schema).measurement row \(first.map(String.init) ?? "?")")
+            if let lastID { byPatient[lastID] = entry }
+            staged.problems += Self.problems(checks, sql)
+            if outside > 0 {
+                staged.notes.append("left out \(outside) row\(outside == 1 ? "" : "s") of \(schema).measurement (pushed-down parameters) outside the patients' ICU admission to end of follow-up, e.g. \(schema).measurement row \(firstOutside.map(String.init) ?? "?")")
             }
         }
 
@@ -117,56 +169,28 @@ public enum OMOPPushdown {
             return Loaded(study: study, pushed: pushdown ? PushedDailyValues(parameters: [], byPatient: [:]) : nil, notes: staged.notes,
                           rowsTransferred: rows, bytesTransferred: bytes, dailyRows: 0)
         }
-        let before = rows
-        let daily = try await query(sql.daily(.postgresql), connection: connection, logger: logger, rows: &rows, bytes: &bytes) { row in
-            try row.decode((Int, Int, Int, Int, Double?, Double?, Double?, Double?, Double?, Double?, Int?).self)
-        }
-        var byPatient: [String: PatientDayAggregates] = [:]
-        var lastID: String?
-        var entry = PatientDayAggregates()
-        // Rows come ordered by person, parameter, day; an aggregate the protocol does not
-        // need of a parameter is not sent and stays NaN (never read: `SeriesPlan` asks each
-        // parameter for the aggregations it needs only).
-        for (person, parameter, day, n, single, lo, hi, sum, first, last, nonzero) in daily {
-            guard let id = reader.patientIDs[String(person)], parameter >= 0, parameter < sql.parameters.count else { continue }
-            if id != lastID {
-                if let lastID { byPatient[lastID] = entry }
-                lastID = id
-                entry = byPatient[id] ?? PatientDayAggregates()
-            }
-            let a: DayAggregates
-            if let single {
-                a = DayAggregates(day: day, count: 1, minimum: single, maximum: single, sum: single, first: single, last: single, anyNonZero: single != 0)
-            } else {
-                a = DayAggregates(
-                    day: day, count: n, minimum: lo ?? .nan, maximum: hi ?? .nan, sum: sum ?? .nan, first: first ?? .nan, last: last ?? .nan,
-                    anyNonZero: (nonzero ?? 0) != 0)
-            }
-            entry.parameters[sql.parameters[parameter].name, default: []].append(a)
-        }
-        if let lastID { byPatient[lastID] = entry }
-        let dailyRows = rows - before
-        for (person, seconds) in try await query(sql.lastTimes(.postgresql), connection: connection, logger: logger, rows: &rows, bytes: &bytes, decode: { row in
-            try row.decode((Int, Int).self)
-        }) {
-            guard let id = reader.patientIDs[String(person)] else { continue }
-            byPatient[id, default: PatientDayAggregates()].lastTime = Double(seconds) / 86_400
-        }
         return Loaded(
             study: study, pushed: PushedDailyValues(parameters: Set(sql.parameters.map(\.name)), byPatient: byPatient),
             notes: staged.notes, rowsTransferred: rows, bytesTransferred: bytes, dailyRows: dailyRows)
     }
 
+    /// A row of the query's `check` kind.
+    struct CheckRow {
+        var id: Int
+        var parameter: Int
+        var x: Double?
+        var unit: Int
+        var seconds: Int
+        var v: Double?
+        var hasDatetime: Bool
+    }
+
     /// The pushed rows the row route's validation would refuse, located and explained.
-    static func checkRows(
-        _ sql: OMOPPushdownSQL, connection: PostgresConnection, logger: Logger, rows: inout Int, bytes: inout Int
-    ) async throws -> [OMOPProblem] {
-        let found = try await query(sql.checks(.postgresql), connection: connection, logger: logger, rows: &rows, bytes: &bytes) { row in
-            try row.decode((Int, Int, Double?, Int, Int, Double?, Int).self)
-        }
+    static func problems(_ found: [CheckRow], _ sql: OMOPPushdownSQL) -> [OMOPProblem] {
         let t = "\(sql.schema).measurement"
         var problems: [OMOPProblem] = []
-        for (id, parameter, x, unit, seconds, v, hasDatetime) in found {
+        for c in found {
+            let (id, parameter, x, unit, seconds, v) = (c.id, c.parameter, c.x, c.unit, c.seconds, c.v)
             guard parameter >= 0, parameter < sql.parameters.count else { continue }
             let p = sql.parameters[parameter]
             let row = String(id)
@@ -191,7 +215,7 @@ public enum OMOPPushdown {
                 }
                 continue
             }
-            if hasDatetime != 0 && seconds < 0 {
+            if c.hasDatetime && seconds < 0 {
                 add("measurement_datetime", "the measurement is timed before the patient's ICU admission (\(seconds) s before it); times lie within the ICU stay", "before-admission")
             }
             if v < p.minimum || v > p.maximum || (p.isFlag && v != 0 && v != 1) {
@@ -201,19 +225,18 @@ public enum OMOPPushdown {
         return problems
     }
 
-    /// Runs `sql`, counts the rows and cell bytes received, and decodes each row.
-    static func query<T>(
-        _ sql: String, connection: PostgresConnection, logger: Logger, rows: inout Int, bytes: inout Int, decode: (PostgresRow) throws -> T
-    ) async throws -> [T] {
+    /// Runs `sql`, counts the rows and cell bytes received, and hands each row to `body` as it
+    /// arrives (the rows are not collected).
+    static func forEachRow(
+        _ sql: String, connection: PostgresConnection, logger: Logger, rows: inout Int, bytes: inout Int, _ body: (PostgresRow) throws -> Void
+    ) async throws {
         do {
             let result = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            var out: [T] = []
             for try await row in result {
                 for cell in row { bytes += cell.bytes?.readableBytes ?? 0 }
                 rows += 1
-                out.append(try decode(row))
+                try body(row)
             }
-            return out
         } catch let error as PSQLError {
             throw OMOPSourceError("the pushdown query failed: \(OMOPReader.describe(error))\n\(sql)")
         }

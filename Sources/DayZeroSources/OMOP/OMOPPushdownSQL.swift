@@ -47,13 +47,20 @@ public enum SQLDialect: String, Sendable, CaseIterable {
 /// generated from the mapping (concept sets, units, the FiO2 rule, the ICU stays) and the
 /// parameters the protocol lets the database aggregate (`OMOPPushdown.pushedParameters`).
 ///
-/// - `daily(_:)`: one row per person, used parameter and ICU day with the day's count and the
-///   aggregates its series need (min, max, sum, first, last, any-non-zero) — `DayAggregates`.
-/// - `lastTimes(_:)`: each person's latest measurement time.
-/// - `checks(_:)`: the measurement rows the row route's validation would refuse (no value, no
-///   or an unknown unit, FiO2 in the wrong scale, a value outside the parameter's range, a
-///   time before the ICU admission), so the pushdown refuses the same sources.
-/// - `outside(_:)`: how many rows lie outside the study window (left out, as by the row route).
+/// One query (`query(_:)`) reads the measurement table once and returns four kinds of rows,
+/// told apart by the `kind` column (`Kind`):
+///
+/// - `daily`: one row per person, used parameter and ICU day with the day's count and the
+///   aggregates its series need (min, max, sum, first, last, any-non-zero) — `DayAggregates`;
+/// - `lastTime`: each person's latest measurement time;
+/// - `check`: the measurement rows the row route's validation would refuse (no value, no or an
+///   unknown unit, FiO2 in the wrong scale, a value outside the parameter's range, a time
+///   before the ICU admission), so the pushdown refuses the same sources;
+/// - `outside`: how many rows lie outside the study window (left out, as by the row route).
+///
+/// The measurement rows of the pushed concepts, joined to their ICU stay and classified, are a
+/// CTE (`classified`) the four parts read; PostgreSQL (12 and later) materialises a CTE that is
+/// referenced more than once, so the table is scanned, joined and converted once.
 ///
 /// The day rule is the derivation's ICU-day axis (`TimeAxis.icuDay`): the time of a row is
 /// the seconds from the ICU admission (a datetime; a date-only row counts whole calendar days
@@ -130,9 +137,10 @@ public struct OMOPPushdownSQL: Sendable {
 
     private static func list(_ ids: [Int]) -> String { ids.map(String.init).joined(separator: ", ") }
 
-    /// The CTEs every query shares: the pushed concepts, the first ICU stay of each person
-    /// and its window, and the measurement rows in the window with their seconds from the
-    /// admission and canonical value (NULL where the row route would refuse the row).
+    /// The CTEs of the query: the pushed concepts, the first ICU stay of each person and its
+    /// window, and the measurement rows of the pushed concepts with their seconds from the
+    /// admission, canonical value (NULL where the row route would refuse the row) and whether
+    /// they lie in the window (`inside`).
     func commonTableExpressions(_ d: SQLDialect) -> String {
         var concepts: [String] = []
         for p in parameters {
@@ -202,11 +210,12 @@ public struct OMOPPushdownSQL: Sendable {
                 JOIN concepts k ON k.concept_id = m.measurement_concept_id
                 JOIN icu i ON i.person_id = m.person_id
             ),
-            rows_in_window AS (
-                SELECT r.person_id, r.measurement_id, r.parameter, r.measurement_datetime, r.seconds, r.x, r.unit,
-                       \(value) AS v
+            classified AS (
+                SELECT r.person_id, r.measurement_id, r.parameter, r.seconds, r.x, r.unit,
+                       \(value) AS v,
+                       CASE WHEN r.measurement_datetime IS NULL THEN 0 ELSE 1 END AS has_datetime,
+                       CASE WHEN r.measurement_date >= r.admission_date AND r.measurement_date <= r.window_end THEN 1 ELSE 0 END AS inside
                 FROM measured r
-                WHERE r.measurement_date >= r.admission_date AND r.measurement_date <= r.window_end
             )
             """
     }
@@ -218,23 +227,102 @@ public struct OMOPPushdownSQL: Sendable {
         return numbers.isEmpty ? "1 = 0" : "\(column) IN (\(Self.list(numbers)))"
     }
 
-    /// The daily aggregates of the parameters the protocol uses: `person_id, parameter,
-    /// icu_day, n, single_value, minimum, maximum, total, day_first, day_last, any_nonzero`,
-    /// ordered by person, parameter, day. A day with one value sends it in `single_value` (every
-    /// aggregate of one value is that value) and NULL in the rest; a day with several sends
-    /// only the aggregates its parameter needs (`total` for `sum` and `mean`, `any_nonzero` for
-    /// the imputation's flag), NULL elsewhere — a NULL costs no payload. `day_first`/`day_last`
-    /// are the values of the earliest and latest row by (seconds, measurement_id), the row
-    /// route's (time, input order).
-    public func daily(_ d: SQLDialect) -> String {
+    /// The kinds of row of `query(_:)` (its `kind` column).
+    public enum Kind: Int, Sendable {
+        case daily = 0
+        case lastTime = 1
+        case check = 2
+        case outside = 3
+    }
+
+    /// The columns of `query(_:)`, in order. Each kind fills its own and leaves the others NULL
+    /// (a NULL costs no payload):
+    ///
+    /// - `daily`: `person_id, parameter, icu_day, n, single_value, minimum, maximum, total,
+    ///   day_first, day_last, any_nonzero` — the daily aggregates of the parameters the protocol
+    ///   uses. A day with one value sends it in `single_value` (every aggregate of one value is
+    ///   that value) and NULL in the rest; a day with several sends only the aggregates its
+    ///   parameter needs (`total` for `sum` and `mean`, `any_nonzero` for the imputation's flag).
+    ///   `day_first`/`day_last` are the values of the earliest and latest row by (seconds,
+    ///   measurement_id), the row route's (time, input order).
+    /// - `lastTime`: `person_id, seconds` — the latest time of the person's pushed rows in the
+    ///   window (used or not by the protocol: every recorded measurement counts for the
+    ///   outcomes' "last recorded").
+    /// - `check`: `person_id, row_id` (measurement_id), `parameter, x, unit, seconds, v,
+    ///   has_datetime` — a row the validation refuses.
+    /// - `outside`: `person_id, n, row_id` — the number of the person's pushed rows outside the
+    ///   window and the smallest such measurement_id (persons with none have no row).
+    ///
+    /// Rows come ordered by kind, person, parameter, day, row id.
+    public static let columns = [
+        "kind", "person_id", "parameter", "icu_day", "n", "single_value", "minimum", "maximum", "total", "day_first", "day_last",
+        "any_nonzero", "row_id", "x", "unit", "seconds", "v", "has_datetime",
+    ]
+
+    /// The pushdown's query (`columns`, `Kind`): the measurement table read once.
+    public func query(_ d: SQLDialect) -> String {
+        let double = d.doubleType
         func needs(_ a: DailyAggregation...) -> String { "COUNT(*) > 1 AND " + condition("z.parameter") { !$0.aggregations.isDisjoint(with: a) } }
+        /// One part of the union: `values` maps the part's columns to their expressions; the
+        /// others are NULL. Computed columns are cast to a fixed type; the ids (`person_id`,
+        /// `row_id`, `unit`) keep the table's type (INTEGER or BIGINT: the union takes the wider),
+        /// their NULLs are INTEGER.
+        func part(_ kind: Kind, _ values: [String: String], from: String) -> String {
+            let types: [String: String] = [
+                "kind": "SMALLINT", "parameter": "INTEGER", "icu_day": "INTEGER", "n": "INTEGER", "any_nonzero": "INTEGER",
+                "seconds": "BIGINT", "has_datetime": "INTEGER", "person_id": "", "row_id": "", "unit": "",
+            ]
+            var all = values
+            all["kind"] = String(kind.rawValue)
+            let select = Self.columns.map { c -> String in
+                let type = types[c] ?? double
+                guard let value = all[c] else { return "CAST(NULL AS \(type.isEmpty ? "INTEGER" : type)) AS \(c)" }
+                return type.isEmpty ? "\(value) AS \(c)" : "CAST(\(value) AS \(type)) AS \(c)"
+            }
+            return "SELECT " + select.joined(separator: ",\n       ") + "\n" + from
+        }
+        var range: [String] = []
+        for p in parameters {
+            var c = "(w.parameter = \(p.number) AND (w.v < \(d.double(p.minimum)) OR w.v > \(d.double(p.maximum))"
+            if p.isFlag { c += " OR (w.v <> 0 AND w.v <> 1)" }
+            range.append(c + "))")
+        }
+        let outOfRange = range.isEmpty ? "1 = 0" : range.joined(separator: "\n   OR ")
+        let daily = part(.daily, [
+            "person_id": "z.person_id", "parameter": "z.parameter", "icu_day": "z.icu_day", "n": "COUNT(*)",
+            "single_value": "CASE WHEN COUNT(*) = 1 THEN MIN(z.v) END",
+            "minimum": "CASE WHEN \(needs(.min)) THEN MIN(z.v) END",
+            "maximum": "CASE WHEN \(needs(.max)) THEN MAX(z.v) END",
+            "total": "CASE WHEN \(needs(.sum, .mean)) THEN SUM(z.v) END",
+            "day_first": "CASE WHEN \(needs(.first)) THEN MAX(CASE WHEN z.from_first = 1 THEN z.v END) END",
+            "day_last": "CASE WHEN \(needs(.last)) THEN MAX(CASE WHEN z.from_last = 1 THEN z.v END) END",
+            "any_nonzero": "CASE WHEN COUNT(*) > 1 AND \(condition("z.parameter") { $0.imputationFlag }) THEN MAX(CASE WHEN z.v <> 0 THEN 1 ELSE 0 END) END",
+        ], from: "FROM ranked z\nGROUP BY z.person_id, z.parameter, z.icu_day")
+        let last = part(.lastTime, ["person_id": "w.person_id", "seconds": "MAX(w.seconds)"], from: """
+            FROM classified w
+            WHERE w.inside = 1
+            GROUP BY w.person_id
+            """)
+        let checks = part(.check, [
+            "person_id": "w.person_id", "row_id": "w.measurement_id", "parameter": "w.parameter", "x": "w.x", "unit": "w.unit", "seconds": "w.seconds", "v": "w.v",
+            "has_datetime": "w.has_datetime",
+        ], from: """
+            FROM classified w
+            WHERE w.inside = 1 AND (w.x IS NULL OR w.v IS NULL OR (w.has_datetime = 1 AND w.seconds < 0)
+               OR \(outOfRange))
+            """)
+        let outside = part(.outside, ["person_id": "w.person_id", "n": "COUNT(*)", "row_id": "MIN(w.measurement_id)"], from: """
+            FROM classified w
+            WHERE w.inside = 0
+            GROUP BY w.person_id
+            """)
         return commonTableExpressions(d) + """
             ,
             row_days AS (
                 SELECT w.person_id, w.measurement_id, w.parameter, w.seconds, w.v,
                        CAST(FLOOR(w.seconds / 86400.0) AS BIGINT) AS icu_day
-                FROM rows_in_window w
-                WHERE w.v IS NOT NULL AND \(condition("w.parameter") { !$0.aggregations.isEmpty || $0.imputationFlag })
+                FROM classified w
+                WHERE w.inside = 1 AND w.v IS NOT NULL AND \(condition("w.parameter") { !$0.aggregations.isEmpty || $0.imputationFlag })
             ),
             ranked AS (
                 SELECT y.person_id, y.parameter, y.icu_day, y.seconds, y.v,
@@ -242,61 +330,14 @@ public struct OMOPPushdownSQL: Sendable {
                        ROW_NUMBER() OVER (PARTITION BY y.person_id, y.parameter, y.icu_day ORDER BY y.seconds DESC, y.measurement_id DESC) AS from_last
                 FROM row_days y
             )
-            SELECT z.person_id, z.parameter, CAST(z.icu_day AS INTEGER) AS icu_day, CAST(COUNT(*) AS INTEGER) AS n,
-                   CASE WHEN COUNT(*) = 1 THEN MIN(z.v) END AS single_value,
-                   CASE WHEN \(needs(.min)) THEN MIN(z.v) END AS minimum,
-                   CASE WHEN \(needs(.max)) THEN MAX(z.v) END AS maximum,
-                   CASE WHEN \(needs(.sum, .mean)) THEN SUM(z.v) END AS total,
-                   CASE WHEN \(needs(.first)) THEN MAX(CASE WHEN z.from_first = 1 THEN z.v END) END AS day_first,
-                   CASE WHEN \(needs(.last)) THEN MAX(CASE WHEN z.from_last = 1 THEN z.v END) END AS day_last,
-                   CASE WHEN COUNT(*) > 1 AND \(condition("z.parameter") { $0.imputationFlag }) THEN MAX(CASE WHEN z.v <> 0 THEN 1 ELSE 0 END) END AS any_nonzero
-            FROM ranked z
-            GROUP BY z.person_id, z.parameter, z.icu_day
-            ORDER BY z.person_id, z.parameter, z.icu_day
-            """
-    }
-
-    /// The latest time of each person's pushed rows (used or not by the protocol: every
-    /// recorded measurement counts for the outcomes' "last recorded"): `person_id, last_seconds`.
-    public func lastTimes(_ d: SQLDialect) -> String {
-        commonTableExpressions(d) + """
-
-            SELECT w.person_id, MAX(w.seconds) AS last_seconds
-            FROM rows_in_window w
-            GROUP BY w.person_id
-            ORDER BY w.person_id
-            """
-    }
-
-    /// The rows the row route's validation refuses: `measurement_id, parameter, x, unit,
-    /// seconds, v, has_datetime`, ordered by measurement_id.
-    public func checks(_ d: SQLDialect) -> String {
-        var range: [String] = []
-        for p in parameters {
-            var c = "(w.parameter = \(p.number) AND (w.v < \(d.double(p.minimum)) OR w.v > \(d.double(p.maximum))"
-            if p.isFlag { c += " OR (w.v <> 0 AND w.v <> 1)" }
-            range.append(c + "))")
-        }
-        let outOfRange = range.isEmpty ? "1 = 0" : range.joined(separator: "\n       OR ")
-        return commonTableExpressions(d) + """
-
-            SELECT w.measurement_id, w.parameter, w.x, w.unit, w.seconds, w.v,
-                   CASE WHEN w.measurement_datetime IS NULL THEN 0 ELSE 1 END AS has_datetime
-            FROM rows_in_window w
-            WHERE w.x IS NULL OR w.v IS NULL OR (w.measurement_datetime IS NOT NULL AND w.seconds < 0)
-               OR \(outOfRange)
-            ORDER BY w.measurement_id
-            """
-    }
-
-    /// How many pushed rows lie outside the study window (ICU admission date to the end of
-    /// follow-up), and the smallest such measurement_id: `n, first_id`.
-    public func outside(_ d: SQLDialect) -> String {
-        commonTableExpressions(d) + """
-
-            SELECT COUNT(*) AS n, MIN(r.measurement_id) AS first_id
-            FROM measured r
-            WHERE r.measurement_date < r.admission_date OR r.measurement_date > r.window_end
+            \(daily)
+            UNION ALL
+            \(last)
+            UNION ALL
+            \(checks)
+            UNION ALL
+            \(outside)
+            ORDER BY kind, person_id, parameter, icu_day, row_id
             """
     }
 }

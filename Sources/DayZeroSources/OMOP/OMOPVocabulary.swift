@@ -64,9 +64,9 @@ public enum OMOPVocabulary {
         "d_dimer": loinc(3051714, "Fibrin D-dimer", "48065-7"),
         "map": loinc(3027598, "Mean blood pressure", "8478-0"),
         "fio2": loinc(3020716, "Inhaled oxygen concentration", "3150-0"),
-        "ferritin": localConcept(2_000_000_001, "Ferritin [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
-        "procalcitonin": localConcept(2_000_000_002, "Procalcitonin [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
-        "pao2": localConcept(2_000_000_003, "Oxygen [Partial pressure] in Arterial blood", domain: "Measurement", conceptClass: "Lab Test"),
+        "ferritin": loinc(3001122, "Ferritin [Mass/volume] in Serum or Plasma", "2276-4"),
+        "procalcitonin": loinc(3046279, "Procalcitonin [Mass/volume] in Serum or Plasma", "33959-8"),
+        "pao2": loinc(3027801, "Oxygen [Partial pressure] in Arterial blood", "2703-7"),
         "pf_ratio": localConcept(2_000_000_004, "Horowitz index (PaO2/FiO2)", domain: "Measurement", conceptClass: "Clinical Observation"),
         "apache_ii": localConcept(2_000_000_005, "APACHE II score (daily)", domain: "Measurement", conceptClass: "Clinical Observation"),
         "actively_cooled": localConcept(2_000_000_006, "Active cooling applied", domain: "Measurement", conceptClass: "Clinical Observation"),
@@ -85,7 +85,7 @@ public enum OMOPVocabulary {
 
     // MARK: Baseline variables, events, procedures
 
-    public static let bmi = localConcept(2_000_000_021, "Body mass index", domain: "Measurement", conceptClass: "Clinical Observation")
+    public static let bmi = OMOPConcept(3038553, "Body mass index (BMI) [Ratio]", domain: "Measurement", vocabulary: "LOINC", conceptClass: "Clinical Observation", code: "39156-5")
     public static let apacheAdmission = localConcept(2_000_000_022, "APACHE II score at ICU admission", domain: "Observation", conceptClass: "Clinical Observation")
     public static let symptomDays = localConcept(2_000_000_023, "Days from first symptoms to ICU admission", domain: "Observation", conceptClass: "Clinical Observation")
     /// Comorbidity (DayZero's name) → condition concept.
@@ -107,14 +107,20 @@ public enum OMOPVocabulary {
 
     // MARK: Drugs (ingredients; corticosteroids as a class with descendants)
 
-    public static let anakinra = OMOPConcept(2_000_000_200, "anakinra", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ200")
-    public static let norepinephrine = OMOPConcept(2_000_000_201, "norepinephrine", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ201")
-    public static let remdesivir = OMOPConcept(2_000_000_202, "remdesivir", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ202")
-    public static let chloroquine = OMOPConcept(2_000_000_203, "chloroquine", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ203")
+    static func rxNormIngredient(_ id: Int, _ name: String, _ code: String) -> OMOPConcept {
+        OMOPConcept(id, name, domain: "Drug", vocabulary: "RxNorm", conceptClass: "Ingredient", code: code)
+    }
+
+    public static let anakinra = rxNormIngredient(1_114_375, "anakinra", "72435")
+    public static let norepinephrine = rxNormIngredient(1_321_341, "norepinephrine", "7512")
+    public static let remdesivir = rxNormIngredient(37_499_271, "remdesivir", "2284718")
+    public static let chloroquine = rxNormIngredient(1_792_515, "chloroquine", "2393")
+    /// No public source showed the OMOP id of ATC H02AB (glucocorticoids), so the class is a
+    /// local concept, the ancestor of the three RxNorm ingredients in `concept_ancestor`.
     public static let glucocorticoids = OMOPConcept(2_000_000_210, "Glucocorticoids for systemic use", domain: "Drug", vocabulary: local, conceptClass: "Drug Class", standard: "C", code: "DZ210")
-    public static let hydrocortisone = OMOPConcept(2_000_000_211, "hydrocortisone", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ211")
-    public static let methylprednisolone = OMOPConcept(2_000_000_212, "methylprednisolone", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ212")
-    public static let dexamethasone = OMOPConcept(2_000_000_213, "dexamethasone", domain: "Drug", vocabulary: local, conceptClass: "Ingredient", code: "DZ213")
+    public static let hydrocortisone = rxNormIngredient(975_125, "hydrocortisone", "5492")
+    public static let methylprednisolone = rxNormIngredient(1_506_270, "methylprednisolone", "6902")
+    public static let dexamethasone = rxNormIngredient(1_518_254, "dexamethasone", "3264")
     /// Drug name of the study folder → the ingredients its rows are written as (alternating),
     /// and the concept the mapping names (a class for corticosteroids).
     public static let drugs: [String: (ingredients: [OMOPConcept], set: OMOPConcept)] = [
@@ -162,7 +168,7 @@ public enum OMOPVocabulary {
         (OMOPConcept(8512, "day", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "d"), "days"),
         (localConcept(2_000_000_101, "microkatal per liter", domain: "Unit", conceptClass: "Unit"), "ukat/L"),
         (localConcept(2_000_000_102, "kilopascal", domain: "Unit", conceptClass: "Unit"), "kPa"),
-        (localConcept(2_000_000_103, "microgram per kilogram per minute", domain: "Unit", conceptClass: "Unit"), "µg/kg/min"),
+        (OMOPConcept(9688, "microgram per kilogram per minute", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "ug/kg/min"), "µg/kg/min"),
         (localConcept(2_000_000_104, "yes/no flag (1 = yes)", domain: "Unit", conceptClass: "Unit"), "flag"),
         (localConcept(2_000_000_105, "kilogram per square meter", domain: "Unit", conceptClass: "Unit"), "kg/m2"),
     ]
