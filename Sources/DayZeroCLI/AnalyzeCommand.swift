@@ -93,14 +93,7 @@ public enum AnalysisCommandLine {
         robustness: Bool = false, output: (String) -> Void, errors rawErrors: @escaping (String) -> Void
     ) -> Int32 {
         let errors: (String) -> Void = { message in StoreCommandLine.emitLines(message, to: rawErrors) }
-        let folder: OutputFolder
-        do {
-            folder = try OutputFolder.check(out, force: force)
-        } catch {
-            errors("error: \(error)")
-            return 2
-        }
-        for line in folder.removeLeftovers() { output(line) }
+        guard let folder = openOutputFolder(out, force: force, output: output, errors: errors) else { return 2 }
         let lineWriter = LineWriter(rawErrors)
         // The report's specification curve (`robustness:`) is one more step when asked for.
         let curveStep = report && robustness
@@ -166,6 +159,21 @@ public enum AnalysisCommandLine {
         } catch {
             return reportStop(error, writing: out, errors: errors)
         }
+    }
+
+    /// The output folder of an analysis command, checked (exists only with `force`, can be
+    /// written), with the leftovers of interrupted runs removed (one line each on `output`);
+    /// `nil` after the error is written when it cannot be used (exit code 2).
+    static func openOutputFolder(_ out: URL, force: Bool, output: (String) -> Void, errors: (String) -> Void) -> OutputFolder? {
+        let folder: OutputFolder
+        do {
+            folder = try OutputFolder.check(out, force: force)
+        } catch {
+            errors("error: \(error)")
+            return nil
+        }
+        for line in folder.removeLeftovers() { output(line) }
+        return folder
     }
 
     /// Writes what stopped an analysis command (analyze, report, robustness) and returns its

@@ -46,14 +46,7 @@ extension AnalysisCommandLine {
         output: (String) -> Void, errors rawErrors: @escaping (String) -> Void
     ) -> Int32 {
         let errors: (String) -> Void = { message in StoreCommandLine.emitLines(message, to: rawErrors) }
-        let folder: OutputFolder
-        do {
-            folder = try OutputFolder.check(out, force: force)
-        } catch {
-            errors("error: \(error)")
-            return 2
-        }
-        for line in folder.removeLeftovers() { output(line) }
+        guard let folder = openOutputFolder(out, force: force, output: output, errors: errors) else { return 2 }
         let lineWriter = LineWriter(rawErrors)
         let progress = ProgressDisplay(style: style, total: 3, writeLine: { lineWriter.write($0) })
         do {

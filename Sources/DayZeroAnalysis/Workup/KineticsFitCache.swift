@@ -49,8 +49,6 @@ final class KineticsFitCache: @unchecked Sendable {
     private let lock = NSLock()
     private var outcomes: [Key: ModelOutcome] = [:]
     private var storedBytes = 0
-    private(set) var hits = 0
-    private(set) var fits = 0
     let byteBudget: Int
 
     init(byteBudget: Int = 512 << 20) { self.byteBudget = byteBudget }
@@ -58,16 +56,9 @@ final class KineticsFitCache: @unchecked Sendable {
     /// The stored outcome of `key`, or `fit()`'s (stored while the budget allows). Two threads
     /// asking for the same new key at once may both fit it; they store the same outcome.
     func outcome(_ key: Key, fit: () -> ModelOutcome) -> ModelOutcome {
-        if let stored = lock.withLock({ () -> ModelOutcome? in
-            let value = outcomes[key]
-            if value != nil { hits += 1 }
-            return value
-        }) {
-            return stored
-        }
+        if let stored = lock.withLock({ outcomes[key] }) { return stored }
         let value = fit()
         lock.withLock {
-            fits += 1
             guard outcomes[key] == nil, storedBytes + key.byteCount <= byteBudget else { return }
             outcomes[key] = value
             storedBytes += key.byteCount
