@@ -29,6 +29,32 @@ import Testing
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// A database built with a vocabulary from before May 2018 records degrees Celsius as 8653,
+    /// the concept 586323 replaced: the default mapping reads it as °C, to the same study.
+    @Test func theReplacedCelsiusConceptReadsAsCelsius() async throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (_, omop, _) = try OMOPFixture.write(in: root)
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        try OMOPFixture.load(omop, into: cluster)
+        try OMOPFixture.clone(cluster, to: "legacy")
+        let changed = try cluster.psql(["-At", "-c", "WITH u AS (UPDATE legacy.measurement SET unit_concept_id = 8653 WHERE unit_concept_id = 586323 RETURNING 1) SELECT count(*) FROM u"])
+        #expect((Int(changed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 100, "\(changed)")
+        var stores: [URL] = []
+        for schema in ["cdm", "legacy"] {
+            let db = root.appendingPathComponent("\(schema).sqlite")
+            let summary = try await OMOPImport.importStudy(
+                target: PostgresTarget(url: cluster.url), schema: OMOPSchemaName(schema)!, mapping: OMOPMapping.default,
+                mappingFile: "default", database: db)
+            #expect(summary.notes.isEmpty, "\(schema): \(summary.notes)")
+            stores.append(db)
+        }
+        let (standard, legacy) = (try StudyStore(url: stores[0]).load(), try StudyStore(url: stores[1]).load())
+        #expect(legacy.measurements.contains { $0.parameter == "temperature" })
+        #expect(Array(legacy.measurements) == Array(standard.measurements))
+    }
+
     @Test func badSourcesGiveLocatedMessages() async throws {
         let root = try makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(at: root) }
@@ -62,7 +88,7 @@ import Testing
         // study-folder validation finds: every problem is reported at once.
         try OMOPFixture.clone(cluster, to: "units")
         let crp = try measurementID(cluster, schema: "units", concept: 3010156, unit: 8751)
-        let temperature = try measurementID(cluster, schema: "units", concept: 3020891, unit: 8653)
+        let temperature = try measurementID(cluster, schema: "units", concept: 3020891, unit: 586323)
         let ferritin = try measurementID(cluster, schema: "units", concept: OMOPVocabulary.parameters["ferritin"]?.id ?? 0, unit: 8748)
         try cluster.psql(["-c", "UPDATE units.measurement SET unit_concept_id = 9999 WHERE measurement_id = \(crp); UPDATE units.measurement SET unit_concept_id = 0 WHERE measurement_id = \(temperature); UPDATE units.measurement SET value_as_number = -5 WHERE measurement_id = \(ferritin)"])
         let units = try await attempt(cluster, schema: "units", root: root)

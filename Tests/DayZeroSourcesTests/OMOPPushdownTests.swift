@@ -232,7 +232,7 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
         try OMOPFixture.clone(cluster, to: "bad")
         let ids = try cluster.psql(["-At", "-c", """
             SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
-              (SELECT measurement_id FROM bad.measurement WHERE unit_concept_id = 8653 ORDER BY measurement_id LIMIT 2)
+              (SELECT measurement_id FROM bad.measurement WHERE unit_concept_id = 586323 ORDER BY measurement_id LIMIT 2)
               UNION ALL (SELECT measurement_id FROM bad.measurement WHERE unit_concept_id = 8523 ORDER BY measurement_id LIMIT 1)) x
             """]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
         #expect(ids.count == 3)

@@ -71,14 +71,21 @@ enum OMOPFixture {
             #expect(text.split(separator: "\n").first.map(String.init) == OMOPDDL.columns[table]?.joined(separator: ","), "\(table)")
         }
         // FiO2 both as a fraction (8523) and as percent (8554); corticosteroids as two
-        // ingredients of the glucocorticoid class, expanded through concept_ancestor.
+        // ingredients, each under its ATC H02AB concept in concept_ancestor.
         let measurement = try String(contentsOf: omop.appendingPathComponent("measurement.csv"), encoding: .utf8)
         let fio2 = measurement.split(separator: "\n").filter { $0.contains(",3020716,") }
         #expect(fio2.contains { $0.contains(",8523,") } && fio2.contains { $0.contains(",8554,") })
         let drugs = try String(contentsOf: omop.appendingPathComponent("drug_exposure.csv"), encoding: .utf8)
         #expect(drugs.contains(",\(OMOPVocabulary.hydrocortisone.id),") && drugs.contains(",\(OMOPVocabulary.methylprednisolone.id),"))
         let ancestors = try String(contentsOf: omop.appendingPathComponent("concept_ancestor.csv"), encoding: .utf8)
-        #expect(ancestors.contains("\(OMOPVocabulary.glucocorticoids.id),\(OMOPVocabulary.hydrocortisone.id),1,1"))
+        #expect(ancestors.contains("21602737,\(OMOPVocabulary.hydrocortisone.id),1,1"), "ATC H02AB09 hydrocortisone")
+        #expect(ancestors.contains("21602732,\(OMOPVocabulary.methylprednisolone.id),1,1"), "ATC H02AB04 methylprednisolone")
+        #expect(OMOPVocabulary.hierarchy.count == 3)
+        // Temperatures in the standard °C (586323); the concept it replaced (8653) is in the
+        // vocabulary as replaced, non-standard.
+        #expect(measurement.split(separator: "\n").contains { $0.contains(",3020891,") && $0.contains(",586323,") })
+        let concepts = try String(contentsOf: omop.appendingPathComponent("concept.csv"), encoding: .utf8)
+        #expect(concepts.contains("\n8653,degree Celsius,Unit,UCUM,Unit,,Cel,1970-01-01,2018-05-04,U\n"), "\(concepts.prefix(200))")
         // Admission at midnight: a whole ICU day is a date without a datetime.
         let visits = try String(contentsOf: omop.appendingPathComponent("visit_detail.csv"), encoding: .utf8)
         #expect(visits.split(separator: "\n")[1].contains("2020-03-01,2020-03-01 00:00:00"))

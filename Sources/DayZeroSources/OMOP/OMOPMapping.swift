@@ -184,12 +184,13 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
             icu_stays:
               visit_detail_concepts: [\(v.icuVisit.id)]   # Intensive Care
               care_sites: []                   # or: the care_site_ids of your ICUs
-            ventilation: [\(v.ventilation.id)]           # procedure_occurrence: invasive mechanical ventilation
+            ventilation: [\(v.ventilation.id)]         # procedure_occurrence: ventilation via endotracheal tube
             units:                             # unit_concept_id -> DayZero's unit
             """
         y += "\n"
         for (concept, unit) in v.units {
-            y += "  - {concept: \(concept.id), unit: \"\(unit)\"}   # \(concept.name)\n"
+            let replaced = concept.invalidReason == nil ? "" : " (replaced; older vocabularies hold it)"
+            y += "  - {concept: \(concept.id), unit: \"\(unit)\"}   # \(concept.name)\(replaced)\n"
         }
         y += """
             dose_units:                        # drug_exposure.dose_unit_source_value -> DayZero's unit
@@ -204,10 +205,11 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         y += "\n"
         /// One concept-set line per entry: `- {name: N, [table: T, ]concepts: [ids]}[   # comment]`.
         func sets(_ entries: [(name: String, table: String?, concept: OMOPConcept, comment: Bool)]) {
-            for e in entries {
-                let table = e.table.map { "table: \($0), " } ?? ""
-                y += "  - {name: \(e.name), \(table)concepts: \(list([e.concept.id]))}" + (e.comment ? "   # \(e.concept.name)" : "") + "\n"
-            }
+            for e in entries { set(e.name, table: e.table, [e.concept], comment: e.comment ? e.concept.name : nil) }
+        }
+        func set(_ name: String, table: String? = nil, _ concepts: [OMOPConcept], comment: String?) {
+            let table = table.map { "table: \($0), " } ?? ""
+            y += "  - {name: \(name), \(table)concepts: \(list(concepts.map(\.id)))}" + (comment.map { "   # \($0)" } ?? "") + "\n"
         }
         func named(_ concepts: [String: OMOPConcept], table: String? = nil, comment: Bool) -> [(name: String, table: String?, concept: OMOPConcept, comment: Bool)] {
             concepts.sorted(by: { $0.key < $1.key }).map { ($0.key, table, $0.value, comment) }
@@ -216,7 +218,11 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         y += "rates:                             # drug_exposure quantity read as a rate parameter\n"
         sets([("norepinephrine", nil, v.norepinephrine, false)])
         y += "drugs:                             # drug_exposure concepts (ingredients or classes) -> DayZero drug names\n"
-        sets(named(v.drugs.mapValues(\.set), comment: true))
+        for (name, drug) in v.drugs.sorted(by: { $0.key < $1.key }) {
+            let atc = drug.sets.map(\.code)
+            let comment = drug.sets.count == 1 ? drug.sets[0].name : "ATC \(atc.first ?? "")–\(atc.last ?? ""): systemic \(name)"
+            set(name, drug.sets, comment: comment)
+        }
         y += "baseline:                          # baseline variables: the last row on or before the ICU admission date\n"
         sets([
             ("bmi", "measurement", v.bmi, false), ("apache_ii", "observation", v.apacheAdmission, false),

@@ -5,11 +5,15 @@ public struct OMOPConcept: Sendable, Hashable {
     public var domain: String
     public var vocabulary: String
     public var conceptClass: String
-    /// `S` for a standard concept, `C` for a classification concept.
-    public var standard: String
+    /// `S` for a standard concept, `C` for a classification concept, nil for a non-standard one.
+    public var standard: String?
     public var code: String
+    /// `U` for a concept the vocabulary has replaced (it stays readable), nil for a valid one.
+    public var invalidReason: String?
+    /// `valid_end_date`: the day a replaced concept was retired, else 2099-12-31.
+    public var validEnd: String
 
-    public init(_ id: Int, _ name: String, domain: String, vocabulary: String, conceptClass: String, standard: String = "S", code: String) {
+    public init(_ id: Int, _ name: String, domain: String, vocabulary: String, conceptClass: String, standard: String? = "S", code: String, invalidReason: String? = nil, validEnd: String = "2099-12-31") {
         self.id = id
         self.name = name
         self.domain = domain
@@ -17,6 +21,8 @@ public struct OMOPConcept: Sendable, Hashable {
         self.conceptClass = conceptClass
         self.standard = standard
         self.code = code
+        self.invalidReason = invalidReason
+        self.validEnd = validEnd
     }
 
     /// Local concepts (the OMOP convention: ids above 2 000 000 000) stand where no standard id
@@ -75,7 +81,7 @@ public enum OMOPVocabulary {
     /// Cytokine analyte → measurement concept.
     public static let cytokines: [String: OMOPConcept] = [
         "tnf_alpha": localConcept(2_000_000_011, "Tumor necrosis factor alpha [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
-        "il6": localConcept(2_000_000_012, "Interleukin 6 [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
+        "il6": loinc(3023091, "Interleukin 6 [Mass/volume] in Serum or Plasma", "26881-3"),
         "il8": localConcept(2_000_000_013, "Interleukin 8 [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
         "il10": localConcept(2_000_000_014, "Interleukin 10 [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
         "ip10": localConcept(2_000_000_015, "Interferon gamma-induced protein 10 [Mass/volume] in Serum or Plasma", domain: "Measurement", conceptClass: "Lab Test"),
@@ -103,7 +109,8 @@ public enum OMOPVocabulary {
     public static let immunocompromised = localConcept(2_000_000_040, "Pre-existing immunocompromised state", domain: "Condition", conceptClass: "Clinical Finding")
     public static let consentRefused = localConcept(2_000_000_041, "Study participation declined", domain: "Observation", conceptClass: "Clinical Observation")
     public static let secondaryInfection = localConcept(2_000_000_050, "Secondary infection (culture-proven)", domain: "Condition", conceptClass: "Clinical Finding")
-    public static let ventilation = localConcept(2_000_000_060, "Invasive mechanical ventilation", domain: "Procedure", conceptClass: "Procedure")
+    /// SNOMED 408853006: ventilation through an endotracheal tube, i.e. invasive.
+    public static let ventilation = OMOPConcept(4_237_460, "Intermittent positive pressure ventilation via endotracheal tube", domain: "Procedure", vocabulary: "SNOMED", conceptClass: "Procedure", code: "408853006")
 
     // MARK: Drugs (ingredients; corticosteroids as a class with descendants)
 
@@ -115,24 +122,45 @@ public enum OMOPVocabulary {
     public static let norepinephrine = rxNormIngredient(1_321_341, "norepinephrine", "7512")
     public static let remdesivir = rxNormIngredient(37_499_271, "remdesivir", "2284718")
     public static let chloroquine = rxNormIngredient(1_792_515, "chloroquine", "2393")
-    /// No public source showed the OMOP id of ATC H02AB (glucocorticoids), so the class is a
-    /// local concept, the ancestor of the three RxNorm ingredients in `concept_ancestor`.
-    public static let glucocorticoids = OMOPConcept(2_000_000_210, "Glucocorticoids for systemic use", domain: "Drug", vocabulary: local, conceptClass: "Drug Class", standard: "C", code: "DZ210")
     public static let hydrocortisone = rxNormIngredient(975_125, "hydrocortisone", "5492")
     public static let methylprednisolone = rxNormIngredient(1_506_270, "methylprednisolone", "6902")
     public static let dexamethasone = rxNormIngredient(1_518_254, "dexamethasone", "3264")
+
+    static func atc5(_ id: Int, _ name: String, _ code: String) -> OMOPConcept {
+        OMOPConcept(id, name, domain: "Drug", vocabulary: "ATC", conceptClass: "ATC 5th", standard: "C", code: code)
+    }
+
+    /// The systemic glucocorticoids of ATC group H02AB, one ATC 5th-level classification concept
+    /// per substance. Named rather than the group itself (whose OMOP id no public source here
+    /// showed): through `concept_ancestor` an ATC concept reaches the systemic drugs of its
+    /// substance, so topical and inhaled forms of the same ingredients stay out.
+    public static let systemicGlucocorticoids: [OMOPConcept] = [
+        atc5(21_602_729, "betamethasone", "H02AB01"),
+        atc5(21_602_730, "dexamethasone", "H02AB02"),
+        atc5(21_602_732, "methylprednisolone", "H02AB04"),
+        atc5(21_602_734, "prednisolone", "H02AB06"),
+        atc5(21_602_735, "prednisone", "H02AB07"),
+        atc5(21_602_736, "triamcinolone", "H02AB08"),
+        atc5(21_602_737, "hydrocortisone", "H02AB09"),
+        atc5(21_602_738, "cortisone", "H02AB10"),
+    ]
     /// Drug name of the study folder → the ingredients its rows are written as (alternating),
-    /// and the concept the mapping names (a class for corticosteroids).
-    public static let drugs: [String: (ingredients: [OMOPConcept], set: OMOPConcept)] = [
-        "anakinra": ([anakinra], anakinra),
-        "remdesivir": ([remdesivir], remdesivir),
-        "chloroquine": ([chloroquine], chloroquine),
-        "corticosteroids": ([hydrocortisone, methylprednisolone], glucocorticoids),
+    /// and the concepts the mapping names (ATC classes for corticosteroids).
+    public static let drugs: [String: (ingredients: [OMOPConcept], sets: [OMOPConcept])] = [
+        "anakinra": ([anakinra], [anakinra]),
+        "remdesivir": ([remdesivir], [remdesivir]),
+        "chloroquine": ([chloroquine], [chloroquine]),
+        "corticosteroids": ([hydrocortisone, methylprednisolone], systemicGlucocorticoids),
     ]
     /// Ancestor → descendants (`concept_ancestor`, besides every concept being its own ancestor).
-    public static let hierarchy: [(ancestor: OMOPConcept, descendants: [OMOPConcept])] = [
-        (glucocorticoids, [hydrocortisone, methylprednisolone, dexamethasone]),
-    ]
+    /// The synthetic population writes ingredients as its drugs, so each ATC concept is made the
+    /// ancestor of its ingredient (a real vocabulary relates it to the systemic clinical drugs).
+    public static let hierarchy: [(ancestor: OMOPConcept, descendants: [OMOPConcept])] = {
+        let ingredients = [hydrocortisone, methylprednisolone, dexamethasone]
+        return systemicGlucocorticoids.compactMap { atc in
+            ingredients.first { $0.name == atc.name }.map { (atc, [$0]) }
+        }
+    }()
 
     // MARK: Specimens, operators
 
@@ -148,7 +176,9 @@ public enum OMOPVocabulary {
     // MARK: Units (unit_concept_id ↔ DayZero's unit spelling)
 
     public static let units: [(concept: OMOPConcept, unit: String)] = [
-        (OMOPConcept(8653, "degree Celsius", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "Cel"), "°C"),
+        (OMOPConcept(586_323, "degree Celsius", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "Cel"), "°C"),
+        // Replaced by 586323 in 2018; databases built with an older vocabulary still hold it.
+        (OMOPConcept(8653, "degree Celsius", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", standard: nil, code: "Cel", invalidReason: "U", validEnd: "2018-05-04"), "°C"),
         (OMOPConcept(9289, "degree Fahrenheit", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "[degF]"), "°F"),
         (OMOPConcept(8751, "milligram per liter", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "mg/L"), "mg/L"),
         (OMOPConcept(8840, "milligram per deciliter", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "mg/dL"), "mg/dL"),
@@ -170,7 +200,7 @@ public enum OMOPVocabulary {
         (localConcept(2_000_000_102, "kilopascal", domain: "Unit", conceptClass: "Unit"), "kPa"),
         (OMOPConcept(9688, "microgram per kilogram per minute", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "ug/kg/min"), "µg/kg/min"),
         (localConcept(2_000_000_104, "yes/no flag (1 = yes)", domain: "Unit", conceptClass: "Unit"), "flag"),
-        (localConcept(2_000_000_105, "kilogram per square meter", domain: "Unit", conceptClass: "Unit"), "kg/m2"),
+        (OMOPConcept(9531, "kilogram per square meter", domain: "Unit", vocabulary: "UCUM", conceptClass: "Unit", code: "kg/m2"), "kg/m2"),
     ]
 
     /// DayZero unit spelling → unit concept.
@@ -184,7 +214,8 @@ public enum OMOPVocabulary {
         all += [bmi, apacheAdmission, symptomDays]
         all += comorbidities.values.sorted { $0.id < $1.id }
         all += [immunocompromised, consentRefused, secondaryInfection, ventilation]
-        all += [anakinra, norepinephrine, remdesivir, chloroquine, glucocorticoids, hydrocortisone, methylprednisolone, dexamethasone]
+        all += [anakinra, norepinephrine, remdesivir, chloroquine, hydrocortisone, methylprednisolone, dexamethasone]
+        all += systemicGlucocorticoids
         all += [bloodSpecimen, specimenField, belowDetection]
         all += units.map(\.concept)
         return all

@@ -449,7 +449,8 @@ public enum OMOPWriter {
                 try add("concept", [
                     "concept_id": String(c.id), "concept_name": c.name, "domain_id": c.domain, "vocabulary_id": c.vocabulary,
                     "concept_class_id": c.conceptClass, "standard_concept": c.standard, "concept_code": c.code,
-                    "valid_start_date": "1970-01-01", "valid_end_date": "2099-12-31",
+                    "valid_start_date": "1970-01-01", "valid_end_date": c.validEnd,
+                    "invalid_reason": c.invalidReason,
                 ])
                 try add("concept_ancestor", [
                     "ancestor_concept_id": String(c.id), "descendant_concept_id": String(c.id),
