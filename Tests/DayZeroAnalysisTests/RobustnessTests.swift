@@ -328,6 +328,38 @@ struct RobustnessTests {
         let two = RobustnessAnalysis.summariseForTests(ps: [0.01, 0.01] + Array(repeating: 0.5, count: 8), choices: ten, dimensions: dims)
         #expect(two.verdict == "fragile")
     }
+
+    /// A sampled grid names a dimension only when its split is beyond the sample's chance
+    /// (chi-square of alternatives × significance, p < 0.05 / the dimensions that can be named).
+    @Test func aSampledCurveNamesOnlyASplitBeyondChance() throws {
+        let dims = [
+            RobustnessDimension(name: "c", label: "The constant", choice: .zeroRule(parameter: "x", [.addConstant(1), .addConstant(2)])),
+            RobustnessDimension(name: "r", choice: .medianRounding([.halfDown, .halfUp])),
+        ]
+        // 40 specifications: significant exactly when c is its first alternative; r's shares
+        // differ by the sample's draw only (8 of 12 vs 12 of 28).
+        let choices = (0..<40).map { [$0 % 2, $0 < 24 ? ($0 % 4 < 2 ? 0 : 1) : 1] }
+        let ps = choices.map { $0[0] == 0 ? 0.01 : 0.5 }
+        #expect(choices.filter { $0[1] == 0 }.count == 12 && choices.filter { $0[1] == 0 && $0[0] == 0 }.count == 6)
+        let decided = RobustnessAnalysis.summariseForTests(ps: ps, choices: choices, dimensions: dims, sampled: true)
+        #expect(decided.dependsOn == "c")
+        // [[20, 0], [0, 20]] with Yates' correction: 4 × 9.5² / 10 = 36.1 on 1 df, p = 1.9e-9.
+        let p = try #require(decided.dependsOnP)
+        #expect(p > 1e-9 && p < 3e-9, "\(p)")
+
+        // 20 specifications, half significant; c's alternatives 6 of 10 vs 4 of 10: the largest
+        // spread (0.2), but chisq.test(matrix(c(6, 4, 4, 6), 2)) gives X² = 0.2, p = 0.65.
+        let twenty = (0..<20).map { [$0 % 2, ($0 / 2) % 2] }
+        let sig: Set<Int> = [0, 2, 4, 6, 8, 10, 1, 3, 5, 7]
+        let byChance = (0..<20).map { sig.contains($0) ? 0.01 : 0.5 }
+        #expect(zip(twenty, byChance).filter { $0.0[0] == 0 && $0.1 < 0.05 }.count == 6)
+        let chance = RobustnessAnalysis.summariseForTests(ps: byChance, choices: twenty, dimensions: dims, sampled: true)
+        #expect(chance.verdict == "fragile" && chance.dependsOn == nil && chance.dependsOnP == nil)
+        #expect(chance.verdictText == "fragile: significant in 50% of 20 specifications; no single choice decides it")
+        // The whole grid, enumerated, has no chance in it: the same shares name c.
+        let whole = RobustnessAnalysis.summariseForTests(ps: byChance, choices: twenty, dimensions: dims)
+        #expect(whole.dependsOn == "c" && whole.dependsOnP == nil)
+    }
 }
 
 /// SplitMix64's first output, through the grid's generator.

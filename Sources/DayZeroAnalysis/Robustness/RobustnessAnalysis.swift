@@ -147,7 +147,7 @@ public enum RobustnessAnalysis {
                 }
                 let summary = summarise(
                     estimates: estimates, ps: ps, own: ownPosition, choices: specChoices, dimensions: dims,
-                    actsOn: dims.map { $0.analysisSet.map { $0 == rule.name } ?? true })
+                    actsOn: dims.map { $0.analysisSet.map { $0 == rule.name } ?? true }, sampled: grid.isSampled)
                 curves.append(.init(
                     id: headline.id, label: headline.label, kind: headline.kind, estimateMeasure: headline.estimateMeasure,
                     estimate: estimates, p: ps, summary: summary))
@@ -290,9 +290,14 @@ public enum RobustnessAnalysis {
     /// used; the first such dimension in protocol order on a tie). Only the dimensions marked in
     /// `actsOn` (default: all) can be named: a choice acting on another analysis set alone (a
     /// matching caliper, for the main set) cannot change this curve, and any difference in its
-    /// shares is the sample's.
+    /// shares is the sample's. When the specifications are a sample of the grid (`sampled`), a
+    /// dimension is named only when its split is beyond the sample's chance: Pearson's
+    /// chi-square test of its alternatives × (p < alpha, not) — R `chisq.test(table)` — gives
+    /// p < alpha / (the dimensions that can be named). Under a choice that changes nothing, which
+    /// alternative a sampled specification has is independent of its significance.
     static func summarise(
-        estimates: [Double?], ps: [Double?], own: Int, choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil
+        estimates: [Double?], ps: [Double?], own: Int, choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil,
+        sampled: Bool = false
     ) -> RobustnessResults.Summary {
         let pValues = ps.compactMap { $0 }
         let est = estimates.compactMap { $0 }
@@ -300,6 +305,8 @@ public enum RobustnessAnalysis {
         let significant = pValues.filter { $0 < alpha }.count
         let share = n > 0 ? Double(significant) / Double(n) : nil
         var shareByAlternative: [[Double?]] = []
+        /// Per dimension, per alternative used: [with p < alpha, without].
+        var splits: [[[Int]]] = []
         for (d, dim) in dimensions.enumerated() {
             var hits = Array(repeating: 0, count: dim.choice.count)
             var totals = Array(repeating: 0, count: dim.choice.count)
@@ -309,10 +316,12 @@ public enum RobustnessAnalysis {
                 if p < alpha { hits[choices[s][d]] += 1 }
             }
             shareByAlternative.append(zip(hits, totals).map { $1 > 0 ? Double($0) / Double($1) : nil })
+            splits.append(zip(hits, totals).filter { $1 > 0 }.map { [$0, $1 - $0] })
         }
         var verdict = "none"
         var text = "no p value in any specification"
         var dependsOn: String?
+        var dependsOnP: Double?
         if let share {
             let percent = percentText(share)
             // A tolerance of 1e-9 so that, e.g., 4 of 40 counts as 10% (1 − 0.9 is 0.0999…).
@@ -324,14 +333,22 @@ public enum RobustnessAnalysis {
                 text = "robust: not significant in \(percentText(1 - share)) of \(n) specifications"
             } else {
                 verdict = "fragile"
-                var best: (index: Int, spread: Double)?
-                for (d, shares) in shareByAlternative.enumerated() where actsOn?[d] ?? true {
-                    let used = shares.compactMap { $0 }
-                    guard let hi = used.max(), let lo = used.min() else { continue }
-                    if hi - lo > (best?.spread ?? 0) { best = (d, hi - lo) }
+                let eligible = shareByAlternative.indices.filter { actsOn?[$0] ?? true }
+                var best: (index: Int, spread: Double, p: Double?)?
+                for d in eligible {
+                    let used = shareByAlternative[d].compactMap { $0 }
+                    guard let hi = used.max(), let lo = used.min(), hi - lo > (best?.spread ?? 0) else { continue }
+                    var p: Double?
+                    if sampled {
+                        guard let test = try? ChiSquareTest.pearson(splits[d]), let chanceP = test.pValue,
+                              chanceP < alpha / Double(eligible.count) else { continue }
+                        p = chanceP
+                    }
+                    best = (d, hi - lo, p)
                 }
                 if let best {
                     dependsOn = dimensions[best.index].name
+                    dependsOnP = best.p
                     text = "fragile: significant in \(percent) of \(n) specifications; depends on \(lowerFirst(dimensions[best.index].displayLabel))"
                 } else {
                     text = "fragile: significant in \(percent) of \(n) specifications; no single choice decides it"
@@ -342,7 +359,7 @@ public enum RobustnessAnalysis {
             specifications: n, significant: significant, shareSignificant: share, medianP: median(pValues), minP: pValues.min(),
             maxP: pValues.max(), medianEstimate: median(est), minEstimate: est.min(), maxEstimate: est.max(),
             ownP: ps.indices.contains(own) ? ps[own] : nil, ownEstimate: estimates.indices.contains(own) ? estimates[own] : nil,
-            verdict: verdict, verdictText: text, dependsOn: dependsOn, shareByAlternative: shareByAlternative)
+            verdict: verdict, verdictText: text, dependsOn: dependsOn, dependsOnP: dependsOnP, shareByAlternative: shareByAlternative)
     }
 
     /// A share as a whole percent; never "100%" or "0%" unless it is exactly 1 or 0.
@@ -379,8 +396,8 @@ public enum RobustnessAnalysis {
 extension RobustnessAnalysis {
     /// `summarise` of p values alone, with the protocol's specification first (for tests).
     package static func summariseForTests(
-        ps: [Double?], choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil
+        ps: [Double?], choices: [[Int]], dimensions: [RobustnessDimension], actsOn: [Bool]? = nil, sampled: Bool = false
     ) -> RobustnessResults.Summary {
-        summarise(estimates: ps.map { _ in nil }, ps: ps, own: 0, choices: choices, dimensions: dimensions, actsOn: actsOn)
+        summarise(estimates: ps.map { _ in nil }, ps: ps, own: 0, choices: choices, dimensions: dimensions, actsOn: actsOn, sampled: sampled)
     }
 }

@@ -91,6 +91,9 @@ public struct RobustnessResults: Codable, Sendable, Equatable {
         public var verdictText: String
         /// For a fragile result: the dimension whose alternatives split significance most.
         public var dependsOn: String?
+        /// For a sampled grid: the p value of the chi-square test (alternatives × p < alpha)
+        /// that let `dependsOn` be named — beyond the sample's chance (docs/methods/robustness.md).
+        public var dependsOnP: Double?
         /// Per dimension: the share of specifications with p < alpha under each alternative
         /// (`nil` for an alternative no specification with a p value uses).
         public var shareByAlternative: [[Double?]]
