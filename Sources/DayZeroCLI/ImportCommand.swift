@@ -74,14 +74,15 @@ public struct ImportCommand: ParsableCommand {
         // The import is one step; on a terminal its elapsed time (and for a folder the rows read
         // so far, with their rate) is shown live.
         let progress = ProgressDisplay(style: .automatic, total: 1, writeLine: writeToStandardError)
+        let failed: (Int32) -> Bool = { $0 != StoreCommandLine.exitSuccess }
         let code: Int32
         if let clif {
-            code = progress.step("importing the CLIF export \(clif)") {
+            code = progress.step("importing the CLIF export \(clif)", failed: failed) {
                 CLIFCommandLine.runImport(
                     folder: clif, mappingPath: mapping, database: URL(fileURLWithPath: db), output: { print($0) }, errors: writeToStandardError)
             }
         } else if let omop {
-            code = progress.step("importing the OMOP database (schema \(schema))") {
+            code = progress.step("importing the OMOP database (schema \(schema))", failed: failed) {
                 OMOPCommandLine.runImport(
                     url: omop, schema: schema, mappingPath: mapping, database: URL(fileURLWithPath: db),
                     output: { print($0) }, errors: writeToStandardError)
@@ -89,7 +90,7 @@ public struct ImportCommand: ParsableCommand {
         } else {
             guard let studyDir else { throw ExitCode(StoreCommandLine.exitStoreFailure) }
             let rows = ProgressCounter(total: nil, unit: "rows read")
-            code = progress.step("importing \(studyDir)", counter: rows) {
+            code = progress.step("importing \(studyDir)", counter: rows, failed: failed) {
                 StoreCommandLine.runImport(
                     folder: URL(fileURLWithPath: studyDir), database: URL(fileURLWithPath: db),
                     output: { print($0) }, errors: writeToStandardError, rowsRead: { rows.update(done: $0) })

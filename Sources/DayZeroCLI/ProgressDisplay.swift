@@ -49,7 +49,12 @@ final class ProgressDisplay: @unchecked Sendable {
     /// the finished line gives the rate.
     /// With a `counter` the live line and the periodic lines show how many of its items are done
     /// and their rate (`3 of 5 sets, 1.4 sets/s`).
-    func step<T>(_ name: String, count: (Int, String)? = nil, counter: ProgressCounter? = nil, _ work: () throws -> T) rethrows -> T {
+    /// A step whose work reports failure by its value (an exit code) names it: `failed(value)`
+    /// true ends the line `… failed (0.3 s)` instead of `… done`.
+    func step<T>(
+        _ name: String, count: (Int, String)? = nil, counter: ProgressCounter? = nil, failed: (T) -> Bool = { _ in false },
+        _ work: () throws -> T
+    ) rethrows -> T {
         lock.lock()
         index += 1
         let number = index
@@ -93,8 +98,9 @@ final class ProgressDisplay: @unchecked Sendable {
         lock.lock()
         active = 0
         let seconds = elapsed()
-        var line = "\(prefix) … done (\(formatSeconds(seconds))"
-        if let (n, unit) = count, seconds >= 0.05 { line += ", \(Int((Double(n) / seconds).rounded())) \(unit)/s" }
+        let failure = failed(value)
+        var line = "\(prefix) … \(failure ? "failed" : "done") (\(formatSeconds(seconds))"
+        if let (n, unit) = count, seconds >= 0.05, !failure { line += ", \(Int((Double(n) / seconds).rounded())) \(unit)/s" }
         line += ")"
         switch style {
         case .none: break

@@ -202,6 +202,9 @@ extension StudyInputOptions {
                 return (schemaName, try OMOPMapping.parse(try String(contentsOfFile: path, encoding: .utf8), file: path), path)
             }
             return (schemaName, try OMOPMapping.default, "the default mapping")
+        } catch let problems as OMOPMapping.Problem {
+            // Each line is already `FILE:LINE:COLUMN: error: …`.
+            throw InputFailure(description: problems.description, exitCode: 2, located: true)
         } catch {
             throw InputFailure.unreadable("\(error)")
         }

@@ -30,6 +30,18 @@ import Testing
         #expect(many.text(seconds: 2) == "40 of 100 patients, 20 patients/s")
     }
 
+    /// A step whose value says it failed (an import's exit code) ends "failed", not "done".
+    @Test func aFailedStepSaysSo() {
+        let lines = Lines()
+        let progress = ProgressDisplay(style: .lines(interval: 3600), total: 2, writeLine: { lines.add($0) })
+        let bad: Int32 = progress.step("importing the OMOP database", failed: { $0 != 0 }) { 2 }
+        let good: Int32 = progress.step("importing the study", failed: { $0 != 0 }) { 0 }
+        #expect(bad == 2 && good == 0)
+        #expect(lines.all.count == 2)
+        #expect(lines.all.first?.hasPrefix("[1/2] importing the OMOP database … failed (") == true, "\(lines.all)")
+        #expect(lines.all.last?.hasPrefix("[2/2] importing the study … done (") == true, "\(lines.all)")
+    }
+
     @Test func periodicLinesCarryTheCount() {
         let counter = ProgressCounter(total: 5, unit: "sets")
         for _ in 0..<3 { counter.increment() }

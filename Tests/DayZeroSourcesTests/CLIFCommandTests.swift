@@ -37,7 +37,8 @@ import Testing
             .write(to: mapping, atomically: true, encoding: .utf8)
         let bad = OMOPCommandTests.Lines()
         #expect(CLIFCommandLine.runImport(folder: clif.path, mappingPath: mapping.path, database: db, output: { _ in }, errors: bad.add) == StoreCommandLine.exitStoreFailure)
-        #expect(bad.text == "error: \(mapping.path): fio2.scale percentage must be one of by_range, fraction, percent", "\(bad.text)")
+        let scaleLine = (CLIFMapping.defaultYAML.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("scale: by_range") } ?? -1) + 1
+        #expect(bad.text == "\(mapping.path):\(scaleLine):10: error: fio2.scale percentage must be one of by_range, fraction, percent", "\(bad.text)")
 
         // A broken export: exit 1, every problem listed, the store unchanged.
         try FileManager.default.removeItem(at: clif.appendingPathComponent("adt.csv"))

@@ -62,7 +62,7 @@ import Testing
             .write(to: mapping, atomically: true, encoding: .utf8)
         let badMapping = Lines()
         #expect(OMOPCommandLine.runImport(url: cluster.url, schema: "cdm", mappingPath: mapping.path, database: db, output: { _ in }, errors: badMapping.add) == StoreCommandLine.exitStoreFailure)
-        #expect(badMapping.text.contains("mapping.yaml: units: concept 8653 is listed twice"), "\(badMapping.text)")
+        #expect(badMapping.text.contains("mapping.yaml:13:5: error: units: concept 8653 is listed twice"), "\(badMapping.text)")
 
         let wrong = Lines()
         #expect(OMOPCommandLine.runImport(url: cluster.url, schema: "omop", mappingPath: nil, database: db, output: { _ in }, errors: wrong.add) == StoreCommandLine.exitInvalidStudy)
@@ -73,7 +73,7 @@ import Testing
         try "units: [".write(to: mapping, atomically: true, encoding: .utf8)
         let notYAML = Lines()
         #expect(OMOPCommandLine.runImport(url: cluster.url, schema: "cdm", mappingPath: mapping.path, database: db, output: { _ in }, errors: notYAML.add) == StoreCommandLine.exitStoreFailure)
-        #expect(notYAML.text.hasPrefix("error: \(mapping.path): "), "\(notYAML.text)")
+        #expect(notYAML.text.hasPrefix("\(mapping.path):2:1: error: not valid YAML: "), "\(notYAML.text)")
         #expect(!notYAML.text.contains(": :"), "\(notYAML.text)")
     }
 }

@@ -15,6 +15,43 @@ struct OMOPSourceTests {
         #expect(throws: OMOPMapping.Problem.self) { try OMOPMapping.parse(broken, file: "m.yaml") }
     }
 
+    /// A mapping file is read as strictly as a protocol: every problem at once, each at the line
+    /// and column of its entry (`FILE:LINE:COLUMN: error: …`).
+    @Test func mappingProblemsAreLocated() throws {
+        func problem(_ text: String) -> String {
+            do {
+                _ = try OMOPMapping.parse(text, file: "m.yaml")
+                return "(parsed)"
+            } catch {
+                return "\(error)"
+            }
+        }
+        let yaml = OMOPMapping.defaultYAML
+        let lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+        func line(of prefix: String) -> Int { (lines.firstIndex { $0.hasPrefix(prefix) } ?? -1) + 1 }
+
+        // A typo in an optional key is not ignored: it is named, with the key it resembles.
+        let typo = problem(yaml.replacingOccurrences(of: "below_detection:", with: "below_detecton:"))
+        #expect(typo.hasPrefix("m.yaml:\(line(of: "below_detection:")):1: error: unknown key 'below_detecton'"), "\(typo)")
+        #expect(typo.contains("below_detection"), "\(typo)")
+        // A concept id that is not a whole number, at its column.
+        let text = problem(yaml.replacingOccurrences(of: "visit_detail_concepts: [32037]", with: "visit_detail_concepts: [ICU]"))
+        #expect(text.hasPrefix("m.yaml:\(line(of: "  visit_detail_concepts")):27: error: expected a whole number, found 'ICU'"), "\(text)")
+        // Rule problems: a unit listed twice, at the second entry; a set naming no concept.
+        let twice = problem(yaml.replacingOccurrences(of: "{concept: 9289, unit: \"°F\"}", with: "{concept: 8653, unit: \"°F\"}")
+            .replacingOccurrences(of: "{name: crp, concepts: [3010156]}", with: "{name: crp, concepts: []}"))
+        let found = twice.split(separator: "\n").map(String.init)
+        #expect(found.count == 2, "\(twice)")
+        #expect(found.contains("m.yaml:\(line(of: "  - {concept: 9289")):5: error: units: concept 8653 is listed twice"), "\(twice)")
+        #expect(found.contains("m.yaml:\(line(of: "  - {name: crp,")):5: error: parameters.crp names no concept"), "\(twice)")
+        // care_sites (or visit_detail_concepts) may be left out.
+        let noCareSites = lines.filter { !$0.hasPrefix("  care_sites:") }.joined(separator: "\n")
+        #expect(try OMOPMapping.parse(noCareSites, file: "m.yaml").icuStays.careSites == [])
+        // Not YAML at all; an empty file.
+        #expect(problem("[1, 2").hasPrefix("m.yaml:2:1: error: not valid YAML"), "\(problem("[1, 2"))")
+        #expect(problem("") == "m.yaml: error: the mapping file is empty")
+    }
+
     @Test func postgresURLs() throws {
         let socket = try PostgresTarget(url: "postgresql://me@localhost/study?host=/tmp/pg", environment: [:])
         #expect(socket.socketDirectory == "/tmp/pg" && socket.user == "me" && socket.database == "study" && socket.port == 5432)

@@ -103,37 +103,15 @@ public enum ProtocolYAML {
     public static func check(
         _ text: String, registry: ParameterRegistry = ParameterRegistry(), baseline: BaselineRegistry? = nil
     ) -> CheckResult {
-        if let issue = ProtocolLimits.scanDepth(text) { return CheckResult(protocol: nil, issues: [issue]) }
-        let root: Node
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                return CheckResult(protocol: nil, issues: [ProtocolIssue(kind: .syntax, path: "", message: "the protocol is empty")])
-            }
-            root = node
-        } catch {
-            return CheckResult(protocol: nil, issues: [syntaxIssue(error)])
+        let document = StrictYAML.read(StudyProtocol.self, from: text, what: "the protocol") { root, session in
+            reportMissingSectionKeys(root, session: session)
         }
-        if let issue = ProtocolLimits.checkTree(root) { return CheckResult(protocol: nil, issues: [issue]) }
-        let session = StrictYAMLSession()
-        reportMissingSectionKeys(root, session: session)
-        var decoded: StudyProtocol?
-        do {
-            decoded = try StrictNodeDecoder(node: root, codingPath: [], session: session).decode(StudyProtocol.self)
-        } catch let issue as ProtocolIssue {
-            // A missing key the required-keys check already reported is not repeated.
-            if !session.issues.contains(where: { $0.path == issue.path && $0.message == issue.message }) {
-                session.issues.append(issue)
-            }
-        } catch let error as DecodingError {
-            session.issues.append(issue(from: error, session: session))
-        } catch {
-            session.issues.append(ProtocolIssue(kind: .invalidValue, path: "", message: "\(error)"))
-        }
-        var issues = session.issues
+        let decoded = document.value
+        var issues = document.issues
         if let decoded {
             let rules = decoded.validate(registry: registry, baseline: baseline) + decoded.validateRobustness(registry: registry, baseline: baseline)
             for var issue in rules {
-                issue.position = session.position(for: issue.path)
+                issue.position = document.position(for: issue.path)
                 issues.append(issue)
             }
         }
@@ -178,37 +156,6 @@ public enum ProtocolYAML {
         case .sequence(let sequence):
             return .sequence(Node.Sequence(sequence.map(plainNumbers), sequence.tag, sequence.style))
         }
-    }
-
-    private static func syntaxIssue(_ error: any Error) -> ProtocolIssue {
-        guard let yaml = error as? YamlError else {
-            return ProtocolIssue(kind: .syntax, path: "", message: "not valid YAML: \(error)")
-        }
-        switch yaml {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
-            let detail = context.map { "\(problem) (\($0.text))" } ?? problem
-            return ProtocolIssue(kind: .syntax, path: "", position: SourcePosition(mark), message: "not valid YAML: \(detail)")
-        case .reader(let problem, _, _, _):
-            return ProtocolIssue(kind: .syntax, path: "", message: "cannot read the text: \(problem)")
-        default:
-            return ProtocolIssue(kind: .syntax, path: "", message: "not valid YAML: \(yaml)")
-        }
-    }
-
-    private static func issue(from error: DecodingError, session: StrictYAMLSession) -> ProtocolIssue {
-        let context: DecodingError.Context
-        let kind: ProtocolIssue.Kind
-        switch error {
-        case .dataCorrupted(let c): context = c; kind = .invalidValue
-        case .keyNotFound(_, let c): context = c; kind = .missingKey
-        case .typeMismatch(_, let c): context = c; kind = .wrongType
-        case .valueNotFound(_, let c): context = c; kind = .wrongType
-        @unknown default:
-            return ProtocolIssue(kind: .invalidValue, path: "", message: "\(error)")
-        }
-        let path = ProtocolPath.string(context.codingPath)
-        return ProtocolIssue(kind: kind, path: path, position: session.position(for: path), message: context.debugDescription)
     }
 
     /// The sections whose required keys are reported before decoding (decoding stops at the

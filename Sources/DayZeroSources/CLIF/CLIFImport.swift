@@ -64,6 +64,10 @@ public enum CLIFCommandLine {
             } else {
                 mapping = try CLIFMapping.default
             }
+        } catch let problems as CLIFMapping.Problem {
+            // Each line is already `FILE:LINE:COLUMN: error: …`.
+            StoreCommandLine.emitLines(problems.description, to: errors)
+            return StoreCommandLine.exitStoreFailure
         } catch {
             errors("error: \(error)")
             return StoreCommandLine.exitStoreFailure

@@ -1,5 +1,5 @@
+import DayZeroCohort
 import Foundation
-import Yams
 
 /// How a CLIF export maps onto DayZero's study: which ADT locations are the ICU, which
 /// categories of which table are which DayZero parameter, rate or drug, how FiO2 is scaled,
@@ -16,6 +16,10 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         /// The unit, for `vitals` (whose unit the category fixes: temp_c °C, map mmHg); labs
         /// carry theirs in `reference_unit`.
         public var unit: String?
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, table, categories, unit
+        }
     }
 
     /// A DayZero rate (from `medication_admin_continuous`) or drug (from
@@ -23,6 +27,10 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
     public struct Medication: Codable, Sendable, Equatable {
         public var name: String
         public var categories: [String]
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, categories
+        }
     }
 
     /// A DayZero event read from `microbiology_culture`: a row of one of `method_categories`
@@ -32,7 +40,7 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         public var table: String
         public var methodCategories: [String]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case name, table
             case methodCategories = "method_categories"
         }
@@ -44,7 +52,7 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         /// If given, only ADT rows of these `location_type`s are ICU stays.
         public var locationTypes: [String]?
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case locationCategories = "location_categories"
             case locationTypes = "location_types"
         }
@@ -54,7 +62,7 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         /// `respiratory_support.device_category` values that are invasive ventilation (`IMV`).
         public var deviceCategories: [String]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case deviceCategories = "device_categories"
         }
     }
@@ -65,6 +73,10 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         /// `fraction` (the dictionary's scale), `percent`, or `by_range` (0.21–1 a fraction,
         /// 21–100 percent, each read as such and counted in a note).
         public var scale: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case parameter, scale
+        }
     }
 
     public struct UnitEntry: Codable, Sendable, Equatable {
@@ -72,6 +84,10 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         public var clif: String
         /// The unit as DayZero spells it (`docs/data-format.md`, parameter catalog).
         public var unit: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case clif, unit
+        }
     }
 
     public var version: Int
@@ -92,7 +108,7 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
     /// Categories outside CLIF's mCIDE that the export holds and DayZero should leave alone.
     public var ignoreCategories: [String]?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case version
         case clifVersion = "clif_version"
         case icu
@@ -107,18 +123,13 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         public var description: String
     }
 
-    /// Reads a mapping file's text (`file` names it in messages) and checks it.
+    /// Reads a mapping file's text (`file` names it in messages) and checks it; every problem
+    /// is reported at once, each at its line and column (`MappingFile`).
     public static func parse(_ text: String, file: String) throws -> CLIFMapping {
-        let mapping: CLIFMapping
-        do {
-            mapping = try YAMLDecoder().decode(CLIFMapping.self, from: text)
-        } catch let error as DecodingError {
-            throw Problem(description: "\(file): \(OMOPMapping.describe(error))")
-        } catch {
-            throw Problem(description: "\(file): not a readable YAML mapping: \(error)")
+        switch MappingFile.read(CLIFMapping.self, text: text, file: file, rules: { $0.problems() }) {
+        case .success(let mapping): return mapping
+        case .failure(let problems): throw Problem(description: problems.description)
         }
-        try mapping.check(file: file)
-        return mapping
     }
 
     static let scales = ["by_range", "fraction", "percent"]
@@ -132,66 +143,66 @@ public struct CLIFMapping: Codable, Sendable, Equatable {
         }
     }
 
-    func check(file: String) throws {
-        var problems: [String] = []
-        if version != 1 { problems.append("version \(version) is not supported (this DayZero reads version 1)") }
+    /// The rules a decoded mapping is checked against: (the path of the entry, the problem).
+    func problems() -> [(path: String, message: String)] {
+        var problems: [(path: String, message: String)] = []
+        if version != 1 { problems.append(("version", "version \(version) is not supported (this DayZero reads version 1)")) }
         if !clifVersion.hasPrefix("2.") {
-            problems.append("clif_version \(clifVersion): DayZero reads CLIF 2.x (written for \(CLIFDictionary.version))")
+            problems.append(("clif_version", "clif_version \(clifVersion): DayZero reads CLIF 2.x (written for \(CLIFDictionary.version))"))
         }
         if icu.locationCategories.isEmpty {
-            problems.append("icu.location_categories is empty: DayZero cannot tell which adt rows are ICU stays (CLIF: icu)")
+            problems.append(("icu.location_categories", "icu.location_categories is empty: DayZero cannot tell which adt rows are ICU stays (CLIF: icu)"))
         }
         if let fio2, !Self.scales.contains(fio2.scale) {
-            problems.append("fio2.scale \(fio2.scale) must be one of \(Self.scales.joined(separator: ", "))")
+            problems.append(("fio2.scale", "fio2.scale \(fio2.scale) must be one of \(Self.scales.joined(separator: ", "))"))
         }
         if let days = followUpDays, !(days > 0) {
-            problems.append("follow_up_days \(days) must be a positive number of days")
+            problems.append(("follow_up_days", "follow_up_days \(days) must be a positive number of days"))
         }
         if let ventilation, ventilation.deviceCategories.isEmpty {
-            problems.append("ventilation.device_categories is empty (CLIF: IMV)")
+            problems.append(("ventilation.device_categories", "ventilation.device_categories is empty (CLIF: IMV)"))
         }
         var seen: [String: String] = [:]  // "table category" → entry
-        func claim(_ table: String, _ category: String, by entry: String) {
+        func claim(_ table: String, _ category: String, by entry: String, at path: String) {
             if let other = seen["\(table) \(category)"] {
-                problems.append("\(entry): \(table) category \(category) is already mapped to \(other): a category may mean one thing only")
+                problems.append((path, "\(entry): \(table) category \(category) is already mapped to \(other): a category may mean one thing only"))
             } else {
                 seen["\(table) \(category)"] = entry
             }
         }
         var names: Set<String> = []
-        for p in parameters {
-            let entry = "parameters.\(p.name)"
-            if !names.insert(p.name).inserted { problems.append("parameters: \(p.name) is listed twice") }
-            if p.categories.isEmpty { problems.append("\(entry) names no category") }
+        for (i, p) in parameters.enumerated() {
+            let entry = "parameters.\(p.name)", at = "parameters[\(i)]"
+            if !names.insert(p.name).inserted { problems.append((at, "parameters: \(p.name) is listed twice")) }
+            if p.categories.isEmpty { problems.append((at, "\(entry) names no category")) }
             switch p.table {
             case "vitals":
-                if p.unit == nil { problems.append("\(entry): a vitals parameter needs its unit (the vital_category fixes it, e.g. temp_c \"°C\")") }
+                if p.unit == nil { problems.append((at, "\(entry): a vitals parameter needs its unit (the vital_category fixes it, e.g. temp_c \"°C\")")) }
             case "labs":
-                if p.unit != nil { problems.append("\(entry): labs carry their unit in reference_unit; remove unit (use units: to translate a spelling)") }
+                if p.unit != nil { problems.append((at, "\(entry): labs carry their unit in reference_unit; remove unit (use units: to translate a spelling)")) }
             default:
-                problems.append("\(entry): table must be vitals or labs (FiO2 is read by fio2:, rates and drugs by rates: and drugs:)")
+                problems.append((at, "\(entry): table must be vitals or labs (FiO2 is read by fio2:, rates and drugs by rates: and drugs:)"))
             }
-            for c in p.categories { claim(p.table, c, by: entry) }
+            for c in p.categories { claim(p.table, c, by: entry, at: at) }
         }
         for (section, table, list) in [("rates", "medication_admin_continuous", rates), ("drugs", "medication_admin_intermittent", drugs)] {
             var seenNames: Set<String> = []
-            for m in list {
-                if !seenNames.insert(m.name).inserted { problems.append("\(section): \(m.name) is listed twice") }
-                if m.categories.isEmpty { problems.append("\(section).\(m.name) names no category") }
-                for c in m.categories { claim(table, c, by: "\(section).\(m.name)") }
+            for (i, m) in list.enumerated() {
+                let at = "\(section)[\(i)]"
+                if !seenNames.insert(m.name).inserted { problems.append((at, "\(section): \(m.name) is listed twice")) }
+                if m.categories.isEmpty { problems.append((at, "\(section).\(m.name) names no category")) }
+                for c in m.categories { claim(table, c, by: "\(section).\(m.name)", at: at) }
             }
         }
-        for e in events {
-            if e.table != "microbiology_culture" { problems.append("events.\(e.name): table must be microbiology_culture") }
-            if e.methodCategories.isEmpty { problems.append("events.\(e.name) names no method category (CLIF: culture)") }
+        for (i, e) in events.enumerated() {
+            if e.table != "microbiology_culture" { problems.append(("events[\(i)]", "events.\(e.name): table must be microbiology_culture")) }
+            if e.methodCategories.isEmpty { problems.append(("events[\(i)]", "events.\(e.name) names no method category (CLIF: culture)")) }
         }
         var unitSpellings: Set<String> = []
-        for u in units ?? [] where !unitSpellings.insert(u.clif).inserted {
-            problems.append("units: \(u.clif) is listed twice")
+        for (i, u) in (units ?? []).enumerated() where !unitSpellings.insert(u.clif).inserted {
+            problems.append(("units[\(i)]", "units: \(u.clif) is listed twice"))
         }
-        guard problems.isEmpty else {
-            throw Problem(description: problems.map { "\(file): \($0)" }.joined(separator: "\n"))
-        }
+        return problems
     }
 
     /// The built-in default mapping (the Kooistra parameters).

@@ -82,6 +82,10 @@ public enum OMOPCommandLine {
                 mappingFile = "the default mapping"
                 mapping = try OMOPMapping.default
             }
+        } catch let problems as OMOPMapping.Problem {
+            // Each line is already `FILE:LINE:COLUMN: error: …`.
+            StoreCommandLine.emitLines(problems.description, to: errors)
+            return StoreCommandLine.exitStoreFailure
         } catch {
             errors("error: \(error)")
             return StoreCommandLine.exitStoreFailure

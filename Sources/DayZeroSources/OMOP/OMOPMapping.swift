@@ -1,5 +1,5 @@
+import DayZeroCohort
 import Foundation
-import Yams
 
 /// How an OMOP CDM database maps onto DayZero's study tables: which `visit_detail` rows are
 /// ICU stays, which concepts are which parameter, drug, baseline variable or event, and which
@@ -19,6 +19,10 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
             self.concepts = concepts
             self.table = table
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case name, concepts, table
+        }
     }
 
     public struct ICUStays: Codable, Sendable, Equatable {
@@ -27,9 +31,21 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         /// `care_site_id`s whose `visit_detail` rows are ICU stays, whatever their concept.
         public var careSites: [Int]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case visitDetailConcepts = "visit_detail_concepts"
             case careSites = "care_sites"
+        }
+
+        public init(visitDetailConcepts: [Int], careSites: [Int] = []) {
+            self.visitDetailConcepts = visitDetailConcepts
+            self.careSites = careSites
+        }
+
+        /// Either list may be left out (an empty list).
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            visitDetailConcepts = try c.decodeIfPresent([Int].self, forKey: .visitDetailConcepts) ?? []
+            careSites = try c.decodeIfPresent([Int].self, forKey: .careSites) ?? []
         }
     }
 
@@ -38,6 +54,10 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         public var concept: Int
         /// The unit as DayZero spells it (`docs/data-format.md`, parameter catalog).
         public var unit: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case concept, unit
+        }
     }
 
     public struct DoseUnitEntry: Codable, Sendable, Equatable {
@@ -45,6 +65,10 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         public var source: String
         /// The unit as DayZero spells it.
         public var unit: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case source, unit
+        }
     }
 
     public struct FiO2Rule: Codable, Sendable, Equatable {
@@ -55,7 +79,7 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         /// Unit concepts meaning a fraction (value 0.21–1).
         public var fractionUnits: [Int]
 
-        enum CodingKeys: String, CodingKey {
+        enum CodingKeys: String, CodingKey, CaseIterable {
             case parameter
             case percentUnits = "percent_units"
             case fractionUnits = "fraction_units"
@@ -66,6 +90,10 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         /// The `vocabulary_id` of the Olink assay concepts (name = assay, code = OlinkID,
         /// synonyms `UniProt:…` and `Panel:…`).
         public var vocabulary: String
+
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case vocabulary
+        }
     }
 
     public var version: Int
@@ -84,7 +112,7 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
     /// `operator_concept_id`s marking a cytokine value reported below the limit of detection.
     public var belowDetection: [Int]?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case version
         case icuStays = "icu_stays"
         case ventilation
@@ -100,68 +128,47 @@ public struct OMOPMapping: Codable, Sendable, Equatable {
         public var description: String
     }
 
-    /// Reads a mapping file's text (`file` names it in messages) and checks it.
+    /// Reads a mapping file's text (`file` names it in messages) and checks it; every problem
+    /// is reported at once, each at its line and column (`MappingFile`).
     public static func parse(_ text: String, file: String) throws -> OMOPMapping {
-        let mapping: OMOPMapping
-        do {
-            mapping = try YAMLDecoder().decode(OMOPMapping.self, from: text)
-        } catch let error as DecodingError {
-            throw Problem(description: "\(file): \(Self.describe(error))")
-        } catch {
-            throw Problem(description: "\(file): not a readable YAML mapping: \(error)")
-        }
-        try mapping.check(file: file)
-        return mapping
-    }
-
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ keys: [any CodingKey]) -> String {
-            keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            return "missing key \(path(context.codingPath + [key]))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            let at = path(context.codingPath)
-            let detail = context.underlyingError.map { "\(context.debugDescription) \($0)" } ?? context.debugDescription
-            return at.isEmpty ? detail : "\(at): \(detail)"
-        @unknown default:
-            return "\(error)"
+        switch MappingFile.read(OMOPMapping.self, text: text, file: file, rules: { $0.problems() }) {
+        case .success(let mapping): return mapping
+        case .failure(let problems): throw Problem(description: problems.description)
         }
     }
 
     /// The table a baseline variable or event may be read from.
     static let rowTables: Set<String> = ["condition_occurrence", "observation", "measurement", "procedure_occurrence"]
 
-    func check(file: String) throws {
-        var problems: [String] = []
-        if version != 1 { problems.append("version \(version) is not supported (this DayZero reads version 1)") }
+    /// The rules a decoded mapping is checked against: (the path of the entry, the problem).
+    func problems() -> [(path: String, message: String)] {
+        var problems: [(path: String, message: String)] = []
+        if version != 1 { problems.append(("version", "version \(version) is not supported (this DayZero reads version 1)")) }
         if icuStays.visitDetailConcepts.isEmpty && icuStays.careSites.isEmpty {
-            problems.append("icu_stays names no visit_detail concept and no care site: DayZero cannot tell which visit_detail rows are ICU stays")
+            problems.append(("icu_stays", "icu_stays names no visit_detail concept and no care site: DayZero cannot tell which visit_detail rows are ICU stays"))
         }
         var unitIDs: Set<Int> = []
-        for u in units where !unitIDs.insert(u.concept).inserted {
-            problems.append("units: concept \(u.concept) is listed twice")
+        for (i, u) in units.enumerated() where !unitIDs.insert(u.concept).inserted {
+            problems.append(("units[\(i)]", "units: concept \(u.concept) is listed twice"))
         }
         for (section, sets) in [("parameters", parameters), ("rates", rates), ("drugs", drugs), ("baseline", baseline), ("events", events), ("cytokines", cytokines)] {
             var names: Set<String> = []
-            for s in sets {
-                if !names.insert(s.name).inserted { problems.append("\(section): \(s.name) is listed twice") }
-                if s.concepts.isEmpty { problems.append("\(section).\(s.name) names no concept") }
+            for (i, s) in sets.enumerated() {
+                let at = "\(section)[\(i)]"
+                if !names.insert(s.name).inserted { problems.append((at, "\(section): \(s.name) is listed twice")) }
+                if s.concepts.isEmpty { problems.append((at, "\(section).\(s.name) names no concept")) }
                 if section == "baseline" || section == "events" {
                     guard let table = s.table, Self.rowTables.contains(table) else {
-                        problems.append("\(section).\(s.name): table must be one of \(Self.rowTables.sorted().joined(separator: ", "))")
+                        problems.append((at, "\(section).\(s.name): table must be one of \(Self.rowTables.sorted().joined(separator: ", "))"))
                         continue
                     }
                 }
             }
         }
         if let fio2, !parameters.contains(where: { $0.name == fio2.parameter }) {
-            problems.append("fio2.parameter \(fio2.parameter) is not among parameters")
+            problems.append(("fio2.parameter", "fio2.parameter \(fio2.parameter) is not among parameters"))
         }
-        guard problems.isEmpty else {
-            throw Problem(description: problems.map { "\(file): \($0)" }.joined(separator: "\n"))
-        }
+        return problems
     }
 
     /// The built-in default mapping (the Kooistra parameters).
