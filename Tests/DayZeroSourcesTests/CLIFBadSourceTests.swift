@@ -95,6 +95,24 @@ import Testing
             "labs.parquet: the labs table is a Parquet file. DayZero reads CLIF tables as CSV files only. Convert it, e.g. with DuckDB: duckdb -c \"COPY (SELECT * FROM 'labs.parquet') TO 'labs.csv' (HEADER)\", or in Python: pandas.read_parquet('labs.parquet').to_csv('labs.csv', index=False) [parquet-not-supported]",
         ])
 
+        // A row with fields missing (a cut line), and a quote never closed (a truncated file):
+        // refused at the line, not read with values in the wrong columns or lost.
+        let labsLines = try String(contentsOf: clif.appendingPathComponent("labs.csv"), encoding: .utf8).split(separator: "\n").count
+        let cut = try Self.variant(clif, "cut", in: root) { folder in
+            let url = folder.appendingPathComponent("labs.csv")
+            try (String(contentsOf: url, encoding: .utf8) + "H1,2020-03-02 06:00:00+00:00\nH1,x\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        #expect(try Self.attempt(cut).problems.map(\.description) == [
+            "labs.csv:\(labsLines + 1): has 2 fields, the header 14 (and 1 more row whose number of fields differs): its values would fall into the wrong columns [field-count]",
+        ])
+        let quote = try Self.variant(clif, "quote", in: root) { folder in
+            let url = folder.appendingPathComponent("labs.csv")
+            try (String(contentsOf: url, encoding: .utf8) + "H1,\"2020-03-02 06:00\n").write(to: url, atomically: true, encoding: .utf8)
+        }
+        #expect(try Self.attempt(quote).problems.map(\.description) == [
+            "labs.csv:\(labsLines + 1): a quoted field opens here and is never closed (a missing \" or a truncated file): the rest of the file would be read as one value [unterminated-quote]",
+        ])
+
         // A wrong column name.
         let column = try Self.variant(clif, "column", in: root) {
             try Self.editLine($0, "vitals", 1) { fields, _ in fields[3] = "vital_cat" }

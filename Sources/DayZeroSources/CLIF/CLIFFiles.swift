@@ -94,6 +94,12 @@ enum CLIFFiles {
             throw Failure(problem: CLIFProblem(
                 CLIFLocation(file: file), "is not UTF-8 text (line \(line) is not); save it as UTF-8 CSV", rule: "encoding"))
         }
+        if let line = parser.unterminatedQuoteLine {
+            throw Failure(problem: CLIFProblem(
+                CLIFLocation(file: file, line: line),
+                "a quoted field opens here and is never closed (a missing \" or a truncated file): the rest of the file would be read as one value",
+                rule: "unterminated-quote"))
+        }
         let (records, lines) = (parser.records, parser.lines)
         guard let header = records.first else {
             throw Failure(problem: CLIFProblem(CLIFLocation(file: file), "is empty: a CLIF table needs its header row", rule: "header-missing"))
@@ -101,6 +107,15 @@ enum CLIFFiles {
         if header.count == 1, let only = header.first, only.contains(";") || only.contains("\t") {
             throw Failure(problem: CLIFProblem(
                 CLIFLocation(file: file, line: 1), "wrong delimiter: found '\(only.contains(";") ? ";" : "\\t")'; CLIF tables are comma-separated CSV", rule: "delimiter"))
+        }
+        // A row with more or fewer fields than the header has its values in the wrong columns.
+        let uneven = records.indices.dropFirst().filter { records[$0].count != header.count }
+        if let first = uneven.first {
+            let more = uneven.count > 1 ? " (and \(uneven.count - 1) more row\(uneven.count == 2 ? "" : "s") whose number of fields differs)" : ""
+            throw Failure(problem: CLIFProblem(
+                CLIFLocation(file: file, line: lines[first]),
+                "has \(records[first].count) field\(records[first].count == 1 ? "" : "s"), the header \(header.count)\(more): its values would fall into the wrong columns",
+                rule: "field-count"))
         }
         return CLIFTable(
             name: name, header: header.map { $0.trimmingCharacters(in: .whitespaces) },
@@ -127,6 +142,9 @@ struct CSVRecordParser {
     private(set) var records: [[String]] = []
     private(set) var lines: [Int] = []
     private(set) var invalidLine: Int?
+    /// The line where a quoted field opened that the text never closed.
+    private(set) var unterminatedQuoteLine: Int?
+    private var quoteLine = 1
     private var fields: [String] = []
     private var field: [UInt8] = []
     private var quoted = false, afterQuote = false, fieldWasQuoted = false
@@ -147,6 +165,7 @@ struct CSVRecordParser {
             quoted = false
             afterQuote = true
         }
+        if quoted { unterminatedQuoteLine = quoteLine }
         if recordStarted { endRecord() }
     }
 
@@ -201,6 +220,7 @@ struct CSVRecordParser {
                 field.removeAll()
                 quoted = true
                 fieldWasQuoted = true
+                quoteLine = line
             } else {
                 field.append(b)
             }
