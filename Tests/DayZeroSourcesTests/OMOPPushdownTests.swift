@@ -270,6 +270,37 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
         #expect(left.notes.contains { $0.hasPrefix("left out 2 rows of early.measurement (pushed-down parameters)") && $0.hasSuffix("e.g. early.measurement row \(early[0])") }, "\(left.notes)")
     }
 
+    /// PostgreSQL's numeric holds NaN and ±Infinity; neither is a measurement. Both routes
+    /// refuse them at their rows (the pushdown's daily sums would otherwise carry them).
+    @Test func nonFiniteValuesAreRefusedAtTheirRows() async throws {
+        let root = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (_, omop, _) = try OMOPFixture.write(in: root)
+        let cluster = try PostgresCluster()
+        defer { cluster.stop() }
+        try OMOPFixture.load(omop, into: cluster)
+        try OMOPFixture.clone(cluster, to: "nonfinite")
+        let ids = try cluster.psql(["-At", "-c", """
+            SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
+              (SELECT measurement_id FROM nonfinite.measurement WHERE measurement_concept_id = 3020891 ORDER BY measurement_id LIMIT 1)
+              UNION ALL (SELECT measurement_id FROM nonfinite.measurement WHERE measurement_concept_id = 3010156 ORDER BY measurement_id LIMIT 1)) x
+            """]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+        #expect(ids.count == 2)
+        guard ids.count == 2 else { return }
+        try cluster.psql(["-c", "UPDATE nonfinite.measurement SET value_as_number = 'NaN' WHERE measurement_id = \(ids[0]); UPDATE nonfinite.measurement SET value_as_number = 'Infinity' WHERE measurement_id = \(ids[1])"])
+        for pushdown in [true, false] {
+            do {
+                _ = try await Self.load(cluster, schema: "nonfinite", pushdown: pushdown)
+                Issue.record("pushdown \(pushdown): the non-finite values were analysed")
+            } catch let e as OMOPImportError {
+                let located = Set(e.problems.map { "\($0.location.table) \($0.location.row ?? "")/\($0.location.column ?? "")" })
+                #expect(located == ["nonfinite.measurement \(ids[0])/value_as_number", "nonfinite.measurement \(ids[1])/value_as_number"],
+                        "pushdown \(pushdown): \(e.problems.map(\.description))")
+                #expect(e.problems.allSatisfy { $0.message.contains("NaN") || $0.message.contains("nf") }, "\(e.problems.map(\.description))")
+            }
+        }
+    }
+
     @Test func printSQLInBothDialects() throws {
         let pg = try AnalysisCommandLine.sql("postgresql", input: try AnalyzeCommand.parse(["--schema", "warehouse"]).input)
         let spark = try AnalysisCommandLine.sql("spark", input: try AnalyzeCommand.parse([]).input)

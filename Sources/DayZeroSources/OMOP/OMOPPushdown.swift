@@ -201,6 +201,12 @@ public enum OMOPPushdown {
                 add("value_as_number", "a measurement of a mapped concept (\(p.name)) has no value_as_number", "value-missing")
                 continue
             }
+            // PostgreSQL's numeric (and Spark's double) hold NaN and ±Infinity; the query
+            // selects them (NaN sorts above every number), the row route refuses their text.
+            guard x.isFinite else {
+                add("value_as_number", "\(p.name) value_as_number \(x.isNaN ? "NaN" : x > 0 ? "Infinity" : "-Infinity") is not a number: a measurement needs a finite value", "malformed-number")
+                continue
+            }
             guard let v else {
                 if let f = p.fio2, f.percentUnits.contains(unit), x <= 1 {
                     add("unit_concept_id", "FiO2 \(x) is recorded in percent (unit_concept_id \(unit)) but lies in the fraction range 0.21–1: the row mixes scales. Record it as \(x * 100) percent or give it a fraction unit (\(f.fractionUnits.map(String.init).joined(separator: ", ")))", "fio2-scale")
