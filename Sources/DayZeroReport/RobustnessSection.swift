@@ -17,7 +17,10 @@ struct RobustnessSection {
         s += "<p>" + Markup.html(
             "Each specification is the protocol with one alternative of every analytic choice below; every specification was derived and analysed again from the data. The grid has \(r.gridSize) specifications; this section shows \(sample). "
                 + "Specifications that differ only in choices a set does not use (such as the matching caliper for the main analysis) give the same analysis; \(r.distinctAnalyses) distinct analyses were run. "
-                + "A result is called robust when at least \(percent(r.robustShare)) of its specifications agree (p < \(NumberFormat.compact(r.alpha)), or p ≥ \(NumberFormat.compact(r.alpha))); otherwise it is fragile, and it depends on the choice whose alternatives split the share of p < \(NumberFormat.compact(r.alpha)) most.")
+                + "A result is called robust when at least \(percent(r.robustShare)) of its specifications agree (p < \(NumberFormat.compact(r.alpha)), or p ≥ \(NumberFormat.compact(r.alpha))); otherwise it is fragile, and it depends on the choice whose alternatives split the share of p < \(NumberFormat.compact(r.alpha)) most"
+                + (r.sampled
+                    ? " — named only when that split is beyond the sample's chance (chi-square test of the choice's alternatives against significance, p < \(NumberFormat.compact(r.alpha)) divided by the number of choices); otherwise no single choice decides it."
+                    : "."))
             + "</p>\n"
         s += choicesTable(r, id: ids.unique("robustness-choices"))
         for w in r.warnings { s += "<p class=\"muted\">" + Markup.html("Note: " + w) + "</p>\n" }

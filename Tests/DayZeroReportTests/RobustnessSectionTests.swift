@@ -64,6 +64,8 @@ struct RobustnessSectionTests {
         #expect(html.contains("<strong>log(x + 0.01)</strong>"))
         #expect(html.contains("Fragile: significant in 50% of 40 specifications; depends on Norepinephrine zero rule."))
         #expect(html.contains("<strong>fragile: depends on norepinephrine zero rule</strong>"))
+        // A sampled grid says how a choice comes to be named.
+        #expect(html.contains("named only when that split is beyond the sample&#39;s chance") || html.contains("named only when that split is beyond the sample's chance"))
         let figures = FigureExport.figures(in: html).filter { $0.id.hasPrefix("robustness-") }
         #expect(figures.map(\.id) == ["robustness-main-kinetics-x-post", "robustness-main-outcome-death-hazardRatio"])
         // Without results, no section.
