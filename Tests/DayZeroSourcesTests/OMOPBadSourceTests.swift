@@ -32,12 +32,9 @@ import Testing
     /// A database built with a vocabulary from before May 2018 records degrees Celsius as 8653,
     /// the concept 586323 replaced: the default mapping reads it as °C, to the same study.
     @Test func theReplacedCelsiusConceptReadsAsCelsius() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (_, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let (root, cluster) = (fixture.root, fixture.cluster)
         try OMOPFixture.clone(cluster, to: "legacy")
         let changed = try cluster.psql(["-At", "-c", "WITH u AS (UPDATE legacy.measurement SET unit_concept_id = 8653 WHERE unit_concept_id = 586323 RETURNING 1) SELECT count(*) FROM u"])
         #expect((Int(changed.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 100, "\(changed)")
@@ -56,12 +53,9 @@ import Testing
     }
 
     @Test func badSourcesGiveLocatedMessages() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (_, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let (root, cluster) = (fixture.root, fixture.cluster)
 
         // A wrong schema name: the schemas that exist are listed.
         let wrongSchema = try await attempt(cluster, schema: "omop", root: root)

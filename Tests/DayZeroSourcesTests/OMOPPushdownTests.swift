@@ -115,12 +115,10 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
     }
 
     @Test func pushdownRowRouteAndCSVRouteAgree() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (csv, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let (root, cluster) = (fixture.root, fixture.cluster)
+        let csv = fixture.csv
 
         let pushed = try await Self.load(cluster, pushdown: true)
         let rows = try await Self.load(cluster, pushdown: false)
@@ -171,12 +169,9 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
     /// of an ICU day, to the admission date without a time, and two rows at one time (first
     /// and last then follow measurement_id) — the database's days and values are the rows'.
     @Test func dayBoundariesDatesAndTiesAgree() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (_, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let cluster = fixture.cluster
         try OMOPFixture.clone(cluster, to: "edge")
         // Every fifth row to 23:59:59 of its date, every seventh to its midnight, every eleventh
         // to its date without a time, every third datetime to noon (ties within a day: first
@@ -223,12 +218,9 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
 
     /// Rows the row route refuses are refused by the pushdown too, located.
     @Test func badPushedRowsAreLocated() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (_, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let cluster = fixture.cluster
         try OMOPFixture.clone(cluster, to: "bad")
         let ids = try cluster.psql(["-At", "-c", """
             SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
@@ -256,13 +248,10 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
         // Rows of two persons dated a year before their admission are left out and counted in
         // one note (the query's `outside` rows, one per person), the smaller id named.
         try OMOPFixture.clone(cluster, to: "early")
-        let early = try cluster.psql(["-At", "-c", """
-            SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
-              (SELECT measurement_id FROM early.measurement WHERE measurement_concept_id = 3010156
-                 AND person_id = (SELECT MIN(person_id) FROM early.measurement) ORDER BY measurement_id LIMIT 1)
-              UNION ALL (SELECT measurement_id FROM early.measurement WHERE measurement_concept_id = 3024929
-                 AND person_id = (SELECT MAX(person_id) FROM early.measurement) ORDER BY measurement_id LIMIT 1)) x
-            """]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+        let early = try OMOPFixture.firstMeasurementIDs(cluster, schema: "early", [
+            "measurement_concept_id = 3010156 AND person_id = (SELECT MIN(person_id) FROM early.measurement)",
+            "measurement_concept_id = 3024929 AND person_id = (SELECT MAX(person_id) FROM early.measurement)",
+        ]).sorted { (Int($0) ?? 0) < (Int($1) ?? 0) }
         #expect(early.count == 2)
         guard early.count == 2 else { return }
         try cluster.psql(["-c", "UPDATE early.measurement SET measurement_date = measurement_date - 365, measurement_datetime = NULL WHERE measurement_id IN (\(early.joined(separator: ", ")))"])
@@ -273,18 +262,11 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
     /// PostgreSQL's numeric holds NaN and ±Infinity; neither is a measurement. Both routes
     /// refuse them at their rows (the pushdown's daily sums would otherwise carry them).
     @Test func nonFiniteValuesAreRefusedAtTheirRows() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (_, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let cluster = fixture.cluster
         try OMOPFixture.clone(cluster, to: "nonfinite")
-        let ids = try cluster.psql(["-At", "-c", """
-            SELECT string_agg(measurement_id::text, ',' ORDER BY measurement_id) FROM (
-              (SELECT measurement_id FROM nonfinite.measurement WHERE measurement_concept_id = 3020891 ORDER BY measurement_id LIMIT 1)
-              UNION ALL (SELECT measurement_id FROM nonfinite.measurement WHERE measurement_concept_id = 3010156 ORDER BY measurement_id LIMIT 1)) x
-            """]).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+        let ids = try OMOPFixture.firstMeasurementIDs(cluster, schema: "nonfinite", ["measurement_concept_id = 3020891", "measurement_concept_id = 3010156"])
         #expect(ids.count == 2)
         guard ids.count == 2 else { return }
         try cluster.psql(["-c", "UPDATE nonfinite.measurement SET value_as_number = 'NaN' WHERE measurement_id = \(ids[0]); UPDATE nonfinite.measurement SET value_as_number = 'Infinity' WHERE measurement_id = \(ids[1])"])

@@ -12,12 +12,10 @@ import Testing
 /// the same results.json statistics, as the CSV folder.
 @Suite(.serialized) struct OMOPRouteTests {
     @Test func omopRouteAndCSVRouteAgree() async throws {
-        let root = try makeTemporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: root) }
-        let (csv, omop, _) = try OMOPFixture.write(in: root)
-        let cluster = try PostgresCluster()
-        defer { cluster.stop() }
-        try OMOPFixture.load(omop, into: cluster)
+        let fixture = try OMOPFixture.Loaded()
+        defer { fixture.close() }
+        let (root, cluster) = (fixture.root, fixture.cluster)
+        let csv = fixture.csv
 
         let omopDB = root.appendingPathComponent("omop.sqlite")
         let summary = try await OMOPImport.importStudy(

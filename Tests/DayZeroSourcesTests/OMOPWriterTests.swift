@@ -20,6 +20,42 @@ enum OMOPFixture {
         return (csv, omop, counts)
     }
 
+    /// The default cohort under a fresh temporary folder, loaded into a fresh cluster (schema
+    /// `cdm`): what most OMOP tests start from. `close()` stops the cluster and removes the folder.
+    final class Loaded {
+        let root: URL, csv: URL, omop: URL
+        let cluster: PostgresCluster
+
+        init() throws {
+            root = try makeTemporaryDirectory()
+            do {
+                (csv, omop, _) = try OMOPFixture.write(in: root)
+                cluster = try PostgresCluster()
+            } catch {
+                try? FileManager.default.removeItem(at: root)
+                throw error
+            }
+            do {
+                try OMOPFixture.load(omop, into: cluster)
+            } catch {
+                close()
+                throw error
+            }
+        }
+
+        func close() {
+            cluster.stop()
+            try? FileManager.default.removeItem(at: root)
+        }
+    }
+
+    /// The `measurement_id` of the first row (lowest id) meeting each condition, in order —
+    /// the rows a test then breaks.
+    static func firstMeasurementIDs(_ cluster: PostgresCluster, schema: String, _ conditions: [String]) throws -> [String] {
+        let parts = conditions.map { "(SELECT measurement_id FROM \(schema).measurement WHERE \($0) ORDER BY measurement_id LIMIT 1)" }
+        return try parts.map { try cluster.psql(["-At", "-c", $0]).trimmingCharacters(in: .whitespacesAndNewlines) }
+    }
+
     /// Creates `schema` with the CDM 5.4 DDL and loads the OMOP CSV files into it with COPY.
     static func load(_ omop: URL, into cluster: PostgresCluster, schema: String = "cdm") throws {
         guard let name = OMOPSchemaName(schema) else { throw PostgresCluster.Failure(description: "bad schema \(schema)") }

@@ -15,12 +15,7 @@ public struct StrictYAMLDocument<Value: Sendable>: Sendable {
     /// The position of the value at `path` (`units[2].concept`) or, failing that, of its
     /// longest recorded prefix; nil for an empty document.
     public func position(for path: String) -> SourcePosition? {
-        var p = path
-        while true {
-            if let pos = positions[p] { return pos }
-            guard let cut = p.lastIndex(where: { $0 == "." || $0 == "[" }) else { return positions[""] }
-            p = String(p[..<cut])
-        }
+        StrictYAMLSession.position(for: path, in: positions)
     }
 }
 

@@ -66,7 +66,10 @@ final class StrictYAMLSession {
     }
 
     /// The position recorded for `path` or, failing that, for its longest recorded prefix.
-    func position(for path: String) -> SourcePosition? {
+    func position(for path: String) -> SourcePosition? { Self.position(for: path, in: positions) }
+
+    /// The position recorded in `positions` for `path` or its longest recorded prefix.
+    static func position(for path: String, in positions: [String: SourcePosition]) -> SourcePosition? {
         var p = path
         while true {
             if let pos = positions[p] { return pos }
