@@ -65,12 +65,35 @@ criteriaSets <- paste(
 
 consecutiveEdits <- list(list(replace = feverRule, with = paste0(sub("\\}$", "", feverRule), ", consecutive: true}")),
                          list(append = criteriaSets))
-# Every drug course of the default cohort is an unbroken run of ICU days, so no drug criterion
-# tells "n days" from "n days in a row" there. The run `consecutive-gapped` analyses a copy of
-# the study whose medications.csv lacks the corticosteroid administrations on ICU days
-# d with d mod 5 = 2, which breaks the longer courses into runs of at most 4 days.
-gaps <- list(drug = "corticosteroids", modulus = 5L, remainder = 2L)
-dropGaps <- function(m, e) m[!(tolower(m$drug) == e$drug & floor(as.numeric(m$time)) %% e$modulus == e$remainder), ]
+# Study edits. Every drug course of the default cohort is an unbroken run of ICU days, so no
+# drug criterion tells "n days" from "n days in a row" there: the run `consecutive-gapped`
+# analyses a copy of the study whose medications.csv lacks the corticosteroid administrations
+# on ICU days d with d mod 5 = 2, which breaks the longer courses into runs of at most 4 days.
+# Only one patient of the default cohort is ever actively cooled (3 flagged days, all measured
+# below 40 °C): the `temperature-cooled` runs analyse a copy whose measurements.csv gains an
+# `actively_cooled` value 1 at time d on every ICU day d >= 0 with d mod 4 = 1 on which the
+# patient has any measurement, so that flagged days are measured above, at and below the
+# imputed value or not measured at all.
+gaps <- list(kind = "drop_drug", drug = "corticosteroids", modulus = 5L, remainder = 2L)
+cooling <- list(kind = "add_flags", parameter = "actively_cooled", modulus = 4L, remainder = 1L)
+editedStudy <- function(e, from, to) {
+  dir.create(to)
+  for (f in list.files(from)) file.copy(file.path(from, f), file.path(to, f))
+  if (e$kind == "drop_drug") {
+    m <- read.csv(file.path(from, "medications.csv"), colClasses = "character", encoding = "UTF-8", na.strings = character(0))
+    kept <- m[!(tolower(m$drug) == e$drug & floor(as.numeric(m$time)) %% e$modulus == e$remainder), ]
+    stopifnot(nrow(kept) < nrow(m))
+    write.csv(kept, file.path(to, "medications.csv"), row.names = FALSE, quote = FALSE, fileEncoding = "UTF-8")
+  } else if (e$kind == "add_flags") {
+    m <- read.csv(file.path(from, "measurements.csv"), colClasses = "character", encoding = "UTF-8")
+    d <- floor(as.numeric(m$time))
+    at <- unique(data.frame(patient = m$patient_id, day = d)[d >= 0 & d %% e$modulus == e$remainder, ])
+    at <- at[order(at$patient, at$day), ]
+    stopifnot(nrow(at) > 0)
+    cat(sprintf("%s,%d,%s,1,flag\n", at$patient, at$day, e$parameter), sep = "",
+        file = file.path(to, "measurements.csv"), append = TRUE)
+  } else stop("study edit ", e$kind)
+}
 
 runs <- list(
   list(name = "default", checks = c("sofa", "temperature", "sets"),
@@ -94,6 +117,16 @@ runs <- list(
        edits = list(list(replace = imputationRule,
                          with = "  flag: actively_cooled\n  value: 39\n  impute_unmeasured_days: false\n  lower_only: true")),
        temperature = list(value = 39, mode = "lower_only")),
+  list(name = "temperature-cooled", checks = "temperature", edits = list(), studyEdit = cooling,
+       temperature = list(value = 40, mode = "every_flagged_day")),
+  list(name = "temperature-cooled-measured-only-38.5", checks = "temperature", studyEdit = cooling,
+       edits = list(list(replace = imputationRule,
+                         with = "  flag: actively_cooled\n  value: 38.5\n  impute_unmeasured_days: false")),
+       temperature = list(value = 38.5, mode = "measured_days_only")),
+  list(name = "temperature-cooled-lower-only-38.5", checks = "temperature", studyEdit = cooling,
+       edits = list(list(replace = imputationRule,
+                         with = "  flag: actively_cooled\n  value: 38.5\n  impute_unmeasured_days: false\n  lower_only: true")),
+       temperature = list(value = 38.5, mode = "lower_only")),
   list(name = "consecutive", checks = "sets", edits = consecutiveEdits,
        temperature = list(value = 40, mode = "every_flagged_day")),
   list(name = "consecutive-gapped", checks = "sets", edits = consecutiveEdits, studyEdit = gaps,
@@ -123,15 +156,7 @@ if (length(args) >= 1 && args[1] == "prepare") {
     con <- file(file.path(args[4], paste0(r$name, ".yaml")), open = "w", encoding = "UTF-8")
     writeLines(applyEdits(base, r$edits), con)
     close(con)
-    if (!is.null(r$studyEdit)) {
-      dir <- runStudy(r, args[3], args[4])
-      dir.create(dir)
-      for (f in list.files(args[3])) file.copy(file.path(args[3], f), file.path(dir, f))
-      m <- read.csv(file.path(args[3], "medications.csv"), colClasses = "character", encoding = "UTF-8", na.strings = character(0))
-      kept <- dropGaps(m, r$studyEdit)
-      stopifnot(nrow(kept) < nrow(m))
-      write.csv(kept, file.path(dir, "medications.csv"), row.names = FALSE, quote = FALSE, fileEncoding = "UTF-8")
-    }
+    if (!is.null(r$studyEdit)) editedStudy(r$studyEdit, args[3], runStudy(r, args[3], args[4]))
     cat(r$name, " ", runStudy(r, args[3], args[4]), "\n", sep = "")
   }
   quit(status = 0)
@@ -148,20 +173,20 @@ outFile <- args[5]
 # The raw study (docs/data-format.md). Every time is an ICU-day number in the default cohort
 # (icu_admission 0); a time t lies on ICU day floor(t).
 
-readCSV <- function(name) read.csv(file.path(studyDir, name), stringsAsFactors = FALSE, encoding = "UTF-8",
-                                   colClasses = "character", na.strings = "")
+readCSV <- function(dir, name) read.csv(file.path(dir, name), stringsAsFactors = FALSE, encoding = "UTF-8",
+                                        colClasses = "character", na.strings = "")
 num <- function(x) as.numeric(x)
-patientsRaw <- readCSV("patients.csv")
-course <- readCSV("icu_course.csv")
-meas <- readCSV("measurements.csv")
-meds <- readCSV("medications.csv")
+patientsRaw <- readCSV(studyDir, "patients.csv")
+course <- readCSV(studyDir, "icu_course.csv")
 stopifnot(all(course$icu_admission == "0"))
-meas$time <- num(meas$time)
-meas$value <- num(meas$value)
-meds$time <- num(meds$time)
-stopifnot(!anyNA(meas$time), !anyNA(meas$value), !anyNA(meds$time))
-meas$day <- floor(meas$time)
-meds$day <- floor(meds$time)
+readMedications <- function(dir) {
+  m <- readCSV(dir, "medications.csv")
+  m$time <- num(m$time)
+  stopifnot(!anyNA(m$time))
+  m$day <- floor(m$time)
+  m
+}
+meds <- readMedications(studyDir)
 
 # Canonical units (docs/data-format.md, "Parameter catalog"): canonical = value * factor + offset.
 # Only the parameters this check reads; any other unit of them stops the script.
@@ -182,17 +207,26 @@ units <- list(
   dobutamine = list(u(paste0(mu, "g/kg/min"))),
   creatinine = list(u(paste0(mu, "mol/L")), u("mg/dL", 88.42)),
   urine_output = list(u("mL/day")))
-meas <- meas[meas$parameter %in% names(units), ]
-meas$canonical <- NA_real_
-for (p in names(units)) for (c in units[[p]]) {
-  at <- meas$parameter == p & meas$unit == c$unit
-  meas$canonical[at] <- meas$value[at] * c$factor + c$offset
+readMeasurements <- function(dir) {
+  m <- readCSV(dir, "measurements.csv")
+  m <- m[m$parameter %in% names(units), ]
+  m$time <- num(m$time)
+  m$value <- num(m$value)
+  stopifnot(!anyNA(m$time), !anyNA(m$value))
+  m$day <- floor(m$time)
+  m$canonical <- NA_real_
+  for (p in names(units)) for (c in units[[p]]) {
+    at <- m$parameter == p & m$unit == c$unit
+    m$canonical[at] <- m$value[at] * c$factor + c$offset
+  }
+  if (anyNA(m$canonical)) stop("a unit this check does not know: ", paste(unique(paste(m$parameter, m$unit)[is.na(m$canonical)]), collapse = ", "))
+  m
 }
-if (anyNA(meas$canonical)) stop("a unit this check does not know: ", paste(unique(paste(meas$parameter, meas$unit)[is.na(meas$canonical)]), collapse = ", "))
+meas <- readMeasurements(studyDir)
 
 # The day value of a parameter per patient and ICU day: a data frame patient, day, value.
-dayValues <- function(parameter, aggregation) {
-  m <- meas[meas$parameter == parameter, ]
+dayValues <- function(parameter, aggregation, m = meas) {
+  m <- m[m$parameter == parameter, ]
   if (nrow(m) == 0) return(data.frame(patient = character(), day = numeric(), value = numeric()))
   f <- switch(aggregation, max = max, min = min, sum = sum)
   a <- aggregate(canonical ~ patient_id + day, data = m, FUN = f)
@@ -331,19 +365,18 @@ sofaTotal <- function(policy, days = NA_integer_) {
 # `value` (lowered, raised, or created when unmeasured); lower_only: a measured value above
 # `value` is lowered to it (imputed), any other is kept, an unmeasured day stays empty.
 
-temperatureDays <- function(value, mode) {
-  t <- dayValues("temperature", "max")
-  f <- dayValues("actively_cooled", "max")
-  flags <- meas[meas$parameter == "actively_cooled" & meas$canonical != 0, ]
+temperatureDays <- function(value, mode, m = meas) {
+  t <- dayValues("temperature", "max", m)
+  flags <- m[m$parameter == "actively_cooled" & m$canonical != 0, ]
   flagged <- unique(key(flags$patient_id, flags$day))
   t$imputed <- FALSE
   tk <- key(t$patient, t$day)
-  if (mode == "every_flagged_day") {
+  if (mode %in% c("every_flagged_day", "measured_days_only")) {
     at <- tk %in% flagged
     t$value[at] <- value
     t$imputed[at] <- TRUE
     new <- setdiff(flagged, tk)
-    if (length(new) > 0) {
+    if (mode == "every_flagged_day" && length(new) > 0) {
       parts <- strsplit(new, "|", fixed = TRUE)
       t <- rbind(t, data.frame(patient = sapply(parts, `[`, 1), day = as.numeric(sapply(parts, `[`, 2)),
                                value = value, imputed = TRUE, stringsAsFactors = FALSE))
@@ -403,11 +436,8 @@ setsOf <- function(run) {
   pf <- dayValues("pf_ratio", "min")
   feverRun <- grepl("^consecutive", run$name)
   given <- meds
-  if (!is.null(run$studyEdit)) {
-    given <- read.csv(file.path(runStudy(run, studyDir, prepDir), "medications.csv"), stringsAsFactors = FALSE,
-                      encoding = "UTF-8", colClasses = "character", na.strings = "")
-    given$time <- num(given$time)
-    given$day <- floor(given$time)
+  if (!is.null(run$studyEdit) && run$studyEdit$kind == "drop_drug") {
+    given <- readMedications(runStudy(run, studyDir, prepDir))
     # The edit leaves the treatment (and so the cohort and every day 0) as it was.
     a1 <- tolower(given$drug) == "anakinra"
     a0 <- tolower(meds$drug) == "anakinra"
@@ -472,7 +502,7 @@ compareSeries <- function(run, what, r, dz) {
   if (dz$outside != 0) { cat(sprintf("  MISMATCH %s %s: %d DayZero rows outside the window\n", run, what, dz$outside)); bad <- bad + 1 }
   compared <<- compared + n
   mismatches <<- mismatches + bad
-  cat(sprintf("%-26s %-20s %5d patient-days (%d with a value): %s\n", run, what, n,
+  cat(sprintf("%-38s %-20s %5d patient-days (%d with a value): %s\n", run, what, n,
               sum(!is.na(unlist(r))), if (bad == 0) "equal" else sprintf("%d differ", bad)))
 }
 # Numbers are written with 17 significant digits (jsonlite stops at 15), so they read back exactly.
@@ -510,7 +540,8 @@ for (run in runs) {
     }
   }
   if ("temperature" %in% run$checks) {
-    t <- temperatureDays(run$temperature$value, run$temperature$mode)
+    m <- if (!is.null(run$studyEdit) && run$studyEdit$kind == "add_flags") readMeasurements(runStudy(run, studyDir, prepDir)) else meas
+    t <- temperatureDays(run$temperature$value, run$temperature$mode, m)
     r <- series(t, -10L, 10L)
     compareSeries(run$name, "temperature", r, dayzeroSeries(long, "temperature", -10L, 10L))
     entry$series[[length(entry$series) + 1]] <- list(parameter = "temperature", first = -10L, last = 10L, values = nullable(r))
@@ -523,7 +554,7 @@ for (run in runs) {
     rImp <- sort(key(imp$patient, imp$aligned))
     ok <- identical(dzImp, rImp)
     if (!ok) { mismatches <- mismatches + 1; cat("  MISMATCH imputed days: R", rImp, "DayZero", dzImp, "\n") }
-    cat(sprintf("%-26s %-20s %5d imputed days in the window: %s\n", run$name, "temperature imputed", length(rImp),
+    cat(sprintf("%-38s %-20s %5d imputed days in the window: %s\n", run$name, "temperature imputed", length(rImp),
                 if (ok) "equal" else "differ"))
     entry$imputed <- lapply(seq_len(nrow(imp)), function(i) list(patient = imp$patient[i], day = imp$aligned[i], value = exact(imp$value[i])))
   }
@@ -538,7 +569,7 @@ for (run in runs) {
         cat("  MISMATCH set", s, "R only:", setdiff(sets[[s]], dz), "DayZero only:", setdiff(dz, sets[[s]]), "\n")
       }
       compared <- compared + length(included)
-      cat(sprintf("%-26s %-20s %5d members (%d treated): %s\n", run$name, paste("set", s), length(sets[[s]]),
+      cat(sprintf("%-38s %-20s %5d members (%d treated): %s\n", run$name, paste("set", s), length(sets[[s]]),
                   sum(sets[[s]] %in% treatedIds), if (ok) "equal" else "differ"))
       entry$sets[[length(entry$sets) + 1]] <- list(name = s, members = as.list(sort(sets[[s]])))
     }
