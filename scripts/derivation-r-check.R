@@ -9,16 +9,18 @@
 #   3. `consecutive: true` in analysis-set criteria on a drug and on a parameter ("Analysis
 #      sets", rules): the patients of each rule-based set.
 # Each run is the default protocol (`dayzero protocol init`) with the edits listed in `runs`
-# below; scripts/derivation-r-check.sh writes the edited protocols (mode `protocols`), runs
-# `dayzero analyze` on each, and calls mode `check`, which compares R's values with DayZero's
+# below, on the simulated study or on an edited copy of it (`studyEdit`). Mode `prepare`
+# writes the edited protocols and study copies; scripts/derivation-r-check.sh then runs
+# `dayzero analyze` on each and calls mode `check`, which compares R's values with DayZero's
 # exports (aligned_long.csv: day values and imputed flags; table1_values.csv: set members) and
 # writes R's values to the fixture Tests/DayZeroAnalysisTests/Fixtures/derivation-r-check.json,
 # read by DerivationRCheckTests (no R needed there). Comparisons are exact (==): the rules
 # select, count and compare measured values; no arithmetic beyond unit conversion
 # (`value * factor + offset`, as DayZero converts) and taking a max, min or sum.
 #
-# Usage: Rscript scripts/derivation-r-check.R protocols BASE.yaml OUTDIR
-#        Rscript scripts/derivation-r-check.R check STUDYDIR RUNSDIR OUT.json
+# Usage: Rscript scripts/derivation-r-check.R prepare BASE.yaml STUDYDIR PREPDIR
+#        (prints one line per run: its name and the study folder it analyses)
+#        Rscript scripts/derivation-r-check.R check STUDYDIR PREPDIR RUNSDIR OUT.json
 # Needs: R with jsonlite.
 suppressPackageStartupMessages(library(jsonlite))
 
@@ -466,20 +468,17 @@ setsOf <- function(run) {
 
 series <- function(dv, first, last) {
   v <- lookup(dv)
-  out <- lapply(included, function(id) {
-    x <- unname(v[key(id, day0[[id]] + first:last)])
-    x
-  })
+  out <- lapply(included, function(id) unname(v[key(id, day0[[id]] + first:last)]))
   names(out) <- included
   out
 }
 dayzeroSeries <- function(long, parameter, first, last) {
   l <- long[long$analysis_set == "main" & long$parameter == parameter & long$timepoint == "daily", ]
   v <- setNames(num(l$value), key(l$patient_id, l$aligned_day))
-  pats <- sort(unique(long$patient_id[long$analysis_set == "main"]))
   out <- lapply(included, function(id) unname(v[key(id, first:last)]))
   names(out) <- included
-  list(values = out, patients = pats, outside = sum(num(l$aligned_day) < first | num(l$aligned_day) > last))
+  # Rows of patients R does not include, or outside the window, would be missed above.
+  list(values = out, outside = sum(num(l$aligned_day) < first | num(l$aligned_day) > last | !(l$patient_id %in% included)))
 }
 mismatches <- 0
 compared <- 0
@@ -499,7 +498,7 @@ compareSeries <- function(run, what, r, dz) {
                                         format(a[j], digits = 17), format(b[j], digits = 17)))
     }
   }
-  if (dz$outside != 0) { cat(sprintf("  MISMATCH %s %s: %d DayZero rows outside the window\n", run, what, dz$outside)); bad <- bad + 1 }
+  if (dz$outside != 0) { cat(sprintf("  MISMATCH %s %s: %d DayZero rows outside the window or of patients R does not include\n", run, what, dz$outside)); bad <- bad + 1 }
   compared <<- compared + n
   mismatches <<- mismatches + bad
   cat(sprintf("%-38s %-20s %5d patient-days (%d with a value): %s\n", run, what, n,
