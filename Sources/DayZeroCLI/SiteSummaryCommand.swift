@@ -135,17 +135,17 @@ enum SiteSummarySelfCheck {
         var days = Set<Int>()
         for course in study.courses {
             guard let stamp = course.admissionTimestamp, let admission = civilSeconds(stamp) else { continue }
-            days.insert(floorDiv(admission, 86_400))
+            let admissionDays = Double(admission) / 86_400
+            days.insert(Int(admissionDays.rounded(.down)))
             for t in [course.discharge, course.ventilationStart, course.ventilationEnd, course.death, course.followUpEnd] {
                 guard let t, t.isFinite, abs(t) < 1e6 else { continue }
-                days.insert(Int((Double(admission) / 86_400 + t).rounded(.down)))
+                days.insert(Int((admissionDays + t).rounded(.down)))
             }
         }
         // Years of four digits (what a date in a file can be found as).
-        return days.sorted().map(civilDate).filter { $0.utf8.count == 10 && $0.utf8.first != UInt8(ascii: "-") }
+        return days.sorted().map { LocalTimestamp(seconds: Int64($0) * 86_400, format: .date).text }
+            .filter { $0.utf8.count == 10 && $0.utf8.first != UInt8(ascii: "-") }
     }
-
-    private static func floorDiv(_ a: Int, _ b: Int) -> Int { a >= 0 ? a / b : -((-a + b - 1) / b) }
 
     /// Seconds since 1970-01-01T00:00 of `YYYY-MM-DD[THH:MM[:SS]]` (local time read as UTC:
     /// only the calendar day matters); nil when the text is not of that form.
@@ -161,40 +161,16 @@ enum SiteSummarySelfCheck {
             return value
         }
         guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10), (1...12).contains(m), (1...31).contains(d)
+              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
+              (1...12).contains(m), (1...CivilTime.daysInMonth(year: y, month: m)).contains(d)
         else { return nil }
-        var seconds = daysFromCivil(y, m, d) * 86_400
+        var seconds = CivilTime.daysFromCivil(year: y, month: m, day: d) * 86_400
         if bytes.count >= 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
            let hour = number(11..<13), let minute = number(14..<16) {
             seconds += hour * 3600 + minute * 60
             if bytes.count >= 19, bytes[16] == UInt8(ascii: ":"), let second = number(17..<19) { seconds += second }
         }
         return seconds
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// YYYY-MM-DD of days since 1970-01-01 (H. Hinnant's civil_from_days).
-    static func civilDate(_ days: Int) -> String {
-        let z = days + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(String(format: "%04d", year))-\(two(month))-\(two(day))"
     }
 }
 

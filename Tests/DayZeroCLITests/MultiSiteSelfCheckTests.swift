@@ -2,6 +2,7 @@ import DayZeroAnalysis
 import DayZeroCohort
 @testable import DayZeroCLI
 import DayZeroPrivacy
+import DayZeroStore
 import DayZeroSynth
 import DayZeroTestSupport
 import Foundation
@@ -147,16 +148,21 @@ struct MultiSiteSelfCheckTests {
         #expect(date.count == 2 && date.allSatisfy { $0.finding.kind == .date && $0.finding.match == "2/3/20" }, "\(date)")
     }
 
-    @Test("calendar arithmetic of the study dates")
+    @Test("the admission timestamp's seconds and the study dates around a leap day and a year end")
     func calendar() {
-        #expect(SiteSummarySelfCheck.daysFromCivil(1970, 1, 1) == 0)
-        #expect(SiteSummarySelfCheck.daysFromCivil(2000, 3, 1) == 11_017)
-        #expect(SiteSummarySelfCheck.civilDate(SiteSummarySelfCheck.daysFromCivil(2020, 2, 29)) == "2020-02-29")
-        #expect(SiteSummarySelfCheck.civilDate(SiteSummarySelfCheck.daysFromCivil(2020, 2, 29) + 1) == "2020-03-01")
-        #expect(SiteSummarySelfCheck.civilDate(-1) == "1969-12-31")
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01T22:30:15") == SiteSummarySelfCheck.daysFromCivil(2020, 3, 1) * 86_400 + 81_015)
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01") == SiteSummarySelfCheck.daysFromCivil(2020, 3, 1) * 86_400)
+        let day = CivilTime.daysFromCivil(year: 2020, month: 3, day: 1) * 86_400
+        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01T22:30:15") == day + 81_015)
+        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01 22:30") == day + 81_000)
+        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01") == day)
         #expect(SiteSummarySelfCheck.civilSeconds("2020-13-01") == nil)
+        #expect(SiteSummarySelfCheck.civilSeconds("2021-02-29") == nil)
         #expect(SiteSummarySelfCheck.civilSeconds("day 3") == nil)
+        var study = StudyData()
+        study.courses = [
+            ICUCourse(patientID: "a", admissionTimestamp: "2020-02-28T12:00", discharge: 1, death: 1.6, followUpEnd: 0.25),
+            ICUCourse(patientID: "b", admissionTimestamp: "1999-12-31T23:59", ventilationStart: 0.001),
+            ICUCourse(patientID: "c", discharge: 4),
+        ]
+        #expect(SiteSummarySelfCheck.studyDates(study) == ["1999-12-31", "2000-01-01", "2020-02-28", "2020-02-29", "2020-03-01"])
     }
 }
