@@ -98,6 +98,23 @@ struct MultiSiteSelfCheckTests {
         let scan = Date().timeIntervalSince(scanStarted)
         #expect(findings.isEmpty, "\(findings.prefix(5))")
         #expect(scan < 0.5 * total, "scan \(scan) s of site-summary's \(total) s")
+        // Numeric patient identifiers 0 … 999, which the labels ("Table 1", "IL-6", "day 28")
+        // and the report's counts are full of, find nothing in the plain or the masked files;
+        // searched as words, they would.
+        var numeric = StudyData()
+        numeric.patients = (0..<1000).map { Patient(id: "\($0)", site: "A", sex: .female, age: 50) }
+        let files = ["a.json", "a-masked.json"]
+        for name in files {
+            let data = try Data(contentsOf: dir.appendingPathComponent(name))
+            let text = try String(contentsOf: dir.appendingPathComponent(name).deletingPathExtension().appendingPathExtension("disclosure.txt"), encoding: .utf8)
+            let settings = try Pooling.decode(data, file: name).settings
+            let found = try SiteSummarySelfCheck.findings(
+                summary: (name, data), report: ("report", text), scan: try SiteSummarySelfCheck.scanner(study: numeric, settings: settings))
+            #expect(found.isEmpty, "\(name): \(found.prefix(5))")
+            let words = try DisclosureScan(patientIdentifiers: numeric.patients.map(\.id)).scan(text, file: "report", format: .text)
+            #expect(words.findings.count > 10, "\(name)")
+        }
+        #expect(files.count == 2)
         print("masked site-summary of the bundled cohort: \(json.count) bytes, \(String(format: "%.2f", total)) s, of which the self-check scan \(String(format: "%.2f", scan)) s")
     }
 
