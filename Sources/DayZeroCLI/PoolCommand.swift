@@ -10,7 +10,7 @@ public struct PoolCommand: ParsableCommand {
         discussion: """
             Every statistic that is a function of sums over patients (mixed-model F tests, geometric means and CIs, Kaplan–Meier and log-rank, Fisher tests, paired t tests) is computed from the sites' summed aggregates and equals the analysis of the pooled patient rows; what cannot be pooled is listed as not available with the reason (docs/multi-site.md, docs/results.md).
 
-            Refused (exit 1, the message names the file and the rule): different protocol hashes, different DayZero major versions, a changed file (digest mismatch), a truncated or invalid file (with line and column), a site given twice (same name or same digest), masked and plain summaries mixed.
+            Refused (exit 1, the message names the file and the rule): different protocol hashes, different DayZero major versions, a changed file (digest mismatch), a truncated or invalid file (with line and column), a site given twice (same name or same digest), masked and plain summaries mixed, plain summaries with different minimum cell counts (masked ones withhold nothing, so theirs may differ).
 
             Examples:
               dayzero pool --alignment a-round1.json b-round1.json c-round1.json

@@ -20,7 +20,9 @@ public struct SiteSummaryCommand: ParsableCommand {
 
             Disclosure: with --key (the site's private key, dayzero site-key) and --network-keys (every site's public key) every number is masked for secure aggregation (docs/multi-site-secure-aggregation.md): only the network totals can be read, and no cell is withheld. Without them, plain mode withholds every block with a cell of 1 … min-cell-count − 1 patients.
 
-            Exit codes: 0 written; 1 the study or protocol breaks a rule, or cannot be summarised (e.g. controls aligned on the site's own median); 2 a file could not be read or written; 64 usage.
+            Self-check: before anything is written, the summary and its disclosure report are scanned for the study's patient identifiers, its calendar dates and (plain mode) released counts of 1 … min-cell-count − 1 patients; on any finding nothing is written and each finding is listed with file, line:column, JSON path and rule (docs/multi-site.md, "The disclosure self-check").
+
+            Exit codes: 0 written; 1 the study or protocol breaks a rule, cannot be summarised (e.g. controls aligned on the site's own median), or the self-check found something that must not leave the site (nothing written); 2 a file could not be read or written; 64 usage.
 
             Examples:
               dayzero site-summary --alignment-round --study site-a/ --protocol protocol.yaml --site A --out a-round1.json
@@ -80,6 +82,95 @@ public struct SiteSummaryCommand: ParsableCommand {
             options: SiteSummaryOptions(startDays: startDays.flatMap(Self.range), minCellCount: minCellCount, timeSlotsPerDay: timeSlotsPerDay),
             keyFile: key, networkKeyFiles: networkKeys, output: { print($0) }, errors: writeToStandardError)
         if code != 0 { throw ExitCode(code) }
+    }
+}
+
+/// `site-summary`'s disclosure self-check (docs/multi-site.md, "The disclosure self-check"):
+/// every file it is about to write is scanned with `DisclosureScan` for the study's patient
+/// identifiers, its calendar dates and, in plain mode, released counts below the minimum cell
+/// count in force; a finding stops the command before anything is written.
+enum SiteSummarySelfCheck {
+    /// A finding in one of the files.
+    struct Located: Sendable, Equatable, CustomStringConvertible {
+        var file: String
+        var finding: DisclosureFinding
+        var description: String {
+            "\(file):\(finding.line):\(finding.column): \(finding.path): \(finding.kind.rawValue) \"\(finding.match)\" (\(finding.rule))"
+        }
+    }
+
+    /// The scan of a site's files: its patients' identifiers (numeric ones as whole strings,
+    /// see `DisclosureScan.NumericIdentifiers`), its dates (`studyDates`), and in plain mode
+    /// the minimum cell count at the summary's count cells. A masked summary has no readable
+    /// count: its masked words are skipped (uniformly random), its strings and its remaining
+    /// numbers (days, horizons, settings — the layout) are scanned for identifiers and dates.
+    static func scanner(study: StudyData, settings: MultiSiteSettings) throws -> DisclosureScan {
+        let plain = settings.disclosure == .plain
+        return try DisclosureScan(
+            patientIdentifiers: study.patients.map(\.id), studyDates: studyDates(study),
+            minimumCellCount: plain ? settings.minCellCount : nil,
+            countCellPaths: plain ? SiteSummary.countCellPaths : [], numericIdentifiers: .wholeStrings)
+    }
+
+    /// The findings in the summary's JSON and the report's text, in file order.
+    static func findings(summary: (name: String, json: Data), report: (name: String, text: String), scan: DisclosureScan) throws -> [Located] {
+        let inSummary = try scan.scan(String(decoding: summary.json, as: UTF8.self), file: summary.name).findings
+        let inReport = try scan.scan(report.text, file: report.name, format: .text).findings
+        return inSummary.map { Located(file: summary.name, finding: $0) } + inReport.map { Located(file: report.name, finding: $0) }
+    }
+
+    /// The error text: what was found, where, and that nothing was written.
+    static func refusal(_ findings: [Located]) -> String {
+        var lines = ["error: the disclosure self-check found \(findings.count) thing(s) in the output that must not leave the site; nothing was written:"]
+        lines += findings.map { "  \($0)" }
+        lines.append("A patient identifier or a date in a name the study chose (the site name, a label) is refused like a leak: rename it. Anything else is a defect of DayZero's summary builder: please report it.")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The study's calendar dates as YYYY-MM-DD: each ICU admission's date (a study written
+    /// with admission timestamps) and the dates of the course's discharge, ventilation start
+    /// and end, death and follow-up end (admission + days). Sorted, without repeats; empty
+    /// for a study on day numbers only.
+    static func studyDates(_ study: StudyData) -> [String] {
+        var days = Set<Int>()
+        for course in study.courses {
+            guard let stamp = course.admissionTimestamp, let admission = civilSeconds(stamp) else { continue }
+            let admissionDays = Double(admission) / 86_400
+            days.insert(Int(admissionDays.rounded(.down)))
+            for t in [course.discharge, course.ventilationStart, course.ventilationEnd, course.death, course.followUpEnd] {
+                guard let t, t.isFinite, abs(t) < 1e6 else { continue }
+                days.insert(Int((admissionDays + t).rounded(.down)))
+            }
+        }
+        // Years of four digits (what a date in a file can be found as).
+        return days.sorted().map { LocalTimestamp(seconds: Int64($0) * 86_400, format: .date).text }
+            .filter { $0.utf8.count == 10 && $0.utf8.first != UInt8(ascii: "-") }
+    }
+
+    /// Seconds since 1970-01-01T00:00 of `YYYY-MM-DD[THH:MM[:SS]]` (local time read as UTC:
+    /// only the calendar day matters); nil when the text is not of that form.
+    static func civilSeconds(_ stamp: String) -> Int? {
+        let bytes = Array(stamp.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count else { return nil }
+            var value = 0
+            for b in bytes[range] {
+                guard b >= 0x30, b <= 0x39 else { return nil }
+                value = value * 10 + Int(b - 0x30)
+            }
+            return value
+        }
+        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
+              (1...12).contains(m), (1...CivilTime.daysInMonth(year: y, month: m)).contains(d)
+        else { return nil }
+        var seconds = CivilTime.daysFromCivil(year: y, month: m, day: d) * 86_400
+        if bytes.count >= 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
+           let hour = number(11..<13), let minute = number(14..<16) {
+            seconds += hour * 3600 + minute * 60
+            if bytes.count >= 19, bytes[16] == UInt8(ascii: ":"), let second = number(17..<19) { seconds += second }
+        }
+        return seconds
     }
 }
 
@@ -180,9 +271,18 @@ public enum MultiSiteCommandLine {
                 createdBy: "dayzero site-summary" + (alignmentRound ? " --alignment-round" : "") + (settings.disclosure == .masked ? " (masked)" : ""))
             let summary = try SiteSummary(provenance: provenance, settings: settings, payload: payload)
             let report = out.deletingPathExtension().appendingPathExtension("disclosure.txt")
+            let json = try summary.json()
+            let reportText = DisclosureReport.text(summary)
+            let findings = try SiteSummarySelfCheck.findings(
+                summary: (out.lastPathComponent, json), report: (report.lastPathComponent, reportText),
+                scan: try SiteSummarySelfCheck.scanner(study: loaded.study, settings: settings))
+            guard findings.isEmpty else {
+                errors(SiteSummarySelfCheck.refusal(findings))
+                return 1
+            }
             do {
-                try summary.json().write(to: out, options: .atomic)
-                try Data(DisclosureReport.text(summary).utf8).write(to: report, options: .atomic)
+                try json.write(to: out, options: .atomic)
+                try Data(reportText.utf8).write(to: report, options: .atomic)
             } catch {
                 errors("error: cannot write \(out.path): \(error.localizedDescription)")
                 return 2

@@ -50,7 +50,10 @@ public struct DisclosureScanResult: Sendable, Hashable {
 ///   whole words: a match must not be preceded or followed by a letter, digit or `_` (and a
 ///   match of a number-like identifier not by `.digit`), so the identifier `age` is not found
 ///   in `stage`, nor `12` in `P12` or `12.5`; case-sensitive. JSON numbers are not searched for
-///   identifiers: a count equal to a numeric identifier is a count.
+///   identifiers: a count equal to a numeric identifier is a count. With
+///   ``NumericIdentifiers/wholeStrings`` (what `dayzero site-summary` uses) a numeric
+///   identifier (`17`, `12.5`) is found only as a whole string or member name (in a plain-text
+///   scan: a whole line), since labels, units and the tool's own phrases hold numbers.
 /// - **Dates** in strings: ISO and other year-first forms (`2020-03-01`, `2020/3/1`,
 ///   `2020.03.01`, with a time or not), day- or month-first with a four-digit year
 ///   (`01-03-2020`, `3/1/2020`, `1.3.2020`), ISO year-month (`2020-03`), compact `20200301`
@@ -70,6 +73,20 @@ public struct DisclosureScan: Sendable {
         case text
     }
 
+    /// How identifiers that are numbers (digits, with `.` only between digits: `17`, `0042`,
+    /// `12.5`) are searched.
+    public enum NumericIdentifiers: Sendable {
+        /// As whole words in every string, like every other identifier.
+        case words
+        /// Only as a whole string: a JSON string or member name that is the identifier (a
+        /// plain-text scan: a line that is the identifier, spaces around it ignored). A text
+        /// written for people — labels, units, the tool's phrases, the counts a disclosure
+        /// report states — holds numbers of its own (`Table 1`, `IL-6`, `day 28`, `557628
+        /// number(s)`) that cannot be told from a numeric identifier; an identifier written as
+        /// a value is still found.
+        case wholeStrings
+    }
+
     /// The study's patient identifiers.
     public let patientIdentifiers: Set<String>
     /// The study's dates (year, month, day).
@@ -80,11 +97,15 @@ public struct DisclosureScan: Sendable {
     public let countCellPaths: [String]
     /// When true, zero counts at count cell paths are findings too.
     public let zeroCountsAreSmall: Bool
+    /// How numeric identifiers are searched.
+    public let numericIdentifiers: NumericIdentifiers
 
     private let wordIdentifiers: Set<[UInt8]>
     /// The byte lengths of `wordIdentifiers` (a word of another length is not looked up).
     private let wordLengths: Set<Int>
     private let otherIdentifiers: [[UInt8]]
+    /// Numeric identifiers matched only as whole strings (``NumericIdentifiers/wholeStrings``).
+    private let wholeIdentifiers: Set<[UInt8]>
     private let cellPatterns: [[PathPattern]]
 
     /// A calendar day.
@@ -100,10 +121,12 @@ public struct DisclosureScan: Sendable {
     ///   - minimumCellCount: the rule for count cells; nil for masked summaries (no readable counts).
     ///   - countCellPaths: JSON path patterns of the count cells.
     ///   - zeroCountsAreSmall: also flag zero counts.
+    ///   - numericIdentifiers: whether numeric identifiers are searched as words (default) or
+    ///     only as whole strings.
     /// - Throws: a malformed date or path pattern (``PrivacyError/invalidScanSetting(_:)``).
     public init(
         patientIdentifiers: some Sequence<String>, studyDates: [String] = [], minimumCellCount: Int? = nil,
-        countCellPaths: [String] = [], zeroCountsAreSmall: Bool = false
+        countCellPaths: [String] = [], zeroCountsAreSmall: Bool = false, numericIdentifiers: NumericIdentifiers = .words
     ) throws(PrivacyError) {
         let identifiers = Set(patientIdentifiers.filter { !$0.isEmpty })
         self.patientIdentifiers = identifiers
@@ -120,12 +143,21 @@ public struct DisclosureScan: Sendable {
         self.minimumCellCount = minimumCellCount
         self.countCellPaths = countCellPaths
         self.zeroCountsAreSmall = zeroCountsAreSmall
+        self.numericIdentifiers = numericIdentifiers
         var words: Set<[UInt8]> = []
         var others: [[UInt8]] = []
+        var whole: Set<[UInt8]> = []
         for identifier in identifiers {
             let bytes = Array(identifier.utf8)
-            if Self.isSingleWord(bytes) { words.insert(bytes) } else { others.append(bytes) }
+            if numericIdentifiers == .wholeStrings, Self.isNumberLike(bytes) {
+                whole.insert(bytes)
+            } else if Self.isSingleWord(bytes) {
+                words.insert(bytes)
+            } else {
+                others.append(bytes)
+            }
         }
+        self.wholeIdentifiers = whole
         self.wordIdentifiers = words
         self.wordLengths = Set(words.map(\.count))
         self.otherIdentifiers = others.sorted { $0.lexicographicallyPrecedes($1) }
@@ -155,6 +187,17 @@ public struct DisclosureScan: Sendable {
             case .key, .string:
                 result.stringsScanned += 1
                 if token.kind == .string, Self.isMaskedVector(token) { return }
+                if !wholeIdentifiers.isEmpty {
+                    if format == .json {
+                        if wholeIdentifiers.contains(token.text) {
+                            add(.patientIdentifier, token, range: 0..<token.text.count, rule: "a patient identifier of the study (the whole string)")
+                        }
+                    } else {
+                        for range in Self.lines(of: token.text) where wholeIdentifiers.contains(Array(token.text[range])) {
+                            add(.patientIdentifier, token, range: range, rule: "a patient identifier of the study (a whole line)")
+                        }
+                    }
+                }
                 for range in identifierMatches(in: token.text) {
                     add(.patientIdentifier, token, range: range, rule: "a patient identifier of the study")
                 }
@@ -204,6 +247,37 @@ public struct DisclosureScan: Sendable {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    /// Digits, with `.` only between digits (`17`, `0042`, `12.5`).
+    static func isNumberLike(_ bytes: [UInt8]) -> Bool {
+        guard let first = bytes.first, let last = bytes.last, isDigit(first), isDigit(last) else { return false }
+        for (index, byte) in bytes.enumerated() where !isDigit(byte) {
+            guard byte == UInt8(ascii: "."), isDigit(bytes[index - 1]), isDigit(bytes[index + 1]) else { return false }
+        }
+        return true
+    }
+
+    /// The lines of a text without their surrounding spaces (and a line's `\r`), non-empty.
+    static func lines(of text: [UInt8]) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = 0
+        func trimmed(_ range: Range<Int>) -> Range<Int> {
+            var lower = range.lowerBound
+            var upper = range.upperBound
+            func blank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D }
+            while lower < upper, blank(text[lower]) { lower += 1 }
+            while upper > lower, blank(text[upper - 1]) { upper -= 1 }
+            return lower..<upper
+        }
+        for (index, byte) in text.enumerated() where byte == 0x0A {
+            let line = trimmed(start..<index)
+            if !line.isEmpty { out.append(line) }
+            start = index + 1
+        }
+        let last = trimmed(start..<text.count)
+        if !last.isEmpty { out.append(last) }
+        return out
+    }
 
     /// A word in the sense of the scan: word bytes, with '.' only between digits.
     private static func isSingleWord(_ bytes: [UInt8]) -> Bool {

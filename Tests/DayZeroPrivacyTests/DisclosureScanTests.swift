@@ -165,6 +165,25 @@ struct DisclosureScanTests {
         }
     }
 
+    @Test("numeric identifiers as whole strings only: a label's numbers are not the identifier, a value that is it is")
+    func numericIdentifiersAsWholeStrings() throws {
+        let identifiers = ["17", "12.5", "0042", "P17", "1."]
+        let text = #"{"label": "Table 17, IL-17, 12.5 mg", "ids": ["17", "0042"], "12.5": 3, "n": 17, "note": "P17 and 1. x"}"#
+        let scan = try DisclosureScan(patientIdentifiers: identifiers, numericIdentifiers: .wholeStrings)
+        #expect(scan.numericIdentifiers == .wholeStrings)
+        let findings = try scan.scan(text, file: "s.json").findings
+        #expect(findings.map(\.match) == ["17", "0042", "12.5", "P17", "1."], "\(findings)")
+        #expect(findings.map(\.path) == ["$.ids[0]", "$.ids[1]", "$[\"12.5\"] (name)", "$.note", "$.note"])
+        #expect(findings.first?.rule == "a patient identifier of the study (the whole string)")
+        // As words (the default), the label's numbers are found too.
+        let words = try DisclosureScan(patientIdentifiers: identifiers).scan(text, file: "s.json").findings
+        #expect(words.filter { $0.path == "$.label" }.map(\.match) == ["17", "17", "12.5"], "\(words)")
+        // Plain text: a whole line (spaces around it ignored), not a number inside a line.
+        let report = "Site: 17\n  17 \nTotal: 17 number(s)\n0042"
+        let lines = try scan.scan(report, file: "r.txt", format: .text).findings
+        #expect(lines.map(\.match) == ["17", "0042"] && lines.map(\.line) == [2, 4] && lines.first?.column == 3, "\(lines)")
+    }
+
     @Test("a large masked summary (50 000 words, 10 000 identifiers) is scanned whole; a planted leak is found")
     func largeSummary() throws {
         var random = SplitMix(state: 7)

@@ -78,7 +78,8 @@ public enum Pooling {
     }
 
     /// The rules every set of summaries must satisfy together: one protocol, one DayZero major
-    /// version, one disclosure mode and layout, each site once. `files` names the summaries in
+    /// version, one disclosure mode and layout, one minimum cell count (plain mode: masked
+    /// summaries withhold nothing, whatever their setting), each site once. `files` names the summaries in
     /// messages (same order).
     public static func check(_ summaries: [SiteSummary], files: [String]) throws {
         guard summaries.count == files.count, let first = summaries.first else {
@@ -100,7 +101,9 @@ public enum Pooling {
             if s.settings.disclosure != first.settings.disclosure {
                 throw PoolError("\(file): disclosure mode \(s.settings.disclosure.rawValue), \(files[0]) \(first.settings.disclosure.rawValue); masked and plain summaries cannot be mixed")
             }
-            if s.settings.minCellCount != first.settings.minCellCount {
+            // Masked blocks are never withheld (SiteSummaryBuilder.block masks before the cell
+            // check), so the minimum cell count changes nothing in a masked summary.
+            if s.settings.disclosure == .plain, s.settings.minCellCount != first.settings.minCellCount {
                 throw PoolError("\(file): minimum cell count \(s.settings.minCellCount), \(files[0])'s \(first.settings.minCellCount); every site applies the protocol's multi_site.min_cell_count")
             }
             // Plain counts on different survival grids are moved onto the finest (exact); masked

@@ -34,6 +34,22 @@ public struct PoolingComparison: Sendable {
     /// The number of values compared of `kind` (0 when none).
     public func count(_ kind: String) -> Int { compared[kind] ?? 0 }
 
+    /// The number of values compared, of every kind.
+    public var total: Int { compared.values.reduce(0, +) }
+
+    /// The least number of values of each kind that comparing the default protocol's pooled
+    /// sets covers (the bundled cohort over sites, a simulated network): a comparison below one
+    /// of them did not look at what it claims to. `sets`: the pooled analysis sets.
+    public static func defaultProtocolCoverage(sets: Int) -> [(kind: String, atLeast: Int)] {
+        [("mixed-model F", 21), ("day statistics", 301), ("Kaplan–Meier steps", 101), ("log-rank", 4),
+         ("Fisher", 6), ("paired t", 201), ("Table 1 p", 5 * sets)]
+    }
+
+    /// The kinds of `coverage` compared fewer times than stated, as "kind: n (at least m)".
+    public func shortfalls(_ coverage: [(kind: String, atLeast: Int)]) -> [String] {
+        coverage.filter { count($0.kind) < $0.atLeast }.map { "\($0.kind): \(count($0.kind)) (at least \($0.atLeast))" }
+    }
+
     mutating func equal<T: Equatable>(_ a: T, _ b: T, _ kind: String, _ at: @autoclosure () -> String) {
         compared[kind, default: 0] += 1
         if a != b { mismatches.append("\(at()): \(a) pooled, \(b) whole") }

@@ -58,6 +58,36 @@ public struct SiteSummary: Codable, Sendable, Equatable {
     }
 }
 
+extension SiteSummary {
+    /// The JSON paths (`DisclosureScan`'s patterns: `*` any member, `[*]` any index) of the
+    /// numbers in a plain summary file that are patient counts themselves: a released one must
+    /// be 0 or at least the minimum cell count. Patients per group; the n of each day × group
+    /// and admission sum (`[n, Σy, Σy²]`); events and censorings per survival grid time; the
+    /// log-rank sums' patients and observed events per group (the first 2 · 2 numbers); binary
+    /// outcome, medication and Table 1 counts; the proteomics n per group (`[n, Σd, Σd²]`
+    /// twice) and QC count; round 1's treated patients per start day. The mixed-model sums'
+    /// counts (Nₖ, subjects per size) sit at positions that depend on the block's days, and a
+    /// medication's non-users are a difference: the builder's own rule withholds those
+    /// (`SiteSummaryBuilder.block`), the paths do not reach them.
+    public static let countCellPaths: [String] = [
+        "$.payload.alignment.counts.values[*]",
+        "$.payload.sets[*].patients.values[*]",
+        "$.payload.sets[*].kinetics[*].days[*].values[0]",
+        "$.payload.sets[*].kinetics[*].admission[*].values[0]",
+        "$.payload.sets[*].survival[*].counts.values[*]",
+        "$.payload.sets[*].survival[*].logRank.values[0]",
+        "$.payload.sets[*].survival[*].logRank.values[1]",
+        "$.payload.sets[*].survival[*].logRank.values[2]",
+        "$.payload.sets[*].survival[*].logRank.values[3]",
+        "$.payload.sets[*].binary[*].counts.values[*]",
+        "$.payload.sets[*].medication[*].counts.values[*]",
+        "$.payload.sets[*].proteomics.sums[*].values[0]",
+        "$.payload.sets[*].proteomics.sums[*].values[3]",
+        "$.payload.sets[*].proteomics.qcExcluded.values[*]",
+        "$.payload.sets[*].table1[*].counts.values[*]",
+    ]
+}
+
 /// Where a summary comes from: no patient, no date.
 public struct SiteProvenance: Codable, Sendable, Equatable {
     public var site: String
