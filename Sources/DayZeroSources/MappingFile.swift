@@ -11,7 +11,13 @@ enum MappingFile {
     ) -> Result<T, MappingFileProblems> {
         let document = StrictYAML.decode(T.self, from: text, what: "the mapping file")
         guard let value = document.value, document.issues.isEmpty else {
-            return .failure(MappingFileProblems(description: ProtocolLoadError(file: file, issues: document.issues).description))
+            // In file order, as a protocol's (an unknown key late in the file was found first).
+            let unplaced = SourcePosition(line: Int.max, column: 0)
+            let issues = document.issues.enumerated().sorted { a, b in
+                let (x, y) = (a.element.position ?? unplaced, b.element.position ?? unplaced)
+                return x != y ? x < y : a.offset < b.offset
+            }.map(\.element)
+            return .failure(MappingFileProblems(description: ProtocolLoadError(file: file, issues: issues).description))
         }
         let broken = rules(value)
         guard broken.isEmpty else {
