@@ -67,7 +67,7 @@ public struct AnalyzeCommand: ParsableCommand {
 public enum AnalysisCommandLine {
     /// `--print-sql`: the pushdown's query in `dialect`, or the CDM DDL (`ddl`).
     static func sql(_ dialect: String, input: StudyInputOptions) throws -> String {
-        let (schema, mapping, _) = try input.omopSchemaAndMapping()
+        let (schema, mapping, _, _) = try input.omopSchemaAndMapping()
         if dialect == "ddl" { return "CREATE SCHEMA IF NOT EXISTS \(schema);\n" + OMOPDDL.statements(schema: schema) + "\n" }
         guard let d = SQLDialect(rawValue: dialect) else { throw InputFailure.unreadable("unknown SQL dialect \(dialect)") }
         return OMOPPushdown.querySQL(mapping: mapping, schema: schema, protocol: try input.omopProtocol(), dialect: d) + ";\n"

@@ -85,9 +85,12 @@ extension AnalysisCommandLine {
             "aalen-johansen": "cumulative incidence of " + labels([.timeToEvent], competing: true).joined(separator: ", "),
             "gray": "comparison of the cumulative incidence curves",
         ]
-        return ReportOptions(
+        var options = ReportOptions(
             protocol: p, registry: registry,
-            studyName: loaded.source,
+            studyName: loaded.reportName ?? loaded.source,
+            methodNotes: loaded.methodNote.map { [$0] } ?? [],
             methodDescriptions: descriptions)
+        options.attachments = loaded.attachments
+        return options
     }
 }

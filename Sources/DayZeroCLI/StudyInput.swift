@@ -1,6 +1,7 @@
 import ArgumentParser
 import DayZeroAnalysis
 import DayZeroCohort
+import DayZeroReport
 import DayZeroSources
 import DayZeroStore
 import DayZeroSynth
@@ -73,6 +74,12 @@ public struct LoadedStudy: Sendable {
     /// From `--omop`: what crossed the connection (printed with `--verbose`), and the notes.
     public var transfer: String? = nil
     public var notes: [String] = []
+    /// From `--omop`: the study's name in the report (the database and schema, not the
+    /// server's address), how it was read (the methods), and the mapping file as applied,
+    /// written beside the report.
+    public var reportName: String? = nil
+    public var methodNote: String? = nil
+    public var attachments: [ReportAttachment] = []
 }
 
 /// A study or protocol a command cannot use, with the message to print and the exit code:
@@ -193,15 +200,16 @@ extension StudyInputOptions {
     }
 
     /// The schema and the mapping of `--omop` / `--print-sql`.
-    func omopSchemaAndMapping() throws -> (schema: OMOPSchemaName, mapping: OMOPMapping, file: String) {
+    func omopSchemaAndMapping() throws -> (schema: OMOPSchemaName, mapping: OMOPMapping, file: String, text: String) {
         guard let schemaName = OMOPSchemaName(schema) else {
             throw InputFailure.unreadable("--schema \(schema) is not a plain lower-case schema name (letters, digits, _)")
         }
         do {
             if let path = mapping {
-                return (schemaName, try OMOPMapping.parse(try String(contentsOfFile: path, encoding: .utf8), file: path), path)
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                return (schemaName, try OMOPMapping.parse(text, file: path), path, text)
             }
-            return (schemaName, try OMOPMapping.default, "the default mapping")
+            return (schemaName, try OMOPMapping.default, "the default mapping", OMOPMapping.defaultYAML)
         } catch let problems as OMOPMapping.Problem {
             // Each line is already `FILE:LINE:COLUMN: error: …`.
             throw InputFailure(description: problems.description, exitCode: 2, located: true)
@@ -210,11 +218,26 @@ extension StudyInputOptions {
         }
     }
 
+    /// The name of the mapping file written beside a report of an `--omop` study.
+    static let omopMappingAttachment = "omop-mapping.yaml"
+
+    /// The methods' sentence on an `--omop` study: the schema (never the server, whose address
+    /// does not belong in a manuscript), the mapping with its SHA-256, and the route.
+    static func omopMethodNote(schema: String, mappingFile: String, mappingText: String, pushdown: Bool) -> String {
+        let hash = StudyHash.sha256(text: mappingText)
+        let mapping = mappingFile == "the default mapping" ? "DayZero's default mapping" : "the mapping file \(URL(fileURLWithPath: mappingFile).lastPathComponent)"
+        return "Data source: an OMOP CDM 5.4 database (schema \(schema)), read with \(mapping) (\(omopMappingAttachment) beside this report; SHA-256 \(hash.prefix(12))): "
+            + "each parameter, drug, baseline variable and event is the concept set named there, with the concepts' descendants in concept_ancestor; "
+            + (pushdown
+                ? "the per-patient, per-ICU-day aggregates were computed in the database (pushdown) and only those crossed the connection."
+                : "every mapped row was read (--no-pushdown).")
+    }
+
     /// `--omop`: reads the study from the database (`OMOPPushdown.load`), with the daily
     /// aggregation in the database unless `--no-pushdown`.
     func loadOMOP(_ url: String) throws -> LoadedStudy {
         let studyProtocol = try omopProtocol()
-        let (schemaName, mapping, mappingFile) = try omopSchemaAndMapping()
+        let (schemaName, mapping, mappingFile, mappingText) = try omopSchemaAndMapping()
         let target: PostgresTarget
         do {
             target = try PostgresTarget(url: url)
@@ -253,7 +276,10 @@ extension StudyInputOptions {
                 study: loaded.study, store: nil, studyProtocol: studyProtocol, seed: nil, source: "\(target) schema \(schemaName)",
                 pushed: loaded.pushed,
                 transfer: "transferred from \(target): \(loaded.rowsTransferred) rows, \(loaded.bytesTransferred) bytes (\(route))",
-                notes: loaded.notes)
+                notes: loaded.notes,
+                reportName: "OMOP CDM database \(target.database), schema \(schemaName.name)",
+                methodNote: Self.omopMethodNote(schema: schemaName.name, mappingFile: mappingFile, mappingText: mappingText, pushdown: loaded.pushed != nil),
+                attachments: [ReportAttachment(path: Self.omopMappingAttachment, title: "The OMOP concept mapping as applied (\(mappingFile))", content: mappingText)])
         case .failure(let error as OMOPImportError):
             let n = error.problems.count
             var lines = ["error: \(target) schema \(schemaName) has \(n) problem\(n == 1 ? "" : "s"); nothing was analysed."]

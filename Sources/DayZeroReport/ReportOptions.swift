@@ -52,6 +52,9 @@ public struct ReportOptions: Sendable, Equatable {
     public var otherParametersTitle: String?
     /// How Kaplan–Meier panels are drawn (confidence bands, median lines, cumulative events, y titles).
     public var survivalFigure = SurvivalFigureOptions()
+    /// Files written beside the report and listed in its last section (e.g. the OMOP concept
+    /// mapping a study was read with), after `protocol.yaml`.
+    public var attachments: [ReportAttachment] = []
 
     public init(
         title: String = "DayZero report", studyName: String? = nil, treatedGroup: String = "treated",
@@ -75,5 +78,20 @@ public struct ReportOptions: Sendable, Equatable {
         if name == treatedGroup { return "Treated" }
         if name == controlGroup { return "Control" }
         return name
+    }
+}
+
+/// A text file that goes beside the report (`ReportOptions.attachments`).
+public struct ReportAttachment: Sendable, Equatable {
+    /// The file's path in the report folder.
+    public var path: String
+    /// What it is, for the report's file list.
+    public var title: String
+    public var content: String
+
+    public init(path: String, title: String, content: String) {
+        self.path = path
+        self.title = title
+        self.content = content
     }
 }

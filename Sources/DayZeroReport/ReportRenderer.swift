@@ -45,6 +45,9 @@ public struct ReportRenderer: Sendable {
         if let text = options.protocolText {
             files.append(FigureExport.File(path: "protocol.yaml", content: text, id: "protocol", title: "The protocol as applied"))
         }
+        for a in options.attachments {
+            files.append(FigureExport.File(path: a.path, content: a.content, id: a.path, title: a.title))
+        }
         let listing = Self.exportListing(files)
         return ReportDocument(
             html: html.replacingOccurrences(of: Self.exportsPlaceholder, with: listing),

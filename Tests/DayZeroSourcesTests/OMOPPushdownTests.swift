@@ -104,12 +104,14 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
             mappingFile: "default", protocol: p, pushdown: pushdown)
     }
 
-    static func analyze(_ arguments: [String], out: URL) throws -> (results: StudyResults, output: [String]) {
+    /// `analyze` (with `report`: `report`, which also renders report.html) in-process.
+    static func analyze(_ arguments: [String], out: URL, report: Bool = false) throws -> (results: StudyResults, output: [String]) {
         let command = try AnalyzeCommand.parse(arguments + ["--out", out.path, "--verbose"])
         var errors: [String] = []
         var output: [String] = []
-        let code = AnalysisCommandLine.runAnalyze(
-            input: command.input, out: out, verbose: true, output: { output.append($0) }, errors: { errors.append($0) })
+        let code = report
+            ? AnalysisCommandLine.runReport(input: command.input, out: out, verbose: true, output: { output.append($0) }, errors: { errors.append($0) })
+            : AnalysisCommandLine.runAnalyze(input: command.input, out: out, verbose: true, output: { output.append($0) }, errors: { errors.append($0) })
         guard code == 0 else { throw PostgresCluster.Failure(description: "analyze failed (\(code)): \(errors.joined(separator: "\n"))") }
         return (try JSONDecoder().decode(StudyResults.self, from: Data(contentsOf: out.appendingPathComponent("results.json"))), output)
     }
@@ -150,11 +152,19 @@ func expectSameDaily(_ a: DerivedCohort, _ b: DerivedCohort, sourceLocation: Sou
         #expect(viaPushdown.outcomes == viaRows.outcomes)
 
         // analyze --omop (pushdown), --no-pushdown and --study give the same statistics.
-        let (a, aOutput) = try Self.analyze(["--omop", cluster.url, "--schema", "cdm"], out: root.appendingPathComponent("out-pushdown"))
+        let (a, aOutput) = try Self.analyze(["--omop", cluster.url, "--schema", "cdm"], out: root.appendingPathComponent("out-pushdown"), report: true)
         let (b, bOutput) = try Self.analyze(["--omop", cluster.url, "--schema", "cdm", "--no-pushdown"], out: root.appendingPathComponent("out-rows"))
         let (c, _) = try Self.analyze(["--study", csv.path], out: root.appendingPathComponent("out-csv"))
         #expect(aOutput.contains { $0.hasPrefix("transferred from") && $0.contains("pushdown:") }, "\(aOutput)")
         #expect(bOutput.contains { $0.hasPrefix("transferred from") && $0.contains("--no-pushdown") }, "\(bOutput)")
+        // The report names the data source and its mapping (written beside it), not the server.
+        let outA = root.appendingPathComponent("out-pushdown")
+        let html = try String(contentsOf: outA.appendingPathComponent("report.html"), encoding: .utf8)
+        #expect(try String(contentsOf: outA.appendingPathComponent("omop-mapping.yaml"), encoding: .utf8) == OMOPMapping.defaultYAML)
+        #expect(html.contains("Data source: an OMOP CDM 5.4 database (schema cdm)"), "the methods name the source")
+        #expect(html.contains("(pushdown)") && html.contains("<code>omop-mapping.yaml</code>"))
+        #expect(html.contains("OMOP CDM database") && !html.contains("postgresql://"), "the server's address stays out of the report")
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out-csv/omop-mapping.yaml").path))
         #expect(a.analysisSets == c.analysisSets)
         #expect(b.analysisSets == c.analysisSets)
         #expect(a.warnings == c.warnings)
