@@ -1,4 +1,5 @@
 @testable import DayZeroSources
+import DayZeroStore
 import Foundation
 import Testing
 
@@ -50,6 +51,24 @@ struct OMOPSourceTests {
         // Not YAML at all; an empty file.
         #expect(problem("[1, 2").hasPrefix("m.yaml:2:1: error: not valid YAML"), "\(problem("[1, 2"))")
         #expect(problem("") == "m.yaml: error: the mapping file is empty")
+    }
+
+    /// A connection that reaches no server says so plainly, with the driver's words kept.
+    @Test func connectionFailuresAreSaidPlainly() {
+        let refused = OMOPReader.connectionFailure("Connection errors: SingleConnectionFailure(target: [IPv4]127.0.0.1/127.0.0.1:1, error: connection reset (error set): Connection refused) (errno: 111))")
+        #expect(refused.hasPrefix("nothing accepted the connection (refused): is PostgreSQL running there"), "\(refused)")
+        #expect(refused.hasSuffix("(errno: 111))]"))
+        #expect(OMOPReader.connectionFailure("connect(descriptor:addr:size:): No such file or directory) (errno: 2)").hasPrefix("there is no PostgreSQL socket there: "))
+        #expect(OMOPReader.connectionFailure("DNS error: SocketAddressError.UnknownHost: Name or service not known (error -2)").hasPrefix("the host name could not be found: "))
+        #expect(OMOPReader.connectionFailure("something else") == "the connection failed: something else")
+        // Through the command: a port nothing listens on.
+        let errors = OMOPCommandTests.Lines()
+        let db = FileManager.default.temporaryDirectory.appendingPathComponent("dz-refused-\(UUID().uuidString).sqlite")
+        let code = OMOPCommandLine.runImport(url: "postgresql://nobody:secret@127.0.0.1:1/omop", schema: "cdm", mappingPath: nil, database: db, output: { _ in }, errors: errors.add)
+        #expect(code != StoreCommandLine.exitSuccess)
+        #expect(errors.text.contains("cannot connect to postgresql://nobody@127.0.0.1:1/omop: nothing accepted the connection (refused)"), "\(errors.text)")
+        #expect(!errors.text.contains("secret"))
+        #expect(!FileManager.default.fileExists(atPath: db.path))
     }
 
     @Test func postgresURLs() throws {

@@ -105,11 +105,30 @@ public final class OMOPReader {
         }
     }
 
+    /// A connection that never reached a server, said as a new user needs it (the driver's own
+    /// words kept in brackets for the administrator).
+    static func connectionFailure(_ detail: String) -> String {
+        let why: String
+        if detail.contains("Connection refused") {
+            why = "nothing accepted the connection (refused)"
+        } else if detail.contains("No such file or directory") {
+            why = "there is no PostgreSQL socket there"
+        } else if detail.lowercased().contains("resolv") || detail.contains("NXDOMAIN") || detail.contains("Name or service not known") {
+            why = "the host name could not be found"
+        } else if detail.lowercased().contains("timed out") || detail.lowercased().contains("timeout") {
+            why = "the connection timed out"
+        } else {
+            return "the connection failed: \(detail)"
+        }
+        return "\(why): is PostgreSQL running there and accepting connections on that host and port (or socket folder, ?host=)? [\(detail)]"
+    }
+
     static func describe(_ error: any Error) -> String {
         if let e = error as? PSQLError {
             if let message = e.serverInfo?[.message] {
                 return message + (e.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? "")
             }
+            if e.code == .connectionError, let underlying = e.underlying { return connectionFailure("\(underlying)") }
             if let underlying = e.underlying { return "\(e.code): \(underlying)" }
             return "\(e.code)"
         }
