@@ -223,9 +223,9 @@ extension StudyInputOptions {
 
     /// The methods' sentence on an `--omop` study: the schema (never the server, whose address
     /// does not belong in a manuscript), the mapping with its SHA-256, and the route.
-    static func omopMethodNote(schema: String, mappingFile: String, mappingText: String, pushdown: Bool) -> String {
+    static func omopMethodNote(schema: String, mappingPath: String?, mappingText: String, pushdown: Bool) -> String {
         let hash = StudyHash.sha256(text: mappingText)
-        let mapping = mappingFile == "the default mapping" ? "DayZero's default mapping" : "the mapping file \(URL(fileURLWithPath: mappingFile).lastPathComponent)"
+        let mapping = mappingPath.map { "the mapping file \(URL(fileURLWithPath: $0).lastPathComponent)" } ?? "DayZero's default mapping"
         return "Data source: an OMOP CDM 5.4 database (schema \(schema)), read with \(mapping) (\(omopMappingAttachment) beside this report; SHA-256 \(hash.prefix(12))): "
             + "each parameter, drug, baseline variable and event is the concept set named there, with the concepts' descendants in concept_ancestor; "
             + (pushdown
@@ -278,7 +278,7 @@ extension StudyInputOptions {
                 transfer: "transferred from \(target): \(loaded.rowsTransferred) rows, \(loaded.bytesTransferred) bytes (\(route))",
                 notes: loaded.notes,
                 reportName: "OMOP CDM database \(target.database), schema \(schemaName.name)",
-                methodNote: Self.omopMethodNote(schema: schemaName.name, mappingFile: mappingFile, mappingText: mappingText, pushdown: loaded.pushed != nil),
+                methodNote: Self.omopMethodNote(schema: schemaName.name, mappingPath: self.mapping, mappingText: mappingText, pushdown: loaded.pushed != nil),
                 attachments: [ReportAttachment(path: Self.omopMappingAttachment, title: "The OMOP concept mapping as applied (\(mappingFile))", content: mappingText)])
         case .failure(let error as OMOPImportError):
             let n = error.problems.count

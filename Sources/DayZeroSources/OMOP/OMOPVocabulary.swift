@@ -112,7 +112,7 @@ public enum OMOPVocabulary {
     /// SNOMED 408853006: ventilation through an endotracheal tube, i.e. invasive.
     public static let ventilation = OMOPConcept(4_237_460, "Intermittent positive pressure ventilation via endotracheal tube", domain: "Procedure", vocabulary: "SNOMED", conceptClass: "Procedure", code: "408853006")
 
-    // MARK: Drugs (ingredients; corticosteroids as a class with descendants)
+    // MARK: Drugs (RxNorm ingredients; corticosteroids by their ATC 5th-level classes)
 
     static func rxNormIngredient(_ id: Int, _ name: String, _ code: String) -> OMOPConcept {
         OMOPConcept(id, name, domain: "Drug", vocabulary: "RxNorm", conceptClass: "Ingredient", code: code)
