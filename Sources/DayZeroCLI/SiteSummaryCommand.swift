@@ -134,7 +134,7 @@ enum SiteSummarySelfCheck {
     static func studyDates(_ study: StudyData) -> [String] {
         var days = Set<Int>()
         for course in study.courses {
-            guard let stamp = course.admissionTimestamp, let admission = civilSeconds(stamp) else { continue }
+            guard let stamp = course.admissionTimestamp, let admission = LocalTimestamp(parsing: stamp)?.seconds else { continue }
             let admissionDays = Double(admission) / 86_400
             days.insert(Int(admissionDays.rounded(.down)))
             for t in [course.discharge, course.ventilationStart, course.ventilationEnd, course.death, course.followUpEnd] {
@@ -145,32 +145,6 @@ enum SiteSummarySelfCheck {
         // Years of four digits (what a date in a file can be found as).
         return days.sorted().map { LocalTimestamp(seconds: Int64($0) * 86_400, format: .date).text }
             .filter { $0.utf8.count == 10 && $0.utf8.first != UInt8(ascii: "-") }
-    }
-
-    /// Seconds since 1970-01-01T00:00 of `YYYY-MM-DD[THH:MM[:SS]]` (local time read as UTC:
-    /// only the calendar day matters); nil when the text is not of that form.
-    static func civilSeconds(_ stamp: String) -> Int? {
-        let bytes = Array(stamp.utf8)
-        func number(_ range: Range<Int>) -> Int? {
-            guard range.upperBound <= bytes.count else { return nil }
-            var value = 0
-            for b in bytes[range] {
-                guard b >= 0x30, b <= 0x39 else { return nil }
-                value = value * 10 + Int(b - 0x30)
-            }
-            return value
-        }
-        guard bytes.count >= 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
-              let y = number(0..<4), let m = number(5..<7), let d = number(8..<10),
-              (1...12).contains(m), (1...CivilTime.daysInMonth(year: y, month: m)).contains(d)
-        else { return nil }
-        var seconds = CivilTime.daysFromCivil(year: y, month: m, day: d) * 86_400
-        if bytes.count >= 16, bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "), bytes[13] == UInt8(ascii: ":"),
-           let hour = number(11..<13), let minute = number(14..<16) {
-            seconds += hour * 3600 + minute * 60
-            if bytes.count >= 19, bytes[16] == UInt8(ascii: ":"), let second = number(17..<19) { seconds += second }
-        }
-        return seconds
     }
 }
 

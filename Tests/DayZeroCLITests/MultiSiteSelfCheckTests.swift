@@ -168,12 +168,12 @@ struct MultiSiteSelfCheckTests {
     @Test("the admission timestamp's seconds and the study dates around a leap day and a year end")
     func calendar() {
         let day = CivilTime.daysFromCivil(year: 2020, month: 3, day: 1) * 86_400
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01T22:30:15") == day + 81_015)
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01 22:30") == day + 81_000)
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-03-01") == day)
-        #expect(SiteSummarySelfCheck.civilSeconds("2020-13-01") == nil)
-        #expect(SiteSummarySelfCheck.civilSeconds("2021-02-29") == nil)
-        #expect(SiteSummarySelfCheck.civilSeconds("day 3") == nil)
+        #expect(LocalTimestamp(parsing: "2020-03-01T22:30:15")?.seconds == Int64(day + 81_015))
+        #expect(LocalTimestamp(parsing: "2020-03-01 22:30")?.seconds == Int64(day + 81_000))
+        #expect(LocalTimestamp(parsing: "2020-03-01")?.seconds == Int64(day))
+        #expect(LocalTimestamp(parsing: "2020-13-01") == nil)
+        #expect(LocalTimestamp(parsing: "2021-02-29") == nil)
+        #expect(LocalTimestamp(parsing: "day 3") == nil)
         var study = StudyData()
         study.courses = [
             ICUCourse(patientID: "a", admissionTimestamp: "2020-02-28T12:00", discharge: 1, death: 1.6, followUpEnd: 0.25),

@@ -86,6 +86,13 @@ public struct LocalTimestamp: Sendable, Hashable {
         self.format = format
     }
 
+    /// A timestamp or date in the study files' syntax (`YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM[:SS]`,
+    /// as `ICUCourse.admissionTimestamp` holds it); nil when `text` is not one.
+    public init?(parsing text: String) {
+        guard let t = TimeSyntax.parseTimestamp(text) else { return nil }
+        self = t
+    }
+
     /// The canonical spelling: `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS`
     /// (seconds are written whenever they are not zero).
     public var text: String {
